@@ -1,0 +1,128 @@
+// The native backend: the wrapper runs detached from the terminal and from
+// spmi (double fork + setsid), reparented to init. `start` blocks until the
+// wrapper reports through a pipe that the command runs, or why it does not.
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backends/registry.h"
+#include "common/fd.h"
+#include "common/kv_file.h"
+
+namespace spmi {
+
+namespace {
+
+constexpr int kReportFd = 3;
+constexpr int kReportTimeoutMs = 30000;
+
+class NativeBackend : public Backend {
+ public:
+  StartResult start(const TaskSpec& spec, const std::string& task_dir) override;
+};
+
+// In the grandchild: becomes the wrapper. Never returns.
+[[noreturn]] void exec_wrapper(const std::string& wrapper, const std::string& task_dir, int report_fd) {
+  sigset_t empty;
+  sigemptyset(&empty);
+  ::sigprocmask(SIG_SETMASK, &empty, nullptr);
+  for (int s = 1; s < NSIG; ++s)
+    if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
+  if (report_fd != kReportFd) {
+    ::dup2(report_fd, kReportFd);  // dup2 leaves the copy without CLOEXEC
+  } else {
+    ::fcntl(kReportFd, F_SETFD, 0);
+  }
+  // Nothing else of spmi's leaks into the wrapper (and from there the task).
+  ::close_range(kReportFd + 1, ~0U, 0);
+  int devnull = ::open("/dev/null", O_RDWR);
+  if (devnull >= 0) {
+    ::dup2(devnull, 0);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    if (devnull > kReportFd) ::close(devnull);
+  }
+  const char* argv[] = {"spmi-wrapper", "--report-fd", "3", task_dir.c_str(), nullptr};
+  ::execv(wrapper.c_str(), const_cast<char* const*>(argv));
+  std::string msg = "error cannot execute " + wrapper + ": " + errno_text(errno) + "\n";
+  write_all(kReportFd, msg);
+  ::_exit(127);
+}
+
+StartResult NativeBackend::start(const TaskSpec&, const std::string& task_dir) {
+  StartResult r;
+  std::string wrapper = find_wrapper_executable(&r.error);
+  if (wrapper.empty()) return r;
+
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    r.error = "pipe: " + errno_text(errno);
+    return r;
+  }
+  Fd read_end(fds[0]), write_end(fds[1]);
+  pid_t child = ::fork();
+  if (child < 0) {
+    r.error = "fork: " + errno_text(errno);
+    return r;
+  }
+  if (child == 0) {
+    // First child: a new session, then fork again so the wrapper is not a
+    // session leader (it can never reacquire a controlling terminal) and is
+    // reparented away from spmi.
+    ::setsid();
+    pid_t grandchild = ::fork();
+    if (grandchild == 0) exec_wrapper(wrapper, task_dir, write_end.get());
+    ::_exit(grandchild < 0 ? 1 : 0);
+  }
+  write_end.reset();
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    r.error = "could not detach the wrapper (fork failed)";
+    return r;
+  }
+
+  // Read the wrapper's one-line report; EOF without one means it died.
+  std::string report;
+  struct pollfd pfd = {read_end.get(), POLLIN, 0};
+  for (;;) {
+    int n = ::poll(&pfd, 1, kReportTimeoutMs);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) {
+      r.error = "the wrapper did not report within 30s";
+      return r;
+    }
+    char buf[512];
+    ssize_t got = ::read(read_end.get(), buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    report.append(buf, static_cast<size_t>(got));
+  }
+  if (!report.empty() && report.back() == '\n') report.pop_back();
+  if (report.rfind("ok ", 0) == 0) {
+    long long pid = 0;
+    if (parse_ll(report.substr(3), &pid)) {
+      r.ok = true;
+      r.pid = static_cast<pid_t>(pid);
+      return r;
+    }
+  }
+  if (report.rfind("error ", 0) == 0) {
+    r.error = report.substr(6);
+    return r;
+  }
+  r.error = report.empty() ? "the wrapper exited without reporting (see wrapper.log in the task directory)"
+                           : "unexpected report from the wrapper: " + report;
+  return r;
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> make_native_backend() { return std::make_unique<NativeBackend>(); }
+
+}  // namespace spmi

@@ -1,0 +1,47 @@
+// Backends: how a task's wrapper is launched (and, later, attached to).
+// Found by `backend.type`; a new backend is one file plus one line in
+// kBackendTypes (registry.cc).
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/task_spec.h"
+
+namespace spmi {
+
+struct StartResult {
+  bool ok = false;
+  pid_t pid = 0;      // the task's main process
+  std::string error;  // why it did not start
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Launches the wrapper for the task in `task_dir` and returns once the
+  // wrapper has started the command, or has failed to (with the reason).
+  virtual StartResult start(const TaskSpec& spec, const std::string& task_dir) = 0;
+};
+
+struct BackendType {
+  const char* name;
+  std::unique_ptr<Backend> (*make)();
+};
+
+const BackendType* find_backend_type(std::string_view name);
+std::string backend_type_names();
+
+// Backend implementations (one file each).
+std::unique_ptr<Backend> make_native_backend();
+std::unique_ptr<Backend> make_screen_backend();
+std::unique_ptr<Backend> make_tmux_backend();
+
+// The spmi-wrapper executable: $SPMI_WRAPPER, else next to the running spmi,
+// else the installed libexec location. Empty with `err` when none exists.
+std::string find_wrapper_executable(std::string* err);
+
+}  // namespace spmi

@@ -1,0 +1,59 @@
+// spmi clean <patterns>...: remove inactive tasks from the state directory.
+#include "cli/commands.h"
+#include "common/lock_file.h"
+
+namespace spmi {
+
+namespace {
+
+struct Options {
+  std::vector<std::string> patterns;
+};
+
+int run_clean(Context& ctx, const Options& opts) {
+  std::vector<std::string> ids;
+  bool unmatched = false;
+  int code = kExitOk;
+  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
+  bool failed = false;
+  for (const auto& id : ids) {
+    std::string err;
+    Fd lock = ctx.store.lock_task(id, kTaskLockWaitMs, &err);
+    if (!lock.valid()) {
+      print_error(id + ": " + err);
+      failed = true;
+      continue;
+    }
+    TaskView v = inspect_task(ctx.store, id);
+    bool wrapper_alive = probe_lock_file(ctx.store.task_file(id, task_files::kLock)) == LockProbe::Held;
+    if (v.condition == TaskCondition::Active || wrapper_alive) {
+      print_error(id + ": active; stop it before cleaning it");
+      failed = true;
+      continue;
+    }
+    if (v.condition == TaskCondition::WrapperLost && !v.leftovers.empty()) {
+      print_error(id + ": its wrapper was lost and " + std::to_string(v.leftovers.size()) +
+                  " of its processes still run; end them with 'spmi kill " + id + "' first");
+      failed = true;
+      continue;
+    }
+    if (!ctx.store.remove_task(id, &err)) {
+      print_error(id + ": " + err);
+      failed = true;
+      continue;
+    }
+    std::printf("cleaned %s\n", id.c_str());
+  }
+  return combine_exit(failed, unmatched);
+}
+
+}  // namespace
+
+Command add_clean_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("clean", "Remove inactive tasks from spmi (their logs too)");
+  sub->add_option("patterns", opts->patterns, "Task id patterns (regular expressions, whole id)")->required();
+  return {sub, [&ctx, opts] { return run_clean(ctx, *opts); }};
+}
+
+}  // namespace spmi

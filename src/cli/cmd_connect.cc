@@ -1,0 +1,159 @@
+// spmi connect <id> [--follow]: attach the terminal to a running task.
+//
+// Native backend: shows the last lines of the task's output, then follows
+// its output files as they grow and forwards what the user types to the
+// task's stdin FIFO. Ctrl-D (end of input) or Ctrl-C detaches; the task keeps
+// running. No lock is held, so other commands are never blocked.
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/view_format.h"
+#include "common/process_tree.h"
+
+namespace spmi {
+
+namespace {
+
+struct Options {
+  std::string id;
+  bool follow = false;
+};
+
+// One output file being followed from `offset` to wherever it grows.
+struct Followed {
+  std::string path;
+  int out_fd;
+  off_t offset = 0;
+};
+
+void drain(Followed& f) {
+  Fd fd(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st;
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return;
+  if (st.st_size < f.offset) f.offset = 0;  // truncated: start over
+  char buf[65536];
+  while (f.offset < st.st_size) {
+    ssize_t n = ::pread(fd.get(), buf, sizeof buf, f.offset);
+    if (n <= 0) break;
+    write_all(f.out_fd, std::string_view(buf, static_cast<size_t>(n)));
+    f.offset += n;
+  }
+}
+
+int run_connect(Context& ctx, const Options& opts) {
+  std::vector<std::string> ids;
+  bool unmatched = false;
+  int code = kExitOk;
+  if (!select_tasks(ctx, {opts.id}, &ids, &unmatched, &code)) return code;
+  if (ids.empty()) return kExitNoMatch;
+  if (ids.size() > 1) {
+    std::string all;
+    for (const auto& i : ids) all += " " + i;
+    print_error("'" + opts.id + "' matches " + std::to_string(ids.size()) + " tasks:" + all + "; connect needs exactly one");
+    return kExitUsage;
+  }
+  const std::string& id = ids[0];
+  TaskView v = inspect_task(ctx.store, id, false);
+  if (v.condition != TaskCondition::Active) {
+    print_error(id + ": not active (" + std::string(condition_name(v.condition)) + "); nothing to connect to");
+    return kExitFailure;
+  }
+  if (v.spec.backend != "native") {
+    print_error(id + ": connect is not available for the '" + v.spec.backend + "' backend yet");
+    return kExitFailure;
+  }
+  bool forward = !opts.follow;
+  if (forward && !::isatty(STDIN_FILENO)) {
+    print_error("standard input is not a terminal; use 'spmi connect --follow " + id + "' to watch the output only");
+    return kExitUsage;
+  }
+
+  Fd pidfd(open_pidfd(v.state.wrapper_pid, v.state.wrapper_start_ticks));
+  Fd fifo;
+  if (forward) {
+    fifo.reset(::open((v.dir + "/" + task_files::kStdin).c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fifo.valid()) {
+      print_error(id + ": cannot open its stdin (" + errno_text(errno) + "); following output only");
+      forward = false;
+    } else {
+      ::fcntl(fifo.get(), F_SETFL, ::fcntl(fifo.get(), F_GETFL) & ~O_NONBLOCK);
+    }
+  }
+
+  std::vector<Followed> files{{stdout_path(v), STDOUT_FILENO}};
+  if (!v.spec.mixed_stdout) files.push_back({stderr_path(v), STDERR_FILENO});
+  Fd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+  for (auto& f : files) {
+    struct stat st;
+    if (::stat(f.path.c_str(), &st) == 0) f.offset = st.st_size;
+    if (inotify.valid()) ::inotify_add_watch(inotify.get(), f.path.c_str(), IN_MODIFY);
+  }
+  for (const auto& l : tail_lines(files[0].path, 10)) std::printf("%s\n", l.c_str());
+  std::fflush(stdout);
+  std::fprintf(stderr, "spmi: connected to %s (native backend): %s\n", id.c_str(),
+               forward ? "its output follows and your input goes to its stdin; Ctrl-D or Ctrl-C detaches"
+                       : "its output follows; Ctrl-C stops following");
+
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, s);
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+  Fd sigfd(::signalfd(-1, &set, SFD_CLOEXEC));
+
+  for (;;) {
+    struct pollfd fds[4] = {{inotify.get(), POLLIN, 0},
+                            {forward ? STDIN_FILENO : -1, POLLIN, 0},
+                            {pidfd.get(), POLLIN, 0},
+                            {sigfd.get(), POLLIN, 0}};
+    // Without inotify, fall back to looking every 200 ms.
+    int n = ::poll(fds, 4, inotify.valid() ? -1 : 200);
+    if (n < 0 && errno != EINTR) break;
+    if (fds[0].revents & POLLIN) {
+      char buf[4096];
+      while (::read(inotify.get(), buf, sizeof buf) > 0) {
+      }
+    }
+    for (auto& f : files) drain(f);
+    if (fds[3].revents & POLLIN) {
+      std::fprintf(stderr, "\nspmi: detached from %s; it keeps running\n", id.c_str());
+      return kExitOk;
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP)) {
+      char buf[4096];
+      ssize_t got = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (got <= 0) {
+        std::fprintf(stderr, "spmi: detached from %s; it keeps running\n", id.c_str());
+        return kExitOk;
+      }
+      if (!write_all(fifo.get(), std::string_view(buf, static_cast<size_t>(got)))) {
+        print_error(id + ": its stdin is closed (" + errno_text(errno) + "); following output only");
+        forward = false;
+      }
+    }
+    if (fds[2].revents & POLLIN) {
+      for (auto& f : files) drain(f);
+      std::fprintf(stderr, "spmi: %s has ended\n", id.c_str());
+      return kExitOk;
+    }
+  }
+  return kExitSystem;
+}
+
+}  // namespace
+
+Command add_connect_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("connect", "Attach the terminal to a running task (output and input)");
+  sub->add_option("id", opts->id, "The task (a pattern that must match exactly one task)")->required();
+  sub->add_flag("--follow", opts->follow, "Only follow the output; never read standard input");
+  return {sub, [&ctx, opts] { return run_connect(ctx, *opts); }};
+}
+
+}  // namespace spmi

@@ -1,0 +1,89 @@
+// spmi list [--json]: one row per loaded task. Read-only: never writes.
+#include "cli/commands.h"
+#include "cli/view_format.h"
+#include "common/clock.h"
+#include "common/duration.h"
+
+namespace spmi {
+
+namespace {
+
+struct Options {
+  bool json = false;
+};
+
+// The UPTIME/EXIT column.
+std::string summary(const TaskView& v) {
+  const TaskState& st = v.state;
+  int64_t now = now_ms();
+  switch (v.condition) {
+    case TaskCondition::Active: {
+      std::string s = "up " + format_elapsed((now - st.started_at_ms) / 1000);
+      if (st.phase == Phase::Draining) s += ", main exited (" + describe_exit(st) + ")";
+      if (st.phase == Phase::Stopping || st.phase == Phase::Killing) s += ", " + std::string(phase_name(st.phase));
+      return s;
+    }
+    case TaskCondition::Inactive:
+      if (!v.has_state) return "never started";
+      return describe_exit(st) + ", " + format_elapsed((now - st.finished_at_ms) / 1000) + " ago";
+    case TaskCondition::FailedToStart:
+      return "failed " + format_elapsed((now - st.finished_at_ms) / 1000) + " ago";
+    case TaskCondition::WrapperLost:
+      return std::to_string(v.leftovers.size()) + " process(es) left";
+    case TaskCondition::Broken:
+      return "-";
+  }
+  return "-";
+}
+
+int run_list(Context& ctx, const Options& opts) {
+  std::vector<std::string> ids;
+  std::string err;
+  if (!ctx.store.list_ids(&ids, &err)) {
+    print_error(err);
+    return kExitSystem;
+  }
+  std::vector<TaskView> views;
+  bool broken = false;
+  for (const auto& id : ids) {
+    views.push_back(inspect_task(ctx.store, id));
+    if (views.back().condition == TaskCondition::Broken) {
+      print_error(id + ": " + views.back().error);
+      broken = true;
+    }
+  }
+  if (opts.json) {
+    nlohmann::json out = {{"schema", kJsonSchemaVersion}, {"tasks", nlohmann::json::array()}};
+    for (const auto& v : views) out["tasks"].push_back(view_to_json(v, false, 0));
+    print_json(out);
+  } else {
+    Table table({"ID", "STATE", "PID", "UPTIME/EXIT", "BACKEND", "COMMENT"});
+    for (const auto& v : views) {
+      std::string pid = v.main_running ? std::to_string(v.state.pid) : "-";
+      if (v.condition == TaskCondition::Broken) {
+        table.add_row({{v.id}, {"broken", Color::Red}, {"-"}, {"-"}, {"-"}, {v.error}});
+        continue;
+      }
+      table.add_row({{v.id},
+                     {condition_name(v.condition), condition_color(v.condition)},
+                     {pid},
+                     {summary(v)},
+                     {v.spec.backend},
+                     {v.spec.comment}});
+    }
+    if (views.empty()) print_error("no tasks loaded in " + ctx.store.root());
+    else table.print(stdout, ctx.color);
+  }
+  return broken ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+Command add_list_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("list", "List loaded tasks and what they are doing");
+  sub->add_flag("--json", opts->json, "Print JSON (schema in the CLI reference)");
+  return {sub, [&ctx, opts] { return run_list(ctx, *opts); }};
+}
+
+}  // namespace spmi

@@ -1,0 +1,79 @@
+// spmi start <patterns>...: start inactive tasks through their backends.
+//
+// Each start holds the task's cli.lock until the wrapper has reported, so
+// concurrent starts of one task start exactly one instance; the wrapper's
+// own lock refuses a second wrapper even without spmi's lock.
+#include "backends/registry.h"
+#include "cli/commands.h"
+
+namespace spmi {
+
+namespace {
+
+struct Options {
+  std::vector<std::string> patterns;
+};
+
+// Starts one task; prints the outcome. True on success.
+bool start_one(Context& ctx, const std::string& id) {
+  std::string err;
+  Fd lock = ctx.store.lock_task(id, kTaskLockWaitMs, &err);
+  if (!lock.valid()) {
+    print_error(id + ": " + err);
+    return false;
+  }
+  TaskView v = inspect_task(ctx.store, id);
+  switch (v.condition) {
+    case TaskCondition::Broken:
+      print_error(id + ": " + v.error);
+      return false;
+    case TaskCondition::Active:
+      print_error(id + ": already active (pid " + std::to_string(v.state.pid) + "); not started again");
+      return false;
+    case TaskCondition::WrapperLost:
+      if (!v.leftovers.empty()) {
+        print_error(id + ": its wrapper was lost and " + std::to_string(v.leftovers.size()) +
+                    " of its processes still run; end them with 'spmi kill " + id + "' first");
+        return false;
+      }
+      break;
+    case TaskCondition::Inactive:
+    case TaskCondition::FailedToStart:
+      break;
+  }
+  const BackendType* type = find_backend_type(v.spec.backend);
+  if (!type) {
+    print_error(id + ": unknown backend type '" + v.spec.backend + "'");
+    return false;
+  }
+  print_debug(ctx, id + ": starting through the " + v.spec.backend + " backend");
+  StartResult r = type->make()->start(v.spec, v.dir);
+  if (!r.ok) {
+    print_error(id + ": failed to start: " + r.error);
+    return false;
+  }
+  std::printf("started %s (pid %d)\n", id.c_str(), static_cast<int>(r.pid));
+  return true;
+}
+
+int run_start(Context& ctx, const Options& opts) {
+  std::vector<std::string> ids;
+  bool unmatched = false;
+  int code = kExitOk;
+  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
+  bool failed = false;
+  for (const auto& id : ids) failed = !start_one(ctx, id) || failed;
+  std::fflush(stdout);
+  return combine_exit(failed, unmatched);
+}
+
+}  // namespace
+
+Command add_start_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("start", "Start inactive tasks");
+  sub->add_option("patterns", opts->patterns, "Task id patterns (regular expressions, whole id)")->required();
+  return {sub, [&ctx, opts] { return run_start(ctx, *opts); }};
+}
+
+}  // namespace spmi

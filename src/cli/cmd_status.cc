@@ -1,0 +1,125 @@
+// spmi status <patterns>... [--json] [-n N]: SPMI's status layout, plus the
+// stderr path and the last lines of stdout and stderr. Read-only.
+#include "cli/commands.h"
+#include "cli/view_format.h"
+#include "common/clock.h"
+#include "common/signals.h"
+
+namespace spmi {
+
+namespace {
+
+struct Options {
+  std::vector<std::string> patterns;
+  bool json = false;
+  int lines = 5;
+};
+
+void line(const char* label, const std::string& value) { std::printf("%12s: %s\n", label, value.c_str()); }
+
+std::string active_line(const TaskView& v, bool color) {
+  const TaskState& st = v.state;
+  int64_t now = now_ms();
+  std::string word = paint(condition_name(v.condition), condition_color(v.condition), color);
+  switch (v.condition) {
+    case TaskCondition::Active: {
+      std::string s = word + " since " + format_local_time(st.started_at_ms) + " (" +
+                      format_hms((now - st.started_at_ms) / 1000) + " ago)";
+      if (st.phase != Phase::Running) s += ", " + std::string(phase_name(st.phase));
+      return s;
+    }
+    case TaskCondition::Inactive:
+      if (!v.has_state) return word + " (never started)";
+      return word + " since " + format_local_time(st.finished_at_ms) + " (" +
+             format_hms((now - st.finished_at_ms) / 1000) + " ago)";
+    case TaskCondition::FailedToStart:
+      return word + " at " + format_local_time(st.finished_at_ms) + " (" + format_hms((now - st.finished_at_ms) / 1000) +
+             " ago)";
+    case TaskCondition::WrapperLost:
+      return word + " (started " + format_local_time(st.started_at_ms) + "; the wrapper died without recording an end)";
+    case TaskCondition::Broken:
+      return word;
+  }
+  return word;
+}
+
+void print_status(const Context& ctx, const TaskView& v, int n) {
+  std::printf("%s (%s) - %s\n", v.id.c_str(), v.spec.manageable.c_str(), v.spec.comment.c_str());
+  line("Active", active_line(v, ctx.color));
+  line("Path", "\"" + v.dir + "\"");
+  line("Backend type", v.spec.backend);
+  line("Backend ID", v.has_state && !v.state.backend_id.empty() ? v.state.backend_id : "-");
+  line("Wrapper type", v.spec.wrapper);
+  line("Command", v.spec.display_command());
+  const TaskState& st = v.state;
+  std::string pid = "-";
+  if (v.has_state && st.pid > 0) pid = std::to_string(st.pid) + (v.main_running ? "" : " (not running)");
+  line("PID", pid);
+  line("Exit code", v.has_state && (st.main_exited || st.ended_by) ? describe_exit(st) : "-");
+  if (v.has_state && !st.error.empty()) line("Error", st.error);
+  if (v.has_state && !st.note.empty()) line("Note", st.note);
+  if (v.condition == TaskCondition::WrapperLost) {
+    std::string pids;
+    for (const auto& p : v.leftovers) pids += (pids.empty() ? "" : " ") + std::to_string(p.pid);
+    line("Warning", v.leftovers.empty() ? "the wrapper was lost; none of the task's processes is running"
+                                        : "the wrapper was lost; still running: " + pids + " (end them with 'spmi kill " +
+                                              v.id + "')");
+  }
+  line("Stdout", "\"" + stdout_path(v) + "\"" + (v.spec.mixed_stdout ? " (stdout and stderr)" : ""));
+  if (!v.spec.mixed_stdout) line("Stderr", "\"" + stderr_path(v) + "\"");
+  auto out = tail_lines(stdout_path(v), n);
+  if (!out.empty()) {
+    std::printf("\n");
+    for (const auto& l : out) std::printf("%s\n", l.c_str());
+  }
+  if (!v.spec.mixed_stdout) {
+    auto err = tail_lines(stderr_path(v), n);
+    if (!err.empty()) {
+      std::printf("\n%s\n", paint("stderr:", Color::Dim, ctx.color).c_str());
+      for (const auto& l : err) std::printf("%s\n", l.c_str());
+    }
+  }
+}
+
+int run_status(Context& ctx, const Options& opts) {
+  std::vector<std::string> ids;
+  bool unmatched = false;
+  int code = kExitOk;
+  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
+  bool failed = false;
+  nlohmann::json tasks = nlohmann::json::array();
+  bool first = true;
+  for (const auto& id : ids) {
+    TaskView v = inspect_task(ctx.store, id);
+    if (v.condition == TaskCondition::Broken) {
+      print_error(id + ": " + v.error);
+      failed = true;
+    }
+    if (opts.json) {
+      tasks.push_back(view_to_json(v, true, opts.lines));
+    } else if (v.condition != TaskCondition::Broken) {
+      if (!first) std::printf("\n");
+      first = false;
+      print_status(ctx, v, opts.lines);
+    }
+  }
+  if (opts.json) {
+    nlohmann::json out = {{"schema", kJsonSchemaVersion}, {"tasks", tasks}};
+    print_json(out);
+  }
+  return combine_exit(failed, unmatched);
+}
+
+}  // namespace
+
+Command add_status_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("status", "Show the details of tasks and the last lines of their output");
+  sub->add_option("patterns", opts->patterns, "Task id patterns (regular expressions, whole id)")->required();
+  sub->add_flag("--json", opts->json, "Print JSON (schema in the CLI reference)");
+  sub->add_option("-n,--lines", opts->lines, "How many lines of output to show (default 5)")
+      ->check(CLI::Range(0, 10000));
+  return {sub, [&ctx, opts] { return run_status(ctx, *opts); }};
+}
+
+}  // namespace spmi

@@ -1,0 +1,168 @@
+// spmi stop <patterns>... and spmi kill <patterns>...: end active tasks.
+//
+// stop: the wrapper sends the task's stop signal to the whole tree and
+// SIGKILL at the stop timeout. kill: SIGKILL to the whole tree at once. Both
+// return when nothing of the task is left, and say which signal ended it.
+// Requests go to every task first, then all are awaited together (pidfds),
+// so many tasks take as long as the slowest. A task whose wrapper was lost
+// is ended by spmi itself from what /proc shows of it.
+#include <algorithm>
+#include <csignal>
+
+#include "cli/commands.h"
+#include "cli/control.h"
+#include "common/atomic_file.h"
+#include "common/clock.h"
+#include "common/duration.h"
+#include "common/lock_file.h"
+#include "common/process_tree.h"
+#include "common/signals.h"
+
+namespace spmi {
+
+namespace {
+
+struct Options {
+  std::vector<std::string> patterns;
+};
+
+struct Job {
+  std::string id;
+  Fd lock;
+  TaskView view;
+  Waitable wait;
+  bool requested = false;
+  int64_t started_ms = 0;
+};
+
+std::vector<ProcStat> rescan_lost(const void* arg) { return find_leftovers(*static_cast<const TaskState*>(arg)); }
+
+// Ends the processes of a task whose wrapper is gone, then records that in
+// its state file (holding the wrapper lock so no wrapper can start meanwhile).
+bool end_lost_task(Context& ctx, Job& job, bool kill) {
+  const TaskView& v = job.view;
+  int sig = kill ? SIGKILL : v.spec.stop_signal;
+  std::printf("%s: its wrapper was lost; %s %zu leftover process(es) with %s\n", job.id.c_str(),
+              kill ? "killing" : "stopping", v.leftovers.size(), signal_name(sig).c_str());
+  int ended_by = end_processes(v.leftovers, sig, kill ? 2000 : v.spec.stop_timeout_ms, rescan_lost, &v.state);
+  if (!find_leftovers(v.state).empty()) {
+    print_error(job.id + ": some processes could not be ended");
+    return false;
+  }
+  bool busy = false;
+  std::string err;
+  Fd wrapper_lock = try_lock_file(ctx.store.task_file(job.id, task_files::kLock), true, &busy, &err);
+  if (wrapper_lock.valid()) {
+    TaskState st = v.state;
+    st.phase = Phase::Exited;
+    st.finished_at_ms = now_ms();
+    st.stop_request = kill ? "kill" : "stop";
+    st.ended_by = ended_by;
+    st.note = "the wrapper was lost; leftover processes were ended by 'spmi " + std::string(kill ? "kill" : "stop") + "'";
+    if (!write_file_atomic(ctx.store.task_file(job.id, task_files::kState), serialize_state(st), &err))
+      print_error(job.id + ": " + err);
+  }
+  std::printf("%s %s (%s)\n", kill ? "killed" : "stopped", job.id.c_str(), signal_name(ended_by).c_str());
+  return true;
+}
+
+int run_end(Context& ctx, const Options& opts, bool kill) {
+  const char* verb = kill ? "kill" : "stop";
+  std::vector<std::string> ids;
+  bool unmatched = false;
+  int code = kExitOk;
+  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
+
+  bool failed = false;
+  std::vector<Job> jobs(ids.size());
+  std::vector<Waitable*> waits;
+  std::vector<Job*> lost;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    Job& job = jobs[i];
+    job.id = ids[i];
+    std::string err;
+    job.lock = ctx.store.lock_task(job.id, kTaskLockWaitMs, &err);
+    if (!job.lock.valid()) {
+      print_error(job.id + ": " + err);
+      failed = true;
+      continue;
+    }
+    job.view = inspect_task(ctx.store, job.id);
+    const TaskView& v = job.view;
+    if (v.condition == TaskCondition::Broken) {
+      print_error(job.id + ": " + v.error);
+      failed = true;
+    } else if (v.condition == TaskCondition::WrapperLost && !v.leftovers.empty()) {
+      lost.push_back(&job);
+    } else if (v.condition != TaskCondition::Active) {
+      print_error(job.id + ": not active; nothing to " + verb);
+      job.lock.reset();
+      failed = true;
+    } else {
+      job.started_ms = monotonic_ms();
+      job.wait.pidfd.reset(open_pidfd(v.state.wrapper_pid, v.state.wrapper_start_ticks));
+      job.wait.deadline_ms = job.started_ms + (kill ? 10000 : v.spec.stop_timeout_ms + 10000);
+      if (!send_control(v.dir, kill ? kControlKill : kControlStop, &err)) {
+        // The control FIFO is gone but the lock is held: fall back to a
+        // signal (the wrapper stops its task on SIGTERM).
+        print_debug(ctx, job.id + ": " + err + "; signalling the wrapper instead");
+        ProcStat w;
+        if (read_proc_stat(v.state.wrapper_pid, &w)) signal_process(w, SIGTERM);
+      }
+      print_debug(ctx, job.id + ": " + verb + " requested");
+      job.requested = true;
+      waits.push_back(&job.wait);
+    }
+  }
+  wait_all(waits);
+
+  for (Job& job : jobs) {
+    if (!job.requested) continue;
+    if (!job.wait.pidfd.valid()) {
+      // No pidfd (the recorded wrapper identity did not match): wait for the
+      // wrapper's lock instead, which is released when it exits.
+      bool busy = false;
+      std::string err;
+      int64_t left = std::max<int64_t>(0, job.wait.deadline_ms - monotonic_ms());
+      Fd l = wait_lock_file(ctx.store.task_file(job.id, task_files::kLock), static_cast<int>(left), &busy, &err);
+      job.wait.exited = l.valid();
+    }
+    if (!job.wait.exited) {
+      print_error(job.id + ": still running after waiting " + format_duration_ms(job.wait.deadline_ms - job.started_ms) +
+                  "; see " + job.view.dir + "/wrapper.log");
+      failed = true;
+      continue;
+    }
+    TaskState st;
+    bool present = false;
+    std::string err;
+    int64_t took = monotonic_ms() - job.started_ms;
+    if (ctx.store.read_state(job.id, &st, &present, &err) && present && st.ended_by) {
+      std::printf("%s %s (%s, %s)\n", kill ? "killed" : "stopped", job.id.c_str(), signal_name(st.ended_by).c_str(),
+                  format_duration_ms(took).c_str());
+    } else {
+      std::printf("%s %s (%s)\n", kill ? "killed" : "stopped", job.id.c_str(), format_duration_ms(took).c_str());
+    }
+  }
+  for (Job* job : lost) failed = !end_lost_task(ctx, *job, kill) || failed;
+  std::fflush(stdout);
+  return combine_exit(failed, unmatched);
+}
+
+}  // namespace
+
+Command add_stop_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("stop", "Stop active tasks (stop signal, then SIGKILL at the stop timeout)");
+  sub->add_option("patterns", opts->patterns, "Task id patterns (regular expressions, whole id)")->required();
+  return {sub, [&ctx, opts] { return run_end(ctx, *opts, false); }};
+}
+
+Command add_kill_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("kill", "Kill active tasks (SIGKILL to every process of the task)");
+  sub->add_option("patterns", opts->patterns, "Task id patterns (regular expressions, whole id)")->required();
+  return {sub, [&ctx, opts] { return run_end(ctx, *opts, true); }};
+}
+
+}  // namespace spmi

@@ -1,0 +1,42 @@
+// The subcommand table: each command lives in its own cmd_<name>.cc and
+// registers itself with CLI11 through one add_* function listed in main.cc.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/output.h"
+#include "cli/task_view.h"
+
+namespace spmi {
+
+// A registered subcommand and the function that runs it (called after
+// parsing when that subcommand was chosen), returning the exit code.
+struct Command {
+  CLI::App* sub;
+  std::function<int()> run;
+};
+using CommandAdder = Command (*)(CLI::App& app, Context& ctx);
+
+Command add_load_command(CLI::App& app, Context& ctx);
+Command add_list_command(CLI::App& app, Context& ctx);
+Command add_start_command(CLI::App& app, Context& ctx);
+Command add_stop_command(CLI::App& app, Context& ctx);
+Command add_kill_command(CLI::App& app, Context& ctx);
+Command add_clean_command(CLI::App& app, Context& ctx);
+Command add_status_command(CLI::App& app, Context& ctx);
+Command add_connect_command(CLI::App& app, Context& ctx);
+
+// Resolves patterns against the loaded tasks. Prints the problems; returns
+// false with `*exit_code` set on an invalid pattern or unreadable store.
+// Patterns that match nothing are reported and set `*unmatched`.
+bool select_tasks(const Context& ctx, const std::vector<std::string>& patterns, std::vector<std::string>* ids,
+                  bool* unmatched, int* exit_code);
+
+// How long a mutating command waits for another one working on the same task.
+inline constexpr int kTaskLockWaitMs = 30000;
+
+}  // namespace spmi

@@ -1,0 +1,38 @@
+// Talking to running wrappers and waiting for them: the control FIFO (one
+// byte per request, as s6-svc does) and pidfd-based waiting, so stopping many
+// tasks takes as long as the slowest one, not the sum.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/fd.h"
+#include "common/proc.h"
+
+namespace spmi {
+
+inline constexpr char kControlStop = 's';
+inline constexpr char kControlKill = 'k';
+
+// Writes `cmd` to the control FIFO in `task_dir`. False with `err` when no
+// wrapper reads it (ENXIO) or the write fails.
+bool send_control(const std::string& task_dir, char cmd, std::string* err);
+
+// Something to wait for: a process (by pidfd) with a monotonic deadline.
+struct Waitable {
+  Fd pidfd;
+  int64_t deadline_ms = 0;
+  bool exited = false;
+};
+
+// Waits until every waitable has exited or passed its deadline; sets `exited`.
+void wait_all(std::vector<Waitable*>& items);
+
+// Signals every process in `procs`, then waits until all have exited, up to
+// `timeout_ms`; then SIGKILLs what is left, re-scanning with `rescan` until
+// nothing remains. Returns the signal that ended the last process.
+int end_processes(std::vector<ProcStat> procs, int sig, int64_t timeout_ms,
+                  std::vector<ProcStat> (*rescan)(const void*), const void* rescan_arg);
+
+}  // namespace spmi

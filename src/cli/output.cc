@@ -1,0 +1,72 @@
+// Diagnostics, colour and table rendering.
+#include "cli/output.h"
+
+#include <cstdlib>
+#include <unistd.h>
+
+namespace spmi {
+
+bool want_color(FILE* stream) {
+  const char* no = std::getenv("NO_COLOR");
+  if (no && *no) return false;
+  return ::isatty(::fileno(stream));
+}
+
+void print_error(const std::string& message) { std::fprintf(stderr, "spmi: %s\n", message.c_str()); }
+
+void print_debug(const Context& ctx, const std::string& message) {
+  if (ctx.debug) std::fprintf(stderr, "spmi: debug: %s\n", message.c_str());
+}
+
+std::string paint(const std::string& text, Color c, bool enabled) {
+  if (!enabled || c == Color::None) return text;
+  const char* code = "";
+  switch (c) {
+    case Color::Green: code = "\033[32m"; break;
+    case Color::Red: code = "\033[31m"; break;
+    case Color::Yellow: code = "\033[33m"; break;
+    case Color::Dim: code = "\033[2m"; break;
+    case Color::Bold: code = "\033[1m"; break;
+    case Color::None: break;
+  }
+  return std::string(code) + text + "\033[0m";
+}
+
+Table::Table(std::vector<std::string> header) : header_(std::move(header)) {}
+
+void Table::add_row(std::vector<Cell> row) { rows_.push_back(std::move(row)); }
+
+static size_t display_width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;  // count UTF-8 code points, not bytes
+  return n;
+}
+
+void Table::print(FILE* out, bool color) const {
+  std::vector<size_t> width(header_.size(), 0);
+  for (size_t i = 0; i < header_.size(); ++i) width[i] = display_width(header_[i]);
+  for (const auto& row : rows_)
+    for (size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], display_width(row[i].text));
+  auto emit = [&](const std::vector<Cell>& cells) {
+    std::string line;
+    for (size_t i = 0; i < cells.size(); ++i) {
+      bool last = i + 1 == cells.size();
+      line += paint(cells[i].text, cells[i].color, color);
+      if (!last) line += std::string(width[i] - display_width(cells[i].text) + 2, ' ');
+    }
+    std::fprintf(out, "%s\n", line.c_str());
+  };
+  std::vector<Cell> head;
+  for (const auto& h : header_) head.push_back({h, Color::Bold});
+  emit(head);
+  for (const auto& row : rows_) emit(row);
+}
+
+int combine_exit(bool any_failed, bool any_unmatched) {
+  if (any_failed) return kExitFailure;
+  if (any_unmatched) return kExitNoMatch;
+  return kExitOk;
+}
+
+}  // namespace spmi

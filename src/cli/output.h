@@ -1,0 +1,60 @@
+// What every command shares: the exit codes, the command context (state
+// directory, debug flag, colour), diagnostics on stderr, aligned tables.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/store.h"
+
+namespace spmi {
+
+// Documented in docs/sphinx/cli.rst. A failed task outranks an unmatched pattern.
+enum ExitCode {
+  kExitOk = 0,       // every selected task did what was asked
+  kExitFailure = 1,  // some task failed or was refused; invalid descriptor
+  kExitUsage = 2,    // bad flags, arguments or patterns
+  kExitNoMatch = 3,  // a pattern matched no task (and nothing failed)
+  kExitSystem = 4,   // the state directory or the system failed us
+};
+
+enum class Color { None, Green, Red, Yellow, Dim, Bold };
+
+struct Context {
+  Store store{""};
+  bool debug = false;
+  bool color = false;  // colour on stdout (a TTY and no NO_COLOR)
+};
+
+// True when `stream` is a terminal and NO_COLOR is unset (or empty).
+bool want_color(FILE* stream);
+
+// "spmi: <message>" on stderr.
+void print_error(const std::string& message);
+// "spmi: debug: <message>" on stderr when debugging.
+void print_debug(const Context& ctx, const std::string& message);
+// `text` wrapped in `c`'s escape codes when `enabled`.
+std::string paint(const std::string& text, Color c, bool enabled);
+
+struct Cell {
+  std::string text;
+  Color color = Color::None;
+};
+
+// A table with a header row and left-aligned columns separated by two spaces.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header);
+  void add_row(std::vector<Cell> row);
+  void print(FILE* out, bool color) const;
+
+ private:
+  std::vector<std::string> header_;
+  std::vector<std::vector<Cell>> rows_;
+};
+
+// Combines per-task results into one exit code (failure > no-match > ok).
+int combine_exit(bool any_failed, bool any_unmatched);
+
+}  // namespace spmi

@@ -1,0 +1,191 @@
+// State directory access: listing, atomic creation, replacement and removal.
+#include "cli/store.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <dirent.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "common/atomic_file.h"
+#include "common/lock_file.h"
+
+namespace spmi {
+
+std::string default_spmi_path(std::string* err) {
+  if (const char* p = std::getenv("SPMI_PATH"); p && *p) return p;
+  const char* home = std::getenv("HOME");
+  if (!home || !*home) {
+    struct passwd* pw = ::getpwuid(::getuid());
+    home = pw ? pw->pw_dir : nullptr;
+  }
+  if (!home || !*home) {
+    *err = "cannot find the state directory: neither SPMI_PATH nor HOME is set";
+    return "";
+  }
+  return std::string(home) + "/.spmi";
+}
+
+bool Store::ensure_root(std::string* err) const {
+  std::error_code ec;
+  std::filesystem::path p(root_);
+  if (std::filesystem::is_directory(p, ec)) return true;
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+  if (::mkdir(root_.c_str(), 0700) != 0 && errno != EEXIST) {
+    *err = root_ + ": cannot create the state directory: " + errno_text(errno);
+    return false;
+  }
+  if (!std::filesystem::is_directory(p, ec)) {
+    *err = root_ + ": not a directory";
+    return false;
+  }
+  return true;
+}
+
+bool Store::list_ids(std::vector<std::string>* ids, std::string* err) const {
+  ids->clear();
+  DIR* dir = ::opendir(root_.c_str());
+  if (!dir) {
+    if (errno == ENOENT) return true;
+    *err = root_ + ": " + errno_text(errno);
+    return false;
+  }
+  while (struct dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] == '.') continue;  // ., .., and hidden work directories
+    struct stat st;
+    std::string path = root_ + "/" + e->d_name;
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) ids->push_back(e->d_name);
+  }
+  ::closedir(dir);
+  std::sort(ids->begin(), ids->end());
+  return true;
+}
+
+bool Store::has_task(const std::string& id) const {
+  struct stat st;
+  return ::stat(task_dir(id).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool Store::read_spec(const std::string& id, TaskSpec* spec, std::string* err) const {
+  std::string path = task_file(id, task_files::kSpec), text;
+  if (!read_file(path, &text, err)) return false;
+  if (!parse_spec(text, spec, err)) {
+    *err = path + ": " + *err;
+    return false;
+  }
+  if (spec->id != id) {
+    *err = path + ": holds id '" + spec->id + "', not '" + id + "'";
+    return false;
+  }
+  return true;
+}
+
+bool Store::read_state(const std::string& id, TaskState* state, bool* present, std::string* err) const {
+  std::string path = task_file(id, task_files::kState), text;
+  *present = false;
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return true;
+    *err = path + ": " + errno_text(errno);
+    return false;
+  }
+  if (!read_all(fd.get(), &text)) {
+    *err = path + ": " + errno_text(errno);
+    return false;
+  }
+  if (!parse_state(text, state, err)) {
+    *err = path + ": " + *err;
+    return false;
+  }
+  *present = true;
+  return true;
+}
+
+static bool write_task_files(const std::string& dir, const TaskSpec& spec, const std::string& descriptor_text,
+                             const std::string& format, std::string* err) {
+  if (!write_file_atomic(dir + "/" + task_files::kDescriptorPrefix + format, descriptor_text, err)) return false;
+  // Drop a descriptor copy of another format left by an earlier load.
+  for (const char* f : {"toml", "yaml", "json"})
+    if (format != f) ::unlink((dir + "/" + task_files::kDescriptorPrefix + f).c_str());
+  return write_file_atomic(dir + "/" + task_files::kSpec, serialize_spec(spec), err);
+}
+
+bool Store::create_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
+                        std::string* err) const {
+  std::string tmp = root_ + "/.new-" + spec.id + "-" + std::to_string(::getpid());
+  if (::mkdir(tmp.c_str(), 0700) != 0) {
+    *err = tmp + ": " + errno_text(errno);
+    return false;
+  }
+  bool ok = write_task_files(tmp, spec, descriptor_text, format, err);
+  for (const char* lock : {task_files::kLock, task_files::kCliLock}) {
+    if (!ok) break;
+    Fd fd(::open((tmp + "/" + lock).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd.valid()) {
+      *err = tmp + "/" + lock + ": " + errno_text(errno);
+      ok = false;
+    }
+  }
+  // RENAME_NOREPLACE: two concurrent loads of one id cannot both succeed.
+  if (ok && ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, task_dir(spec.id).c_str(), RENAME_NOREPLACE) != 0) {
+    *err = errno == EEXIST ? "task '" + spec.id + "' is already loaded (use --replace)"
+                           : task_dir(spec.id) + ": " + errno_text(errno);
+    ok = false;
+  }
+  if (!ok) {
+    std::error_code ec;
+    std::filesystem::remove_all(tmp, ec);
+    return false;
+  }
+  return fsync_dir(root_, err);
+}
+
+bool Store::replace_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
+                         std::string* err) const {
+  return write_task_files(task_dir(spec.id), spec, descriptor_text, format, err);
+}
+
+bool Store::remove_task(const std::string& id, std::string* err) const {
+  // Rename first, so the task disappears from every reader at once; then
+  // delete at leisure.
+  std::string doomed = root_ + "/.removing-" + id + "-" + std::to_string(::getpid());
+  if (::rename(task_dir(id).c_str(), doomed.c_str()) != 0) {
+    *err = task_dir(id) + ": " + errno_text(errno);
+    return false;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(doomed, ec);
+  if (ec) {
+    *err = doomed + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+Fd Store::lock_task(const std::string& id, int timeout_ms, std::string* err) const {
+  std::string path = task_file(id, task_files::kCliLock);
+  bool busy = false;
+  Fd fd = wait_lock_file(path, timeout_ms, &busy, err);
+  if (!fd.valid()) {
+    if (busy) *err = "task '" + id + "' is busy: another spmi command is working on it";
+    else if (!has_task(id)) *err = "task '" + id + "' is not loaded";
+    return fd;
+  }
+  // The directory may have been cleaned while we waited: the lock we hold
+  // must be on the file that is still at that path.
+  struct stat held, now;
+  if (::fstat(fd.get(), &held) != 0 || ::stat(path.c_str(), &now) != 0 || held.st_ino != now.st_ino ||
+      held.st_dev != now.st_dev) {
+    *err = "task '" + id + "' was removed while waiting for it";
+    return Fd();
+  }
+  return fd;
+}
+
+}  // namespace spmi

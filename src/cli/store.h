@@ -1,0 +1,54 @@
+// The state directory: $SPMI_PATH (default ~/.spmi), one directory per task.
+// Loading, replacing and removing tasks; reading specs and states. Layout and
+// file formats are documented in state/schema.md.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/fd.h"
+#include "common/task_spec.h"
+#include "common/task_state.h"
+
+namespace spmi {
+
+// $SPMI_PATH, or ~/.spmi. Empty with `err` when neither can be determined.
+std::string default_spmi_path(std::string* err);
+
+class Store {
+ public:
+  explicit Store(std::string root) : root_(std::move(root)) {}
+
+  const std::string& root() const { return root_; }
+  std::string task_dir(const std::string& id) const { return root_ + "/" + id; }
+  std::string task_file(const std::string& id, const char* name) const { return task_dir(id) + "/" + name; }
+
+  // Creates the root (mode 0700) when missing.
+  bool ensure_root(std::string* err) const;
+  // The ids of all task directories, sorted. A missing root is an empty store.
+  bool list_ids(std::vector<std::string>* ids, std::string* err) const;
+  bool has_task(const std::string& id) const;
+
+  bool read_spec(const std::string& id, TaskSpec* spec, std::string* err) const;
+  // `*present` is false when the task never started (no state file).
+  bool read_state(const std::string& id, TaskState* state, bool* present, std::string* err) const;
+
+  // Creates a new task directory atomically (built under a hidden name, then
+  // renamed into place); fails if the id exists.
+  bool create_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
+                   std::string* err) const;
+  // Replaces the spec and descriptor copy of an existing task (caller holds its cli.lock).
+  bool replace_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
+                    std::string* err) const;
+  // Removes a task directory (caller holds its cli.lock and checked it is inactive).
+  bool remove_task(const std::string& id, std::string* err) const;
+
+  // Takes the task's cli.lock, waiting up to `timeout_ms`; then checks the
+  // directory was not removed meanwhile.
+  Fd lock_task(const std::string& id, int timeout_ms, std::string* err) const;
+
+ private:
+  std::string root_;
+};
+
+}  // namespace spmi

@@ -1,0 +1,42 @@
+// What a task is doing right now, proven rather than guessed: the spec, the
+// state file, and whether the wrapper holds the task's lock. Read-only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/store.h"
+#include "common/proc.h"
+
+namespace spmi {
+
+enum class TaskCondition {
+  Active,         // the wrapper holds the lock
+  Inactive,       // loaded, nothing running (never started, or ended)
+  FailedToStart,  // the last start could not run the command
+  WrapperLost,    // the state says running but no wrapper holds the lock
+  Broken,         // the task directory cannot be read (see `error`)
+};
+
+const char* condition_name(TaskCondition c);
+
+struct TaskView {
+  std::string id;
+  std::string dir;
+  TaskCondition condition = TaskCondition::Broken;
+  std::string error;  // for Broken
+  TaskSpec spec;
+  bool has_state = false;
+  TaskState state;
+  bool main_running = false;          // main pid + start time alive, not a zombie
+  std::vector<ProcStat> leftovers;    // WrapperLost: processes of the task still running
+};
+
+// Inspects task `id`. With `find_leftovers`, a lost wrapper's processes are
+// searched in /proc (by session, group and SPMI_RUN_ID marker).
+TaskView inspect_task(const Store& store, const std::string& id, bool find_leftovers = true);
+
+// Processes of a task whose wrapper is gone (main process first).
+std::vector<ProcStat> find_leftovers(const TaskState& state);
+
+}  // namespace spmi

@@ -1,0 +1,136 @@
+// Summaries, JSON and output tails for list and status.
+#include "cli/view_format.h"
+
+#include <algorithm>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/signals.h"
+
+namespace spmi {
+
+std::string describe_exit(const TaskState& st) {
+  std::string out;
+  if (st.main_exited) out = st.exit_signal ? signal_name(st.exit_signal) : "exit " + std::to_string(st.exit_code);
+  if (st.ended_by) {
+    std::string how = std::string(st.stop_request == "kill" ? "killed" : "stopped") + ": " + signal_name(st.ended_by);
+    out = out.empty() ? how : out + " (" + how + ")";
+  }
+  return out.empty() ? "-" : out;
+}
+
+Color condition_color(TaskCondition c) {
+  switch (c) {
+    case TaskCondition::Active: return Color::Green;
+    case TaskCondition::FailedToStart:
+    case TaskCondition::Broken: return Color::Red;
+    case TaskCondition::WrapperLost: return Color::Yellow;
+    case TaskCondition::Inactive: return Color::None;
+  }
+  return Color::None;
+}
+
+void print_json(const nlohmann::json& j) {
+  std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+}
+
+std::string stdout_path(const TaskView& v) { return v.dir + "/" + task_files::kStdout; }
+std::string stderr_path(const TaskView& v) {
+  return v.spec.mixed_stdout ? "" : v.dir + "/" + task_files::kStderr;
+}
+
+std::vector<std::string> tail_lines(const std::string& path, int n) {
+  std::vector<std::string> lines;
+  if (n <= 0 || path.empty()) return lines;
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st;
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return lines;
+  // Read backwards in chunks until enough newlines are seen (bounded at 4 MiB).
+  off_t size = st.st_size, pos = size;
+  std::string data;
+  const off_t kChunk = 65536, kMax = 4 << 20;
+  while (pos > 0 && size - pos < kMax) {
+    off_t len = std::min(kChunk, pos);
+    pos -= len;
+    std::string chunk(static_cast<size_t>(len), '\0');
+    ssize_t got = ::pread(fd.get(), chunk.data(), static_cast<size_t>(len), pos);
+    if (got <= 0) break;
+    chunk.resize(static_cast<size_t>(got));
+    data = chunk + data;
+    if (std::count(data.begin(), data.end(), '\n') > n) break;
+  }
+  size_t begin = 0;
+  if (pos > 0) {
+    // The first line read is probably partial: drop it.
+    size_t nl = data.find('\n');
+    begin = nl == std::string::npos ? data.size() : nl + 1;
+  }
+  std::vector<std::string> all;
+  while (begin < data.size()) {
+    size_t nl = data.find('\n', begin);
+    if (nl == std::string::npos) nl = data.size();
+    all.push_back(data.substr(begin, nl - begin));
+    begin = nl + 1;
+  }
+  size_t from = all.size() > static_cast<size_t>(n) ? all.size() - static_cast<size_t>(n) : 0;
+  lines.assign(all.begin() + static_cast<std::ptrdiff_t>(from), all.end());
+  return lines;
+}
+
+nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
+  using nlohmann::json;
+  json j;
+  j["id"] = v.id;
+  j["state"] = condition_name(v.condition);
+  if (v.condition == TaskCondition::Broken) {
+    j["error"] = v.error;
+    return j;
+  }
+  const TaskState& st = v.state;
+  bool ran = v.has_state;
+  j["comment"] = v.spec.comment;
+  j["backend"] = v.spec.backend;
+  j["wrapper"] = v.spec.wrapper;
+  j["phase"] = ran ? json(phase_name(st.phase)) : json(nullptr);
+  j["backend_id"] = ran && !st.backend_id.empty() ? json(st.backend_id) : json(nullptr);
+  j["pid"] = v.main_running ? json(st.pid) : json(nullptr);
+  j["wrapper_pid"] = v.condition == TaskCondition::Active ? json(st.wrapper_pid) : json(nullptr);
+  j["started_at"] = ran ? json(format_rfc3339_utc(st.started_at_ms)) : json(nullptr);
+  j["finished_at"] = ran && st.finished_at_ms ? json(format_rfc3339_utc(st.finished_at_ms)) : json(nullptr);
+  j["uptime_seconds"] =
+      v.condition == TaskCondition::Active ? json((now_ms() - st.started_at_ms) / 1000) : json(nullptr);
+  json exit = nullptr;
+  if (ran && st.main_exited) {
+    exit = st.exit_signal ? json{{"code", nullptr}, {"signal", signal_name(st.exit_signal)}}
+                          : json{{"code", st.exit_code}, {"signal", nullptr}};
+  }
+  j["exit"] = exit;
+  j["stop_request"] = ran && !st.stop_request.empty() ? json(st.stop_request) : json(nullptr);
+  j["ended_by"] = ran && st.ended_by ? json(signal_name(st.ended_by)) : json(nullptr);
+  j["error"] = ran && !st.error.empty() ? json(st.error) : json(nullptr);
+  j["note"] = ran && !st.note.empty() ? json(st.note) : json(nullptr);
+  if (v.condition == TaskCondition::WrapperLost) {
+    json pids = json::array();
+    for (const auto& p : v.leftovers) pids.push_back(p.pid);
+    j["leftover_pids"] = pids;
+  }
+  if (detailed) {
+    j["path"] = v.dir;
+    j["command"] = v.spec.display_command();
+    j["argv"] = v.spec.uses_shell() ? json(nullptr) : json(v.spec.argv);
+    j["cwd"] = v.spec.cwd;
+    j["mixed_stdout"] = v.spec.mixed_stdout;
+    j["stop_signal"] = signal_name(v.spec.stop_signal);
+    j["stop_timeout_ms"] = v.spec.stop_timeout_ms;
+    j["source"] = v.spec.source;
+    j["stdout_path"] = stdout_path(v);
+    j["stderr_path"] = v.spec.mixed_stdout ? json(nullptr) : json(stderr_path(v));
+    j["stdout_tail"] = tail_lines(stdout_path(v), n);
+    j["stderr_tail"] = v.spec.mixed_stdout ? json(nullptr) : json(tail_lines(stderr_path(v), n));
+  }
+  return j;
+}
+
+}  // namespace spmi

@@ -1,0 +1,32 @@
+// Turning a TaskView into what list and status print: short summaries for
+// the table, the JSON object documented in docs/sphinx/cli.rst, and tails
+// of the task's output files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/output.h"
+#include "cli/task_view.h"
+
+namespace spmi {
+
+inline constexpr int kJsonSchemaVersion = 1;
+
+// "exit 0", "SIGTERM", "exit 1 (stopped: SIGKILL)"...
+std::string describe_exit(const TaskState& st);
+// The colour of a condition in tables.
+Color condition_color(TaskCondition c);
+// The task as JSON; `detailed` adds paths, command and output tails.
+nlohmann::json view_to_json(const TaskView& v, bool detailed, int tail_lines);
+// Prints `j` on stdout (invalid UTF-8 from task output is replaced, never fatal).
+void print_json(const nlohmann::json& j);
+// The last `n` lines of the file at `path` (empty when it does not exist).
+std::vector<std::string> tail_lines(const std::string& path, int n);
+// The paths of the task's stdout and stderr files (stderr empty when mixed).
+std::string stdout_path(const TaskView& v);
+std::string stderr_path(const TaskView& v);
+
+}  // namespace spmi

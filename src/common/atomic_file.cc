@@ -1,0 +1,59 @@
+// Atomic file replacement (temporary file + fsync + rename + directory fsync).
+#include "common/atomic_file.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "common/fd.h"
+
+namespace spmi {
+
+std::string dir_name(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string base_name(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+bool fsync_dir(const std::string& dir, std::string* err) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid() || ::fsync(fd.get()) != 0) {
+    *err = dir + ": " + errno_text(errno);
+    return false;
+  }
+  return true;
+}
+
+bool write_file_atomic(const std::string& path, std::string_view content, std::string* err) {
+  // The temporary name is unique per process; a dot prefix hides it from readers.
+  std::string dir = dir_name(path);
+  char suffix[40];
+  std::snprintf(suffix, sizeof suffix, ".tmp.%ld", static_cast<long>(::getpid()));
+  std::string tmp = dir + "/." + base_name(path) + suffix;
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) {
+    *err = tmp + ": " + errno_text(errno);
+    return false;
+  }
+  if (!write_all(fd.get(), content) || ::fsync(fd.get()) != 0) {
+    *err = tmp + ": " + errno_text(errno);
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  fd.reset();
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    *err = path + ": " + errno_text(errno);
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  return fsync_dir(dir, err);
+}
+
+}  // namespace spmi

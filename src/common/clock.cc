@@ -1,0 +1,45 @@
+// Clocks and time formatting.
+#include "common/clock.h"
+
+#include <cstdio>
+#include <ctime>
+
+namespace spmi {
+
+static int64_t clock_ms(clockid_t id) {
+  struct timespec ts;
+  ::clock_gettime(id, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t now_ms() { return clock_ms(CLOCK_REALTIME); }
+int64_t monotonic_ms() { return clock_ms(CLOCK_MONOTONIC); }
+
+std::string format_local_time(int64_t epoch_ms) {
+  time_t t = static_cast<time_t>(epoch_ms / 1000);
+  struct tm tm;
+  ::localtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+std::string format_rfc3339_utc(int64_t epoch_ms) {
+  time_t t = static_cast<time_t>(epoch_ms / 1000);
+  struct tm tm;
+  ::gmtime_r(&t, &tm);
+  char buf[64];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(epoch_ms % 1000));
+  return buf;
+}
+
+std::string format_hms(int64_t s) {
+  if (s < 0) s = 0;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                static_cast<long long>(s % 3600 / 60), static_cast<long long>(s % 60));
+  return buf;
+}
+
+}  // namespace spmi

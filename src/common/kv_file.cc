@@ -1,0 +1,151 @@
+// The kv state-file format: encoding, decoding and lookups.
+#include "common/kv_file.h"
+
+#include <charconv>
+#include <cstdio>
+
+namespace spmi {
+
+void KvFile::add(std::string_view key, std::string_view value) {
+  entries_.emplace_back(std::string(key), std::string(value));
+}
+
+void KvFile::add_int(std::string_view key, long long value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld", value);
+  add(key, buf);
+}
+
+std::optional<std::string> KvFile::get(std::string_view key) const {
+  for (const auto& [k, v] : entries_)
+    if (k == key) return v;
+  return std::nullopt;
+}
+
+std::vector<std::string> KvFile::get_all(std::string_view key) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : entries_)
+    if (k == key) out.push_back(v);
+  return out;
+}
+
+std::string kv_escape(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    unsigned char u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20 || u == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", u);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+static int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool kv_unescape(std::string_view text, std::string* out) {
+  out->clear();
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c != '\\') {
+      *out += c;
+      continue;
+    }
+    if (++i >= text.size()) return false;
+    switch (text[i]) {
+      case '\\': *out += '\\'; break;
+      case 'n': *out += '\n'; break;
+      case 'r': *out += '\r'; break;
+      case 't': *out += '\t'; break;
+      case 'x': {
+        if (i + 2 >= text.size()) return false;
+        int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
+        if (hi < 0 || lo < 0) return false;
+        *out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        break;
+      }
+      default: return false;
+    }
+  }
+  return true;
+}
+
+bool parse_ll(std::string_view text, long long* out) {
+  if (text.empty()) return false;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+std::string KvFile::serialize() const {
+  std::string out = kind_ + " " + std::to_string(version_) + "\n";
+  for (const auto& [k, v] : entries_) {
+    out += k;
+    out += '=';
+    out += kv_escape(v);
+    out += '\n';
+  }
+  return out;
+}
+
+bool KvFile::parse(std::string_view text, std::string_view kind, int max_version, std::string* err) {
+  entries_.clear();
+  size_t nl = text.find('\n');
+  if (nl == std::string_view::npos) {
+    *err = "empty or truncated file (no header line)";
+    return false;
+  }
+  std::string_view header = text.substr(0, nl);
+  size_t sp = header.find(' ');
+  long long version = 0;
+  if (sp == std::string_view::npos || header.substr(0, sp) != kind ||
+      !parse_ll(header.substr(sp + 1), &version)) {
+    *err = "not a '" + std::string(kind) + "' file (bad header line)";
+    return false;
+  }
+  if (version < 1 || version > max_version) {
+    *err = "layout version " + std::to_string(version) + " is not supported (this spmi reads up to " +
+           std::to_string(max_version) + ")";
+    return false;
+  }
+  kind_ = std::string(kind);
+  version_ = static_cast<int>(version);
+  size_t pos = nl + 1;
+  int line_no = 1;
+  while (pos < text.size()) {
+    ++line_no;
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) {
+      *err = "line " + std::to_string(line_no) + ": truncated (no final newline)";
+      return false;
+    }
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    size_t eq = line.find('=');
+    std::string value;
+    if (eq == std::string_view::npos || eq == 0 || !kv_unescape(line.substr(eq + 1), &value)) {
+      *err = "line " + std::to_string(line_no) + ": malformed entry";
+      return false;
+    }
+    entries_.emplace_back(std::string(line.substr(0, eq)), std::move(value));
+  }
+  return true;
+}
+
+}  // namespace spmi

@@ -1,0 +1,100 @@
+// OFD lock helpers: take, wait for, and probe whole-file locks.
+#include "common/lock_file.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace spmi {
+
+static struct flock whole_file(short type) {
+  struct flock fl;
+  std::memset(&fl, 0, sizeof fl);
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = 0;
+  fl.l_len = 0;
+  return fl;
+}
+
+Fd try_lock_file(const std::string& path, bool create, bool* busy, std::string* err) {
+  *busy = false;
+  int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
+  Fd fd(::open(path.c_str(), flags, 0600));
+  if (!fd.valid()) {
+    *err = path + ": " + errno_text(errno);
+    return Fd();
+  }
+  struct flock fl = whole_file(F_WRLCK);
+  if (::fcntl(fd.get(), F_OFD_SETLK, &fl) != 0) {
+    if (errno == EAGAIN || errno == EACCES) {
+      *busy = true;
+      *err = path + ": locked by another process";
+    } else {
+      *err = path + ": " + errno_text(errno);
+    }
+    return Fd();
+  }
+  return fd;
+}
+
+static void on_alarm(int) {}
+
+Fd wait_lock_file(const std::string& path, int timeout_ms, bool* busy, std::string* err) {
+  Fd fd = try_lock_file(path, false, busy, err);
+  if (fd.valid() || !*busy || timeout_ms == 0) return fd;
+  fd.reset(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd.valid()) {
+    *busy = false;
+    *err = path + ": " + errno_text(errno);
+    return Fd();
+  }
+  // F_OFD_SETLKW sleeps in the kernel; a one-shot timer signal (installed
+  // without SA_RESTART) interrupts it when the time runs out.
+  struct sigaction sa, old_sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGALRM, &sa, &old_sa);
+  timer_t timer{};
+  bool armed = false;
+  if (timeout_ms > 0) {
+    struct sigevent sev;
+    std::memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_SIGNAL;
+    sev.sigev_signo = SIGALRM;
+    if (::timer_create(CLOCK_MONOTONIC, &sev, &timer) == 0) {
+      struct itimerspec its;
+      std::memset(&its, 0, sizeof its);
+      its.it_value.tv_sec = timeout_ms / 1000;
+      its.it_value.tv_nsec = static_cast<long>(timeout_ms % 1000) * 1000000L;
+      ::timer_settime(timer, 0, &its, nullptr);
+      armed = true;
+    }
+  }
+  struct flock fl = whole_file(F_WRLCK);
+  int rc = ::fcntl(fd.get(), F_OFD_SETLKW, &fl);
+  int saved = errno;
+  if (armed) ::timer_delete(timer);
+  ::sigaction(SIGALRM, &old_sa, nullptr);
+  if (rc != 0) {
+    *busy = (saved == EINTR);
+    *err = *busy ? path + ": still locked by another process after waiting" : path + ": " + errno_text(saved);
+    return Fd();
+  }
+  *busy = false;
+  return fd;
+}
+
+LockProbe probe_lock_file(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return errno == ENOENT ? LockProbe::Missing : LockProbe::Error;
+  struct flock fl = whole_file(F_WRLCK);
+  if (::fcntl(fd.get(), F_OFD_GETLK, &fl) != 0) return LockProbe::Error;
+  return fl.l_type == F_UNLCK ? LockProbe::Free : LockProbe::Held;
+}
+
+}  // namespace spmi

@@ -1,0 +1,105 @@
+// /proc readers: stat fields, liveness by identity, environment markers.
+#include "common/proc.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "common/fd.h"
+
+namespace spmi {
+
+bool read_proc_stat(pid_t pid, ProcStat* out) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  Fd fd(::open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return false;
+  char buf[1024];
+  ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  // The command name (field 2) is in parentheses and may contain spaces or
+  // ')' itself: the fields that follow start after the last ')'.
+  char* close = std::strrchr(buf, ')');
+  if (!close || close[1] != ' ') return false;
+  char* p = close + 2;
+  // Fields 3.. : state ppid pgrp session tty_nr tpgid flags minflt cminflt
+  // majflt cmajflt utime stime cutime cstime priority nice num_threads
+  // itrealvalue starttime
+  out->pid = pid;
+  out->state = *p;
+  char* end = nullptr;
+  p += 2;
+  long vals[4];
+  for (long& v : vals) {
+    v = std::strtol(p, &end, 10);
+    if (end == p) return false;
+    p = end;
+  }
+  out->ppid = static_cast<pid_t>(vals[0]);
+  out->pgid = static_cast<pid_t>(vals[1]);
+  out->sid = static_cast<pid_t>(vals[2]);
+  // Skip fields 8..21 (14 fields) to reach starttime (field 22).
+  for (int i = 0; i < 14; ++i) {
+    std::strtoll(p, &end, 10);
+    if (end == p) return false;
+    p = end;
+  }
+  out->start_ticks = std::strtoull(p, &end, 10);
+  return end != p;
+}
+
+unsigned long long proc_start_ticks(pid_t pid) {
+  ProcStat st;
+  return read_proc_stat(pid, &st) ? st.start_ticks : 0;
+}
+
+bool process_running(pid_t pid, unsigned long long start_ticks) {
+  if (pid <= 0) return false;
+  ProcStat st;
+  if (!read_proc_stat(pid, &st)) return false;
+  return st.start_ticks == start_ticks && st.state != 'Z' && st.state != 'X' && st.state != 'x';
+}
+
+std::vector<ProcStat> list_processes() {
+  std::vector<ProcStat> out;
+  DIR* dir = ::opendir("/proc");
+  if (!dir) return out;
+  while (struct dirent* e = ::readdir(dir)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0') continue;
+    ProcStat st;
+    if (read_proc_stat(static_cast<pid_t>(pid), &st)) out.push_back(st);
+  }
+  ::closedir(dir);
+  return out;
+}
+
+bool environ_contains(pid_t pid, const std::string& entry) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/environ", static_cast<int>(pid));
+  Fd fd(::open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return false;
+  std::string env;
+  if (!read_all(fd.get(), &env)) return false;
+  size_t pos = 0;
+  while (pos < env.size()) {
+    size_t end = env.find('\0', pos);
+    if (end == std::string::npos) end = env.size();
+    if (env.compare(pos, end - pos, entry) == 0) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
+long clock_ticks_per_second() {
+  static long ticks = ::sysconf(_SC_CLK_TCK);
+  return ticks > 0 ? ticks : 100;
+}
+
+}  // namespace spmi

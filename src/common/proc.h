@@ -1,0 +1,44 @@
+// Reading processes from /proc: identity (pid + start time), parentage,
+// session and group, zombie state, environment markers.
+//
+// A pid alone never proves anything: it may be reused or be a zombie (PID 1
+// on our machines does not reap orphans). A process is identified by its pid
+// and its start time (field 22 of /proc/PID/stat, clock ticks since boot),
+// and is running only if that identity matches and it is not a zombie.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace spmi {
+
+struct ProcStat {
+  pid_t pid = 0;
+  char state = '?';  // R S D Z T t X I ...
+  pid_t ppid = 0;
+  pid_t pgid = 0;
+  pid_t sid = 0;
+  unsigned long long start_ticks = 0;
+};
+
+// Reads /proc/PID/stat. False when the process does not exist.
+bool read_proc_stat(pid_t pid, ProcStat* out);
+
+// The start time of `pid` (0 when it does not exist).
+unsigned long long proc_start_ticks(pid_t pid);
+
+// True when `pid` exists with start time `start_ticks` and is not a zombie.
+bool process_running(pid_t pid, unsigned long long start_ticks);
+
+// Every process currently listed in /proc.
+std::vector<ProcStat> list_processes();
+
+// True when /proc/PID/environ holds the exact entry `entry` ("KEY=VALUE").
+bool environ_contains(pid_t pid, const std::string& entry);
+
+// Clock ticks per second (for turning start ticks into times).
+long clock_ticks_per_second();
+
+}  // namespace spmi

@@ -1,0 +1,97 @@
+// Encoding and decoding of the normalized task spec.
+#include "common/task_spec.h"
+
+#include "common/kv_file.h"
+
+namespace spmi {
+
+std::string TaskSpec::display_command() const {
+  if (uses_shell()) return shell_command;
+  std::string out;
+  for (const auto& a : argv) {
+    if (!out.empty()) out += ' ';
+    bool plain = !a.empty() && a.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string::npos;
+    if (plain) {
+      out += a;
+    } else {
+      out += '\'';
+      for (char c : a) {
+        if (c == '\'') out += "'\\''";
+        else out += c;
+      }
+      out += '\'';
+    }
+  }
+  return out;
+}
+
+std::string serialize_spec(const TaskSpec& s) {
+  KvFile kv("spmi-spec", kSpecVersion);
+  kv.add("id", s.id);
+  kv.add("manageable", s.manageable);
+  kv.add("comment", s.comment);
+  kv.add("backend", s.backend);
+  kv.add("wrapper", s.wrapper);
+  if (s.uses_shell()) kv.add("shell", s.shell_command);
+  for (const auto& a : s.argv) kv.add("arg", a);
+  kv.add("mixed_stdout", s.mixed_stdout ? "1" : "0");
+  kv.add_int("stop_signal", s.stop_signal);
+  kv.add_int("stop_timeout_ms", s.stop_timeout_ms);
+  kv.add("cwd", s.cwd);
+  for (const auto& [k, v] : s.env) kv.add("env", k + "=" + v);
+  kv.add("source", s.source);
+  kv.add_int("loaded_at_ms", s.loaded_at_ms);
+  return kv.serialize();
+}
+
+bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
+  KvFile kv;
+  if (!kv.parse(text, "spmi-spec", kSpecVersion, err)) return false;
+  auto need = [&](const char* key, std::string* out) {
+    auto v = kv.get(key);
+    if (!v) {
+      *err = std::string("missing '") + key + "'";
+      return false;
+    }
+    *out = *v;
+    return true;
+  };
+  auto need_int = [&](const char* key, long long* out) {
+    std::string v;
+    if (!need(key, &v)) return false;
+    if (!parse_ll(v, out)) {
+      *err = std::string("'") + key + "' is not a number";
+      return false;
+    }
+    return true;
+  };
+  std::string mixed;
+  long long sig = 0, timeout = 0, loaded = 0;
+  if (!need("id", &s->id) || !need("manageable", &s->manageable) || !need("comment", &s->comment) ||
+      !need("backend", &s->backend) || !need("wrapper", &s->wrapper) || !need("mixed_stdout", &mixed) ||
+      !need_int("stop_signal", &sig) || !need_int("stop_timeout_ms", &timeout) || !need("cwd", &s->cwd) ||
+      !need("source", &s->source) || !need_int("loaded_at_ms", &loaded))
+    return false;
+  s->shell_command = kv.get("shell").value_or("");
+  s->argv = kv.get_all("arg");
+  if (s->argv.empty() && !kv.get("shell")) {
+    *err = "neither 'shell' nor 'arg' is present";
+    return false;
+  }
+  s->mixed_stdout = mixed == "1";
+  s->stop_signal = static_cast<int>(sig);
+  s->stop_timeout_ms = timeout;
+  s->loaded_at_ms = loaded;
+  s->env.clear();
+  for (const auto& e : kv.get_all("env")) {
+    size_t eq = e.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      *err = "malformed 'env' entry";
+      return false;
+    }
+    s->env.emplace_back(e.substr(0, eq), e.substr(eq + 1));
+  }
+  return true;
+}
+
+}  // namespace spmi

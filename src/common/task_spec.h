@@ -1,0 +1,54 @@
+// The normalized task spec: what `spmi load` writes to <task dir>/spec and
+// the wrapper reads. Descriptor formats never reach the wrapper; this struct
+// and its kv encoding (state/schema.md, "spec") are the whole contract.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace spmi {
+
+inline constexpr int kSpecVersion = 1;
+
+struct TaskSpec {
+  std::string id;
+  std::string manageable = "task";
+  std::string comment;
+  std::string backend = "native";
+  std::string wrapper = "default";
+  // Exactly one of the two: a shell command (run by /bin/sh -c) or an argv.
+  std::string shell_command;
+  std::vector<std::string> argv;
+  bool mixed_stdout = false;
+  int stop_signal = 15;
+  int64_t stop_timeout_ms = 10000;
+  std::string cwd;  // absolute
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string source;  // the descriptor file it was loaded from (absolute)
+  int64_t loaded_at_ms = 0;
+
+  bool uses_shell() const { return argv.empty(); }
+  // The command as one line for display.
+  std::string display_command() const;
+};
+
+std::string serialize_spec(const TaskSpec& spec);
+bool parse_spec(const std::string& text, TaskSpec* spec, std::string* err);
+
+// Names of the files in a task directory (see state/schema.md).
+namespace task_files {
+inline constexpr const char* kSpec = "spec";
+inline constexpr const char* kState = "state";
+inline constexpr const char* kLock = "lock";
+inline constexpr const char* kCliLock = "cli.lock";
+inline constexpr const char* kControl = "control";
+inline constexpr const char* kStdin = "stdin";
+inline constexpr const char* kStdout = "stdout.log";
+inline constexpr const char* kStderr = "stderr.log";
+inline constexpr const char* kWrapperLog = "wrapper.log";
+inline constexpr const char* kDescriptorPrefix = "descriptor.";
+}  // namespace task_files
+
+}  // namespace spmi

@@ -1,0 +1,112 @@
+// Encoding and decoding of the task's runtime state file.
+#include "common/task_state.h"
+
+#include "common/kv_file.h"
+
+namespace spmi {
+
+namespace {
+constexpr struct {
+  Phase phase;
+  const char* name;
+} kPhases[] = {
+    {Phase::Starting, "starting"}, {Phase::Running, "running"}, {Phase::Draining, "draining"},
+    {Phase::Stopping, "stopping"}, {Phase::Killing, "killing"}, {Phase::Exited, "exited"},
+    {Phase::Failed, "failed-to-start"},
+};
+}  // namespace
+
+const char* phase_name(Phase p) {
+  for (const auto& e : kPhases)
+    if (e.phase == p) return e.name;
+  return "?";
+}
+
+bool phase_from_name(const std::string& name, Phase* out) {
+  for (const auto& e : kPhases)
+    if (name == e.name) {
+      *out = e.phase;
+      return true;
+    }
+  return false;
+}
+
+bool phase_is_live(Phase p) { return p != Phase::Exited && p != Phase::Failed; }
+
+std::string serialize_state(const TaskState& s) {
+  KvFile kv("spmi-state", kStateVersion);
+  kv.add("run_id", s.run_id);
+  kv.add("phase", phase_name(s.phase));
+  kv.add("backend", s.backend);
+  kv.add("backend_id", s.backend_id);
+  kv.add_int("wrapper_pid", s.wrapper_pid);
+  kv.add_int("wrapper_start_ticks", static_cast<long long>(s.wrapper_start_ticks));
+  kv.add_int("pid", s.pid);
+  kv.add_int("pid_start_ticks", static_cast<long long>(s.pid_start_ticks));
+  kv.add_int("pgid", s.pgid);
+  kv.add_int("sid", s.sid);
+  kv.add_int("started_at_ms", s.started_at_ms);
+  kv.add_int("finished_at_ms", s.finished_at_ms);
+  kv.add("main_exited", s.main_exited ? "1" : "0");
+  kv.add_int("exit_code", s.exit_code);
+  kv.add_int("exit_signal", s.exit_signal);
+  kv.add("stop_request", s.stop_request);
+  kv.add_int("ended_by", s.ended_by);
+  kv.add("error", s.error);
+  kv.add("note", s.note);
+  return kv.serialize();
+}
+
+bool parse_state(const std::string& text, TaskState* s, std::string* err) {
+  KvFile kv;
+  if (!kv.parse(text, "spmi-state", kStateVersion, err)) return false;
+  bool ok = true;
+  auto str = [&](const char* key, std::string* out) {
+    auto v = kv.get(key);
+    if (!v) {
+      if (ok) *err = std::string("missing '") + key + "'";
+      ok = false;
+      return;
+    }
+    *out = *v;
+  };
+  auto num = [&](const char* key) -> long long {
+    std::string v;
+    str(key, &v);
+    long long n = 0;
+    if (ok && !parse_ll(v, &n)) {
+      *err = std::string("'") + key + "' is not a number";
+      ok = false;
+    }
+    return n;
+  };
+  std::string phase, main_exited;
+  str("run_id", &s->run_id);
+  str("phase", &phase);
+  str("backend", &s->backend);
+  str("backend_id", &s->backend_id);
+  s->wrapper_pid = static_cast<pid_t>(num("wrapper_pid"));
+  s->wrapper_start_ticks = static_cast<unsigned long long>(num("wrapper_start_ticks"));
+  s->pid = static_cast<pid_t>(num("pid"));
+  s->pid_start_ticks = static_cast<unsigned long long>(num("pid_start_ticks"));
+  s->pgid = static_cast<pid_t>(num("pgid"));
+  s->sid = static_cast<pid_t>(num("sid"));
+  s->started_at_ms = num("started_at_ms");
+  s->finished_at_ms = num("finished_at_ms");
+  str("main_exited", &main_exited);
+  s->exit_code = static_cast<int>(num("exit_code"));
+  s->exit_signal = static_cast<int>(num("exit_signal"));
+  str("stop_request", &s->stop_request);
+  s->ended_by = static_cast<int>(num("ended_by"));
+  str("error", &s->error);
+  str("note", &s->note);
+  if (!ok) return false;
+  s->main_exited = main_exited == "1";
+  if (!phase_from_name(phase, &s->phase)) {
+    *err = "unknown phase '" + phase + "'";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace spmi

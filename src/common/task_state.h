@@ -1,0 +1,56 @@
+// The task's runtime state: <task dir>/state, written atomically by the
+// wrapper at every transition (and by `spmi stop/kill` only after the wrapper
+// was lost, while holding the task's lock). See state/schema.md, "state".
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace spmi {
+
+inline constexpr int kStateVersion = 1;
+
+// The wrapper's phases (the state machine in src/wrappers/wrapper_machine.h).
+enum class Phase {
+  Starting,  // wrapper holds the lock, command not yet running
+  Running,   // main process running
+  Draining,  // main process exited, descendants it left behind still run
+  Stopping,  // stop signal sent, waiting for the tree to end until the deadline
+  Killing,   // SIGKILL sent, waiting for the tree to end
+  Exited,    // nothing of the task is left; exit status recorded
+  Failed,    // the command could not be started (see `error`)
+};
+
+const char* phase_name(Phase p);
+bool phase_from_name(const std::string& name, Phase* out);
+// True for the phases in which the task may still have processes.
+bool phase_is_live(Phase p);
+
+struct TaskState {
+  std::string run_id;  // unique per start; exported to the task as SPMI_RUN_ID
+  Phase phase = Phase::Starting;
+  std::string backend;
+  std::string backend_id;
+  pid_t wrapper_pid = 0;
+  unsigned long long wrapper_start_ticks = 0;
+  pid_t pid = 0;  // the main process (the shell for shell commands)
+  unsigned long long pid_start_ticks = 0;
+  pid_t pgid = 0;
+  pid_t sid = 0;
+  int64_t started_at_ms = 0;
+  int64_t finished_at_ms = 0;  // when nothing of the task was left (0: not yet)
+  bool main_exited = false;
+  int exit_code = -1;   // exit status of the main process, when it exited normally
+  int exit_signal = 0;  // signal that killed the main process
+  std::string stop_request;  // "", "stop" or "kill": what spmi (or a signal to the wrapper) asked
+  int ended_by = 0;          // the signal that ended the tree after a stop request (0: ended by itself)
+  std::string error;         // why the start failed
+  std::string note;          // anything else worth showing (e.g. wrapper lost)
+};
+
+std::string serialize_state(const TaskState& st);
+bool parse_state(const std::string& text, TaskState* st, std::string* err);
+
+}  // namespace spmi

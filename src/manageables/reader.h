@@ -1,0 +1,21 @@
+// Reading a descriptor file into the format-neutral tree. The file extension
+// picks the reader: .toml, .yaml or .yml, .json.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "manageables/tree.h"
+
+namespace spmi {
+
+// Reads and parses `path`. False with diagnostics when the file cannot be
+// read, has an unknown extension, or is not well-formed.
+bool read_descriptor(const std::string& path, Document* doc, std::vector<Diagnostic>* diags);
+
+// Format-specific parsers over `doc->text`; they fill `doc->root`.
+bool parse_toml(Document* doc, std::vector<Diagnostic>* diags);
+bool parse_yaml(Document* doc, std::vector<Diagnostic>* diags);
+bool parse_json(Document* doc, std::vector<Diagnostic>* diags);
+
+}  // namespace spmi

@@ -1,0 +1,34 @@
+// Manageable types, found by the descriptor's top-level key (SPMI's `[task]`).
+// A new manageable type is one file plus one line in kManageableTypes.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/task_spec.h"
+#include "manageables/schema.h"
+#include "manageables/tree.h"
+
+namespace spmi {
+
+struct ManageableType {
+  const char* name;
+  // Validates the body under the top-level key and appends the task specs it
+  // defines. Problems go to `check`; specs are only used when check.ok().
+  void (*build)(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out);
+};
+
+const ManageableType* find_manageable_type(std::string_view name);
+std::string manageable_type_names();
+
+// Reads, parses and validates the descriptor at `path`. On success fills
+// `specs` (ids, normalized fields) and `doc` (the text to keep a copy of).
+// On failure every problem found in the file is in `diags`.
+bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpec>* specs,
+                     std::vector<Diagnostic>* diags);
+
+// The task manageable (task_manageable.cc).
+void build_task(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out);
+
+}  // namespace spmi

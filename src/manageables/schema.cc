@@ -1,0 +1,130 @@
+// Typed, position-aware descriptor field checks.
+#include "manageables/schema.h"
+
+#include "common/duration.h"
+#include "common/signals.h"
+
+namespace spmi {
+
+std::string join_path(std::string_view where, std::string_view key) {
+  std::string out(where);
+  if (!out.empty()) out += '.';
+  out += key;
+  return out;
+}
+
+void Checker::error(const SourcePos& pos, std::string message) {
+  out_->push_back({file_, pos, std::move(message)});
+}
+
+bool Checker::expect_table(const Node& node, std::string_view where) {
+  if (node.kind == Node::Kind::Table) return true;
+  error(node.pos, std::string(where) + ": expected a table, got " + describe_kind(node));
+  return false;
+}
+
+void Checker::check_keys(const Node& table, std::string_view where, std::initializer_list<std::string_view> allowed) {
+  for (const Entry& e : table.entries) {
+    bool known = false;
+    for (std::string_view a : allowed) known = known || e.key == a;
+    if (known) continue;
+    std::string list;
+    for (std::string_view a : allowed) {
+      if (!list.empty()) list += ", ";
+      list += a;
+    }
+    error(e.key_pos, "unknown key '" + join_path(where, e.key) + "' (allowed here: " + list + ")");
+  }
+}
+
+bool Checker::get_string(const Node& table, std::string_view where, std::string_view key, bool required,
+                         std::string* out) {
+  const Node* n = table.find(key);
+  if (!n) {
+    if (required) error(table.pos, "missing required key '" + join_path(where, key) + "'");
+    return false;
+  }
+  if (n->kind != Node::Kind::String) {
+    error(n->pos, join_path(where, key) + ": expected a string, got " + describe_kind(*n) +
+                      (n->kind == Node::Kind::Integer || n->kind == Node::Kind::Float ? " (quote it)" : ""));
+    return false;
+  }
+  if (n->str.find('\0') != std::string::npos) {
+    error(n->pos, join_path(where, key) + ": must not contain a NUL character");
+    return false;
+  }
+  *out = n->str;
+  return true;
+}
+
+bool Checker::get_bool(const Node& table, std::string_view where, std::string_view key, bool required, bool* out) {
+  const Node* n = table.find(key);
+  if (!n) {
+    if (required) error(table.pos, "missing required key '" + join_path(where, key) + "'");
+    return false;
+  }
+  if (n->kind != Node::Kind::Bool) {
+    error(n->pos, join_path(where, key) + ": expected a boolean (true or false), got " + describe_kind(*n));
+    return false;
+  }
+  *out = n->boolean;
+  return true;
+}
+
+bool Checker::get_duration(const Node& table, std::string_view where, std::string_view key, int64_t* ms) {
+  const Node* n = table.find(key);
+  if (!n) return false;
+  if (n->kind != Node::Kind::String) {
+    error(n->pos, join_path(where, key) + ": expected a duration string like \"10s\" or \"500ms\", got " +
+                      describe_kind(*n));
+    return false;
+  }
+  std::string err;
+  if (!parse_duration(n->str, ms, &err)) {
+    error(n->pos, join_path(where, key) + ": " + err);
+    return false;
+  }
+  return true;
+}
+
+bool Checker::get_signal(const Node& table, std::string_view where, std::string_view key, int* sig) {
+  const Node* n = table.find(key);
+  if (!n) return false;
+  if (n->kind != Node::Kind::String) {
+    error(n->pos, join_path(where, key) + ": expected a signal name like \"SIGTERM\", got " + describe_kind(*n));
+    return false;
+  }
+  int s = signal_from_name(n->str);
+  if (s == 0) {
+    error(n->pos, join_path(where, key) + ": unknown signal '" + n->str + "' (known: " + known_signal_names() + ")");
+    return false;
+  }
+  *sig = s;
+  return true;
+}
+
+bool valid_task_id(std::string_view id, std::string* why) {
+  if (id.empty()) {
+    *why = "must not be empty";
+    return false;
+  }
+  if (id.size() > 64) {
+    *why = "is longer than 64 characters";
+    return false;
+  }
+  if (id[0] == '.') {
+    *why = "must not start with a dot";
+    return false;
+  }
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+              c == '-';
+    if (!ok) {
+      *why = "may only contain letters, digits, '_', '.' and '-'";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace spmi

@@ -1,0 +1,48 @@
+// Validation helpers over the descriptor tree. A Checker collects every
+// problem in a file (mold's habit: report all, then stop), each with the
+// position of the offending key or value and its dotted path.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "manageables/tree.h"
+
+namespace spmi {
+
+class Checker {
+ public:
+  Checker(std::string file, std::vector<Diagnostic>* out) : file_(std::move(file)), out_(out), start_(out->size()) {}
+
+  void error(const SourcePos& pos, std::string message);
+  bool ok() const { return out_->size() == start_; }
+
+  // Reports every key of `table` (at path `where`) not in `allowed`.
+  void check_keys(const Node& table, std::string_view where, std::initializer_list<std::string_view> allowed);
+  // Reports `table` when it is not a Table. True when it is.
+  bool expect_table(const Node& node, std::string_view where);
+
+  // Typed field lookups. `required` reports a missing key (at the table's
+  // position); a wrong type is always reported. They return true only when
+  // the field is present and well-typed.
+  bool get_string(const Node& table, std::string_view where, std::string_view key, bool required, std::string* out);
+  bool get_bool(const Node& table, std::string_view where, std::string_view key, bool required, bool* out);
+  bool get_duration(const Node& table, std::string_view where, std::string_view key, int64_t* ms);
+  bool get_signal(const Node& table, std::string_view where, std::string_view key, int* sig);
+
+ private:
+  std::string file_;
+  std::vector<Diagnostic>* out_;
+  size_t start_;
+};
+
+// "task.wrapper" + "command" -> "task.wrapper.command".
+std::string join_path(std::string_view where, std::string_view key);
+
+// True when `id` is a safe task id: [A-Za-z0-9_.-], 1..64 chars, no leading dot.
+bool valid_task_id(std::string_view id, std::string* why);
+
+}  // namespace spmi

@@ -1,0 +1,185 @@
+// The `task` manageable: SPMI's schema plus spmi's additions, validated into
+// a normalized TaskSpec.
+//
+//   [task]            id, comment
+//   [task.backend]    type (+ the backend type's own keys)
+//   [task.wrapper]    type, command, mixed_stdout, stop_signal, stop_timeout,
+//                     cwd, env (the keys the wrapper type allows)
+#include <climits>
+#include <cstdlib>
+
+#include "backends/registry.h"
+#include "common/atomic_file.h"
+#include "common/clock.h"
+#include "manageables/registry.h"
+
+namespace spmi {
+
+namespace {
+
+// Wrapper types and the keys their section allows. A new wrapper type is one
+// entry here and one in src/wrappers/wrapper_main.cc.
+struct WrapperType {
+  const char* name;
+  std::initializer_list<std::string_view> keys;
+};
+const WrapperType kWrapperTypes[] = {
+    {"default", {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env"}},
+};
+
+std::string wrapper_type_names() {
+  std::string out;
+  for (const auto& t : kWrapperTypes) {
+    if (!out.empty()) out += ", ";
+    out += t.name;
+  }
+  return out;
+}
+
+std::string absolute_dir_of(const std::string& path) {
+  char* real = ::realpath(path.c_str(), nullptr);
+  std::string abs = real ? real : path;
+  std::free(real);
+  return dir_name(abs);
+}
+
+// Resolves `cwd` from a descriptor: "~" and "~/x" use $HOME, a relative path
+// is relative to the descriptor's directory.
+std::string resolve_cwd(const std::string& cwd, const std::string& base) {
+  if (cwd == "~" || cwd.rfind("~/", 0) == 0) {
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : "") + cwd.substr(1);
+  }
+  if (!cwd.empty() && cwd[0] == '/') return cwd;
+  return base + "/" + cwd;
+}
+
+void build_command(const Node& wrapper, Checker& check, TaskSpec* spec) {
+  const char* where = "task.wrapper";
+  const Node* cmd = wrapper.find("command");
+  if (!cmd) {
+    check.error(wrapper.pos, "missing required key 'task.wrapper.command'");
+    return;
+  }
+  if (cmd->kind == Node::Kind::String) {
+    if (cmd->str.find_first_not_of(" \t\n") == std::string::npos)
+      check.error(cmd->pos, "task.wrapper.command: must not be empty");
+    else if (cmd->str.find('\0') != std::string::npos)
+      check.error(cmd->pos, "task.wrapper.command: must not contain a NUL character");
+    spec->shell_command = cmd->str;
+    return;
+  }
+  if (cmd->kind != Node::Kind::Array) {
+    check.error(cmd->pos, std::string(where) + ".command: expected a shell command string or an argv array of strings, got " +
+                              describe_kind(*cmd));
+    return;
+  }
+  if (cmd->items.empty()) {
+    check.error(cmd->pos, "task.wrapper.command: the argv array must not be empty");
+    return;
+  }
+  for (size_t i = 0; i < cmd->items.size(); ++i) {
+    const Node& a = cmd->items[i];
+    std::string at = "task.wrapper.command[" + std::to_string(i) + "]";
+    if (a.kind != Node::Kind::String) {
+      check.error(a.pos, at + ": expected a string, got " + describe_kind(a));
+    } else if (a.str.find('\0') != std::string::npos) {
+      check.error(a.pos, at + ": must not contain a NUL character");
+    } else if (i == 0 && a.str.empty()) {
+      check.error(a.pos, at + ": the program name must not be empty");
+    } else {
+      spec->argv.push_back(a.str);
+    }
+  }
+}
+
+void build_env(const Node& wrapper, Checker& check, TaskSpec* spec) {
+  const Node* env = wrapper.find("env");
+  if (!env || !check.expect_table(*env, "task.wrapper.env")) return;
+  for (const Entry& e : env->entries) {
+    std::string at = "task.wrapper.env." + e.key;
+    if (e.key.empty() || e.key.find_first_of("=") != std::string::npos || e.key.find('\0') != std::string::npos) {
+      check.error(e.key_pos, "task.wrapper.env: '" + e.key + "' is not a valid variable name (no '=' and not empty)");
+      continue;
+    }
+    const Node& v = e.value;
+    if (v.kind == Node::Kind::String) {
+      if (v.str.find('\0') != std::string::npos) check.error(v.pos, at + ": must not contain a NUL character");
+      else spec->env.emplace_back(e.key, v.str);
+    } else if (v.kind == Node::Kind::Integer) {
+      spec->env.emplace_back(e.key, std::to_string(v.integer));
+    } else {
+      check.error(v.pos, at + ": expected a string or an integer, got " + describe_kind(v));
+    }
+  }
+}
+
+void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, TaskSpec* spec) {
+  const char* where = "task.wrapper";
+  if (!check.expect_table(wrapper, where)) return;
+  std::string type = "default";
+  check.get_string(wrapper, where, "type", false, &type);
+  const WrapperType* wt = nullptr;
+  for (const auto& t : kWrapperTypes)
+    if (type == t.name) wt = &t;
+  if (!wt) {
+    const Node* n = wrapper.find("type");
+    check.error(n ? n->pos : wrapper.pos, "task.wrapper.type: unknown wrapper type '" + type + "' (known: " +
+                                              wrapper_type_names() + ")");
+    return;
+  }
+  spec->wrapper = type;
+  check.check_keys(wrapper, where, wt->keys);
+  build_command(wrapper, check, spec);
+  check.get_bool(wrapper, where, "mixed_stdout", false, &spec->mixed_stdout);
+  check.get_signal(wrapper, where, "stop_signal", &spec->stop_signal);
+  if (check.get_duration(wrapper, where, "stop_timeout", &spec->stop_timeout_ms) && spec->stop_timeout_ms > 24LL * 3600 * 1000) {
+    check.error(wrapper.find("stop_timeout")->pos, "task.wrapper.stop_timeout: must be at most 24h");
+  }
+  std::string base = absolute_dir_of(doc.path);
+  spec->cwd = base;
+  std::string cwd;
+  if (check.get_string(wrapper, where, "cwd", false, &cwd)) {
+    if (cwd.empty()) check.error(wrapper.find("cwd")->pos, "task.wrapper.cwd: must not be empty");
+    else spec->cwd = resolve_cwd(cwd, base);
+  }
+  build_env(wrapper, check, spec);
+}
+
+void build_backend(const Node& backend, Checker& check, TaskSpec* spec) {
+  const char* where = "task.backend";
+  if (!check.expect_table(backend, where)) return;
+  std::string type;
+  if (!check.get_string(backend, where, "type", true, &type)) return;
+  const BackendType* bt = find_backend_type(type);
+  if (!bt) {
+    check.error(backend.find("type")->pos, "task.backend.type: unknown backend type '" + type + "' (known: " +
+                                               backend_type_names() + ")");
+    return;
+  }
+  spec->backend = type;
+  check.check_keys(backend, where, {"type"});
+}
+
+}  // namespace
+
+void build_task(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out) {
+  const Node& task = body.value;
+  if (!check.expect_table(task, "task")) return;
+  check.check_keys(task, "task", {"id", "comment", "backend", "wrapper"});
+  TaskSpec spec;
+  std::string why;
+  if (check.get_string(task, "task", "id", true, &spec.id) && !valid_task_id(spec.id, &why))
+    check.error(task.find("id")->pos, "task.id: '" + spec.id + "' is not a valid task id: it " + why);
+  check.get_string(task, "task", "comment", false, &spec.comment);
+  if (const Node* backend = task.find("backend")) build_backend(*backend, check, &spec);
+  if (const Node* wrapper = task.find("wrapper")) build_wrapper(doc, *wrapper, check, &spec);
+  else check.error(task.pos, "missing required key 'task.wrapper' (with at least 'command')");
+  char* real = ::realpath(doc.path.c_str(), nullptr);
+  spec.source = real ? real : doc.path;
+  std::free(real);
+  spec.loaded_at_ms = now_ms();
+  out->push_back(std::move(spec));
+}
+
+}  // namespace spmi

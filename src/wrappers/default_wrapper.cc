@@ -1,0 +1,467 @@
+// The default wrapper's I/O: takes the task's lock, starts the command in its
+// own session, records pid/start/exit in the state file, and sleeps in poll()
+// on a signalfd and the control FIFO until something happens. Every decision
+// is made by WrapperMachine; this file only turns kernel events into machine
+// events and carries out the actions.
+#include "wrappers/default_wrapper.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <malloc.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "common/atomic_file.h"
+#include "common/clock.h"
+#include "common/fd.h"
+#include "common/lock_file.h"
+#include "common/proc.h"
+#include "common/process_tree.h"
+#include "common/signals.h"
+#include "common/task_spec.h"
+#include "common/task_state.h"
+#include "wrappers/wrapper_machine.h"
+
+extern char** environ;
+
+namespace spmi {
+namespace {
+
+// Signals the wrapper receives through its signalfd.
+constexpr int kHandledSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP};
+
+// Why the child could not exec, sent back through a close-on-exec pipe.
+struct ExecFailure {
+  int stage;  // 1 = chdir, 2 = exec, 3 = setup
+  int err;
+};
+
+class Wrapper {
+ public:
+  explicit Wrapper(const WrapperOptions& opts) : opts_(opts), machine_(15) {}
+  int run();
+
+ private:
+  std::string path(const char* name) const { return opts_.task_dir + "/" + name; }
+  void report(const std::string& line);
+  void log(const std::string& line);
+  bool save_state();
+  int fail_start(const std::string& why);
+  bool prepare(std::string* err);
+  bool make_fifo(const char* name, int open_flags, Fd* out, std::string* err);
+  pid_t spawn(std::string* err);
+  [[noreturn]] void exec_child(int err_fd);
+  void loop();
+  void handle(WrapperEvent e);
+  int signal_tree(int sig, bool only_new);
+  void reap();
+  void read_control();
+  void read_signals();
+
+  WrapperOptions opts_;
+  WrapperMachine machine_;
+  TaskSpec spec_;
+  TaskState state_;
+  Fd lock_fd_, signal_fd_, control_fd_, stdin_fd_, out_fd_, err_fd_;
+  int64_t deadline_ms_ = -1;  // monotonic; -1 when no stop is pending
+  bool done_ = false;
+  std::set<std::pair<pid_t, unsigned long long>> signalled_;
+};
+
+void Wrapper::report(const std::string& line) {
+  if (opts_.report_fd < 0) return;
+  write_all(opts_.report_fd, line + "\n");
+  ::close(opts_.report_fd);
+  opts_.report_fd = -1;
+}
+
+void Wrapper::log(const std::string& line) {
+  std::string msg = format_rfc3339_utc(now_ms()) + " spmi-wrapper[" + std::to_string(::getpid()) + "]: " + line + "\n";
+  write_all(STDERR_FILENO, msg);
+}
+
+bool Wrapper::save_state() {
+  state_.phase = machine_.phase();
+  state_.ended_by = machine_.ended_by();
+  state_.stop_request = machine_.stop_request();
+  std::string err;
+  if (!write_file_atomic(path(task_files::kState), serialize_state(state_), &err)) {
+    log("cannot write state: " + err);
+    return false;
+  }
+  return true;
+}
+
+int Wrapper::fail_start(const std::string& why) {
+  log("failed to start: " + why);
+  state_.error = why;
+  state_.finished_at_ms = now_ms();
+  machine_.on(WrapperEvent::StartFailed);
+  save_state();
+  report("error " + why);
+  ::unlink(path(task_files::kControl).c_str());
+  ::unlink(path(task_files::kStdin).c_str());
+  return 1;
+}
+
+bool Wrapper::make_fifo(const char* name, int open_flags, Fd* out, std::string* err) {
+  std::string p = path(name);
+  ::unlink(p.c_str());
+  if (::mkfifo(p.c_str(), 0600) != 0) {
+    *err = "cannot create " + p + ": " + errno_text(errno);
+    return false;
+  }
+  out->reset(::open(p.c_str(), open_flags | O_CLOEXEC));
+  if (!out->valid()) {
+    *err = "cannot open " + p + ": " + errno_text(errno);
+    return false;
+  }
+  return true;
+}
+
+bool Wrapper::prepare(std::string* err) {
+  std::string text;
+  if (!read_file(path(task_files::kSpec), &text, err)) return false;
+  if (!parse_spec(text, &spec_, err)) {
+    *err = path(task_files::kSpec) + ": " + *err;
+    return false;
+  }
+  machine_ = WrapperMachine(spec_.stop_signal);
+
+  // Orphaned descendants (daemonizing grandchildren) are reparented to us.
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    *err = "cannot become child subreaper: " + errno_text(errno);
+    return false;
+  }
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : kHandledSignals) sigaddset(&set, s);
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+  signal_fd_.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signal_fd_.valid()) {
+    *err = "signalfd: " + errno_text(errno);
+    return false;
+  }
+  ::signal(SIGPIPE, SIG_IGN);
+
+  // The control FIFO is opened read+write so it never reports EOF; clients
+  // open it write-only and non-blocking (ENXIO = no wrapper).
+  if (!make_fifo(task_files::kControl, O_RDWR | O_NONBLOCK, &control_fd_, err)) return false;
+  // The task's stdin: a FIFO that `spmi connect` writes into. The child gets
+  // it read+write, so it never sees EOF while it runs (SPMI's behaviour).
+  if (!make_fifo(task_files::kStdin, O_RDWR, &stdin_fd_, err)) return false;
+
+  const int log_flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
+  out_fd_.reset(::open(path(task_files::kStdout).c_str(), log_flags, 0600));
+  if (!out_fd_.valid()) {
+    *err = "cannot open " + path(task_files::kStdout) + ": " + errno_text(errno);
+    return false;
+  }
+  if (!spec_.mixed_stdout) {
+    err_fd_.reset(::open(path(task_files::kStderr).c_str(), log_flags, 0600));
+    if (!err_fd_.valid()) {
+      *err = "cannot open " + path(task_files::kStderr) + ": " + errno_text(errno);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Runs in the forked child: never returns, never touches the parent's state
+// beyond what fork copied, and ends with _exit on any failure.
+void Wrapper::exec_child(int err_fd) {
+  auto fail = [err_fd](int stage, int e) {
+    ExecFailure f{stage, e};
+    ssize_t ignored = ::write(err_fd, &f, sizeof f);
+    (void)ignored;
+    ::_exit(127);
+  };
+  // Children start clean: default dispositions, empty mask, own session.
+  sigset_t empty;
+  sigemptyset(&empty);
+  for (int s = 1; s < NSIG; ++s)
+    if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
+  ::sigprocmask(SIG_SETMASK, &empty, nullptr);
+  if (::setsid() < 0) fail(3, errno);
+  if (!spec_.cwd.empty() && ::chdir(spec_.cwd.c_str()) != 0) fail(1, errno);
+
+  // stdin = the FIFO, stdout/stderr = the log files. dup2 clears CLOEXEC.
+  if (::dup2(stdin_fd_.get(), 0) < 0 || ::dup2(out_fd_.get(), 1) < 0 ||
+      ::dup2(spec_.mixed_stdout ? out_fd_.get() : err_fd_.get(), 2) < 0)
+    fail(3, errno);
+
+  for (const auto& [k, v] : spec_.env) ::setenv(k.c_str(), v.c_str(), 1);
+  ::setenv("SPMI_TASK_ID", spec_.id.c_str(), 1);
+  ::setenv("SPMI_RUN_ID", state_.run_id.c_str(), 1);
+  ::setenv("SPMI_TASK_DIR", opts_.task_dir.c_str(), 1);
+
+  if (spec_.uses_shell()) {
+    const char* args[] = {"sh", "-c", spec_.shell_command.c_str(), nullptr};
+    ::execv("/bin/sh", const_cast<char* const*>(args));
+  } else {
+    std::vector<char*> args;
+    for (auto& a : spec_.argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    // execvp searches PATH of the task's own environment (set above).
+    ::execvp(args[0], args.data());
+  }
+  fail(2, errno);
+  ::_exit(127);
+}
+
+pid_t Wrapper::spawn(std::string* err) {
+  int pipefd[2];
+  if (::pipe2(pipefd, O_CLOEXEC) != 0) {
+    *err = "pipe: " + errno_text(errno);
+    return -1;
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    *err = "fork: " + errno_text(errno);
+    ::close(pipefd[0]);
+    ::close(pipefd[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    ::close(pipefd[0]);
+    exec_child(pipefd[1]);
+  }
+  ::close(pipefd[1]);
+  ExecFailure f{};
+  ssize_t n;
+  do {
+    n = ::read(pipefd[0], &f, sizeof f);
+  } while (n < 0 && errno == EINTR);
+  ::close(pipefd[0]);
+  if (n == static_cast<ssize_t>(sizeof f)) {
+    int status;
+    ::waitpid(pid, &status, 0);
+    std::string what = spec_.uses_shell() ? std::string("/bin/sh") : spec_.argv[0];
+    if (f.stage == 1) *err = "cannot change directory to '" + spec_.cwd + "': " + errno_text(f.err);
+    else if (f.stage == 2) *err = "cannot execute '" + what + "': " + errno_text(f.err);
+    else *err = "cannot set up the child process: " + errno_text(f.err);
+    return -1;
+  }
+  return pid;
+}
+
+// Signals the task's processes; returns how many were signalled individually.
+int Wrapper::signal_tree(int sig, bool only_new) {
+  int count = 0;
+  // The group first (one atomic kill for everything still in it), then every
+  // descendant found in /proc, including those that left the group.
+  if (!only_new && state_.pgid > 0) {
+    ::kill(-state_.pgid, sig);
+    if (sig != SIGKILL && sig != SIGCONT) ::kill(-state_.pgid, SIGCONT);
+  }
+  for (const ProcStat& p : live_descendants(::getpid())) {
+    auto key = std::make_pair(p.pid, p.start_ticks);
+    if (only_new && sig != SIGKILL && signalled_.count(key)) continue;
+    if (signal_process(p, sig)) {
+      ++count;
+      if (sig != SIGKILL && sig != SIGCONT) signal_process(p, SIGCONT);
+    }
+    signalled_.insert(key);
+  }
+  return count;
+}
+
+void Wrapper::handle(WrapperEvent e) {
+  WrapperActions a = machine_.on(e);
+  if (a.signal_tree) {
+    int n = signal_tree(a.signal_tree, a.only_new);
+    if (!a.only_new || (n > 0 && a.signal_tree != SIGKILL))
+      log("sent " + signal_name(a.signal_tree) + " to the task's process group and " + std::to_string(n) +
+          " process(es) of its tree");
+  }
+  if (a.arm_deadline) deadline_ms_ = monotonic_ms() + spec_.stop_timeout_ms;
+  if (machine_.phase() == Phase::Killing) deadline_ms_ = -1;
+  if (a.exit) state_.finished_at_ms = now_ms();
+  if (a.write_state) save_state();
+  if (a.exit) done_ = true;
+}
+
+// Reaps every exited child, then reports once: the main process's exit, one
+// ChildReaped for any others (one /proc re-sweep per wake-up, not per child),
+// and NoChildren when nothing of the task is left.
+void Wrapper::reap() {
+  bool others = false;
+  for (;;) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid > 0) {
+      if (pid == state_.pid) {
+        state_.main_exited = true;
+        if (WIFEXITED(status)) state_.exit_code = WEXITSTATUS(status);
+        if (WIFSIGNALED(status)) state_.exit_signal = WTERMSIG(status);
+        handle(WrapperEvent::MainExited);
+      } else {
+        others = true;
+      }
+      continue;
+    }
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid < 0 && errno == ECHILD) {
+      handle(WrapperEvent::NoChildren);
+    } else if (others) {
+      handle(WrapperEvent::ChildReaped);  // children remain
+    }
+    return;
+  }
+}
+
+void Wrapper::read_signals() {
+  struct signalfd_siginfo si;
+  bool child = false;
+  while (::read(signal_fd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+    if (si.ssi_signo == SIGCHLD) {
+      child = true;
+    } else {
+      log("received " + signal_name(static_cast<int>(si.ssi_signo)) + ": stopping the task");
+      handle(WrapperEvent::StopRequested);
+    }
+  }
+  if (child) reap();
+}
+
+void Wrapper::read_control() {
+  char buf[64];
+  ssize_t n;
+  while ((n = ::read(control_fd_.get(), buf, sizeof buf)) > 0) {
+    for (ssize_t i = 0; i < n && !done_; ++i) {
+      if (buf[i] == 's') {
+        log("stop requested");
+        handle(WrapperEvent::StopRequested);
+      } else if (buf[i] == 'k') {
+        log("kill requested");
+        handle(WrapperEvent::KillRequested);
+      }
+    }
+  }
+}
+
+void Wrapper::loop() {
+  // A child that exited before the signalfd was read is found here.
+  reap();
+  while (!done_) {
+    int timeout = -1;  // no wake-ups while nothing is pending
+    if (machine_.wants_ticks()) {
+      timeout = machine_.phase() == Phase::Killing ? 100 : 200;
+      if (deadline_ms_ >= 0) {
+        int64_t left = deadline_ms_ - monotonic_ms();
+        if (left < timeout) timeout = left < 0 ? 0 : static_cast<int>(left);
+      }
+    }
+    struct pollfd fds[2] = {{signal_fd_.get(), POLLIN, 0}, {control_fd_.get(), POLLIN, 0}};
+    int n = ::poll(fds, 2, timeout);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      log("poll: " + errno_text(errno));
+      ::sleep(1);
+      continue;
+    }
+    if (fds[0].revents & POLLIN) read_signals();
+    if (!done_ && (fds[1].revents & POLLIN)) read_control();
+    if (done_) break;
+    if (deadline_ms_ >= 0 && monotonic_ms() >= deadline_ms_) {
+      log("stop timeout of " + std::to_string(spec_.stop_timeout_ms) + "ms reached: killing");
+      deadline_ms_ = -1;
+      handle(WrapperEvent::Deadline);
+    } else if (n == 0 && machine_.wants_ticks()) {
+      handle(WrapperEvent::Tick);
+      reap();
+    }
+  }
+}
+
+std::string make_run_id() {
+  unsigned char bytes[8] = {};
+  if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
+    int64_t t = now_ms() ^ (static_cast<int64_t>(::getpid()) << 32);
+    std::memcpy(bytes, &t, sizeof bytes);
+  }
+  char out[17];
+  for (int i = 0; i < 8; ++i) std::snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+  return out;
+}
+
+int Wrapper::run() {
+  // Diagnostics of the wrapper itself go to wrapper.log in the task directory.
+  int logfd = ::open(path(task_files::kWrapperLog).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (logfd >= 0) {
+    ::dup2(logfd, STDOUT_FILENO);
+    ::dup2(logfd, STDERR_FILENO);
+    ::close(logfd);
+  }
+  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (devnull >= 0) {
+    ::dup2(devnull, STDIN_FILENO);
+    ::close(devnull);
+  }
+  if (opts_.report_fd >= 0) ::fcntl(opts_.report_fd, F_SETFD, FD_CLOEXEC);
+
+  // Liveness: the lock is held for the wrapper's whole life.
+  bool busy = false;
+  std::string err;
+  lock_fd_ = try_lock_file(path(task_files::kLock), true, &busy, &err);
+  if (!lock_fd_.valid()) {
+    std::string why = busy ? "another wrapper is already running this task (its lock is held)" : err;
+    log(why);
+    report("error " + why);
+    return busy ? 3 : 1;
+  }
+
+  state_.run_id = make_run_id();
+  state_.wrapper_pid = ::getpid();
+  state_.wrapper_start_ticks = proc_start_ticks(::getpid());
+  state_.started_at_ms = now_ms();
+  if (!prepare(&err)) return fail_start(err);
+  state_.backend = spec_.backend;
+  state_.backend_id = std::to_string(::getpid());
+  save_state();
+
+  pid_t pid = spawn(&err);
+  if (pid < 0) return fail_start(err);
+  state_.pid = pid;
+  state_.pid_start_ticks = proc_start_ticks(pid);
+  state_.pgid = pid;
+  state_.sid = pid;
+  stdin_fd_.reset();  // only the child keeps the task's stdin open
+  log("started " + spec_.id + " as pid " + std::to_string(pid));
+  handle(WrapperEvent::Started);
+  report("ok " + std::to_string(pid));
+  // Give back the heap pages start-up touched: the wrapper now idles for
+  // the task's whole life, and its resident memory is paid per task.
+  ::malloc_trim(0);
+
+  loop();
+
+  ::unlink(path(task_files::kControl).c_str());
+  ::unlink(path(task_files::kStdin).c_str());
+  std::string how = state_.exit_signal ? "signal " + signal_name(state_.exit_signal)
+                                       : "exit code " + std::to_string(state_.exit_code);
+  log("task ended (main process: " + how + ")");
+  return 0;
+}
+
+}  // namespace
+
+int run_default_wrapper(const WrapperOptions& opts) {
+  Wrapper w(opts);
+  return w.run();
+}
+
+}  // namespace spmi

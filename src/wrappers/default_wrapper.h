@@ -1,0 +1,18 @@
+// The default wrapper: runs one task's command under spmi's supervision.
+#pragma once
+
+#include <string>
+
+namespace spmi {
+
+struct WrapperOptions {
+  std::string task_dir;
+  int report_fd = -1;  // where "ok <pid>" or "error <why>" is written once (-1: none)
+};
+
+// Runs the task in `opts.task_dir` until nothing of it is left. Returns the
+// wrapper's exit status: 0 after the task ran, 1 when it could not start,
+// 3 when another wrapper already holds the task's lock.
+int run_default_wrapper(const WrapperOptions& opts);
+
+}  // namespace spmi

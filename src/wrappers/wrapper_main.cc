@@ -1,0 +1,78 @@
+// spmi-wrapper: the small resident process that supervises one task.
+//
+//   spmi-wrapper [--report-fd N] <task-dir>
+//
+// Launched by a backend, never by users. It reads only <task-dir>/spec,
+// picks the wrapper implementation named by the spec's `wrapper` type, and
+// reports "ok <pid>" or "error <why>" on the report fd once the command runs.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <unistd.h>
+
+#include "common/fd.h"
+#include "common/task_spec.h"
+#include "spmi_version.h"
+#include "wrappers/default_wrapper.h"
+
+#if SPMI_LEAN_WRAPPER
+// libstdc++'s default terminate handler prints the demangled exception type,
+// which links the whole demangler (~50 KB) into every resident wrapper. The
+// wrapper reports its failures itself; on terminate it just aborts.
+namespace __gnu_cxx {
+void __verbose_terminate_handler() { std::abort(); }
+}  // namespace __gnu_cxx
+#endif
+
+namespace {
+
+struct WrapperType {
+  const char* name;
+  int (*run)(const spmi::WrapperOptions&);
+};
+// One entry per wrapper type; the CLI validates descriptors against the same names.
+constexpr WrapperType kWrapperTypes[] = {
+    {"default", spmi::run_default_wrapper},
+};
+
+int usage() {
+  const char msg[] = "usage: spmi-wrapper [--report-fd N] <task-dir>\n";
+  spmi::write_all(STDERR_FILENO, msg);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spmi::WrapperOptions opts;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--version") == 0) {
+      spmi::write_all(STDOUT_FILENO, "spmi-wrapper " SPMI_VERSION "\n");
+      return 0;
+    }
+    if (std::strcmp(argv[i], "--report-fd") == 0 && i + 1 < argc) {
+      opts.report_fd = std::atoi(argv[++i]);
+    } else if (argv[i][0] == '-' || !opts.task_dir.empty()) {
+      return usage();
+    } else {
+      opts.task_dir = argv[i];
+    }
+  }
+  if (opts.task_dir.empty()) return usage();
+
+  std::string text, err;
+  spmi::TaskSpec spec;
+  if (!spmi::read_file(opts.task_dir + "/" + spmi::task_files::kSpec, &text, &err) ||
+      !spmi::parse_spec(text, &spec, &err)) {
+    std::string line = "error cannot read the task spec: " + err + "\n";
+    if (opts.report_fd >= 0) spmi::write_all(opts.report_fd, line);
+    spmi::write_all(STDERR_FILENO, line);
+    return 1;
+  }
+  for (const auto& t : kWrapperTypes)
+    if (spec.wrapper == t.name) return t.run(opts);
+  std::string line = "error unknown wrapper type '" + spec.wrapper + "'\n";
+  if (opts.report_fd >= 0) spmi::write_all(opts.report_fd, line);
+  return 1;
+}
