@@ -5,6 +5,7 @@
 //   [task.backend]    type (+ the backend type's own keys)
 //   [task.wrapper]    type, command, mixed_stdout, stop_signal, stop_timeout,
 //                     cwd, env (the keys the wrapper type allows)
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 
@@ -112,6 +113,9 @@ void build_env(const Node& wrapper, Checker& check, TaskSpec* spec) {
       check.error(v.pos, at + ": expected a string or an integer, got " + describe_kind(v));
     }
   }
+  // One canonical order whatever the format (toml++ sorts keys, YAML and
+  // JSON keep file order), so the same descriptor gives the same spec.
+  std::sort(spec->env.begin(), spec->env.end());
 }
 
 void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, TaskSpec* spec) {

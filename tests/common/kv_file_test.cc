@@ -1,1 +1,70 @@
+// Tests of the kv state-file format and the spec/state encodings.
 #include <catch2/catch.hpp>
+
+#include "common/kv_file.h"
+#include "common/task_spec.h"
+#include "common/task_state.h"
+
+using namespace spmi;
+
+TEST_CASE("kv values round-trip any bytes on one line", "[kv]") {
+  std::string nasty = std::string("a=b\\c\nnew\rline\ttab\x01\x7f end ü", 26);
+  KvFile kv("spmi-test", 1);
+  kv.add("v", nasty);
+  kv.add("v", "");
+  std::string text = kv.serialize();
+  CHECK(std::count(text.begin(), text.end(), '\n') == 3);
+  KvFile back;
+  std::string err;
+  REQUIRE(back.parse(text, "spmi-test", 1, &err));
+  CHECK(back.get_all("v") == std::vector<std::string>{nasty, ""});
+  CHECK_FALSE(back.get("missing"));
+}
+
+TEST_CASE("kv parsing refuses what it does not understand", "[kv]") {
+  KvFile kv;
+  std::string err;
+  CHECK_FALSE(kv.parse("", "spmi-spec", 1, &err));
+  CHECK_FALSE(kv.parse("spmi-state 1\n", "spmi-spec", 1, &err));
+  CHECK_FALSE(kv.parse("spmi-spec 2\n", "spmi-spec", 1, &err));
+  CHECK(err.find("layout version 2 is not supported") != std::string::npos);
+  CHECK_FALSE(kv.parse("spmi-spec 1\nkey=value", "spmi-spec", 1, &err));  // truncated
+  CHECK_FALSE(kv.parse("spmi-spec 1\nnoequals\n", "spmi-spec", 1, &err));
+  CHECK_FALSE(kv.parse("spmi-spec 1\nk=bad\\q\n", "spmi-spec", 1, &err));
+  CHECK_FALSE(kv.parse("spmi-spec 1\nk=bad\\x4\n", "spmi-spec", 1, &err));
+}
+
+TEST_CASE("task spec and state survive serialization", "[kv]") {
+  TaskSpec s;
+  s.id = "web";
+  s.comment = "multi\nline";
+  s.argv = {"printf", "%s\n", ""};
+  s.env = {{"A", "1"}, {"B", "x=y"}};
+  s.stop_signal = 2;
+  s.stop_timeout_ms = 1500;
+  s.cwd = "/tmp";
+  TaskSpec t;
+  std::string err;
+  REQUIRE(parse_spec(serialize_spec(s), &t, &err));
+  CHECK(t.id == "web");
+  CHECK(t.comment == s.comment);
+  CHECK(t.argv == s.argv);
+  CHECK_FALSE(t.uses_shell());
+  CHECK(t.env == s.env);
+  CHECK(t.stop_signal == 2);
+  CHECK(t.stop_timeout_ms == 1500);
+
+  TaskState st;
+  st.run_id = "abc";
+  st.phase = Phase::Draining;
+  st.pid = 42;
+  st.pid_start_ticks = 123456789012ULL;
+  st.exit_signal = 9;
+  st.error = "why\nnot";
+  TaskState u;
+  REQUIRE(parse_state(serialize_state(st), &u, &err));
+  CHECK(u.phase == Phase::Draining);
+  CHECK(u.pid_start_ticks == 123456789012ULL);
+  CHECK(u.error == st.error);
+  CHECK_FALSE(parse_state("spmi-state 1\nphase=running\n", &u, &err));
+}

@@ -1,1 +1,108 @@
+// End to end: concurrent spmi invocations against one state directory.
 #include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <chrono>
+#include <thread>
+
+#include "cli/task_view.h"
+#include "e2e/harness.h"
+
+using spmi::test::RunResult;
+using spmi::test::SpmiEnv;
+
+namespace {
+std::vector<RunResult> in_parallel(const SpmiEnv& env, const std::vector<std::vector<std::string>>& commands) {
+  std::vector<RunResult> results(commands.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < commands.size(); ++i)
+    threads.emplace_back([&, i] { results[i] = env.run_raw(commands[i], 90); });
+  for (auto& t : threads) t.join();
+  return results;
+}
+}  // namespace
+
+TEST_CASE("20 concurrent starts of one task start exactly one instance", "[e2e][concurrency]") {
+  SpmiEnv env;
+  // An argv command: one instance is exactly one process (a shell might fork).
+  auto desc = env.write("one.json", R"({"task": {"id": "one", "wrapper": {"command": ["sleep", "100"]}}})");
+  REQUIRE(env.run({"load", desc}).exit_code == 0);
+  auto results = in_parallel(env, std::vector<std::vector<std::string>>(20, {"start", "one"}));
+  int started = 0, refused = 0;
+  for (const auto& r : results) {
+    INFO(r.out << r.err);
+    if (r.exit_code == 0) ++started;
+    else if (r.exit_code == 1 && r.err.find("already active") != std::string::npos) ++refused;
+  }
+  CHECK(started == 1);
+  CHECK(refused == 19);
+  // Exactly one instance of the command runs (found by its run marker).
+  auto st = env.state("one");
+  auto procs = spmi::find_leftovers(st);
+  CHECK(procs.size() == 1);
+}
+
+TEST_CASE("20 concurrent starts of 20 tasks all succeed, concurrent lists never see torn files",
+          "[e2e][concurrency]") {
+  SpmiEnv env;
+  std::vector<std::string> load{"load"};
+  for (int i = 0; i < 20; ++i) load.push_back(env.task("t" + std::to_string(i), "sleep 100"));
+  REQUIRE(env.run(load).exit_code == 0);
+
+  std::atomic<bool> done{false};
+  std::atomic<int> list_runs{0}, list_failures{0};
+  std::string failure;
+  std::thread lister([&] {
+    while (!done) {
+      RunResult r = env.run_raw({"list", "--json"});
+      ++list_runs;
+      bool ok = r.exit_code == 0;
+      if (ok) {
+        try {
+          auto j = nlohmann::json::parse(r.out);
+          ok = j["tasks"].size() == 20;
+          for (const auto& t : j["tasks"]) ok = ok && t["state"] != "broken";
+        } catch (...) {
+          ok = false;
+        }
+      }
+      if (!ok && list_failures++ == 0) failure = r.out + r.err;
+    }
+  });
+  std::vector<std::vector<std::string>> starts;
+  for (int i = 0; i < 20; ++i) starts.push_back({"start", "t" + std::to_string(i)});
+  auto results = in_parallel(env, starts);
+  std::vector<std::vector<std::string>> stops;
+  for (int i = 0; i < 20; ++i) stops.push_back({"stop", "t" + std::to_string(i)});
+  auto start_ok = 0;
+  for (const auto& r : results) start_ok += r.exit_code == 0;
+  auto stopped = in_parallel(env, stops);
+  done = true;
+  lister.join();
+  CHECK(start_ok == 20);
+  for (const auto& r : stopped) CHECK(r.exit_code == 0);
+  INFO(failure);
+  CHECK(list_runs > 0);
+  CHECK(list_failures == 0);
+}
+
+TEST_CASE("stopping many tasks waits for them in parallel", "[e2e][concurrency]") {
+  SpmiEnv env;
+  std::vector<std::string> load{"load"};
+  for (int i = 0; i < 5; ++i)
+    load.push_back(env.task("slow" + std::to_string(i), "trap '' TERM; while :; do sleep 0.1; done",
+                            "stop_timeout = \"2s\"\n"));
+  REQUIRE(env.run(load).exit_code == 0);
+  REQUIRE(env.run({"start", "slow.*"}).exit_code == 0);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = env.run({"stop", "slow.*"});
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(r.exit_code == 0);
+  // Each task needs its full 2 s timeout; one after the other would be 10 s.
+  CHECK(took >= 1900);
+  CHECK(took < 7000);
+  for (int i = 0; i < 5; ++i) CHECK(env.state("slow" + std::to_string(i)).ended_by == SIGKILL);
+}

@@ -1,1 +1,217 @@
+// The end-to-end harness: process spawning with captured output, scratch
+// directories, and by-pid cleanup of everything the tests' tasks started.
+#include "e2e/harness.h"
+
 #include <catch2/catch.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "cli/task_view.h"
+#include "common/fd.h"
+#include "common/proc.h"
+#include "common/process_tree.h"
+
+extern char** environ;
+
+namespace spmi::test {
+
+namespace fs = std::filesystem;
+
+SpmiEnv::SpmiEnv() {
+  char tmpl[] = "/tmp/spmi-test.XXXXXX";
+  char* d = ::mkdtemp(tmpl);
+  REQUIRE(d != nullptr);
+  dir_ = d;
+  state_ = dir_ + "/state";
+}
+
+SpmiEnv::~SpmiEnv() {
+  // Kill whatever the tests' tasks left running: wrappers first (so they do
+  // not react), then every process of each task, all by pid + start time.
+  Store store(state_);
+  std::vector<std::string> ids;
+  std::string err;
+  store.list_ids(&ids, &err);
+  for (const auto& id : ids) {
+    TaskState st;
+    bool present = false;
+    if (!store.read_state(id, &st, &present, &err) || !present) continue;
+    ProcStat w;
+    if (read_proc_stat(st.wrapper_pid, &w) && w.start_ticks == st.wrapper_start_ticks) signal_process(w, SIGKILL);
+    for (int round = 0; round < 5; ++round) {
+      auto left = find_leftovers(st);
+      if (left.empty()) break;
+      for (const auto& p : left) signal_process(p, SIGKILL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+RunResult SpmiEnv::run(const std::vector<std::string>& args, int timeout_s) const {
+  RunResult r = run_raw(args, timeout_s);
+  INFO("spmi " << (args.empty() ? "" : args[0]) << "\n" << r.err);
+  REQUIRE(r.exit_code >= 0);
+  return r;
+}
+
+RunResult SpmiEnv::run_raw(const std::vector<std::string>& args, int timeout_s) const {
+  RunResult r;
+  int out[2], errp[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return r;
+  if (::pipe2(errp, O_CLOEXEC) != 0) {
+    ::close(out[0]);
+    ::close(out[1]);
+    return r;
+  }
+  // Build everything the child needs before fork: other threads may hold
+  // allocator locks, so the child must not allocate.
+  std::vector<char*> argv{const_cast<char*>(SPMI_BIN)};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "SPMI_PATH=", 10) != 0 && std::strncmp(*e, "NO_COLOR=", 9) != 0) env_strings.push_back(*e);
+  env_strings.push_back("SPMI_PATH=" + state_);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) return r;
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::dup2(errp[1], 2);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    ::dup2(devnull, 0);
+    ::execve(SPMI_BIN, argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  ::close(errp[1]);
+  struct pollfd fds[2] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  int open_fds = 2;
+  bool timed_out = false;
+  while (open_fds > 0) {
+    int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+    if (left <= 0) {
+      ::kill(pid, SIGKILL);
+      timed_out = true;
+      break;
+    }
+    if (::poll(fds, 2, left) <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      char buf[4096];
+      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
+      } else {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (auto& f : fds)
+    if (f.fd >= 0) ::close(f.fd);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (timed_out) {
+    r.err += "\n(timed out after " + std::to_string(timeout_s) + "s)";
+    r.exit_code = -1;
+  } else {
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  return r;
+}
+
+std::string SpmiEnv::write(const std::string& name, const std::string& text) const {
+  std::string path = dir_ + "/" + name;
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+std::string SpmiEnv::task(const std::string& id, const std::string& command, const std::string& extra) const {
+  std::string quoted;
+  for (char c : command) {
+    if (c == '\\' || c == '"') quoted += '\\';
+    quoted += c;
+  }
+  return write(id + ".toml", "[task]\nid = \"" + id + "\"\ncomment = \"test task " + id +
+                                 "\"\n[task.backend]\ntype = \"native\"\n[task.wrapper]\ntype = \"default\"\ncommand = \"" +
+                                 quoted + "\"\n" + extra);
+}
+
+TaskState SpmiEnv::state(const std::string& id) const {
+  Store store(state_);
+  TaskState st;
+  bool present = false;
+  std::string err;
+  INFO(err);
+  REQUIRE(store.read_state(id, &st, &present, &err));
+  REQUIRE(present);
+  return st;
+}
+
+std::string SpmiEnv::snapshot() const {
+  std::vector<std::string> lines;
+  std::error_code ec;
+  if (!fs::exists(state_)) return "(no state directory)";
+  for (auto it = fs::recursive_directory_iterator(state_, ec); it != fs::recursive_directory_iterator(); ++it) {
+    std::string line = it->path().string();
+    if (it->is_regular_file()) {
+      std::ifstream in(it->path(), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      line += " = " + ss.str();
+    }
+    lines.push_back(line);
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+bool alive(pid_t pid) {
+  ProcStat st;
+  return read_proc_stat(pid, &st) && st.state != 'Z' && st.state != 'X';
+}
+
+bool eventually(int ms, const std::function<bool()>& pred) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pred();
+}
+
+std::vector<pid_t> read_pids(const std::string& path) {
+  std::vector<pid_t> pids;
+  std::ifstream in(path);
+  long p;
+  while (in >> p) pids.push_back(static_cast<pid_t>(p));
+  return pids;
+}
+
+}  // namespace spmi::test

@@ -1,1 +1,306 @@
+// End to end: start, stop, kill, clean and connect with real processes:
+// whole-tree stops, stop timeouts, a SIGKILLed wrapper, failed starts.
 #include <catch2/catch.hpp>
+
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "common/proc.h"
+#include "e2e/harness.h"
+
+using spmi::test::alive;
+using spmi::test::eventually;
+using spmi::test::read_pids;
+using spmi::test::SpmiEnv;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A task that starts 20 background children and one daemonizing grandchild
+// (setsid in a subshell that exits), writing every pid to <dir>/pids.
+std::string tree_command(const std::string& pids_file) {
+  return "for i in $(seq 20); do sleep 1000 & echo $! >> " + pids_file +
+         "; done; (setsid sh -c 'echo $$ >> " + pids_file + "; exec sleep 1001' &); echo ready; wait";
+}
+
+}  // namespace
+
+TEST_CASE("start, status and stop a task, SPMI's refusals", "[e2e][lifecycle]") {
+  SpmiEnv env;
+  REQUIRE(env.run({"load", env.task("web", "echo hello; exec sleep 100")}).exit_code == 0);
+  CHECK(env.run({"stop", "web"}).exit_code == 1);  // inactive
+  auto r = env.run({"start", "web"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("started web (pid ") == 0);
+  auto st = env.state("web");
+  CHECK(st.phase == spmi::Phase::Running);
+  CHECK(spmi::process_running(st.pid, st.pid_start_ticks));
+  CHECK(spmi::process_running(st.wrapper_pid, st.wrapper_start_ticks));
+  r = env.run({"start", "web"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("already active") != std::string::npos);
+  CHECK(env.run({"clean", "web"}).exit_code == 1);
+  CHECK(env.run({"load", "--replace", env.task("web", "true")}).exit_code == 1);
+  auto list = env.run({"list"}).out;
+  CHECK(list.find("web  active  " + std::to_string(st.pid)) != std::string::npos);
+  REQUIRE(eventually(3000, [&] { return env.run({"status", "web"}).out.find("\nhello\n") != std::string::npos; }));
+
+  r = env.run({"stop", "web"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("stopped web (SIGTERM") == 0);
+  CHECK_FALSE(alive(st.pid));
+  CHECK_FALSE(alive(st.wrapper_pid));
+  auto after = env.state("web");
+  CHECK(after.phase == spmi::Phase::Exited);
+  CHECK(after.exit_signal == SIGTERM);
+  CHECK(after.ended_by == SIGTERM);
+  CHECK(after.finished_at_ms >= after.started_at_ms);
+  CHECK(env.run({"list"}).out.find("web  inactive") != std::string::npos);
+  CHECK(env.run({"clean", "web"}).exit_code == 0);
+  CHECK(env.run({"list"}).out.find("web") == std::string::npos);
+}
+
+TEST_CASE("exit codes, finish times, cwd, env and mixed output reach the state", "[e2e][lifecycle]") {
+  SpmiEnv env;
+  env.write("work/marker", "");
+  auto desc = env.write("t.yaml",
+                        "task:\n  id: envtask\n  backend: {type: native}\n  wrapper:\n"
+                        "    command: 'pwd; echo \"$GREETING $SPMI_TASK_ID\"; ls marker; echo to-err >&2; exit 7'\n"
+                        "    cwd: work\n    mixed_stdout: true\n    env:\n      GREETING: hi\n");
+  REQUIRE(env.run({"load", desc}).exit_code == 0);
+  REQUIRE(env.run({"start", "envtask"}).exit_code == 0);
+  REQUIRE(eventually(5000, [&] { return env.state("envtask").phase == spmi::Phase::Exited; }));
+  auto st = env.state("envtask");
+  CHECK(st.exit_code == 7);
+  CHECK(st.ended_by == 0);
+  std::string out = slurp(env.spmi_path() + "/envtask/stdout.log");
+  CHECK(out.find(env.dir() + "/work\n") != std::string::npos);
+  CHECK(out.find("hi envtask\n") != std::string::npos);
+  CHECK(out.find("marker\n") != std::string::npos);
+  CHECK(out.find("to-err\n") != std::string::npos);  // mixed: stderr in the same file
+  CHECK(env.run({"list"}).out.find("exit 7") != std::string::npos);
+}
+
+TEST_CASE("an argv command runs without a shell", "[e2e][lifecycle]") {
+  SpmiEnv env;
+  auto desc = env.write("argv.json", R"({"task": {"id": "argv", "backend": {"type": "native"},
+      "wrapper": {"command": ["printf", "%s|", "a b", "$HOME", ";"]}}})");
+  REQUIRE(env.run({"load", desc}).exit_code == 0);
+  REQUIRE(env.run({"start", "argv"}).exit_code == 0);
+  REQUIRE(eventually(5000, [&] { return env.state("argv").phase == spmi::Phase::Exited; }));
+  CHECK(slurp(env.spmi_path() + "/argv/stdout.log") == "a b|$HOME|;|");
+}
+
+TEST_CASE("failures to start are reported with the reason", "[e2e][lifecycle]") {
+  SpmiEnv env;
+  auto missing = env.write("m.json", R"({"task": {"id": "missing",
+      "wrapper": {"command": ["/nonexistent/program", "x"]}}})");
+  auto badcwd = env.task("badcwd", "true", "cwd = \"/nonexistent/dir\"\n");
+  REQUIRE(env.run({"load", missing, badcwd}).exit_code == 0);
+  auto r = env.run({"start", "missing"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("missing: failed to start: cannot execute '/nonexistent/program': No such file or directory") !=
+        std::string::npos);
+  r = env.run({"start", "badcwd"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("cannot change directory to '/nonexistent/dir'") != std::string::npos);
+  auto list = env.run({"list"}).out;
+  CHECK(list.find("missing  failed-to-start") != std::string::npos);
+  CHECK(env.state("missing").phase == spmi::Phase::Failed);
+  // One failure among successes: exit 1, the others still started.
+  REQUIRE(env.run({"load", env.task("fine", "sleep 30")}).exit_code == 0);
+  r = env.run({"start", "missing", "fine"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("started fine") != std::string::npos);
+}
+
+TEST_CASE("a task that ignores SIGTERM is killed at its stop_timeout", "[e2e][stop]") {
+  SpmiEnv env;
+  REQUIRE(env.run({"load", env.task("stubborn", "trap '' TERM; echo ready; while :; do sleep 0.1; done",
+                                    "stop_timeout = \"1500ms\"\n")})
+              .exit_code == 0);
+  REQUIRE(env.run({"start", "stubborn"}).exit_code == 0);
+  auto st = env.state("stubborn");
+  REQUIRE(eventually(3000, [&] { return slurp(env.spmi_path() + "/stubborn/stdout.log") == "ready\n"; }));
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = env.run({"stop", "stubborn"});
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("stopped stubborn (SIGKILL") == 0);
+  CHECK(took >= 1400);
+  CHECK_FALSE(alive(st.pid));
+  auto after = env.state("stubborn");
+  CHECK(after.ended_by == SIGKILL);
+  CHECK(after.stop_request == "stop");
+}
+
+TEST_CASE("stop and kill leave no process of a forking, daemonizing task", "[e2e][stop]") {
+  for (const std::string verb : {"stop", "kill"}) {
+    SpmiEnv env;
+    std::string pids = env.dir() + "/pids";
+    REQUIRE(env.run({"load", env.task("tree", tree_command(pids))}).exit_code == 0);
+    REQUIRE(env.run({"start", "tree"}).exit_code == 0);
+    REQUIRE(eventually(5000, [&] { return read_pids(pids).size() == 21; }));
+    auto all = read_pids(pids);
+    auto st = env.state("tree");
+    all.push_back(st.pid);
+    // The setsid'd grandchild really left the task's session.
+    spmi::ProcStat daemon;
+    REQUIRE(spmi::read_proc_stat(all[20], &daemon));
+    CHECK(daemon.sid != st.sid);
+    for (pid_t p : all) REQUIRE(alive(p));
+    auto r = env.run({verb, "tree"});
+    INFO(verb << ": " << r.out << r.err);
+    CHECK(r.exit_code == 0);
+    for (pid_t p : all) CHECK_FALSE(alive(p));
+    CHECK_FALSE(alive(st.wrapper_pid));
+    CHECK(env.state("tree").ended_by == (verb == "kill" ? SIGKILL : SIGTERM));
+  }
+}
+
+TEST_CASE("a task whose main process exits but leaves a daemon stays active until stopped", "[e2e][stop]") {
+  SpmiEnv env;
+  std::string pids = env.dir() + "/pids";
+  REQUIRE(env.run({"load", env.task("daemon", "(setsid sh -c 'echo $$ > " + pids + "; exec sleep 1000' &); exit 0")})
+              .exit_code == 0);
+  REQUIRE(env.run({"start", "daemon"}).exit_code == 0);
+  REQUIRE(eventually(5000, [&] { return env.state("daemon").phase == spmi::Phase::Draining; }));
+  auto d = read_pids(pids);
+  REQUIRE(d.size() == 1);
+  CHECK(alive(d[0]));
+  CHECK(env.state("daemon").exit_code == 0);
+  CHECK(env.run({"list"}).out.find("daemon  active") != std::string::npos);
+  CHECK(env.run({"stop", "daemon"}).exit_code == 0);
+  CHECK_FALSE(alive(d[0]));
+  CHECK(env.run({"list"}).out.find("daemon  inactive") != std::string::npos);
+}
+
+TEST_CASE("SIGKILL of the wrapper: status tells the truth and kill ends the task", "[e2e][lost]") {
+  for (const std::string verb : {"kill", "stop"}) {
+    SpmiEnv env;
+    std::string pids = env.dir() + "/pids";
+    REQUIRE(env.run({"load", env.task("lost", tree_command(pids))}).exit_code == 0);
+    REQUIRE(env.run({"start", "lost"}).exit_code == 0);
+    REQUIRE(eventually(5000, [&] { return read_pids(pids).size() == 21; }));
+    auto st = env.state("lost");
+    REQUIRE(::kill(st.wrapper_pid, SIGKILL) == 0);
+    REQUIRE(eventually(3000, [&] { return !alive(st.wrapper_pid); }));
+    auto status = env.run({"status", "lost"});
+    INFO(status.out);
+    CHECK(status.out.find("Active: wrapper-lost") != std::string::npos);
+    CHECK(status.out.find("still running: " + std::to_string(st.pid)) != std::string::npos);
+    auto j = env.run({"list"}).out;
+    CHECK(j.find("lost  wrapper-lost") != std::string::npos);
+    CHECK(env.run({"start", "lost"}).exit_code == 1);  // refused: processes remain
+    auto r = env.run({verb, "lost"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    for (pid_t p : read_pids(pids)) CHECK_FALSE(alive(p));
+    CHECK_FALSE(alive(st.pid));
+    CHECK(env.run({"list"}).out.find("lost  inactive") != std::string::npos);
+    CHECK(env.run({"status", "lost"}).out.find("the wrapper was lost") != std::string::npos);
+    // And it can be started again.
+    CHECK(env.run({"start", "lost"}).exit_code == 0);
+    CHECK(env.run({"kill", "lost"}).exit_code == 0);
+  }
+}
+
+TEST_CASE("a second wrapper for a running task refuses to start", "[e2e][lock]") {
+  SpmiEnv env;
+  REQUIRE(env.run({"load", env.task("once", "sleep 100")}).exit_code == 0);
+  REQUIRE(env.run({"start", "once"}).exit_code == 0);
+  auto before = env.state("once");
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(fds[1], 3);
+    ::execl(SPMI_WRAPPER_BIN, "spmi-wrapper", "--report-fd", "3", (env.spmi_path() + "/once").c_str(), nullptr);
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  char buf[256] = {};
+  ssize_t n = ::read(fds[0], buf, sizeof buf - 1);
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WEXITSTATUS(status) == 3);
+  CHECK(std::string(buf, n > 0 ? static_cast<size_t>(n) : 0).find("error another wrapper") == 0);
+  auto after = env.state("once");
+  CHECK(after.run_id == before.run_id);  // the running wrapper's state is untouched
+  CHECK(alive(before.pid));
+}
+
+TEST_CASE("connect forwards terminal input to the task and detaches on Ctrl-D", "[e2e][connect]") {
+  SpmiEnv env;
+  REQUIRE(env.run({"load", env.task("echo", "cat -", "mixed_stdout = true\n")}).exit_code == 0);
+  REQUIRE(env.run({"start", "echo"}).exit_code == 0);
+  // Without a terminal on stdin, connect refuses instead of hanging.
+  auto r = env.run({"connect", "echo"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("not a terminal") != std::string::npos);
+
+  int master = -1;
+  pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::setenv("SPMI_PATH", env.spmi_path().c_str(), 1);
+    ::execl(SPMI_BIN, "spmi", "connect", "echo", nullptr);
+    ::_exit(127);
+  }
+  std::string screen;
+  auto read_until = [&](const std::string& want, int ms) {
+    return eventually(ms, [&] {
+      char buf[1024];
+      struct pollfd p = {master, POLLIN, 0};
+      while (::poll(&p, 1, 0) > 0) {
+        ssize_t n = ::read(master, buf, sizeof buf);
+        if (n <= 0) break;
+        screen.append(buf, static_cast<size_t>(n));
+      }
+      return screen.find(want) != std::string::npos;
+    });
+  };
+  REQUIRE(read_until("connected to echo", 5000));
+  REQUIRE(::write(master, "hello spmi\n", 11) == 11);
+  CHECK(eventually(5000, [&] { return slurp(env.spmi_path() + "/echo/stdout.log") == "hello spmi\n"; }));
+  // The terminal shows the typed line and the task's echo of it.
+  CHECK(read_until("hello spmi\r\nhello spmi", 5000));
+  REQUIRE(::write(master, "\x04", 1) == 1);  // Ctrl-D: detach
+  int status = 0;
+  REQUIRE(eventually(5000, [&] { return ::waitpid(pid, &status, WNOHANG) == pid; }));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  ::close(master);
+  CHECK(env.run({"list"}).out.find("echo  active") != std::string::npos);
+  // --follow works without a terminal and returns when the task ends.
+  pid_t follower = ::fork();
+  if (follower == 0) {
+    int devnull = ::open("/dev/null", O_RDWR);
+    ::dup2(devnull, 0);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    ::setenv("SPMI_PATH", env.spmi_path().c_str(), 1);
+    ::execl(SPMI_BIN, "spmi", "connect", "--follow", "echo", nullptr);
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(env.run({"stop", "echo"}).exit_code == 0);
+  REQUIRE(eventually(5000, [&] { return ::waitpid(follower, &status, WNOHANG) == follower; }));
+  CHECK(WEXITSTATUS(status) == 0);
+}

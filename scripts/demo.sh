@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The main job: installs what is missing, builds spmi, loads the example
+# descriptors from descriptors/ into a fresh state directory, starts them and
+# shows them running (`spmi list`, then one `spmi status`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh build
+spmi=$PWD/build/spmi
+export SPMI_PATH=${SPMI_PATH:-$(mktemp -d /tmp/spmi-demo.XXXXXX)/state}
+echo
+echo "== state directory: $SPMI_PATH"
+echo "== spmi load descriptors/*"
+"$spmi" load descriptors/*
+echo "== spmi start '.*'"
+"$spmi" start '.*'
+sleep 2
+echo "== spmi list"
+"$spmi" list
+echo "== spmi status clock"
+"$spmi" status clock
+cat <<EOT
+
+The tasks keep running. Try:
+  export SPMI_PATH=$SPMI_PATH
+  $spmi connect echo           # type lines, Ctrl-D to detach
+  $spmi stop '.*'              # stop them all
+  $spmi clean '.*'             # forget them
+EOT

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, then
+#   1. builds with -Wall -Wextra -Werror and runs every test (ctest),
+#   2. builds again with AddressSanitizer + UndefinedBehaviorSanitizer in a
+#      second build directory and runs every test there,
+#   3. builds the Sphinx docs with warnings as errors.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export JOBS=${JOBS:-2}
+
+echo "== build (release + tests)"
+scripts/build.sh build
+echo "== tests"
+(cd build && ctest -j "$JOBS" --output-on-failure --timeout 300)
+
+echo "== build (ASan + UBSan)"
+scripts/build.sh build-asan -DSPMI_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+echo "== tests under ASan + UBSan"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest -j "$JOBS" --output-on-failure --timeout 300)
+
+echo "== docs (sphinx-build -W)"
+sphinx-build -W -q -b html docs/sphinx build/docs-html
+echo "== all green"
