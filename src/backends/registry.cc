@@ -1,6 +1,8 @@
 // The backend-type table.
 #include "backends/registry.h"
 
+#include "common/names.h"
+
 namespace spmi {
 
 namespace {
@@ -17,13 +19,6 @@ const BackendType* find_backend_type(std::string_view name) {
   return nullptr;
 }
 
-std::string backend_type_names() {
-  std::string out;
-  for (const auto& t : kBackendTypes) {
-    if (!out.empty()) out += ", ";
-    out += t.name;
-  }
-  return out;
-}
+std::string backend_type_names() { return join_names(kBackendTypes); }
 
 }  // namespace spmi

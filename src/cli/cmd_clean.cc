@@ -52,7 +52,7 @@ int run_clean(Context& ctx, const Options& opts) {
 Command add_clean_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("clean", "Remove inactive tasks from spmi (their logs too)");
-  sub->add_option("patterns", opts->patterns, "Task id patterns (regular expressions, whole id)")->required();
+  add_patterns_option(sub, opts->patterns);
   return {sub, [&ctx, opts] { return run_clean(ctx, *opts); }};
 }
 

@@ -72,7 +72,7 @@ int run_start(Context& ctx, const Options& opts) {
 Command add_start_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("start", "Start inactive tasks");
-  sub->add_option("patterns", opts->patterns, "Task id patterns (regular expressions, whole id)")->required();
+  add_patterns_option(sub, opts->patterns);
   return {sub, [&ctx, opts] { return run_start(ctx, *opts); }};
 }
 

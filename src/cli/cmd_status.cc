@@ -115,7 +115,7 @@ int run_status(Context& ctx, const Options& opts) {
 Command add_status_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("status", "Show the details of tasks and the last lines of their output");
-  sub->add_option("patterns", opts->patterns, "Task id patterns (regular expressions, whole id)")->required();
+  add_patterns_option(sub, opts->patterns);
   sub->add_flag("--json", opts->json, "Print JSON (schema in the CLI reference)");
   sub->add_option("-n,--lines", opts->lines, "How many lines of output to show (default 5)")
       ->check(CLI::Range(0, 10000));

@@ -154,14 +154,14 @@ int run_end(Context& ctx, const Options& opts, bool kill) {
 Command add_stop_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("stop", "Stop active tasks (stop signal, then SIGKILL at the stop timeout)");
-  sub->add_option("patterns", opts->patterns, "Task id patterns (regular expressions, whole id)")->required();
+  add_patterns_option(sub, opts->patterns);
   return {sub, [&ctx, opts] { return run_end(ctx, *opts, false); }};
 }
 
 Command add_kill_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("kill", "Kill active tasks (SIGKILL to every process of the task)");
-  sub->add_option("patterns", opts->patterns, "Task id patterns (regular expressions, whole id)")->required();
+  add_patterns_option(sub, opts->patterns);
   return {sub, [&ctx, opts] { return run_end(ctx, *opts, true); }};
 }
 

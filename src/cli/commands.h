@@ -36,6 +36,9 @@ Command add_connect_command(CLI::App& app, Context& ctx);
 bool select_tasks(const Context& ctx, const std::vector<std::string>& patterns, std::vector<std::string>* ids,
                   bool* unmatched, int* exit_code);
 
+// Adds the required "patterns" positional every task command takes.
+void add_patterns_option(CLI::App* sub, std::vector<std::string>& patterns);
+
 // How long a mutating command waits for another one working on the same task.
 inline constexpr int kTaskLockWaitMs = 30000;
 

@@ -43,6 +43,10 @@ bool select_tasks(const Context& ctx, const std::vector<std::string>& patterns, 
   return true;
 }
 
+void add_patterns_option(CLI::App* sub, std::vector<std::string>& patterns) {
+  sub->add_option("patterns", patterns, "Task id patterns (regular expressions matching whole ids)")->required();
+}
+
 int run_main(int argc, char** argv) {
   Context ctx;
   CLI::App app{"spmi: a daemonless process manager (Simple Process Management Interface)", "spmi"};

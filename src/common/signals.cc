@@ -4,6 +4,8 @@
 #include <csignal>
 #include <cstdio>
 
+#include "common/names.h"
+
 namespace spmi {
 
 namespace {
@@ -49,13 +51,6 @@ std::string signal_name(int sig) {
   return buf;
 }
 
-std::string known_signal_names() {
-  std::string out;
-  for (const auto& s : kSignals) {
-    if (!out.empty()) out += ", ";
-    out += s.name;
-  }
-  return out;
-}
+std::string known_signal_names() { return join_names(kSignals); }
 
 }  // namespace spmi

@@ -1,6 +1,7 @@
 // The manageable-type table and whole-descriptor loading.
 #include "manageables/registry.h"
 
+#include "common/names.h"
 #include "manageables/reader.h"
 
 namespace spmi {
@@ -17,14 +18,7 @@ const ManageableType* find_manageable_type(std::string_view name) {
   return nullptr;
 }
 
-std::string manageable_type_names() {
-  std::string out;
-  for (const auto& t : kManageableTypes) {
-    if (!out.empty()) out += ", ";
-    out += t.name;
-  }
-  return out;
-}
+std::string manageable_type_names() { return join_names(kManageableTypes); }
 
 bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpec>* specs,
                      std::vector<Diagnostic>* diags) {

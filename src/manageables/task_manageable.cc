@@ -12,6 +12,7 @@
 #include "backends/registry.h"
 #include "common/atomic_file.h"
 #include "common/clock.h"
+#include "common/names.h"
 #include "manageables/registry.h"
 
 namespace spmi {
@@ -27,15 +28,6 @@ struct WrapperType {
 const WrapperType kWrapperTypes[] = {
     {"default", {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env"}},
 };
-
-std::string wrapper_type_names() {
-  std::string out;
-  for (const auto& t : kWrapperTypes) {
-    if (!out.empty()) out += ", ";
-    out += t.name;
-  }
-  return out;
-}
 
 std::string absolute_dir_of(const std::string& path) {
   char* real = ::realpath(path.c_str(), nullptr);
@@ -129,7 +121,7 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
   if (!wt) {
     const Node* n = wrapper.find("type");
     check.error(n ? n->pos : wrapper.pos, "task.wrapper.type: unknown wrapper type '" + type + "' (known: " +
-                                              wrapper_type_names() + ")");
+                                              join_names(kWrapperTypes) + ")");
     return;
   }
   spec->wrapper = type;
