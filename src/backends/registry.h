@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "common/task_spec.h"
+#include "common/task_state.h"
 
 namespace spmi {
 
@@ -25,6 +26,15 @@ class Backend {
   // Launches the wrapper for the task in `task_dir` and returns once the
   // wrapper has started the command, or has failed to (with the reason).
   virtual StartResult start(const TaskSpec& spec, const std::string& task_dir) = 0;
+  // Attaches this terminal to the running task's window until the user
+  // detaches; returns the multiplexer's exit code, or -1 with `err` when
+  // this backend has no window (native: the CLI follows the files instead).
+  virtual int attach(const std::string& task_dir, const std::string& backend_id, std::string* err) {
+    (void)task_dir;
+    (void)backend_id;
+    *err = "this backend has no window to attach to";
+    return -1;
+  }
 };
 
 struct BackendType {

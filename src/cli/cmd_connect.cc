@@ -1,9 +1,12 @@
 // spmi connect <id> [--follow]: attach the terminal to a running task.
 //
-// Native backend: shows the last lines of the task's output, then follows
-// its output files as they grow and forwards what the user types to the
-// task's stdin FIFO. Ctrl-D (end of input) or Ctrl-C detaches; the task keeps
-// running. No lock is held, so other commands are never blocked.
+// screen and tmux: attaches to the task's window (screen -r / tmux attach on
+// spmi's socket); the multiplexer's detach key returns to the shell.
+// Native backend, and --follow on any backend: shows the last lines of the
+// task's output, then follows its output files as they grow and (native,
+// without --follow) forwards what the user types to the task's stdin FIFO.
+// Ctrl-D (end of input) or Ctrl-C detaches; the task keeps running. No lock
+// is held, so other commands are never blocked.
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
@@ -13,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backends/registry.h"
 #include "cli/commands.h"
 #include "cli/view_format.h"
 #include "common/process_tree.h"
@@ -65,14 +69,31 @@ int run_connect(Context& ctx, const Options& opts) {
     print_error(id + ": not active (" + std::string(condition_name(v.condition)) + "); nothing to connect to");
     return kExitFailure;
   }
-  if (v.spec.backend != "native") {
-    print_error(id + ": connect is not available for the '" + v.spec.backend + "' backend yet");
-    return kExitFailure;
-  }
   bool forward = !opts.follow;
   if (forward && !::isatty(STDIN_FILENO)) {
     print_error("standard input is not a terminal; use 'spmi connect --follow " + id + "' to watch the output only");
     return kExitUsage;
+  }
+  if (forward && v.spec.backend != "native") {
+    // screen and tmux: attach to the task's own window.
+    const BackendType* type = find_backend_type(v.spec.backend);
+    if (!type) {
+      print_error(id + ": unknown backend type '" + v.spec.backend + "'");
+      return kExitFailure;
+    }
+    std::fprintf(stderr, "spmi: attaching to %s (%s %s); detach with %s\n", id.c_str(), v.spec.backend.c_str(),
+                 v.state.backend_id.c_str(), v.spec.backend == "tmux" ? "Ctrl-b d" : "Ctrl-a d");
+    std::string err;
+    int rc = type->make()->attach(v.dir, v.state.backend_id, &err);
+    if (rc < 0) {
+      print_error(id + ": " + err);
+      return kExitFailure;
+    }
+    if (rc != 0) {
+      print_error(id + ": " + v.spec.backend + " could not attach (exit code " + std::to_string(rc) + ")");
+      return kExitFailure;
+    }
+    return kExitOk;
   }
 
   Fd pidfd(open_pidfd(v.state.wrapper_pid, v.state.wrapper_start_ticks));
@@ -97,7 +118,7 @@ int run_connect(Context& ctx, const Options& opts) {
   }
   for (const auto& l : tail_lines(files[0].path, 10)) std::printf("%s\n", l.c_str());
   std::fflush(stdout);
-  std::fprintf(stderr, "spmi: connected to %s (native backend): %s\n", id.c_str(),
+  std::fprintf(stderr, "spmi: connected to %s (%s): %s\n", id.c_str(), forward ? "native backend" : "following its logs",
                forward ? "its output follows and your input goes to its stdin; Ctrl-D or Ctrl-C detaches"
                        : "its output follows; Ctrl-C stops following");
 

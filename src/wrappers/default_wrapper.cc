@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
@@ -33,6 +34,7 @@
 #include "common/signals.h"
 #include "common/task_spec.h"
 #include "common/task_state.h"
+#include "wrappers/terminal_relay.h"
 #include "wrappers/wrapper_machine.h"
 
 extern char** environ;
@@ -41,7 +43,7 @@ namespace spmi {
 namespace {
 
 // Signals the wrapper receives through its signalfd.
-constexpr int kHandledSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP};
+constexpr int kHandledSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGWINCH};
 
 // Why the child could not exec, sent back through a close-on-exec pipe.
 struct ExecFailure {
@@ -73,6 +75,10 @@ class Wrapper {
 
   WrapperOptions opts_;
   WrapperMachine machine_;
+  // In a screen/tmux window the task gets its own pty, relayed to the window.
+  bool terminal_ = false;
+  TerminalRelay relay_;
+  Fd log_fd_;
   TaskSpec spec_;
   TaskState state_;
   Fd lock_fd_, signal_fd_, control_fd_, stdin_fd_, out_fd_, err_fd_;
@@ -82,6 +88,11 @@ class Wrapper {
 };
 
 void Wrapper::report(const std::string& line) {
+  if (!opts_.report_fifo.empty()) {
+    // The starting spmi holds the FIFO open for reading; ENXIO means it gave up.
+    opts_.report_fd = ::open(opts_.report_fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    opts_.report_fifo.clear();
+  }
   if (opts_.report_fd < 0) return;
   write_all(opts_.report_fd, line + "\n");
   ::close(opts_.report_fd);
@@ -90,7 +101,7 @@ void Wrapper::report(const std::string& line) {
 
 void Wrapper::log(const std::string& line) {
   std::string msg = format_rfc3339_utc(now_ms()) + " spmi-wrapper[" + std::to_string(::getpid()) + "]: " + line + "\n";
-  write_all(STDERR_FILENO, msg);
+  write_all(log_fd_.valid() ? log_fd_.get() : STDERR_FILENO, msg);
 }
 
 bool Wrapper::save_state() {
@@ -161,8 +172,10 @@ bool Wrapper::prepare(std::string* err) {
   // open it write-only and non-blocking (ENXIO = no wrapper).
   if (!make_fifo(task_files::kControl, O_RDWR | O_NONBLOCK, &control_fd_, err)) return false;
   // The task's stdin: a FIFO that `spmi connect` writes into. The child gets
-  // it read+write, so it never sees EOF while it runs (SPMI's behaviour).
-  if (!make_fifo(task_files::kStdin, O_RDWR, &stdin_fd_, err)) return false;
+  // it read+write, so it never sees EOF while it runs (SPMI's behaviour). In
+  // a window the child reads its pty instead and the relay copies the FIFO in.
+  if (!make_fifo(task_files::kStdin, terminal_ ? O_RDWR | O_NONBLOCK : O_RDWR, &stdin_fd_, err)) return false;
+  if (terminal_ && !relay_.open(spec_.mixed_stdout, err)) return false;
 
   const int log_flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
   out_fd_.reset(::open(path(task_files::kStdout).c_str(), log_flags, 0600));
@@ -198,10 +211,16 @@ void Wrapper::exec_child(int err_fd) {
   if (::setsid() < 0) fail(3, errno);
   if (!spec_.cwd.empty() && ::chdir(spec_.cwd.c_str()) != 0) fail(1, errno);
 
-  // stdin = the FIFO, stdout/stderr = the log files. dup2 clears CLOEXEC.
-  if (::dup2(stdin_fd_.get(), 0) < 0 || ::dup2(out_fd_.get(), 1) < 0 ||
-      ::dup2(spec_.mixed_stdout ? out_fd_.get() : err_fd_.get(), 2) < 0)
+  if (terminal_) {
+    // The task's own pty becomes its controlling terminal and stdio.
+    if (::ioctl(relay_.child_in(), TIOCSCTTY, 0) < 0) fail(3, errno);
+    if (::dup2(relay_.child_in(), 0) < 0 || ::dup2(relay_.child_out(), 1) < 0 || ::dup2(relay_.child_err(), 2) < 0)
+      fail(3, errno);
+  } else if (::dup2(stdin_fd_.get(), 0) < 0 || ::dup2(out_fd_.get(), 1) < 0 ||
+             ::dup2(spec_.mixed_stdout ? out_fd_.get() : err_fd_.get(), 2) < 0) {
+    // stdin = the FIFO, stdout/stderr = the log files. dup2 clears CLOEXEC.
     fail(3, errno);
+  }
 
   for (const auto& [k, v] : spec_.env) ::setenv(k.c_str(), v.c_str(), 1);
   ::setenv("SPMI_TASK_ID", spec_.id.c_str(), 1);
@@ -329,8 +348,14 @@ void Wrapper::read_signals() {
   while (::read(signal_fd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
     if (si.ssi_signo == SIGCHLD) {
       child = true;
+    } else if (si.ssi_signo == SIGWINCH) {
+      relay_.resize();
     } else {
-      log("received " + signal_name(static_cast<int>(si.ssi_signo)) + ": stopping the task");
+      std::string sig = signal_name(static_cast<int>(si.ssi_signo));
+      log("received " + sig + ": stopping the task");
+      if (machine_.phase() == Phase::Running || machine_.phase() == Phase::Draining)
+        state_.note = si.ssi_signo == SIGHUP && terminal_ ? "stopped because its window was closed (SIGHUP)"
+                                                           : "stopped because the wrapper received " + sig;
       handle(WrapperEvent::StopRequested);
     }
   }
@@ -365,13 +390,20 @@ void Wrapper::loop() {
         if (left < timeout) timeout = left < 0 ? 0 : static_cast<int>(left);
       }
     }
-    struct pollfd fds[2] = {{signal_fd_.get(), POLLIN, 0}, {control_fd_.get(), POLLIN, 0}};
-    int n = ::poll(fds, 2, timeout);
+    std::vector<struct pollfd> fds = {{signal_fd_.get(), POLLIN, 0}, {control_fd_.get(), POLLIN, 0}};
+    std::vector<struct pollfd> relay_fds;
+    if (terminal_) relay_.add_pollfds(&fds);
+    int n = ::poll(fds.data(), fds.size(), timeout);
     if (n < 0) {
       if (errno == EINTR) continue;
       log("poll: " + errno_text(errno));
       ::sleep(1);
       continue;
+    }
+    if (terminal_) {
+      // Copy output first, so it is in the logs before the exit is recorded.
+      relay_fds.assign(fds.begin() + 2, fds.end());
+      relay_.handle(relay_fds);
     }
     if (fds[0].revents & POLLIN) read_signals();
     if (!done_ && (fds[1].revents & POLLIN)) read_control();
@@ -400,16 +432,16 @@ std::string make_run_id() {
 
 int Wrapper::run() {
   // Diagnostics of the wrapper itself go to wrapper.log in the task directory.
-  int logfd = ::open(path(task_files::kWrapperLog).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (logfd >= 0) {
-    ::dup2(logfd, STDOUT_FILENO);
-    ::dup2(logfd, STDERR_FILENO);
-    ::close(logfd);
-  }
-  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (devnull >= 0) {
-    ::dup2(devnull, STDIN_FILENO);
-    ::close(devnull);
+  log_fd_.reset(::open(path(task_files::kWrapperLog).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  // Launched into a terminal (a screen or tmux window): relay the task
+  // through a pty. Otherwise stdio is not ours to use.
+  terminal_ = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
+  if (!terminal_) {
+    int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull >= 0) {
+      for (int fd = 0; fd <= 2; ++fd) ::dup2(devnull, fd);
+      ::close(devnull);
+    }
   }
   if (opts_.report_fd >= 0) ::fcntl(opts_.report_fd, F_SETFD, FD_CLOEXEC);
 
@@ -430,7 +462,10 @@ int Wrapper::run() {
   state_.started_at_ms = now_ms();
   if (!prepare(&err)) return fail_start(err);
   state_.backend = spec_.backend;
-  state_.backend_id = std::to_string(::getpid());
+  // The backend id is what the multiplexer tells us, never a guess.
+  const char* window = spec_.backend == "tmux" ? std::getenv("TMUX_PANE")
+                       : spec_.backend == "screen" ? std::getenv("STY") : nullptr;
+  state_.backend_id = window && *window ? window : std::to_string(::getpid());
   save_state();
 
   pid_t pid = spawn(&err);
@@ -439,7 +474,12 @@ int Wrapper::run() {
   state_.pid_start_ticks = proc_start_ticks(pid);
   state_.pgid = pid;
   state_.sid = pid;
-  stdin_fd_.reset();  // only the child keeps the task's stdin open
+  if (terminal_) {
+    relay_.after_fork();
+    relay_.set_sinks(out_fd_.get(), spec_.mixed_stdout ? out_fd_.get() : err_fd_.get(), stdin_fd_.get());
+  } else {
+    stdin_fd_.reset();  // only the child keeps the task's stdin open
+  }
   log("started " + spec_.id + " as pid " + std::to_string(pid));
   handle(WrapperEvent::Started);
   report("ok " + std::to_string(pid));
@@ -448,6 +488,10 @@ int Wrapper::run() {
   ::malloc_trim(0);
 
   loop();
+  if (terminal_) {
+    relay_.drain();
+    relay_.restore_window();
+  }
 
   ::unlink(path(task_files::kControl).c_str());
   ::unlink(path(task_files::kStdin).c_str());

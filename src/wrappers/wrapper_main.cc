@@ -1,6 +1,6 @@
 // spmi-wrapper: the small resident process that supervises one task.
 //
-//   spmi-wrapper [--report-fd N] <task-dir>
+//   spmi-wrapper [--report-fd N | --report-fifo PATH] <task-dir>
 //
 // Launched by a backend, never by users. It reads only <task-dir>/spec,
 // picks the wrapper implementation named by the spec's `wrapper` type, and
@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <string>
 #include <unistd.h>
 
@@ -37,7 +38,7 @@ constexpr WrapperType kWrapperTypes[] = {
 };
 
 int usage() {
-  const char msg[] = "usage: spmi-wrapper [--report-fd N] <task-dir>\n";
+  const char msg[] = "usage: spmi-wrapper [--report-fd N | --report-fifo PATH] <task-dir>\n";
   spmi::write_all(STDERR_FILENO, msg);
   return 2;
 }
@@ -53,6 +54,8 @@ int main(int argc, char** argv) {
     }
     if (std::strcmp(argv[i], "--report-fd") == 0 && i + 1 < argc) {
       opts.report_fd = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--report-fifo") == 0 && i + 1 < argc) {
+      opts.report_fifo = argv[++i];
     } else if (argv[i][0] == '-' || !opts.task_dir.empty()) {
       return usage();
     } else {
@@ -66,6 +69,7 @@ int main(int argc, char** argv) {
   if (!spmi::read_file(opts.task_dir + "/" + spmi::task_files::kSpec, &text, &err) ||
       !spmi::parse_spec(text, &spec, &err)) {
     std::string line = "error cannot read the task spec: " + err + "\n";
+    if (!opts.report_fifo.empty()) opts.report_fd = ::open(opts.report_fifo.c_str(), O_WRONLY | O_NONBLOCK);
     if (opts.report_fd >= 0) spmi::write_all(opts.report_fd, line);
     spmi::write_all(STDERR_FILENO, line);
     return 1;
@@ -73,6 +77,7 @@ int main(int argc, char** argv) {
   for (const auto& t : kWrapperTypes)
     if (spec.wrapper == t.name) return t.run(opts);
   std::string line = "error unknown wrapper type '" + spec.wrapper + "'\n";
+  if (!opts.report_fifo.empty()) opts.report_fd = ::open(opts.report_fifo.c_str(), O_WRONLY | O_NONBLOCK);
   if (opts.report_fd >= 0) spmi::write_all(opts.report_fd, line);
   return 1;
 }

@@ -11,6 +11,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +40,8 @@ SpmiEnv::SpmiEnv() {
   REQUIRE(d != nullptr);
   dir_ = d;
   state_ = dir_ + "/state";
+  screens_ = dir_ + "/screens";
+  REQUIRE(::mkdir(screens_.c_str(), 0700) == 0);
 }
 
 SpmiEnv::~SpmiEnv() {
@@ -60,8 +64,62 @@ SpmiEnv::~SpmiEnv() {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
+  // Then the multiplexer servers this test's tasks ran in, by pid: spmi's
+  // tmux server on this test's socket, and the screen sessions in this
+  // test's SCREENDIR (socket names start with the server's pid).
+  if (fs::exists(tmux_socket())) {
+    int code = 0;
+    std::string pid = run_program({"tmux", "-S", tmux_socket(), "display-message", "-p", "#{pid}"}, &code);
+    if (code == 0 && std::atoi(pid.c_str()) > 0) ::kill(std::atoi(pid.c_str()), SIGKILL);
+  }
   std::error_code ec;
+  for (const auto& e : fs::directory_iterator(screens_, ec)) {
+    int pid = std::atoi(e.path().filename().c_str());
+    if (pid > 0) ::kill(pid, SIGKILL);
+  }
   fs::remove_all(dir_, ec);
+}
+
+std::vector<std::string> SpmiEnv::environment(const std::vector<std::string>& extra) const {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string var = *e;
+    if (var.rfind("SPMI_PATH=", 0) == 0 || var.rfind("NO_COLOR=", 0) == 0 || var.rfind("SCREENDIR=", 0) == 0 ||
+        var.rfind("TMUX=", 0) == 0 || var.rfind("STY=", 0) == 0)
+      continue;
+    bool overridden = false;
+    for (const auto& x : extra) overridden = overridden || var.substr(0, var.find('=') + 1) == x.substr(0, x.find('=') + 1);
+    if (!overridden) env.push_back(var);
+  }
+  env.push_back("SPMI_PATH=" + state_);
+  env.push_back("SCREENDIR=" + screens_);
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
+std::string run_program(const std::vector<std::string>& argv, int* code) {
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return "";
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    int devnull = ::open("/dev/null", O_RDWR);
+    ::dup2(devnull, 0);
+    ::dup2(devnull, 2);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string text;
+  Fd rd(out[0]);
+  read_all(rd.get(), &text);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (code) *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return text;
 }
 
 RunResult SpmiEnv::run(const std::vector<std::string>& args, int timeout_s) const {
@@ -71,7 +129,8 @@ RunResult SpmiEnv::run(const std::vector<std::string>& args, int timeout_s) cons
   return r;
 }
 
-RunResult SpmiEnv::run_raw(const std::vector<std::string>& args, int timeout_s) const {
+RunResult SpmiEnv::run_raw(const std::vector<std::string>& args, int timeout_s,
+                           const std::vector<std::string>& extra_env) const {
   RunResult r;
   int out[2], errp[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return r;
@@ -85,10 +144,7 @@ RunResult SpmiEnv::run_raw(const std::vector<std::string>& args, int timeout_s) 
   std::vector<char*> argv{const_cast<char*>(SPMI_BIN)};
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e)
-    if (std::strncmp(*e, "SPMI_PATH=", 10) != 0 && std::strncmp(*e, "NO_COLOR=", 9) != 0) env_strings.push_back(*e);
-  env_strings.push_back("SPMI_PATH=" + state_);
+  std::vector<std::string> env_strings = environment(extra_env);
   std::vector<char*> envp;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -190,6 +246,55 @@ std::string SpmiEnv::snapshot() const {
   std::string out;
   for (const auto& l : lines) out += l + "\n";
   return out;
+}
+
+PtySession::PtySession(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  std::vector<char*> args, envp;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  struct winsize ws {};
+  ws.ws_row = 40;
+  ws.ws_col = 120;
+  pid_ = ::forkpty(&master_, nullptr, nullptr, &ws);
+  REQUIRE(pid_ >= 0);
+  if (pid_ == 0) {
+    ::execve(args[0], args.data(), envp.data());
+    ::_exit(127);
+  }
+}
+
+PtySession::~PtySession() {
+  if (pid_ > 0 && wait_exit(0) < 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (master_ >= 0) ::close(master_);
+}
+
+void PtySession::type(const std::string& keys) const { REQUIRE(write_all(master_, keys)); }
+
+bool PtySession::read_until(const std::string& want, int ms) {
+  return eventually(ms, [&] {
+    char buf[4096];
+    struct pollfd p = {master_, POLLIN, 0};
+    while (::poll(&p, 1, 0) > 0) {
+      ssize_t n = ::read(master_, buf, sizeof buf);
+      if (n <= 0) break;
+      output_.append(buf, static_cast<size_t>(n));
+    }
+    return output_.find(want) != std::string::npos;
+  });
+}
+
+int PtySession::wait_exit(int ms) {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  bool done = eventually(ms, [&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; });
+  if (!done) return -1;
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 bool alive(pid_t pid) {

@@ -29,12 +29,18 @@ class SpmiEnv {
 
   const std::string& dir() const { return dir_; }        // scratch directory
   const std::string& spmi_path() const { return state_; }  // $SPMI_PATH
+  const std::string& screen_dir() const { return screens_; } // $SCREENDIR (private, mode 0700)
+  std::string tmux_socket() const { return state_ + "/tmux.sock"; }
 
   // Runs `spmi args...` with SPMI_PATH set; waits up to `timeout_s`.
   RunResult run(const std::vector<std::string>& args, int timeout_s = 60) const;
   // The same without Catch2 assertions, safe to call from several threads
   // (exit_code -1: could not run or timed out).
-  RunResult run_raw(const std::vector<std::string>& args, int timeout_s = 60) const;
+  RunResult run_raw(const std::vector<std::string>& args, int timeout_s = 60,
+                    const std::vector<std::string>& extra_env = {}) const;
+  // The environment every spmi run gets ("K=V" entries): ours, with
+  // SPMI_PATH and SCREENDIR pointing into the scratch directory.
+  std::vector<std::string> environment(const std::vector<std::string>& extra = {}) const;
   // Writes `text` to <dir>/<name> and returns the path.
   std::string write(const std::string& name, const std::string& text) const;
   // Writes a native TOML descriptor for `id` running shell `command`.
@@ -45,13 +51,35 @@ class SpmiEnv {
   std::string snapshot() const;
 
  private:
-  std::string dir_, state_;
+  std::string dir_, state_, screens_;
+};
+
+// A program running on a pseudo-terminal that a test types into and reads
+// from, as a person at a terminal would.
+class PtySession {
+ public:
+  // Starts `argv` on a new 120x40 pty with environment `env` ("K=V").
+  PtySession(const std::vector<std::string>& argv, const std::vector<std::string>& env);
+  ~PtySession();
+  void type(const std::string& keys) const;
+  // Reads until the output so far contains `want` (true) or `ms` pass.
+  bool read_until(const std::string& want, int ms);
+  // Waits up to `ms` for the program to exit; its exit code, or -1.
+  int wait_exit(int ms);
+  const std::string& output() const { return output_; }
+
+ private:
+  int master_ = -1;
+  pid_t pid_ = -1;
+  std::string output_;
 };
 
 // True when pid is a running (non-zombie) process.
 bool alive(pid_t pid);
 // Waits up to `ms` for `pred` to hold, checking every 20 ms.
 bool eventually(int ms, const std::function<bool()>& pred);
+// Runs a program (not spmi) and returns its stdout; exit code in *code.
+std::string run_program(const std::vector<std::string>& argv, int* code = nullptr);
 // Reads the pids (one per line) from `path`.
 std::vector<pid_t> read_pids(const std::string& path);
 

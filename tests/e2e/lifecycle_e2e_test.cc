@@ -255,38 +255,16 @@ TEST_CASE("connect forwards terminal input to the task and detaches on Ctrl-D", 
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("not a terminal") != std::string::npos);
 
-  int master = -1;
-  pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::setenv("SPMI_PATH", env.spmi_path().c_str(), 1);
-    ::execl(SPMI_BIN, "spmi", "connect", "echo", nullptr);
-    ::_exit(127);
+  {
+    spmi::test::PtySession term({SPMI_BIN, "connect", "echo"}, env.environment({"TERM=xterm"}));
+    REQUIRE(term.read_until("connected to echo", 5000));
+    term.type("hello spmi\n");
+    CHECK(eventually(5000, [&] { return slurp(env.spmi_path() + "/echo/stdout.log") == "hello spmi\n"; }));
+    // The terminal shows the typed line and the task's echo of it.
+    CHECK(term.read_until("hello spmi\r\nhello spmi", 5000));
+    term.type("\x04");  // Ctrl-D: detach
+    CHECK(term.wait_exit(5000) == 0);
   }
-  std::string screen;
-  auto read_until = [&](const std::string& want, int ms) {
-    return eventually(ms, [&] {
-      char buf[1024];
-      struct pollfd p = {master, POLLIN, 0};
-      while (::poll(&p, 1, 0) > 0) {
-        ssize_t n = ::read(master, buf, sizeof buf);
-        if (n <= 0) break;
-        screen.append(buf, static_cast<size_t>(n));
-      }
-      return screen.find(want) != std::string::npos;
-    });
-  };
-  REQUIRE(read_until("connected to echo", 5000));
-  REQUIRE(::write(master, "hello spmi\n", 11) == 11);
-  CHECK(eventually(5000, [&] { return slurp(env.spmi_path() + "/echo/stdout.log") == "hello spmi\n"; }));
-  // The terminal shows the typed line and the task's echo of it.
-  CHECK(read_until("hello spmi\r\nhello spmi", 5000));
-  REQUIRE(::write(master, "\x04", 1) == 1);  // Ctrl-D: detach
-  int status = 0;
-  REQUIRE(eventually(5000, [&] { return ::waitpid(pid, &status, WNOHANG) == pid; }));
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  ::close(master);
   CHECK(env.run({"list"}).out.find("echo  active") != std::string::npos);
   // --follow works without a terminal and returns when the task ends.
   pid_t follower = ::fork();
@@ -301,6 +279,7 @@ TEST_CASE("connect forwards terminal input to the task and detaches on Ctrl-D", 
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(env.run({"stop", "echo"}).exit_code == 0);
+  int status = 0;
   REQUIRE(eventually(5000, [&] { return ::waitpid(follower, &status, WNOHANG) == follower; }));
   CHECK(WEXITSTATUS(status) == 0);
 }

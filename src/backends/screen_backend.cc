@@ -1,0 +1,62 @@
+// The screen backend: each task runs in its own GNU screen session named
+// "spmi-<id>" (in $SCREENDIR, screen's own default otherwise). The wrapper
+// is the session's window and records $STY ("<pid>.spmi-<id>"), the exact
+// session to attach to: nothing is guessed from `screen -ls`.
+#include <cstdlib>
+
+#include "backends/multiplexer.h"
+#include "backends/registry.h"
+#include "common/lock_file.h"
+
+namespace spmi {
+
+namespace {
+
+constexpr int kReportTimeoutMs = 30000;
+const char* kInstallHint = "the screen backend needs GNU screen; install it with 'apt-get install screen'";
+
+class ScreenBackend : public Backend {
+ public:
+  StartResult start(const TaskSpec& spec, const std::string& task_dir) override {
+    StartResult r;
+    std::string wrapper = find_wrapper_executable(&r.error);
+    if (wrapper.empty()) return r;
+    if (find_tool("screen").empty()) {
+      r.error = kInstallHint;
+      return r;
+    }
+    ReportFifo report;
+    if (!report.create(task_dir, &r.error)) return r;
+    std::vector<std::pair<std::string, std::string>> set;
+    const char* term = std::getenv("TERM");
+    if (!term || !*term || std::string(term) == "dumb") set.emplace_back("TERM", "xterm-256color");
+    // -dm: a new detached session; screen forks its server and returns. The
+    // session inherits this process's environment, like the native backend.
+    ToolResult t = run_tool("screen",
+                            {"-dmS", "spmi-" + spec.id, "--", wrapper, "--report-fifo", report.path(), task_dir},
+                            {"STY", "WINDOW"}, set);
+    if (!t.ran || t.timed_out || t.exit_code != 0) {
+      r.error = t.describe("screen");
+      return r;
+    }
+    // If the window died before its wrapper could report, the wrapper's lock
+    // was never taken; give it a moment to start before concluding that.
+    std::string lock = task_dir + "/lock";
+    int polls = 0;
+    return report.wait(kReportTimeoutMs, [&] { return ++polls > 25 && probe_lock_file(lock) != LockProbe::Held; });
+  }
+
+  int attach(const std::string&, const std::string& backend_id, std::string* err) override {
+    if (find_tool("screen").empty()) {
+      *err = kInstallHint;
+      return -1;
+    }
+    return run_interactive("screen", {"-r", backend_id}, {"STY", "WINDOW"});
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_screen_backend() { return std::make_unique<ScreenBackend>(); }
+
+}  // namespace spmi
