@@ -10,6 +10,7 @@ packages=(
   libpcre2-dev libboost-dev libboost-filesystem-dev
   catch2                                      # tests (Catch2 v2)
   python3-sphinx                              # docs (sphinx-build -W)
+  screen tmux                                 # the screen and tmux backends (and their tests)
   procps                                      # ps, for people poking at tasks
 )
 
