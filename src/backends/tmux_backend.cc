@@ -4,6 +4,7 @@
 // The wrapper runs as the session's only pane and records $TMUX_PANE.
 #include <cstdlib>
 #include <functional>
+#include <unistd.h>
 
 #include "backends/multiplexer.h"
 #include "backends/registry.h"
@@ -51,20 +52,26 @@ class TmuxBackend : public Backend {
     }
     ReportFifo report;
     if (!report.create(task_dir, &r.error)) return r;
-    std::vector<std::string> args = {"-S", socket, "-f", "/dev/null", "new-session", "-d", "-s",
-                                     tmux_session_name(spec.id), "-x", "200", "-y", "50", "-c", "/",
-                                     "-P", "-F", "#{pane_pid}"};
     // The task gets the environment of this `spmi start`, as on the native
     // backend, not the tmux server's (which is that of whoever started it).
+    // It goes through a private file, not tmux's command line, which any
+    // user could read with ps.
+    std::string env_text;
     for (char** e = environ; *e; ++e) {
       std::string var = *e;
       if (var.rfind("TMUX=", 0) == 0 || var.rfind("TMUX_PANE=", 0) == 0) continue;
-      args.push_back("-e");
-      args.push_back(var);
+      env_text += var;
+      env_text += '\0';
     }
-    args.insert(args.end(), {"--", wrapper, "--report-fifo", report.path(), task_dir});
+    std::string env_file = task_dir + "/start.env";
+    if (!write_file_atomic(env_file, env_text, &r.error)) return r;
+    std::vector<std::string> args = {"-S", socket, "-f", "/dev/null", "new-session", "-d", "-s",
+                                     tmux_session_name(spec.id), "-x", "200", "-y", "50", "-c", "/",
+                                     "-P", "-F", "#{pane_pid}",
+                                     "--", wrapper, "--report-fifo", report.path(), "--env-file", env_file, task_dir};
     ToolResult t = run_tool("tmux", args, {"TMUX", "TMUX_PANE"});
     if (!t.ran || t.timed_out || t.exit_code != 0) {
+      ::unlink(env_file.c_str());
       r.error = t.describe("tmux");
       return r;
     }

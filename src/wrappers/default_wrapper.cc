@@ -419,6 +419,31 @@ void Wrapper::loop() {
   }
 }
 
+// Replaces this process's environment with the NUL-separated one in `path`
+// (written by spmi start, mode 0600) and deletes the file. What the
+// multiplexer set for its window (TERM, TMUX, TMUX_PANE, STY, WINDOW) is kept.
+bool load_env_file(const std::string& path, std::string* err) {
+  std::string text;
+  bool ok = read_file(path, &text, err);
+  ::unlink(path.c_str());
+  if (!ok) return false;
+  std::vector<std::pair<std::string, std::string>> keep;
+  for (const char* name : {"TERM", "TMUX", "TMUX_PANE", "STY", "WINDOW"})
+    if (const char* v = std::getenv(name)) keep.emplace_back(name, v);
+  ::clearenv();
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\0', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string entry = text.substr(pos, end - pos);
+    size_t eq = entry.find('=');
+    if (eq != std::string::npos && eq > 0) ::setenv(entry.substr(0, eq).c_str(), entry.c_str() + eq + 1, 1);
+    pos = end + 1;
+  }
+  for (const auto& [k, v] : keep) ::setenv(k.c_str(), v.c_str(), 1);
+  return true;
+}
+
 std::string make_run_id() {
   unsigned char bytes[8] = {};
   if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
@@ -456,6 +481,10 @@ int Wrapper::run() {
     return busy ? 3 : 1;
   }
 
+  if (!opts_.env_file.empty() && !load_env_file(opts_.env_file, &err)) {
+    state_.run_id = make_run_id();
+    return fail_start("cannot read the environment for the task: " + err);
+  }
   state_.run_id = make_run_id();
   state_.wrapper_pid = ::getpid();
   state_.wrapper_start_ticks = proc_start_ticks(::getpid());

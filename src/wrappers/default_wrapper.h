@@ -9,6 +9,7 @@ struct WrapperOptions {
   std::string task_dir;
   int report_fd = -1;        // where "ok <pid>" or "error <why>" is written once (-1: none)
   std::string report_fifo;   // or a FIFO to open and write it to (screen/tmux close inherited fds)
+  std::string env_file;      // NUL-separated environment to run the task with (read, then deleted)
 };
 
 // Runs the task in `opts.task_dir` until nothing of it is left. Returns the

@@ -1,6 +1,6 @@
 // spmi-wrapper: the small resident process that supervises one task.
 //
-//   spmi-wrapper [--report-fd N | --report-fifo PATH] <task-dir>
+//   spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH] <task-dir>
 //
 // Launched by a backend, never by users. It reads only <task-dir>/spec,
 // picks the wrapper implementation named by the spec's `wrapper` type, and
@@ -38,7 +38,7 @@ constexpr WrapperType kWrapperTypes[] = {
 };
 
 int usage() {
-  const char msg[] = "usage: spmi-wrapper [--report-fd N | --report-fifo PATH] <task-dir>\n";
+  const char msg[] = "usage: spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH] <task-dir>\n";
   spmi::write_all(STDERR_FILENO, msg);
   return 2;
 }
@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
       opts.report_fd = std::atoi(argv[++i]);
     } else if (std::strcmp(argv[i], "--report-fifo") == 0 && i + 1 < argc) {
       opts.report_fifo = argv[++i];
+    } else if (std::strcmp(argv[i], "--env-file") == 0 && i + 1 < argc) {
+      opts.env_file = argv[++i];
     } else if (argv[i][0] == '-' || !opts.task_dir.empty()) {
       return usage();
     } else {

@@ -220,3 +220,24 @@ TEST_CASE("a missing screen or tmux is a clear error at start, load still works"
     CHECK(r.err.find("install it with 'apt-get install " + backend + "'") != std::string::npos);
   }
 }
+
+TEST_CASE("a window task gets the environment of the spmi start that started it", "[backends]") {
+  for (const std::string backend : kBackends) {
+    INFO(backend);
+    SpmiEnv env;
+    REQUIRE(env.run({"load", window_task(env, backend, "e", "echo \"marker=$SPMI_TEST_MARKER term=$TERM\"",
+                                         "    mixed_stdout: true\n")})
+                .exit_code == 0);
+    // Start the multiplexer's server first with another environment: the
+    // task must still see the environment of its own start.
+    REQUIRE(env.run({"load", window_task(env, backend, "first", "exec sleep 100")}).exit_code == 0);
+    REQUIRE(env.run_raw({"start", "first"}, 30, {"SPMI_TEST_MARKER=wrong"}).exit_code == 0);
+    REQUIRE(env.run_raw({"start", "e"}, 30, {"SPMI_TEST_MARKER=right"}).exit_code == 0);
+    REQUIRE(eventually(5000, [&] { return env.state("e").phase == spmi::Phase::Exited; }));
+    std::string out = slurp(env.spmi_path() + "/e/stdout.log");
+    CHECK(out.find("marker=right term=") == 0);
+    CHECK(out.find("term=\n") == std::string::npos);  // the window's TERM is kept
+    CHECK_FALSE(std::ifstream(env.spmi_path() + "/e/start.env").good());
+    CHECK(env.run({"stop", "first"}).exit_code == 0);
+  }
+}
