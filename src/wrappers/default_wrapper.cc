@@ -308,7 +308,11 @@ void Wrapper::handle(WrapperEvent e) {
   }
   if (a.arm_deadline) deadline_ms_ = monotonic_ms() + spec_.stop_timeout_ms;
   if (machine_.phase() == Phase::Killing) deadline_ms_ = -1;
-  if (a.exit) state_.finished_at_ms = now_ms();
+  if (a.exit) {
+    // The logs are complete before the end is recorded.
+    if (terminal_) relay_.drain(1000);
+    state_.finished_at_ms = now_ms();
+  }
   if (a.write_state) save_state();
   if (a.exit) done_ = true;
 }
@@ -517,10 +521,7 @@ int Wrapper::run() {
   ::malloc_trim(0);
 
   loop();
-  if (terminal_) {
-    relay_.drain();
-    relay_.restore_window();
-  }
+  if (terminal_) relay_.restore_window();
 
   ::unlink(path(task_files::kControl).c_str());
   ::unlink(path(task_files::kStdin).c_str());

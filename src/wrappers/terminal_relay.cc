@@ -7,6 +7,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+
 namespace spmi {
 
 bool TerminalRelay::open(bool mixed, std::string* err) {
@@ -123,14 +125,20 @@ void TerminalRelay::handle(const std::vector<struct pollfd>& fds) {
   if (fds[3].fd >= 0 && (fds[3].revents & ready)) copy_input(stdin_fifo_, &fifo_open_);
 }
 
-void TerminalRelay::drain() {
-  for (int round = 0; round < 64 && (master_open_ || err_open_); ++round) {
+void TerminalRelay::drain(int timeout_ms) {
+  int64_t deadline = monotonic_ms() + timeout_ms;
+  while (master_open_ || err_open_) {
+    int64_t left = deadline - monotonic_ms();
+    if (left <= 0) return;
     std::vector<struct pollfd> fds;
     add_pollfds(&fds);
     fds[2].fd = fds[3].fd = -1;  // output only
-    if (::poll(fds.data(), fds.size(), 0) <= 0) return;
+    if (::poll(fds.data(), fds.size(), static_cast<int>(left)) <= 0) return;
     handle(fds);
   }
+  if (out_cr_ && stdout_log_ >= 0) write_all(stdout_log_, "\r");
+  if (err_cr_ && stderr_log_ >= 0) write_all(stderr_log_, "\r");
+  out_cr_ = err_cr_ = false;
 }
 
 }  // namespace spmi

@@ -37,8 +37,11 @@ class TerminalRelay {
   // Appends the descriptors to poll; `handle` then services what is ready.
   void add_pollfds(std::vector<struct pollfd>* fds) const;
   void handle(const std::vector<struct pollfd>& fds);
-  // Copies whatever output is still buffered (after the task ended).
-  void drain();
+  // After the task ended: copies its remaining output until its pty and
+  // stderr pipe report closed (nothing else can hold them then), waiting at
+  // most `timeout_ms`. A pty hands data to its master asynchronously, so
+  // "the process exited" does not yet mean "its output is readable".
+  void drain(int timeout_ms);
   // Passes the window's new size to the task's pty.
   void resize();
   // Gives the window its modes back.
