@@ -24,6 +24,7 @@ cat <<EOT
 The tasks keep running. Try:
   export SPMI_PATH=$SPMI_PATH
   $spmi connect echo           # type lines, Ctrl-D to detach
+  $spmi connect shell          # a shell in a tmux window, Ctrl-b d to detach
   $spmi stop '.*'              # stop them all
   $spmi clean '.*'             # forget them
 EOT
