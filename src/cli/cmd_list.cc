@@ -1,4 +1,6 @@
 // spmi list [--json]: one row per loaded task. Read-only: never writes.
+#include <algorithm>
+
 #include "cli/commands.h"
 #include "cli/view_format.h"
 #include "common/clock.h"
@@ -21,6 +23,9 @@ std::string summary(const TaskView& v) {
       std::string s = "up " + format_elapsed((now - st.started_at_ms) / 1000);
       if (st.phase == Phase::Draining) s += ", main exited (" + describe_exit(st) + ")";
       if (st.phase == Phase::Stopping || st.phase == Phase::Killing) s += ", " + std::string(phase_name(st.phase));
+      if (st.phase == Phase::Backoff)
+        s = "restarting in " + format_elapsed(std::max<int64_t>(0, (st.next_start_at_ms - now + 999) / 1000));
+      if (st.restarts > 0) s += " (" + std::to_string(st.restarts) + " restarts)";
       return s;
     }
     case TaskCondition::Inactive:
@@ -28,6 +33,9 @@ std::string summary(const TaskView& v) {
       return describe_exit(st) + ", " + format_elapsed((now - st.finished_at_ms) / 1000) + " ago";
     case TaskCondition::FailedToStart:
       return "failed " + format_elapsed((now - st.finished_at_ms) / 1000) + " ago";
+    case TaskCondition::Failed:
+      return "gave up " + format_elapsed((now - st.finished_at_ms) / 1000) + " ago after " +
+             std::to_string(st.restarts) + " restarts";
     case TaskCondition::WrapperLost:
       return std::to_string(v.leftovers.size()) + " process(es) left";
     case TaskCondition::Broken:

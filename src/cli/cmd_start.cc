@@ -14,8 +14,9 @@ struct Options {
   std::vector<std::string> patterns;
 };
 
-// Starts one task; prints the outcome. True on success.
-bool start_one(Context& ctx, const std::string& id) {
+}  // namespace
+
+bool start_task(Context& ctx, const std::string& id) {
   std::string err;
   Fd lock = ctx.store.lock_task(id, kTaskLockWaitMs, &err);
   if (!lock.valid()) {
@@ -39,6 +40,7 @@ bool start_one(Context& ctx, const std::string& id) {
       break;
     case TaskCondition::Inactive:
     case TaskCondition::FailedToStart:
+    case TaskCondition::Failed:  // a user's start gives a fresh restart budget
       break;
   }
   const BackendType* type = find_backend_type(v.spec.backend);
@@ -56,13 +58,15 @@ bool start_one(Context& ctx, const std::string& id) {
   return true;
 }
 
+namespace {
+
 int run_start(Context& ctx, const Options& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
   if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
   bool failed = false;
-  for (const auto& id : ids) failed = !start_one(ctx, id) || failed;
+  for (const auto& id : ids) failed = !start_task(ctx, id) || failed;
   std::fflush(stdout);
   return combine_exit(failed, unmatched);
 }

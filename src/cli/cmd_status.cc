@@ -33,6 +33,7 @@ std::string active_line(const TaskView& v, bool color) {
       return word + " since " + format_local_time(st.finished_at_ms) + " (" +
              format_hms((now - st.finished_at_ms) / 1000) + " ago)";
     case TaskCondition::FailedToStart:
+    case TaskCondition::Failed:
       return word + " at " + format_local_time(st.finished_at_ms) + " (" + format_hms((now - st.finished_at_ms) / 1000) +
              " ago)";
     case TaskCondition::WrapperLost:
@@ -56,6 +57,12 @@ void print_status(const Context& ctx, const TaskView& v, int n) {
   if (v.has_state && st.pid > 0) pid = std::to_string(st.pid) + (v.main_running ? "" : " (not running)");
   line("PID", pid);
   line("Exit code", v.has_state && (st.main_exited || st.ended_by) ? describe_exit(st) : "-");
+  if (v.spec.wrapper == "watchdog") {
+    std::string restarts = std::to_string(v.has_state ? st.restarts : 0) + " (restart = " + v.spec.restart + ")";
+    if (v.condition == TaskCondition::Active && st.phase == Phase::Backoff)
+      restarts += ", next start at " + format_local_time(st.next_start_at_ms);
+    line("Restarts", restarts);
+  }
   if (v.has_state && !st.error.empty()) line("Error", st.error);
   if (v.has_state && !st.note.empty()) line("Note", st.note);
   if (v.condition == TaskCondition::WrapperLost) {

@@ -29,6 +29,11 @@ Command add_kill_command(CLI::App& app, Context& ctx);
 Command add_clean_command(CLI::App& app, Context& ctx);
 Command add_status_command(CLI::App& app, Context& ctx);
 Command add_connect_command(CLI::App& app, Context& ctx);
+Command add_restart_command(CLI::App& app, Context& ctx);
+Command add_events_command(CLI::App& app, Context& ctx);
+
+// Starts one task (taking its lock); prints the outcome. True on success.
+bool start_task(Context& ctx, const std::string& id);
 
 // Resolves patterns against the loaded tasks. Prints the problems; returns
 // false with `*exit_code` set on an invalid pattern or unreadable store.

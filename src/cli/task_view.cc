@@ -13,6 +13,7 @@ const char* condition_name(TaskCondition c) {
     case TaskCondition::Active: return "active";
     case TaskCondition::Inactive: return "inactive";
     case TaskCondition::FailedToStart: return "failed-to-start";
+    case TaskCondition::Failed: return "failed";
     case TaskCondition::WrapperLost: return "wrapper-lost";
     case TaskCondition::Broken: return "broken";
   }
@@ -63,6 +64,8 @@ TaskView inspect_task(const Store& store, const std::string& id, bool want_lefto
     if (want_leftovers) v.leftovers = find_leftovers(v.state);
   } else if (v.state.phase == Phase::Failed) {
     v.condition = TaskCondition::FailedToStart;
+  } else if (v.state.phase == Phase::GaveUp) {
+    v.condition = TaskCondition::Failed;
   } else {
     v.condition = TaskCondition::Inactive;
   }

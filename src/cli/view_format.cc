@@ -25,6 +25,7 @@ Color condition_color(TaskCondition c) {
   switch (c) {
     case TaskCondition::Active: return Color::Green;
     case TaskCondition::FailedToStart:
+    case TaskCondition::Failed:
     case TaskCondition::Broken: return Color::Red;
     case TaskCondition::WrapperLost: return Color::Yellow;
     case TaskCondition::Inactive: return Color::None;
@@ -111,6 +112,11 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
   j["ended_by"] = ran && st.ended_by ? json(signal_name(st.ended_by)) : json(nullptr);
   j["error"] = ran && !st.error.empty() ? json(st.error) : json(nullptr);
   j["note"] = ran && !st.note.empty() ? json(st.note) : json(nullptr);
+  j["restart"] = v.spec.restart;
+  j["restarts"] = ran ? st.restarts : 0;
+  j["next_start_at"] = ran && st.phase == Phase::Backoff && v.condition == TaskCondition::Active
+                           ? json(format_rfc3339_utc(st.next_start_at_ms))
+                           : json(nullptr);
   if (v.condition == TaskCondition::WrapperLost) {
     json pids = json::array();
     for (const auto& p : v.leftovers) pids.push_back(p.pid);

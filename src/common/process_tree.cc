@@ -5,7 +5,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <map>
 
 namespace spmi {
 
@@ -13,16 +12,15 @@ static bool is_dead(const ProcStat& p) { return p.state == 'Z' || p.state == 'X'
 
 std::vector<ProcStat> live_descendants(pid_t root) {
   std::vector<ProcStat> all = list_processes();
-  std::multimap<pid_t, size_t> children;
-  for (size_t i = 0; i < all.size(); ++i) children.emplace(all[i].ppid, i);
   std::vector<ProcStat> out;
   std::vector<pid_t> queue{root};
+  // Breadth over a flat list: the wrapper's trees are small, and a map would
+  // cost resident code in every wrapper.
   while (!queue.empty()) {
     pid_t parent = queue.back();
     queue.pop_back();
-    auto [lo, hi] = children.equal_range(parent);
-    for (auto it = lo; it != hi; ++it) {
-      const ProcStat& c = all[it->second];
+    for (const ProcStat& c : all) {
+      if (c.ppid != parent || c.pid == root) continue;
       queue.push_back(c.pid);
       if (!is_dead(c)) out.push_back(c);
     }

@@ -26,6 +26,14 @@ struct TaskSpec {
   int64_t stop_timeout_ms = 10000;
   std::string cwd;  // absolute
   std::vector<std::pair<std::string, std::string>> env;
+  // Restart policy (wrapper type "watchdog"; "default" never restarts).
+  std::string restart = "never";
+  std::vector<int> success_exit_codes{0};
+  int64_t restart_delay_ms = 1000;
+  int64_t restart_max_delay_ms = 60000;
+  int64_t restart_reset_after_ms = 60000;
+  int max_restarts = 5;
+  int64_t restart_window_ms = 60000;
   std::string source;  // the descriptor file it was loaded from (absolute)
   int64_t loaded_at_ms = 0;
 
@@ -48,6 +56,7 @@ inline constexpr const char* kStdin = "stdin";
 inline constexpr const char* kStdout = "stdout.log";
 inline constexpr const char* kStderr = "stderr.log";
 inline constexpr const char* kWrapperLog = "wrapper.log";
+inline constexpr const char* kEvents = "events.jsonl";
 inline constexpr const char* kDescriptorPrefix = "descriptor.";
 }  // namespace task_files
 

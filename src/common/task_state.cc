@@ -12,7 +12,7 @@ constexpr struct {
 } kPhases[] = {
     {Phase::Starting, "starting"}, {Phase::Running, "running"}, {Phase::Draining, "draining"},
     {Phase::Stopping, "stopping"}, {Phase::Killing, "killing"}, {Phase::Exited, "exited"},
-    {Phase::Failed, "failed-to-start"},
+    {Phase::Failed, "failed-to-start"}, {Phase::Backoff, "backoff"}, {Phase::GaveUp, "gave-up"},
 };
 }  // namespace
 
@@ -31,7 +31,7 @@ bool phase_from_name(const std::string& name, Phase* out) {
   return false;
 }
 
-bool phase_is_live(Phase p) { return p != Phase::Exited && p != Phase::Failed; }
+bool phase_is_live(Phase p) { return p != Phase::Exited && p != Phase::Failed && p != Phase::GaveUp; }
 
 std::string serialize_state(const TaskState& s) {
   KvFile kv("spmi-state", kStateVersion);
@@ -54,6 +54,8 @@ std::string serialize_state(const TaskState& s) {
   kv.add_int("ended_by", s.ended_by);
   kv.add("error", s.error);
   kv.add("note", s.note);
+  kv.add_int("restarts", s.restarts);
+  kv.add_int("next_start_at_ms", s.next_start_at_ms);
   return kv.serialize();
 }
 
@@ -101,6 +103,10 @@ bool parse_state(const std::string& text, TaskState* s, std::string* err) {
   str("error", &s->error);
   str("note", &s->note);
   if (!ok) return false;
+  // Added later in version 1: absent in older files.
+  long long n = 0;
+  s->restarts = kv.get("restarts") && parse_ll(*kv.get("restarts"), &n) ? static_cast<int>(n) : 0;
+  s->next_start_at_ms = kv.get("next_start_at_ms") && parse_ll(*kv.get("next_start_at_ms"), &n) ? n : 0;
   s->main_exited = main_exited == "1";
   if (!phase_from_name(phase, &s->phase)) {
     *err = "unknown phase '" + phase + "'";

@@ -21,6 +21,8 @@ enum class Phase {
   Killing,   // SIGKILL sent, waiting for the tree to end
   Exited,    // nothing of the task is left; exit status recorded
   Failed,    // the command could not be started (see `error`)
+  Backoff,   // watchdog: the run ended, the next start is scheduled
+  GaveUp,    // watchdog: too many restarts in the window; sticky until a user starts it
 };
 
 const char* phase_name(Phase p);
@@ -48,6 +50,8 @@ struct TaskState {
   int ended_by = 0;          // the signal that ended the tree after a stop request (0: ended by itself)
   std::string error;         // why the start failed
   std::string note;          // anything else worth showing (e.g. wrapper lost)
+  int restarts = 0;           // how often this wrapper started the command again
+  int64_t next_start_at_ms = 0;  // Backoff: when the next start is due
 };
 
 std::string serialize_state(const TaskState& st);

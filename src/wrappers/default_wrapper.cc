@@ -21,12 +21,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 #include <utility>
 #include <vector>
 
 #include "common/atomic_file.h"
 #include "common/clock.h"
+#include "common/duration.h"
 #include "common/fd.h"
 #include "common/lock_file.h"
 #include "common/proc.h"
@@ -45,6 +47,13 @@ namespace {
 // Signals the wrapper receives through its signalfd.
 constexpr int kHandledSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGWINCH};
 
+// A random number in [0, 1) for the restart jitter.
+double random_fraction() {
+  unsigned int r = 0;
+  if (::getrandom(&r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) r = 0;
+  return static_cast<double>(r) / 4294967296.0;
+}
+
 // Why the child could not exec, sent back through a close-on-exec pipe.
 struct ExecFailure {
   int stage;  // 1 = chdir, 2 = exec, 3 = setup
@@ -53,7 +62,7 @@ struct ExecFailure {
 
 class Wrapper {
  public:
-  explicit Wrapper(const WrapperOptions& opts) : opts_(opts), machine_(15) {}
+  explicit Wrapper(const WrapperOptions& opts) : opts_(opts), machine_(SIGTERM) {}
   int run();
 
  private:
@@ -65,6 +74,8 @@ class Wrapper {
   bool prepare(std::string* err);
   bool make_fifo(const char* name, int open_flags, Fd* out, std::string* err);
   pid_t spawn(std::string* err);
+  void start_run();
+  void record_event(const WrapperActions& a, Phase from);
   [[noreturn]] void exec_child(int err_fd);
   void loop();
   void handle(WrapperEvent e);
@@ -83,8 +94,10 @@ class Wrapper {
   TaskState state_;
   Fd lock_fd_, signal_fd_, control_fd_, stdin_fd_, out_fd_, err_fd_;
   int64_t deadline_ms_ = -1;  // monotonic; -1 when no stop is pending
+  int64_t backoff_ms_ = -1;   // monotonic time of the next restart; -1: none
+  Fd events_fd_;
   bool done_ = false;
-  std::set<std::pair<pid_t, unsigned long long>> signalled_;
+  std::vector<std::pair<pid_t, unsigned long long>> signalled_;  // small: a vector, not a tree
 };
 
 void Wrapper::report(const std::string& line) {
@@ -120,7 +133,7 @@ int Wrapper::fail_start(const std::string& why) {
   log("failed to start: " + why);
   state_.error = why;
   state_.finished_at_ms = now_ms();
-  machine_.on(WrapperEvent::StartFailed);
+  machine_.on(WrapperEvent::StartFailed, monotonic_ms());
   save_state();
   report("error " + why);
   ::unlink(path(task_files::kControl).c_str());
@@ -150,7 +163,16 @@ bool Wrapper::prepare(std::string* err) {
     *err = path(task_files::kSpec) + ": " + *err;
     return false;
   }
-  machine_ = WrapperMachine(spec_.stop_signal);
+  RestartSettings rs;
+  if (!restart_mode_from_name(spec_.restart, &rs.mode)) rs.mode = RestartMode::Never;
+  rs.success_exit_codes = spec_.success_exit_codes;
+  rs.delay_ms = spec_.restart_delay_ms;
+  rs.max_delay_ms = spec_.restart_max_delay_ms;
+  rs.reset_after_ms = spec_.restart_reset_after_ms;
+  rs.max_restarts = spec_.max_restarts;
+  rs.window_ms = spec_.restart_window_ms;
+  machine_ = WrapperMachine(spec_.stop_signal, RestartPolicy(rs, random_fraction));
+  events_fd_.reset(::open(path(task_files::kEvents).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
 
   // Orphaned descendants (daemonizing grandchildren) are reparented to us.
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
@@ -175,7 +197,6 @@ bool Wrapper::prepare(std::string* err) {
   // it read+write, so it never sees EOF while it runs (SPMI's behaviour). In
   // a window the child reads its pty instead and the relay copies the FIFO in.
   if (!make_fifo(task_files::kStdin, terminal_ ? O_RDWR | O_NONBLOCK : O_RDWR, &stdin_fd_, err)) return false;
-  if (terminal_ && !relay_.open(spec_.mixed_stdout, err)) return false;
 
   const int log_flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
   out_fd_.reset(::open(path(task_files::kStdout).c_str(), log_flags, 0600));
@@ -288,18 +309,64 @@ int Wrapper::signal_tree(int sig, bool only_new) {
   }
   for (const ProcStat& p : live_descendants(::getpid())) {
     auto key = std::make_pair(p.pid, p.start_ticks);
-    if (only_new && sig != SIGKILL && signalled_.count(key)) continue;
+    bool seen = std::find(signalled_.begin(), signalled_.end(), key) != signalled_.end();
+    if (only_new && sig != SIGKILL && seen) continue;
     if (signal_process(p, sig)) {
       ++count;
       if (sig != SIGKILL && sig != SIGCONT) signal_process(p, SIGCONT);
     }
-    signalled_.insert(key);
+    if (!seen) signalled_.push_back(key);
   }
   return count;
 }
 
+// Appends `text` as a JSON string to `out`.
+void append_json_string(std::string* out, const std::string& text) {
+  *out += '"';
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      *out += '\\';
+      *out += c;
+    } else if (u < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      *out += buf;
+    } else {
+      *out += c;
+    }
+  }
+  *out += '"';
+}
+
+// Appends one JSON line per transition to the events file (see state/schema.md).
+void Wrapper::record_event(const WrapperActions& a, Phase from) {
+  if (a.event.empty() || !events_fd_.valid()) return;
+  bool exited = state_.main_exited;
+  std::string line = "{\"time\":";
+  append_json_string(&line, format_rfc3339_utc(now_ms()));
+  line += ",\"task\":";
+  append_json_string(&line, spec_.id);
+  char buf[256];
+  std::snprintf(buf, sizeof buf, ",\"event\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"reason\":", a.event.c_str(),
+                phase_name(from), phase_name(machine_.phase()));
+  line += buf;
+  if (a.reason.empty()) line += "null";
+  else append_json_string(&line, a.reason);
+  char pid[24] = "null", code[24] = "null", sig[24] = "null", delay[24] = "null";
+  if (state_.pid > 0) std::snprintf(pid, sizeof pid, "%d", static_cast<int>(state_.pid));
+  if (exited && !state_.exit_signal) std::snprintf(code, sizeof code, "%d", state_.exit_code);
+  if (exited && state_.exit_signal) std::snprintf(sig, sizeof sig, "\"%s\"", signal_name(state_.exit_signal).c_str());
+  if (a.backoff_ms >= 0) std::snprintf(delay, sizeof delay, "%lld", static_cast<long long>(a.backoff_ms));
+  std::snprintf(buf, sizeof buf, ",\"pid\":%s,\"exit_code\":%s,\"signal\":%s,\"restarts\":%d,\"delay_ms\":%s}\n", pid,
+                code, sig, machine_.restarts(), delay);
+  line += buf;
+  write_all(events_fd_.get(), line);
+}
+
 void Wrapper::handle(WrapperEvent e) {
-  WrapperActions a = machine_.on(e);
+  Phase from = machine_.phase();
+  WrapperActions a = machine_.on(e, monotonic_ms());
   if (a.signal_tree) {
     int n = signal_tree(a.signal_tree, a.only_new);
     if (!a.only_new || (n > 0 && a.signal_tree != SIGKILL))
@@ -313,8 +380,64 @@ void Wrapper::handle(WrapperEvent e) {
     if (terminal_) relay_.drain(1000);
     state_.finished_at_ms = now_ms();
   }
-  if (a.write_state) save_state();
+  if (a.backoff_ms >= 0) {
+    backoff_ms_ = monotonic_ms() + a.backoff_ms;
+    state_.next_start_at_ms = now_ms() + a.backoff_ms;
+    log("restarting in " + format_duration_ms(a.backoff_ms) + " (" + a.reason + ")");
+  } else if (machine_.phase() != Phase::Backoff) {
+    backoff_ms_ = -1;
+    state_.next_start_at_ms = 0;
+  }
+  if (!a.reason.empty() && (machine_.phase() == Phase::GaveUp)) state_.note = a.reason;
+  state_.restarts = machine_.restarts();
+  if (a.write_state && !a.spawn) save_state();
+  record_event(a, from);
   if (a.exit) done_ = true;
+  if (a.spawn) start_run();
+}
+
+// Starts the command (first start or restart) and feeds the outcome back.
+void Wrapper::start_run() {
+  state_.pid = 0;
+  state_.pid_start_ticks = 0;
+  state_.main_exited = false;
+  state_.exit_code = -1;
+  state_.exit_signal = 0;
+  state_.error.clear();
+  state_.started_at_ms = now_ms();
+  signalled_.clear();
+  deadline_ms_ = -1;
+  std::string err;
+  if (terminal_ && !relay_.open(spec_.mixed_stdout, &err)) {
+    state_.error = err;
+    handle(WrapperEvent::StartFailed);
+    return;
+  }
+  if (!terminal_ && !stdin_fd_.valid()) {
+    // The native task's stdin FIFO, opened again for each run.
+    stdin_fd_.reset(::open(path(task_files::kStdin).c_str(), O_RDWR | O_CLOEXEC));
+  }
+  pid_t pid = spawn(&err);
+  if (pid < 0) {
+    log("failed to start: " + err);
+    state_.error = err;
+    state_.finished_at_ms = now_ms();
+    handle(WrapperEvent::StartFailed);
+    return;
+  }
+  state_.pid = pid;
+  state_.pid_start_ticks = proc_start_ticks(pid);
+  state_.pgid = pid;
+  state_.sid = pid;
+  state_.finished_at_ms = 0;
+  if (terminal_) {
+    relay_.after_fork();
+    relay_.set_sinks(out_fd_.get(), spec_.mixed_stdout ? out_fd_.get() : err_fd_.get(), stdin_fd_.get());
+  } else {
+    stdin_fd_.reset();  // only the child keeps the task's stdin open
+  }
+  log("started " + spec_.id + " as pid " + std::to_string(pid));
+  handle(WrapperEvent::Started);
 }
 
 // Reaps every exited child, then reports once: the main process's exit, one
@@ -330,6 +453,7 @@ void Wrapper::reap() {
         state_.main_exited = true;
         if (WIFEXITED(status)) state_.exit_code = WEXITSTATUS(status);
         if (WIFSIGNALED(status)) state_.exit_signal = WTERMSIG(status);
+        machine_.set_main_exit(state_.exit_code, state_.exit_signal);
         handle(WrapperEvent::MainExited);
       } else {
         others = true;
@@ -377,6 +501,9 @@ void Wrapper::read_control() {
       } else if (buf[i] == 'k') {
         log("kill requested");
         handle(WrapperEvent::KillRequested);
+      } else if (buf[i] == 'r') {
+        log("restart requested");
+        handle(WrapperEvent::RestartRequested);
       }
     }
   }
@@ -393,6 +520,10 @@ void Wrapper::loop() {
         int64_t left = deadline_ms_ - monotonic_ms();
         if (left < timeout) timeout = left < 0 ? 0 : static_cast<int>(left);
       }
+    }
+    if (backoff_ms_ >= 0) {
+      int64_t left = std::max<int64_t>(0, backoff_ms_ - monotonic_ms());
+      if (timeout < 0 || left < timeout) timeout = static_cast<int>(left);
     }
     std::vector<struct pollfd> fds = {{signal_fd_.get(), POLLIN, 0}, {control_fd_.get(), POLLIN, 0}};
     std::vector<struct pollfd> relay_fds;
@@ -412,7 +543,10 @@ void Wrapper::loop() {
     if (fds[0].revents & POLLIN) read_signals();
     if (!done_ && (fds[1].revents & POLLIN)) read_control();
     if (done_) break;
-    if (deadline_ms_ >= 0 && monotonic_ms() >= deadline_ms_) {
+    if (backoff_ms_ >= 0 && monotonic_ms() >= backoff_ms_) {
+      backoff_ms_ = -1;
+      handle(WrapperEvent::BackoffElapsed);
+    } else if (deadline_ms_ >= 0 && monotonic_ms() >= deadline_ms_) {
       log("stop timeout of " + std::to_string(spec_.stop_timeout_ms) + "ms reached: killing");
       deadline_ms_ = -1;
       handle(WrapperEvent::Deadline);
@@ -501,21 +635,14 @@ int Wrapper::run() {
   state_.backend_id = window && *window ? window : std::to_string(::getpid());
   save_state();
 
-  pid_t pid = spawn(&err);
-  if (pid < 0) return fail_start(err);
-  state_.pid = pid;
-  state_.pid_start_ticks = proc_start_ticks(pid);
-  state_.pgid = pid;
-  state_.sid = pid;
-  if (terminal_) {
-    relay_.after_fork();
-    relay_.set_sinks(out_fd_.get(), spec_.mixed_stdout ? out_fd_.get() : err_fd_.get(), stdin_fd_.get());
-  } else {
-    stdin_fd_.reset();  // only the child keeps the task's stdin open
+  start_run();
+  if (machine_.phase() == Phase::Failed) {
+    report("error " + state_.error);
+    ::unlink(path(task_files::kControl).c_str());
+    ::unlink(path(task_files::kStdin).c_str());
+    return 1;
   }
-  log("started " + spec_.id + " as pid " + std::to_string(pid));
-  handle(WrapperEvent::Started);
-  report("ok " + std::to_string(pid));
+  report("ok " + std::to_string(state_.pid));
   // Give back the heap pages start-up touched: the wrapper now idles for
   // the task's whole life, and its resident memory is paid per task.
   ::malloc_trim(0);

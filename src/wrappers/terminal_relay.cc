@@ -13,11 +13,15 @@ namespace spmi {
 
 bool TerminalRelay::open(bool mixed, std::string* err) {
   mixed_ = mixed;
+  master_open_ = true;
+  err_open_ = true;
+  out_cr_ = err_cr_ = false;
   struct winsize ws {};
   bool have_size = ::ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0;
-  struct termios modes {};
-  window_saved_ = ::tcgetattr(STDIN_FILENO, &modes) == 0;
-  if (window_saved_) window_modes_ = modes;
+  // On a restart the window is already raw: the task's new pty gets the
+  // modes the window had before spmi touched it.
+  if (!window_saved_) window_saved_ = ::tcgetattr(STDIN_FILENO, &window_modes_) == 0;
+  struct termios modes = window_modes_;
   int m = -1, s = -1;
   if (::openpty(&m, &s, nullptr, window_saved_ ? &modes : nullptr, have_size ? &ws : nullptr) != 0) {
     *err = "cannot open a pseudo-terminal for the task: " + errno_text(errno);
@@ -62,7 +66,6 @@ void TerminalRelay::set_sinks(int stdout_log, int stderr_log, int stdin_fifo) {
 
 void TerminalRelay::restore_window() {
   if (window_saved_ && window_in_open_) ::tcsetattr(STDIN_FILENO, TCSANOW, &window_modes_);
-  window_saved_ = false;
 }
 
 void TerminalRelay::resize() {

@@ -23,7 +23,8 @@ class TerminalRelay {
   ~TerminalRelay() { restore_window(); }
 
   // Opens the task's pty (size and modes copied from the window on fd 0),
-  // and a pipe for stderr unless `mixed`. False with `err` on failure.
+  // and a pipe for stderr unless `mixed`; again for each run. False with
+  // `err` on failure.
   bool open(bool mixed, std::string* err);
   // The descriptors the child uses for stdin/stdout/stderr.
   int child_in() const { return slave_.get(); }

@@ -35,6 +35,8 @@ struct WrapperType {
 // One entry per wrapper type; the CLI validates descriptors against the same names.
 constexpr WrapperType kWrapperTypes[] = {
     {"default", spmi::run_default_wrapper},
+    // The same loop; the spec's restart policy makes it a watchdog.
+    {"watchdog", spmi::run_default_wrapper},
 };
 
 int usage() {

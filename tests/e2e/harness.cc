@@ -212,8 +212,10 @@ std::string SpmiEnv::task(const std::string& id, const std::string& command, con
     if (c == '\\' || c == '"') quoted += '\\';
     quoted += c;
   }
+  // `extra` may name the wrapper type itself; "default" otherwise.
+  std::string type = extra.rfind("type =", 0) == 0 ? "" : "type = \"default\"\n";
   return write(id + ".toml", "[task]\nid = \"" + id + "\"\ncomment = \"test task " + id +
-                                 "\"\n[task.backend]\ntype = \"native\"\n[task.wrapper]\ntype = \"default\"\ncommand = \"" +
+                                 "\"\n[task.backend]\ntype = \"native\"\n[task.wrapper]\n" + type + "command = \"" +
                                  quoted + "\"\n" + extra);
 }
 

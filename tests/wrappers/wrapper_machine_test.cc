@@ -11,14 +11,14 @@ using E = WrapperEvent;
 TEST_CASE("a task that ends by itself", "[wrapper]") {
   WrapperMachine m(SIGTERM);
   CHECK(m.phase() == Phase::Starting);
-  CHECK(m.on(E::Started).write_state);
+  CHECK(m.on(E::Started, 0).write_state);
   CHECK(m.phase() == Phase::Running);
   CHECK_FALSE(m.wants_ticks());  // no wake-ups while running
-  auto a = m.on(E::MainExited);
+  auto a = m.on(E::MainExited, 0);
   CHECK(a.write_state);
   CHECK(m.phase() == Phase::Draining);
-  CHECK(m.on(E::ChildReaped).signal_tree == 0);
-  a = m.on(E::NoChildren);
+  CHECK(m.on(E::ChildReaped, 0).signal_tree == 0);
+  a = m.on(E::NoChildren, 0);
   CHECK(a.exit);
   CHECK(m.phase() == Phase::Exited);
   CHECK(m.ended_by() == 0);
@@ -27,31 +27,31 @@ TEST_CASE("a task that ends by itself", "[wrapper]") {
 
 TEST_CASE("a failed start ends the wrapper", "[wrapper]") {
   WrapperMachine m(SIGTERM);
-  auto a = m.on(E::StartFailed);
+  auto a = m.on(E::StartFailed, 0);
   CHECK(a.exit);
   CHECK(m.phase() == Phase::Failed);
 }
 
 TEST_CASE("stop: stop signal to the tree, deadline, SIGKILL", "[wrapper]") {
   WrapperMachine m(SIGINT);
-  m.on(E::Started);
-  auto a = m.on(E::StopRequested);
+  m.on(E::Started, 0);
+  auto a = m.on(E::StopRequested, 0);
   CHECK(a.signal_tree == SIGINT);
   CHECK_FALSE(a.only_new);
   CHECK(a.arm_deadline);
   CHECK(m.phase() == Phase::Stopping);
   CHECK(m.wants_ticks());
-  CHECK(m.on(E::StopRequested).signal_tree == 0);  // a second stop changes nothing
-  a = m.on(E::ChildReaped);
+  CHECK(m.on(E::StopRequested, 0).signal_tree == 0);  // a second stop changes nothing
+  a = m.on(E::ChildReaped, 0);
   CHECK(a.signal_tree == SIGINT);
   CHECK(a.only_new);  // processes that appeared meanwhile, not the signalled ones again
-  CHECK(m.on(E::MainExited).write_state);
+  CHECK(m.on(E::MainExited, 0).write_state);
   CHECK(m.phase() == Phase::Stopping);
-  a = m.on(E::Deadline);
+  a = m.on(E::Deadline, 0);
   CHECK(a.signal_tree == SIGKILL);
   CHECK(m.phase() == Phase::Killing);
-  CHECK(m.on(E::Tick).signal_tree == SIGKILL);
-  a = m.on(E::NoChildren);
+  CHECK(m.on(E::Tick, 0).signal_tree == SIGKILL);
+  a = m.on(E::NoChildren, 0);
   CHECK(a.exit);
   CHECK(m.ended_by() == SIGKILL);
   CHECK(m.stop_request() == "stop");
@@ -59,37 +59,210 @@ TEST_CASE("stop: stop signal to the tree, deadline, SIGKILL", "[wrapper]") {
 
 TEST_CASE("stop that the task obeys ends with the stop signal", "[wrapper]") {
   WrapperMachine m(SIGTERM);
-  m.on(E::Started);
-  m.on(E::StopRequested);
-  m.on(E::MainExited);
-  m.on(E::NoChildren);
+  m.on(E::Started, 0);
+  m.on(E::StopRequested, 0);
+  m.on(E::MainExited, 0);
+  m.on(E::NoChildren, 0);
   CHECK(m.phase() == Phase::Exited);
   CHECK(m.ended_by() == SIGTERM);
 }
 
 TEST_CASE("kill: SIGKILL at once, also during a stop", "[wrapper]") {
   WrapperMachine m(SIGTERM);
-  m.on(E::Started);
-  auto a = m.on(E::KillRequested);
+  m.on(E::Started, 0);
+  auto a = m.on(E::KillRequested, 0);
   CHECK(a.signal_tree == SIGKILL);
   CHECK(m.phase() == Phase::Killing);
   CHECK(m.stop_request() == "kill");
-  CHECK(m.on(E::StopRequested).signal_tree == 0);
-  m.on(E::NoChildren);
+  CHECK(m.on(E::StopRequested, 0).signal_tree == 0);
+  m.on(E::NoChildren, 0);
   CHECK(m.ended_by() == SIGKILL);
 
   WrapperMachine n(SIGTERM);
-  n.on(E::Started);
-  n.on(E::StopRequested);
-  CHECK(n.on(E::KillRequested).signal_tree == SIGKILL);
+  n.on(E::Started, 0);
+  n.on(E::StopRequested, 0);
+  CHECK(n.on(E::KillRequested, 0).signal_tree == SIGKILL);
   CHECK(n.stop_request() == "kill");
 }
 
 TEST_CASE("a daemon left behind is stopped like the main process", "[wrapper]") {
   WrapperMachine m(SIGTERM);
-  m.on(E::Started);
-  m.on(E::MainExited);
-  auto a = m.on(E::StopRequested);
+  m.on(E::Started, 0);
+  m.on(E::MainExited, 0);
+  auto a = m.on(E::StopRequested, 0);
   CHECK(a.signal_tree == SIGTERM);
   CHECK(m.phase() == Phase::Stopping);
+}
+
+namespace {
+RestartSettings settings(RestartMode mode) {
+  RestartSettings s;
+  s.mode = mode;
+  s.delay_ms = 1000;
+  s.max_delay_ms = 8000;
+  s.reset_after_ms = 30000;
+  s.max_restarts = 3;
+  s.window_ms = 60000;
+  return s;
+}
+// A run that starts at `t` and ends by itself at `t + up` with `code`/`sig`.
+WrapperActions run_and_end(WrapperMachine& m, int64_t t, int64_t up, int code, int sig = 0) {
+  m.on(E::Started, t);
+  m.set_main_exit(code, sig);
+  m.on(E::MainExited, t + up);
+  return m.on(E::NoChildren, t + up);
+}
+}  // namespace
+
+TEST_CASE("restart policy: never, on-failure, always, success codes", "[wrapper][restart]") {
+  RestartPolicy never(settings(RestartMode::Never));
+  CHECK(never.on_run_ended(1, 0, 0, 10).kind == RestartDecision::Stop);
+  RestartPolicy on_failure(settings(RestartMode::OnFailure));
+  CHECK(on_failure.on_run_ended(0, 0, 0, 10).kind == RestartDecision::Stop);
+  CHECK(on_failure.on_run_ended(2, 0, 0, 10).kind == RestartDecision::Restart);
+  CHECK(on_failure.on_run_ended(0, SIGSEGV, 0, 10).kind == RestartDecision::Restart);  // a signal death is a failure
+  auto s = settings(RestartMode::OnFailure);
+  s.success_exit_codes = {0, 3};
+  RestartPolicy codes(s);
+  CHECK(codes.on_run_ended(3, 0, 0, 10).kind == RestartDecision::Stop);
+  RestartPolicy always(settings(RestartMode::Always));
+  CHECK(always.on_run_ended(0, 0, 0, 10).kind == RestartDecision::Restart);
+}
+
+TEST_CASE("restart policy: exponential backoff, capped, reset after a good run, jitter bounded",
+          "[wrapper][restart]") {
+  RestartPolicy p(settings(RestartMode::Always));
+  std::vector<int64_t> delays;
+  int64_t t = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto d = p.on_run_ended(1, 0, t, t + 10);
+    delays.push_back(d.delay_ms);
+    t += 100000;  // restarts far apart: the tolerance window never fills
+    p.record_restart(t);
+  }
+  // 10 ms runs never reach restart_reset_after: 1s, 2s, 4s...
+  CHECK(delays == std::vector<int64_t>{1000, 2000, 4000});
+  CHECK(p.on_run_ended(1, 0, t, t + 10).delay_ms == 8000);
+  CHECK(p.on_run_ended(1, 0, t, t + 10).delay_ms == 8000);  // capped
+  // A run that stayed up 30 s earns the first delay again.
+  CHECK(p.on_run_ended(1, 0, t, t + 30000).delay_ms == 1000);
+
+  RestartPolicy jittery(settings(RestartMode::Always), [] { return 0.999; });
+  auto d = jittery.on_run_ended(1, 0, 0, 10).delay_ms;
+  CHECK(d >= 1000);
+  CHECK(d < 1100);  // at most 10 %
+
+  auto tiny = settings(RestartMode::Always);
+  tiny.delay_ms = 0;
+  RestartPolicy floor(tiny);
+  CHECK(floor.on_run_ended(1, 0, 0, 1).delay_ms >= kMinRestartGapMs);  // never spins
+}
+
+TEST_CASE("restart policy: tolerance window gives up, a reset gives a fresh budget", "[wrapper][restart]") {
+  RestartPolicy p(settings(RestartMode::Always));
+  for (int i = 0; i < 3; ++i) {
+    CHECK(p.on_run_ended(1, 0, i * 1000, i * 1000 + 10).kind == RestartDecision::Restart);
+    p.record_restart(i * 1000 + 20);
+  }
+  auto d = p.on_run_ended(1, 0, 3000, 3010);
+  CHECK(d.kind == RestartDecision::GiveUp);
+  CHECK(d.reason.find("3 restarts within 1m") != std::string::npos);
+  // The window slides: once old restarts age out, restarting is allowed again.
+  CHECK(p.on_run_ended(1, 0, 70000, 70010).kind == RestartDecision::Restart);
+  p.reset();
+  CHECK(p.restarts_in_window(70020) == 0);
+}
+
+TEST_CASE("watchdog: a failing run is restarted after the backoff", "[wrapper][restart]") {
+  WrapperMachine m(SIGTERM, RestartPolicy(settings(RestartMode::OnFailure)));
+  auto a = run_and_end(m, 0, 50, 1);
+  CHECK(m.phase() == Phase::Backoff);
+  CHECK(a.backoff_ms == 1000);
+  CHECK(a.event == "restart-scheduled");
+  CHECK_FALSE(a.exit);
+  a = m.on(E::BackoffElapsed, 1050);
+  CHECK(a.spawn);
+  CHECK(a.event == "restarting");
+  CHECK(m.phase() == Phase::Starting);
+  CHECK(m.restarts() == 1);
+  a = m.on(E::Started, 1060);
+  CHECK(a.event == "restarted");
+  // A clean exit under on-failure ends it.
+  m.set_main_exit(0, 0);
+  m.on(E::MainExited, 2000);
+  a = m.on(E::NoChildren, 2000);
+  CHECK(a.exit);
+  CHECK(m.phase() == Phase::Exited);
+}
+
+TEST_CASE("watchdog: a quick-failing task gives up after max_restarts", "[wrapper][restart]") {
+  WrapperMachine m(SIGTERM, RestartPolicy(settings(RestartMode::Always)));
+  int64_t t = 0;
+  for (int i = 0; i < 3; ++i) {
+    run_and_end(m, t, 10, 1);
+    REQUIRE(m.phase() == Phase::Backoff);
+    t += 5000;
+    m.on(E::BackoffElapsed, t);
+  }
+  auto a = run_and_end(m, t, 10, 1);
+  CHECK(m.phase() == Phase::GaveUp);
+  CHECK(a.exit);
+  CHECK(a.event == "gave-up");
+}
+
+TEST_CASE("watchdog: stop means no restart, also during the backoff", "[wrapper][restart]") {
+  WrapperMachine m(SIGTERM, RestartPolicy(settings(RestartMode::Always)));
+  m.on(E::Started, 0);
+  m.on(E::StopRequested, 10);
+  m.set_main_exit(-1, SIGTERM);
+  m.on(E::MainExited, 20);
+  auto a = m.on(E::NoChildren, 20);
+  CHECK(a.exit);
+  CHECK_FALSE(a.spawn);
+  CHECK(m.phase() == Phase::Exited);
+
+  WrapperMachine b(SIGTERM, RestartPolicy(settings(RestartMode::Always)));
+  run_and_end(b, 0, 10, 1);
+  REQUIRE(b.phase() == Phase::Backoff);
+  a = b.on(E::StopRequested, 100);
+  CHECK(a.exit);
+  CHECK(b.phase() == Phase::Exited);
+  CHECK(b.on(E::BackoffElapsed, 2000).spawn == false);
+}
+
+TEST_CASE("restart: stop the tree, then start again in the same wrapper", "[wrapper][restart]") {
+  WrapperMachine m(SIGTERM);  // even the default wrapper (restart = never)
+  m.on(E::Started, 0);
+  auto a = m.on(E::RestartRequested, 10);
+  CHECK(a.signal_tree == SIGTERM);
+  CHECK(a.arm_deadline);
+  CHECK(m.phase() == Phase::Stopping);
+  m.on(E::MainExited, 20);
+  a = m.on(E::NoChildren, 20);
+  CHECK(a.spawn);
+  CHECK_FALSE(a.exit);
+  CHECK(m.phase() == Phase::Starting);
+  CHECK(m.stop_request().empty());
+  m.on(E::Started, 30);
+  CHECK(m.phase() == Phase::Running);
+  // A stop while the restart's stop is under way cancels the restart.
+  m.on(E::RestartRequested, 40);
+  m.on(E::StopRequested, 41);
+  a = m.on(E::NoChildren, 50);
+  CHECK_FALSE(a.spawn);
+  CHECK(m.phase() == Phase::Exited);
+}
+
+TEST_CASE("a restart that cannot exec counts as a failed run", "[wrapper][restart]") {
+  WrapperMachine m(SIGTERM, RestartPolicy(settings(RestartMode::Always)));
+  run_and_end(m, 0, 10, 1);
+  m.on(E::BackoffElapsed, 1000);
+  auto a = m.on(E::StartFailed, 1001);
+  CHECK(m.phase() == Phase::Backoff);
+  CHECK(a.backoff_ms == 2000);
+  // But the very first start failing is a failed start, not retried.
+  WrapperMachine first(SIGTERM, RestartPolicy(settings(RestartMode::Always)));
+  a = first.on(E::StartFailed, 0);
+  CHECK(first.phase() == Phase::Failed);
+  CHECK(a.exit);
 }

@@ -1,0 +1,75 @@
+// Restart decisions: failure, exponential backoff with jitter, tolerance window.
+#include "wrappers/restart_policy.h"
+
+#include <algorithm>
+
+#include "common/duration.h"
+
+namespace spmi {
+
+const char* restart_mode_name(RestartMode m) {
+  switch (m) {
+    case RestartMode::Never: return "never";
+    case RestartMode::OnFailure: return "on-failure";
+    case RestartMode::Always: return "always";
+  }
+  return "?";
+}
+
+bool restart_mode_from_name(const std::string& name, RestartMode* out) {
+  for (RestartMode m : {RestartMode::Never, RestartMode::OnFailure, RestartMode::Always})
+    if (name == restart_mode_name(m)) {
+      *out = m;
+      return true;
+    }
+  return false;
+}
+
+RestartPolicy::RestartPolicy(RestartSettings s, double (*jitter)())
+    : s_(std::move(s)), jitter_(jitter), next_delay_ms_(std::max(s_.delay_ms, kMinRestartGapMs)) {}
+
+bool RestartPolicy::is_failure(int exit_code, int exit_signal) const {
+  if (exit_signal > 0) return true;
+  return std::find(s_.success_exit_codes.begin(), s_.success_exit_codes.end(), exit_code) ==
+         s_.success_exit_codes.end();
+}
+
+int RestartPolicy::restarts_in_window(int64_t now_ms) {
+  size_t expired = 0;
+  while (expired < recent_.size() && recent_[expired] <= now_ms - s_.window_ms) ++expired;
+  recent_.erase(recent_.begin(), recent_.begin() + static_cast<std::ptrdiff_t>(expired));
+  return static_cast<int>(recent_.size());
+}
+
+RestartDecision RestartPolicy::on_run_ended(int exit_code, int exit_signal, int64_t started_ms, int64_t now_ms) {
+  RestartDecision d;
+  bool failed = is_failure(exit_code, exit_signal);
+  if (s_.mode == RestartMode::Never || (s_.mode == RestartMode::OnFailure && !failed)) {
+    d.reason = failed ? "restart = never" : "exited successfully";
+    return d;
+  }
+  if (restarts_in_window(now_ms) >= s_.max_restarts) {
+    d.kind = RestartDecision::GiveUp;
+    d.reason = "gave up: " + std::to_string(s_.max_restarts) + " restarts within " + format_duration_ms(s_.window_ms);
+    return d;
+  }
+  // A run that stayed up long enough earns the first delay again.
+  int64_t first = std::max(s_.delay_ms, kMinRestartGapMs);
+  if (now_ms - started_ms >= s_.reset_after_ms) next_delay_ms_ = first;
+  int64_t base = next_delay_ms_;
+  double j = jitter_ ? jitter_() : 0.0;
+  d.kind = RestartDecision::Restart;
+  d.delay_ms = std::max(kMinRestartGapMs, base + static_cast<int64_t>(static_cast<double>(base) * 0.1 * j));
+  next_delay_ms_ = std::min(std::max(s_.max_delay_ms, first), base * 2);
+  d.reason = failed ? "failed" : "exited (restart = always)";
+  return d;
+}
+
+void RestartPolicy::record_restart(int64_t now_ms) { recent_.push_back(now_ms); }
+
+void RestartPolicy::reset() {
+  recent_.clear();
+  next_delay_ms_ = std::max(s_.delay_ms, kMinRestartGapMs);
+}
+
+}  // namespace spmi
