@@ -18,13 +18,12 @@ int run_clean(Context& ctx, const Options& opts) {
   bool failed = false;
   for (const auto& id : ids) {
     std::string err;
-    Fd lock = ctx.store.lock_task(id, kTaskLockWaitMs, &err);
+    TaskView v;
+    Fd lock = lock_and_inspect(ctx, id, &v);
     if (!lock.valid()) {
-      print_error(id + ": " + err);
       failed = true;
       continue;
     }
-    TaskView v = inspect_task(ctx.store, id);
     bool wrapper_alive = probe_lock_file(ctx.store.task_file(id, task_files::kLock)) == LockProbe::Held;
     if (v.condition == TaskCondition::Active || wrapper_alive) {
       print_error(id + ": active; stop it before cleaning it");

@@ -62,14 +62,12 @@ int run_restart(Context& ctx, const Options& opts) {
   if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
   bool failed = false;
   for (const auto& id : ids) {
-    std::string err;
-    Fd lock = ctx.store.lock_task(id, kTaskLockWaitMs, &err);
+    TaskView v;
+    Fd lock = lock_and_inspect(ctx, id, &v);
     if (!lock.valid()) {
-      print_error(id + ": " + err);
       failed = true;
       continue;
     }
-    TaskView v = inspect_task(ctx.store, id);
     if (v.condition == TaskCondition::Active) {
       failed = !restart_active(ctx, v) || failed;
       continue;

@@ -17,13 +17,9 @@ struct Options {
 }  // namespace
 
 bool start_task(Context& ctx, const std::string& id) {
-  std::string err;
-  Fd lock = ctx.store.lock_task(id, kTaskLockWaitMs, &err);
-  if (!lock.valid()) {
-    print_error(id + ": " + err);
-    return false;
-  }
-  TaskView v = inspect_task(ctx.store, id);
+  TaskView v;
+  Fd lock = lock_and_inspect(ctx, id, &v);
+  if (!lock.valid()) return false;
   switch (v.condition) {
     case TaskCondition::Broken:
       print_error(id + ": " + v.error);

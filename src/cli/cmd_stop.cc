@@ -81,13 +81,11 @@ int run_end(Context& ctx, const Options& opts, bool kill) {
     Job& job = jobs[i];
     job.id = ids[i];
     std::string err;
-    job.lock = ctx.store.lock_task(job.id, kTaskLockWaitMs, &err);
+    job.lock = lock_and_inspect(ctx, job.id, &job.view);
     if (!job.lock.valid()) {
-      print_error(job.id + ": " + err);
       failed = true;
       continue;
     }
-    job.view = inspect_task(ctx.store, job.id);
     const TaskView& v = job.view;
     if (v.condition == TaskCondition::Broken) {
       print_error(job.id + ": " + v.error);

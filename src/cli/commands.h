@@ -47,4 +47,8 @@ void add_patterns_option(CLI::App* sub, std::vector<std::string>& patterns);
 // How long a mutating command waits for another one working on the same task.
 inline constexpr int kTaskLockWaitMs = 30000;
 
+// Takes task `id`'s cli.lock (waiting kTaskLockWaitMs) and reads its view.
+// On failure prints why and returns an invalid Fd.
+Fd lock_and_inspect(const Context& ctx, const std::string& id, TaskView* view);
+
 }  // namespace spmi

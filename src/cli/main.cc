@@ -43,6 +43,17 @@ bool select_tasks(const Context& ctx, const std::vector<std::string>& patterns, 
   return true;
 }
 
+Fd lock_and_inspect(const Context& ctx, const std::string& id, TaskView* view) {
+  std::string err;
+  Fd lock = ctx.store.lock_task(id, kTaskLockWaitMs, &err);
+  if (!lock.valid()) {
+    print_error(id + ": " + err);
+    return lock;
+  }
+  *view = inspect_task(ctx.store, id);
+  return lock;
+}
+
 void add_patterns_option(CLI::App* sub, std::vector<std::string>& patterns) {
   sub->add_option("patterns", patterns, "Task id patterns (regular expressions matching whole ids)")->required();
 }
