@@ -1,12 +1,10 @@
 // What the screen and tmux backends share: running the multiplexer's
 // command-line tool (Boost.Process, argument lists only, with a timeout and
-// its stderr captured), and waiting for the wrapper's start report on a
-// FIFO in the task directory (multiplexers close inherited descriptors).
+// its stderr captured). The start report is in start_report.h.
 #pragma once
 
 #include <sys/types.h>
 
-#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,24 +36,5 @@ ToolResult run_tool(const std::string& program, const std::vector<std::string>& 
 // Runs `program args...` attached to this terminal and waits for it; returns its exit code.
 int run_interactive(const std::string& program, const std::vector<std::string>& args,
                     const std::vector<std::string>& unset = {});
-
-// The FIFO the wrapper writes "ok <pid>" / "error <why>" into.
-class ReportFifo {
- public:
-  ~ReportFifo();
-  // Creates <task_dir>/report afresh and opens it for reading.
-  bool create(const std::string& task_dir, std::string* err);
-  const std::string& path() const { return path_; }
-  // Waits for the report. `gone` is asked every 200 ms whether the wrapper's
-  // window has already disappeared (then waiting longer is pointless).
-  StartResult wait(int timeout_ms, const std::function<bool()>& gone);
-
- private:
-  std::string path_;
-  Fd fd_;
-};
-
-// Turns the wrapper's report line into a StartResult.
-StartResult parse_report(const std::string& report);
 
 }  // namespace spmi

@@ -5,21 +5,18 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "backends/registry.h"
+#include "backends/start_report.h"
 #include "common/fd.h"
-#include "common/kv_file.h"
 
 namespace spmi {
 
 namespace {
 
 constexpr int kReportFd = 3;
-constexpr int kReportTimeoutMs = 30000;
-
 class NativeBackend : public Backend {
  public:
   StartResult start(const TaskSpec& spec, const std::string& task_dir) override;
@@ -87,38 +84,8 @@ StartResult NativeBackend::start(const TaskSpec&, const std::string& task_dir) {
     return r;
   }
 
-  // Read the wrapper's one-line report; EOF without one means it died.
-  std::string report;
-  struct pollfd pfd = {read_end.get(), POLLIN, 0};
-  for (;;) {
-    int n = ::poll(&pfd, 1, kReportTimeoutMs);
-    if (n < 0 && errno == EINTR) continue;
-    if (n == 0) {
-      r.error = "the wrapper did not report within 30s";
-      return r;
-    }
-    char buf[512];
-    ssize_t got = ::read(read_end.get(), buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    report.append(buf, static_cast<size_t>(got));
-  }
-  if (!report.empty() && report.back() == '\n') report.pop_back();
-  if (report.rfind("ok ", 0) == 0) {
-    long long pid = 0;
-    if (parse_ll(report.substr(3), &pid)) {
-      r.ok = true;
-      r.pid = static_cast<pid_t>(pid);
-      return r;
-    }
-  }
-  if (report.rfind("error ", 0) == 0) {
-    r.error = report.substr(6);
-    return r;
-  }
-  r.error = report.empty() ? "the wrapper exited without reporting (see wrapper.log in the task directory)"
-                           : "unexpected report from the wrapper: " + report;
-  return r;
+  // The wrapper's one-line report; EOF without one means it died.
+  return read_report(read_end.get(), kStartReportTimeoutMs);
 }
 
 }  // namespace

@@ -6,13 +6,13 @@
 
 #include "backends/multiplexer.h"
 #include "backends/registry.h"
+#include "backends/start_report.h"
 #include "common/lock_file.h"
 
 namespace spmi {
 
 namespace {
 
-constexpr int kReportTimeoutMs = 30000;
 const char* kInstallHint = "the screen backend needs GNU screen; install it with 'apt-get install screen'";
 
 class ScreenBackend : public Backend {
@@ -43,7 +43,7 @@ class ScreenBackend : public Backend {
     // was never taken; give it a moment to start before concluding that.
     std::string lock = task_dir + "/lock";
     int polls = 0;
-    return report.wait(kReportTimeoutMs, [&] { return ++polls > 25 && probe_lock_file(lock) != LockProbe::Held; });
+    return report.wait(kStartReportTimeoutMs, [&] { return ++polls > 25 && probe_lock_file(lock) != LockProbe::Held; });
   }
 
   int attach(const std::string&, const std::string& backend_id, std::string* err) override {

@@ -8,6 +8,7 @@
 
 #include "backends/multiplexer.h"
 #include "backends/registry.h"
+#include "backends/start_report.h"
 #include "common/atomic_file.h"
 #include "common/proc.h"
 
@@ -32,7 +33,6 @@ std::string tmux_session_name(const std::string& id) {
 
 namespace {
 
-constexpr int kReportTimeoutMs = 30000;
 const char* kInstallHint = "the tmux backend needs tmux; install it with 'apt-get install tmux'";
 
 class TmuxBackend : public Backend {
@@ -77,7 +77,7 @@ class TmuxBackend : public Backend {
     }
     long long pane_pid = std::atoll(t.out.c_str());
     unsigned long long ticks = pane_pid > 0 ? proc_start_ticks(static_cast<pid_t>(pane_pid)) : 0;
-    return report.wait(kReportTimeoutMs, [&] {
+    return report.wait(kStartReportTimeoutMs, [&] {
       return pane_pid > 0 && !process_running(static_cast<pid_t>(pane_pid), ticks);
     });
   }

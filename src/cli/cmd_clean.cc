@@ -30,9 +30,8 @@ int run_clean(Context& ctx, const Options& opts) {
       failed = true;
       continue;
     }
-    if (v.condition == TaskCondition::WrapperLost && !v.leftovers.empty()) {
-      print_error(id + ": its wrapper was lost and " + std::to_string(v.leftovers.size()) +
-                  " of its processes still run; end them with 'spmi kill " + id + "' first");
+    if (v.has_leftovers()) {
+      print_error(v.leftovers_refusal());
       failed = true;
       continue;
     }

@@ -65,8 +65,7 @@ int run_load(Context& ctx, const Options& opts) {
       continue;
     }
     TaskView v = inspect_task(ctx.store, l.spec.id);
-    if (v.condition == TaskCondition::Active ||
-        (v.condition == TaskCondition::WrapperLost && !v.leftovers.empty())) {
+    if (v.condition == TaskCondition::Active || v.has_leftovers()) {
       print_error(l.path + ": task '" + l.spec.id + "' is active; stop it before replacing it");
       conflict = true;
     }

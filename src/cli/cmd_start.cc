@@ -28,9 +28,8 @@ bool start_task(Context& ctx, const std::string& id) {
       print_error(id + ": already active (pid " + std::to_string(v.state.pid) + "); not started again");
       return false;
     case TaskCondition::WrapperLost:
-      if (!v.leftovers.empty()) {
-        print_error(id + ": its wrapper was lost and " + std::to_string(v.leftovers.size()) +
-                    " of its processes still run; end them with 'spmi kill " + id + "' first");
+      if (v.has_leftovers()) {
+        print_error(v.leftovers_refusal());
         return false;
       }
       break;

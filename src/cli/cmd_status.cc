@@ -58,7 +58,7 @@ void print_status(const Context& ctx, const TaskView& v, int n) {
   line("PID", pid);
   line("Exit code", v.has_state && (st.main_exited || st.ended_by) ? describe_exit(st) : "-");
   if (v.spec.wrapper == "watchdog") {
-    std::string restarts = std::to_string(v.has_state ? st.restarts : 0) + " (restart = " + v.spec.restart + ")";
+    std::string restarts = std::to_string(v.has_state ? st.restarts : 0) + " (restart = " + restart_mode_name(v.spec.restart.mode) + ")";
     if (v.condition == TaskCondition::Active && st.phase == Phase::Backoff)
       restarts += ", next start at " + format_local_time(st.next_start_at_ms);
     line("Restarts", restarts);

@@ -90,7 +90,7 @@ int run_end(Context& ctx, const Options& opts, bool kill) {
     if (v.condition == TaskCondition::Broken) {
       print_error(job.id + ": " + v.error);
       failed = true;
-    } else if (v.condition == TaskCondition::WrapperLost && !v.leftovers.empty()) {
+    } else if (v.has_leftovers()) {
       lost.push_back(&job);
     } else if (v.condition != TaskCondition::Active) {
       print_error(job.id + ": not active; nothing to " + verb);

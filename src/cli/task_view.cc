@@ -36,6 +36,11 @@ std::vector<ProcStat> find_leftovers(const TaskState& st) {
   return out;
 }
 
+std::string TaskView::leftovers_refusal() const {
+  return id + ": its wrapper was lost and " + std::to_string(leftovers.size()) +
+         " of its processes still run; end them with 'spmi kill " + id + "' first";
+}
+
 TaskView inspect_task(const Store& store, const std::string& id, bool want_leftovers) {
   TaskView v;
   v.id = id;

@@ -31,6 +31,11 @@ struct TaskView {
   TaskState state;
   bool main_running = false;          // main pid + start time alive, not a zombie
   std::vector<ProcStat> leftovers;    // WrapperLost: processes of the task still running
+
+  // True when the wrapper was lost but some of the task's processes still run.
+  bool has_leftovers() const { return condition == TaskCondition::WrapperLost && !leftovers.empty(); }
+  // Why start, clean and load --replace refuse such a task, and what to do.
+  std::string leftovers_refusal() const;
 };
 
 // Inspects task `id`. With `find_leftovers`, a lost wrapper's processes are

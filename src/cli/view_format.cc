@@ -112,7 +112,7 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
   j["ended_by"] = ran && st.ended_by ? json(signal_name(st.ended_by)) : json(nullptr);
   j["error"] = ran && !st.error.empty() ? json(st.error) : json(nullptr);
   j["note"] = ran && !st.note.empty() ? json(st.note) : json(nullptr);
-  j["restart"] = v.spec.restart;
+  j["restart"] = restart_mode_name(v.spec.restart.mode);
   j["restarts"] = ran ? st.restarts : 0;
   j["next_start_at"] = ran && st.phase == Phase::Backoff && v.condition == TaskCondition::Active
                            ? json(format_rfc3339_utc(st.next_start_at_ms))

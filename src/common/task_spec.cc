@@ -39,13 +39,14 @@ std::string serialize_spec(const TaskSpec& s) {
   kv.add_int("stop_timeout_ms", s.stop_timeout_ms);
   kv.add("cwd", s.cwd);
   for (const auto& [k, v] : s.env) kv.add("env", k + "=" + v);
-  kv.add("restart", s.restart);
-  for (int code : s.success_exit_codes) kv.add_int("success_exit_code", code);
-  kv.add_int("restart_delay_ms", s.restart_delay_ms);
-  kv.add_int("restart_max_delay_ms", s.restart_max_delay_ms);
-  kv.add_int("restart_reset_after_ms", s.restart_reset_after_ms);
-  kv.add_int("max_restarts", s.max_restarts);
-  kv.add_int("restart_window_ms", s.restart_window_ms);
+  const RestartSettings& r = s.restart;
+  kv.add("restart", restart_mode_name(r.mode));
+  for (int code : r.success_exit_codes) kv.add_int("success_exit_code", code);
+  kv.add_int("restart_delay_ms", r.delay_ms);
+  kv.add_int("restart_max_delay_ms", r.max_delay_ms);
+  kv.add_int("restart_reset_after_ms", r.reset_after_ms);
+  kv.add_int("max_restarts", r.max_restarts);
+  kv.add_int("restart_window_ms", r.window_ms);
   kv.add("source", s.source);
   kv.add_int("loaded_at_ms", s.loaded_at_ms);
   return kv.serialize();
@@ -90,28 +91,32 @@ bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
   s->stop_timeout_ms = timeout;
   s->loaded_at_ms = loaded;
   // Restart keys (optional: absent in specs written before they existed).
-  s->restart = kv.get("restart").value_or("never");
+  RestartSettings& r = s->restart;
+  if (!restart_mode_from_name(kv.get("restart").value_or("never"), &r.mode)) {
+    *err = "unknown 'restart' policy";
+    return false;
+  }
   auto codes = kv.get_all("success_exit_code");
   if (!codes.empty()) {
-    s->success_exit_codes.clear();
+    r.success_exit_codes.clear();
     for (const auto& c : codes) {
       long long v = 0;
       if (!parse_ll(c, &v)) {
         *err = "'success_exit_code' is not a number";
         return false;
       }
-      s->success_exit_codes.push_back(static_cast<int>(v));
+      r.success_exit_codes.push_back(static_cast<int>(v));
     }
   }
-  for (auto [key, field] : {std::pair<const char*, int64_t*>{"restart_delay_ms", &s->restart_delay_ms},
-                            {"restart_max_delay_ms", &s->restart_max_delay_ms},
-                            {"restart_reset_after_ms", &s->restart_reset_after_ms},
-                            {"restart_window_ms", &s->restart_window_ms}}) {
+  for (auto [key, field] : {std::pair<const char*, int64_t*>{"restart_delay_ms", &r.delay_ms},
+                            {"restart_max_delay_ms", &r.max_delay_ms},
+                            {"restart_reset_after_ms", &r.reset_after_ms},
+                            {"restart_window_ms", &r.window_ms}}) {
     long long v = 0;
     if (auto value = kv.get(key); value && parse_ll(*value, &v)) *field = v;
   }
   long long mr = 0;
-  if (auto value = kv.get("max_restarts"); value && parse_ll(*value, &mr)) s->max_restarts = static_cast<int>(mr);
+  if (auto value = kv.get("max_restarts"); value && parse_ll(*value, &mr)) r.max_restarts = static_cast<int>(mr);
   s->env.clear();
   for (const auto& e : kv.get_all("env")) {
     size_t eq = e.find('=');

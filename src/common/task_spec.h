@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/restart_settings.h"
+
 namespace spmi {
 
 inline constexpr int kSpecVersion = 1;
@@ -27,13 +29,7 @@ struct TaskSpec {
   std::string cwd;  // absolute
   std::vector<std::pair<std::string, std::string>> env;
   // Restart policy (wrapper type "watchdog"; "default" never restarts).
-  std::string restart = "never";
-  std::vector<int> success_exit_codes{0};
-  int64_t restart_delay_ms = 1000;
-  int64_t restart_max_delay_ms = 60000;
-  int64_t restart_reset_after_ms = 60000;
-  int max_restarts = 5;
-  int64_t restart_window_ms = 60000;
+  RestartSettings restart;
   std::string source;  // the descriptor file it was loaded from (absolute)
   int64_t loaded_at_ms = 0;
 

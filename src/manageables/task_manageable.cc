@@ -36,42 +36,39 @@ const WrapperType kWrapperTypes[] = {
 // "on-failure" for a watchdog).
 void build_restart(const Node& wrapper, Checker& check, TaskSpec* spec) {
   const char* where = "task.wrapper";
-  spec->restart = "on-failure";
+  RestartSettings& r = spec->restart;
+  r.mode = RestartMode::OnFailure;
   std::string mode;
-  if (check.get_string(wrapper, where, "restart", false, &mode)) {
-    if (mode != "never" && mode != "on-failure" && mode != "always")
-      check.error(wrapper.find("restart")->pos,
-                  "task.wrapper.restart: unknown restart policy '" + mode + "' (known: never, on-failure, always)");
-    else
-      spec->restart = mode;
-  }
+  if (check.get_string(wrapper, where, "restart", false, &mode) && !restart_mode_from_name(mode, &r.mode))
+    check.error(wrapper.find("restart")->pos,
+                "task.wrapper.restart: unknown restart policy '" + mode + "' (known: never, on-failure, always)");
   if (const Node* codes = wrapper.find("success_exit_codes")) {
     if (codes->kind != Node::Kind::Array) {
       check.error(codes->pos, "task.wrapper.success_exit_codes: expected an array of exit codes, got " +
                                   describe_kind(*codes));
     } else {
-      spec->success_exit_codes.clear();
+      r.success_exit_codes.clear();
       for (const Node& c : codes->items) {
         if (c.kind != Node::Kind::Integer || c.integer < 0 || c.integer > 255)
           check.error(c.pos, "task.wrapper.success_exit_codes: expected exit codes from 0 to 255");
         else
-          spec->success_exit_codes.push_back(static_cast<int>(c.integer));
+          r.success_exit_codes.push_back(static_cast<int>(c.integer));
       }
     }
   }
-  check.get_duration(wrapper, where, "restart_delay", &spec->restart_delay_ms);
-  check.get_duration(wrapper, where, "restart_max_delay", &spec->restart_max_delay_ms);
-  check.get_duration(wrapper, where, "restart_reset_after", &spec->restart_reset_after_ms);
-  if (check.get_duration(wrapper, where, "restart_window", &spec->restart_window_ms) && spec->restart_window_ms <= 0)
+  check.get_duration(wrapper, where, "restart_delay", &r.delay_ms);
+  check.get_duration(wrapper, where, "restart_max_delay", &r.max_delay_ms);
+  check.get_duration(wrapper, where, "restart_reset_after", &r.reset_after_ms);
+  if (check.get_duration(wrapper, where, "restart_window", &r.window_ms) && r.window_ms <= 0)
     check.error(wrapper.find("restart_window")->pos, "task.wrapper.restart_window: must be longer than 0s");
-  if (wrapper.find("restart_max_delay") && spec->restart_max_delay_ms < spec->restart_delay_ms)
+  if (wrapper.find("restart_max_delay") && r.max_delay_ms < r.delay_ms)
     check.error(wrapper.find("restart_max_delay")->pos,
                 "task.wrapper.restart_max_delay: must not be shorter than restart_delay");
   if (const Node* n = wrapper.find("max_restarts")) {
     if (n->kind != Node::Kind::Integer || n->integer < 0 || n->integer > 1000000)
       check.error(n->pos, "task.wrapper.max_restarts: expected a whole number from 0, got " + describe_kind(*n));
     else
-      spec->max_restarts = static_cast<int>(n->integer);
+      r.max_restarts = static_cast<int>(n->integer);
   }
 }
 

@@ -68,6 +68,7 @@ class Wrapper {
  private:
   std::string path(const char* name) const { return opts_.task_dir + "/" + name; }
   void report(const std::string& line);
+  void remove_fifos();
   void log(const std::string& line);
   bool save_state();
   int fail_start(const std::string& why);
@@ -100,16 +101,11 @@ class Wrapper {
   std::vector<std::pair<pid_t, unsigned long long>> signalled_;  // small: a vector, not a tree
 };
 
-void Wrapper::report(const std::string& line) {
-  if (!opts_.report_fifo.empty()) {
-    // The starting spmi holds the FIFO open for reading; ENXIO means it gave up.
-    opts_.report_fd = ::open(opts_.report_fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    opts_.report_fifo.clear();
-  }
-  if (opts_.report_fd < 0) return;
-  write_all(opts_.report_fd, line + "\n");
-  ::close(opts_.report_fd);
-  opts_.report_fd = -1;
+void Wrapper::report(const std::string& line) { send_report(&opts_, line); }
+
+void Wrapper::remove_fifos() {
+  ::unlink(path(task_files::kControl).c_str());
+  ::unlink(path(task_files::kStdin).c_str());
 }
 
 void Wrapper::log(const std::string& line) {
@@ -136,8 +132,7 @@ int Wrapper::fail_start(const std::string& why) {
   machine_.on(WrapperEvent::StartFailed, monotonic_ms());
   save_state();
   report("error " + why);
-  ::unlink(path(task_files::kControl).c_str());
-  ::unlink(path(task_files::kStdin).c_str());
+  remove_fifos();
   return 1;
 }
 
@@ -163,15 +158,7 @@ bool Wrapper::prepare(std::string* err) {
     *err = path(task_files::kSpec) + ": " + *err;
     return false;
   }
-  RestartSettings rs;
-  if (!restart_mode_from_name(spec_.restart, &rs.mode)) rs.mode = RestartMode::Never;
-  rs.success_exit_codes = spec_.success_exit_codes;
-  rs.delay_ms = spec_.restart_delay_ms;
-  rs.max_delay_ms = spec_.restart_max_delay_ms;
-  rs.reset_after_ms = spec_.restart_reset_after_ms;
-  rs.max_restarts = spec_.max_restarts;
-  rs.window_ms = spec_.restart_window_ms;
-  machine_ = WrapperMachine(spec_.stop_signal, RestartPolicy(rs, random_fraction));
+  machine_ = WrapperMachine(spec_.stop_signal, RestartPolicy(spec_.restart, random_fraction));
   events_fd_.reset(::open(path(task_files::kEvents).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
 
   // Orphaned descendants (daemonizing grandchildren) are reparented to us.
@@ -638,8 +625,7 @@ int Wrapper::run() {
   start_run();
   if (machine_.phase() == Phase::Failed) {
     report("error " + state_.error);
-    ::unlink(path(task_files::kControl).c_str());
-    ::unlink(path(task_files::kStdin).c_str());
+    remove_fifos();
     return 1;
   }
   report("ok " + std::to_string(state_.pid));
@@ -649,9 +635,7 @@ int Wrapper::run() {
 
   loop();
   if (terminal_) relay_.restore_window();
-
-  ::unlink(path(task_files::kControl).c_str());
-  ::unlink(path(task_files::kStdin).c_str());
+  remove_fifos();
   std::string how = state_.exit_signal ? "signal " + signal_name(state_.exit_signal)
                                        : "exit code " + std::to_string(state_.exit_code);
   log("task ended (main process: " + how + ")");
@@ -659,6 +643,18 @@ int Wrapper::run() {
 }
 
 }  // namespace
+
+void send_report(WrapperOptions* opts, const std::string& line) {
+  if (!opts->report_fifo.empty()) {
+    // The starting spmi holds the FIFO open for reading; ENXIO means it gave up.
+    opts->report_fd = ::open(opts->report_fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    opts->report_fifo.clear();
+  }
+  if (opts->report_fd < 0) return;
+  write_all(opts->report_fd, line + "\n");
+  ::close(opts->report_fd);
+  opts->report_fd = -1;
+}
 
 int run_default_wrapper(const WrapperOptions& opts) {
   Wrapper w(opts);

@@ -12,6 +12,10 @@ struct WrapperOptions {
   std::string env_file;      // NUL-separated environment to run the task with (read, then deleted)
 };
 
+// Writes the one-line start report ("ok <pid>" or "error <why>") to the
+// report fd or FIFO of `opts`, once; later calls do nothing.
+void send_report(WrapperOptions* opts, const std::string& line);
+
 // Runs the task in `opts.task_dir` until nothing of it is left. Returns the
 // wrapper's exit status: 0 after the task ran, 1 when it could not start,
 // 3 when another wrapper already holds the task's lock.

@@ -7,24 +7,6 @@
 
 namespace spmi {
 
-const char* restart_mode_name(RestartMode m) {
-  switch (m) {
-    case RestartMode::Never: return "never";
-    case RestartMode::OnFailure: return "on-failure";
-    case RestartMode::Always: return "always";
-  }
-  return "?";
-}
-
-bool restart_mode_from_name(const std::string& name, RestartMode* out) {
-  for (RestartMode m : {RestartMode::Never, RestartMode::OnFailure, RestartMode::Always})
-    if (name == restart_mode_name(m)) {
-      *out = m;
-      return true;
-    }
-  return false;
-}
-
 RestartPolicy::RestartPolicy(RestartSettings s, double (*jitter)())
     : s_(std::move(s)), jitter_(jitter), next_delay_ms_(std::max(s_.delay_ms, kMinRestartGapMs)) {}
 

@@ -15,22 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "common/restart_settings.h"
+
 namespace spmi {
-
-enum class RestartMode { Never, OnFailure, Always };
-
-const char* restart_mode_name(RestartMode m);
-bool restart_mode_from_name(const std::string& name, RestartMode* out);
-
-struct RestartSettings {
-  RestartMode mode = RestartMode::Never;
-  std::vector<int> success_exit_codes{0};
-  int64_t delay_ms = 1000;
-  int64_t max_delay_ms = 60000;
-  int64_t reset_after_ms = 60000;
-  int max_restarts = 5;
-  int64_t window_ms = 60000;
-};
 
 // The shortest delay between two starts, whatever the settings say: a task
 // that dies at once can never spin.

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <string>
 #include <unistd.h>
 
@@ -72,16 +71,13 @@ int main(int argc, char** argv) {
   spmi::TaskSpec spec;
   if (!spmi::read_file(opts.task_dir + "/" + spmi::task_files::kSpec, &text, &err) ||
       !spmi::parse_spec(text, &spec, &err)) {
-    std::string line = "error cannot read the task spec: " + err + "\n";
-    if (!opts.report_fifo.empty()) opts.report_fd = ::open(opts.report_fifo.c_str(), O_WRONLY | O_NONBLOCK);
-    if (opts.report_fd >= 0) spmi::write_all(opts.report_fd, line);
-    spmi::write_all(STDERR_FILENO, line);
+    std::string line = "error cannot read the task spec: " + err;
+    spmi::send_report(&opts, line);
+    spmi::write_all(STDERR_FILENO, line + "\n");
     return 1;
   }
   for (const auto& t : kWrapperTypes)
     if (spec.wrapper == t.name) return t.run(opts);
-  std::string line = "error unknown wrapper type '" + spec.wrapper + "'\n";
-  if (!opts.report_fifo.empty()) opts.report_fd = ::open(opts.report_fifo.c_str(), O_WRONLY | O_NONBLOCK);
-  if (opts.report_fd >= 0) spmi::write_all(opts.report_fd, line);
+  spmi::send_report(&opts, "error unknown wrapper type '" + spec.wrapper + "'");
   return 1;
 }

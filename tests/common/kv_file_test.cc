@@ -53,6 +53,18 @@ TEST_CASE("task spec and state survive serialization", "[kv]") {
   CHECK(t.env == s.env);
   CHECK(t.stop_signal == 2);
   CHECK(t.stop_timeout_ms == 1500);
+  CHECK(t.restart.mode == RestartMode::Never);  // the default wrapper's
+
+  s.restart.mode = RestartMode::OnFailure;
+  s.restart.success_exit_codes = {0, 42};
+  s.restart.delay_ms = 250;
+  s.restart.max_restarts = 9;
+  REQUIRE(parse_spec(serialize_spec(s), &t, &err));
+  CHECK(t.restart.mode == RestartMode::OnFailure);
+  CHECK(t.restart.success_exit_codes == std::vector<int>{0, 42});
+  CHECK(t.restart.delay_ms == 250);
+  CHECK(t.restart.max_restarts == 9);
+  CHECK(t.restart.window_ms == 60000);
 
   TaskState st;
   st.run_id = "abc";
