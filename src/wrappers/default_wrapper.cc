@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <set>
 #include <utility>
 #include <vector>
 
