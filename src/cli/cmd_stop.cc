@@ -35,8 +35,6 @@ struct Job {
   int64_t started_ms = 0;
 };
 
-std::vector<ProcStat> rescan_lost(const void* arg) { return find_leftovers(*static_cast<const TaskState*>(arg)); }
-
 // Ends the processes of a task whose wrapper is gone, then records that in
 // its state file (holding the wrapper lock so no wrapper can start meanwhile).
 bool end_lost_task(Context& ctx, Job& job, bool kill) {
@@ -44,7 +42,8 @@ bool end_lost_task(Context& ctx, Job& job, bool kill) {
   int sig = kill ? SIGKILL : v.spec.stop_signal;
   std::printf("%s: its wrapper was lost; %s %zu leftover process(es) with %s\n", job.id.c_str(),
               kill ? "killing" : "stopping", v.leftovers.size(), signal_name(sig).c_str());
-  int ended_by = end_processes(v.leftovers, sig, kill ? 2000 : v.spec.stop_timeout_ms, rescan_lost, &v.state);
+  int ended_by = end_processes(v.leftovers, sig, kill ? 2000 : v.spec.stop_timeout_ms,
+                               [&] { return find_leftovers(v.state); });
   if (!find_leftovers(v.state).empty()) {
     print_error(job.id + ": some processes could not be ended");
     return false;

@@ -47,7 +47,7 @@ void wait_all(std::vector<Waitable*>& items) {
 }
 
 int end_processes(std::vector<ProcStat> procs, int sig, int64_t timeout_ms,
-                  std::vector<ProcStat> (*rescan)(const void*), const void* rescan_arg) {
+                  const std::function<std::vector<ProcStat>()>& rescan) {
   int ended_by = sig;
   for (int round = 0; !procs.empty() && round < 50; ++round) {
     std::vector<Waitable> waits(procs.size());
@@ -63,7 +63,7 @@ int end_processes(std::vector<ProcStat> procs, int sig, int64_t timeout_ms,
       ptrs.push_back(&waits[i]);
     }
     wait_all(ptrs);
-    procs = rescan(rescan_arg);
+    procs = rescan();
     if (!procs.empty()) {
       // Whatever outlived the deadline (or appeared meanwhile) gets SIGKILL.
       sig = SIGKILL;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,6 @@ void wait_all(std::vector<Waitable*>& items);
 // `timeout_ms`; then SIGKILLs what is left, re-scanning with `rescan` until
 // nothing remains. Returns the signal that ended the last process.
 int end_processes(std::vector<ProcStat> procs, int sig, int64_t timeout_ms,
-                  std::vector<ProcStat> (*rescan)(const void*), const void* rescan_arg);
+                  const std::function<std::vector<ProcStat>()>& rescan);
 
 }  // namespace spmi

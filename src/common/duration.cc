@@ -35,9 +35,9 @@ bool parse_duration(std::string_view text, int64_t* ms, std::string* err) {
         }
         ++i;
       }
-      if (i == fstart) start = i = text.size() + 1;  // force the error below
+      if (i == fstart) i = start;  // "1." has no fraction digits: not a number
     }
-    if (i > text.size() || i == start) {
+    if (i == start) {
       *err = "bad duration '" + std::string(text) + "' (use e.g. \"10s\", \"500ms\", \"2m\", \"1m30s\")";
       return false;
     }
