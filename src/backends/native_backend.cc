@@ -50,9 +50,9 @@ class NativeBackend : public Backend {
   ::_exit(127);
 }
 
-StartResult NativeBackend::start(const TaskSpec&, const std::string& task_dir) {
+StartResult NativeBackend::start(const TaskSpec& spec, const std::string& task_dir) {
   StartResult r;
-  std::string wrapper = find_wrapper_executable(&r.error);
+  std::string wrapper = find_wrapper_executable(spec.wrapper, &r.error);
   if (wrapper.empty()) return r;
 
   int fds[2];

@@ -50,8 +50,10 @@ std::unique_ptr<Backend> make_native_backend();
 std::unique_ptr<Backend> make_screen_backend();
 std::unique_ptr<Backend> make_tmux_backend();
 
-// The spmi-wrapper executable: $SPMI_WRAPPER, else next to the running spmi,
-// else the installed libexec location. Empty with `err` when none exists.
-std::string find_wrapper_executable(std::string* err);
+// The executable for wrapper type `type`: spmi-wrapper for "default",
+// spmi-watchdog for "watchdog". $SPMI_WRAPPER / $SPMI_WATCHDOG, else next to
+// the running spmi, else the installed libexec location. Empty with `err`
+// when none exists.
+std::string find_wrapper_executable(const std::string& type, std::string* err);
 
 }  // namespace spmi

@@ -19,7 +19,7 @@ class ScreenBackend : public Backend {
  public:
   StartResult start(const TaskSpec& spec, const std::string& task_dir) override {
     StartResult r;
-    std::string wrapper = find_wrapper_executable(&r.error);
+    std::string wrapper = find_wrapper_executable(spec.wrapper, &r.error);
     if (wrapper.empty()) return r;
     if (find_tool("screen").empty()) {
       r.error = kInstallHint;

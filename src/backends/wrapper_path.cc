@@ -1,4 +1,4 @@
-// Locating the spmi-wrapper executable.
+// Locating the wrapper executables (spmi-wrapper, spmi-watchdog).
 #include <climits>
 #include <cstdlib>
 #include <unistd.h>
@@ -8,10 +8,13 @@
 
 namespace spmi {
 
-std::string find_wrapper_executable(std::string* err) {
-  if (const char* env = std::getenv("SPMI_WRAPPER"); env && *env) {
+std::string find_wrapper_executable(const std::string& type, std::string* err) {
+  const bool watchdog = type == "watchdog";
+  const char* name = watchdog ? "spmi-watchdog" : "spmi-wrapper";
+  const char* variable = watchdog ? "SPMI_WATCHDOG" : "SPMI_WRAPPER";
+  if (const char* env = std::getenv(variable); env && *env) {
     if (::access(env, X_OK) == 0) return env;
-    *err = std::string("SPMI_WRAPPER=") + env + " is not an executable file";
+    *err = std::string(variable) + "=" + env + " is not an executable file";
     return "";
   }
   char self[PATH_MAX];
@@ -19,11 +22,12 @@ std::string find_wrapper_executable(std::string* err) {
   if (n > 0) {
     self[n] = '\0';
     std::string dir = dir_name(self);
-    for (const std::string& candidate : {dir + "/spmi-wrapper", dir + "/../libexec/spmi/spmi-wrapper"}) {
+    for (const std::string& candidate : {dir + "/" + name, dir + "/../libexec/spmi/" + name}) {
       if (::access(candidate.c_str(), X_OK) == 0) return candidate;
     }
   }
-  *err = "cannot find the spmi-wrapper executable (looked next to spmi and in ../libexec/spmi; set SPMI_WRAPPER)";
+  *err = std::string("cannot find the ") + name + " executable (looked next to spmi and in ../libexec/spmi; set " +
+         variable + ")";
   return "";
 }
 

@@ -25,6 +25,12 @@ std::string summary(const TaskView& v) {
       if (st.phase == Phase::Stopping || st.phase == Phase::Killing) s += ", " + std::string(phase_name(st.phase));
       if (st.phase == Phase::Backoff)
         s = "restarting in " + format_elapsed(std::max<int64_t>(0, (st.next_start_at_ms - now + 999) / 1000));
+      if (st.phase == Phase::Scheduled) s = describe_next_fire(st);
+      if (st.phase == Phase::Running || st.phase == Phase::Draining) {
+        if (st.health != HealthStatus::None) s += ", " + std::string(health_status_name(st.health));
+        if (!st.ready && st.health == HealthStatus::None) s += ", not ready";
+        if (!v.spec.schedule.cron.empty() && st.next_fire_at_ms) s += "; " + describe_next_fire(st);
+      }
       if (st.restarts > 0) s += " (" + std::to_string(st.restarts) + " restarts)";
       return s;
     }

@@ -5,6 +5,7 @@
 // own lock refuses a second wrapper even without spmi's lock.
 #include "backends/registry.h"
 #include "cli/commands.h"
+#include "cli/view_format.h"
 
 namespace spmi {
 
@@ -12,6 +13,9 @@ namespace {
 
 struct Options {
   std::vector<std::string> patterns;
+  bool wait = false;
+  std::string target = "ready";
+  std::string timeout = "30s";
 };
 
 }  // namespace
@@ -49,20 +53,36 @@ bool start_task(Context& ctx, const std::string& id) {
     print_error(id + ": failed to start: " + r.error);
     return false;
   }
-  std::printf("started %s (pid %d)\n", id.c_str(), static_cast<int>(r.pid));
+  if (r.pid == 0 && !v.spec.schedule.cron.empty()) {
+    TaskView after = inspect_task(ctx.store, id, false);
+    std::printf("started %s (scheduled: %s)\n", id.c_str(), describe_next_fire(after.state).c_str());
+  } else {
+    std::printf("started %s (pid %d)\n", id.c_str(), static_cast<int>(r.pid));
+  }
   return true;
 }
 
 namespace {
 
 int run_start(Context& ctx, const Options& opts) {
+  WaitTarget target = WaitTarget::Ready;
+  int64_t timeout_ms = 0;
+  if (opts.wait && !parse_wait_options(opts.target, opts.timeout, &target, &timeout_ms)) return kExitUsage;
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
   if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
   bool failed = false;
-  for (const auto& id : ids) failed = !start_task(ctx, id) || failed;
+  std::vector<std::string> started;
+  for (const auto& id : ids) {
+    if (start_task(ctx, id)) started.push_back(id);
+    else failed = true;
+  }
   std::fflush(stdout);
+  if (opts.wait && !started.empty()) {
+    int waited = wait_for_tasks(ctx, started, target, timeout_ms);
+    if (waited != kExitOk && !failed) return waited;
+  }
   return combine_exit(failed, unmatched);
 }
 
@@ -72,6 +92,8 @@ Command add_start_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("start", "Start inactive tasks");
   add_patterns_option(sub, opts->patterns);
+  sub->add_flag("--wait", opts->wait, "Then wait until the started tasks are ready (see --for, --timeout)");
+  add_wait_options(sub, opts->target, opts->timeout);
   return {sub, [&ctx, opts] { return run_start(ctx, *opts); }};
 }
 

@@ -62,6 +62,22 @@ void print_status(const Context& ctx, const TaskView& v, int n) {
     if (v.condition == TaskCondition::Active && st.phase == Phase::Backoff)
       restarts += ", next start at " + format_local_time(st.next_start_at_ms);
     line("Restarts", restarts);
+    const bool active = v.condition == TaskCondition::Active;
+    const bool running = active && (st.phase == Phase::Running || st.phase == Phase::Draining);
+    if (v.spec.health.type != HealthType::None) {
+      std::string h = running ? health_status_name(st.health) : "unknown (not running)";
+      if (running && !st.health_detail.empty()) h += " (last check: " + st.health_detail + ")";
+      line("Health", std::string(health_type_name(v.spec.health.type)) + " check: " + h);
+    }
+    if (running) line("Ready", st.ready ? "yes, since " + format_local_time(st.ready_at_ms) : "not yet");
+    if (!v.spec.schedule.cron.empty()) {
+      std::string sched = v.spec.schedule.cron;
+      if (!v.spec.schedule.timezone.empty()) sched += " (" + v.spec.schedule.timezone + ")";
+      if (active) sched += "; " + describe_next_fire(st);
+      if (v.has_state && st.runs) sched += "; " + std::to_string(st.runs) + " run(s)";
+      if (v.has_state && st.skipped) sched += ", " + std::to_string(st.skipped) + " skipped";
+      line("Schedule", sched);
+    }
   }
   if (v.has_state && !st.error.empty()) line("Error", st.error);
   if (v.has_state && !st.note.empty()) line("Note", st.note);

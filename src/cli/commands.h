@@ -10,6 +10,7 @@
 
 #include "cli/output.h"
 #include "cli/task_view.h"
+#include "cli/wait.h"
 
 namespace spmi {
 
@@ -31,6 +32,13 @@ Command add_status_command(CLI::App& app, Context& ctx);
 Command add_connect_command(CLI::App& app, Context& ctx);
 Command add_restart_command(CLI::App& app, Context& ctx);
 Command add_events_command(CLI::App& app, Context& ctx);
+Command add_wait_command(CLI::App& app, Context& ctx);
+
+// The --for and --timeout options of wait and start --wait, and their check
+// (prints the problem; false on a bad value).
+void add_wait_options(CLI::App* sub, std::string& target, std::string& timeout);
+bool parse_wait_options(const std::string& target_name, const std::string& timeout, WaitTarget* target,
+                        int64_t* timeout_ms);
 
 // Starts one task (taking its lock); prints the outcome. True on success.
 bool start_task(Context& ctx, const std::string& id);

@@ -17,6 +17,7 @@ enum ExitCode {
   kExitUsage = 2,    // bad flags, arguments or patterns
   kExitNoMatch = 3,  // a pattern matched no task (and nothing failed)
   kExitSystem = 4,   // the state directory or the system failed us
+  kExitTimeout = 5,  // spmi wait / start --wait: the time ran out first
 };
 
 enum class Color { None, Green, Red, Yellow, Dim, Bold };

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/duration.h"
 #include "common/signals.h"
 
 namespace spmi {
@@ -19,6 +20,12 @@ std::string describe_exit(const TaskState& st) {
     out = out.empty() ? how : out + " (" + how + ")";
   }
   return out.empty() ? "-" : out;
+}
+
+std::string describe_next_fire(const TaskState& st) {
+  if (!st.next_fire_at_ms) return "no further fire";
+  int64_t left = std::max<int64_t>(0, (st.next_fire_at_ms - now_ms() + 999) / 1000);
+  return "next fire in " + format_elapsed(left) + " (" + format_local_time(st.next_fire_at_ms) + ")";
 }
 
 Color condition_color(TaskCondition c) {
@@ -117,6 +124,17 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
   j["next_start_at"] = ran && st.phase == Phase::Backoff && v.condition == TaskCondition::Active
                            ? json(format_rfc3339_utc(st.next_start_at_ms))
                            : json(nullptr);
+  const bool active = v.condition == TaskCondition::Active;
+  const bool run_active = active && (st.phase == Phase::Running || st.phase == Phase::Draining);
+  j["ready"] = run_active && st.ready;
+  j["health"] = v.spec.health.type == HealthType::None ? json(nullptr)
+                : run_active                             ? json(health_status_name(st.health))
+                                                         : json("unknown");
+  j["schedule"] = v.spec.schedule.cron.empty() ? json(nullptr) : json(v.spec.schedule.cron);
+  j["next_fire_at"] = active && st.next_fire_at_ms ? json(format_rfc3339_utc(st.next_fire_at_ms)) : json(nullptr);
+  j["last_fire_at"] = ran && st.last_fire_at_ms ? json(format_rfc3339_utc(st.last_fire_at_ms)) : json(nullptr);
+  j["runs"] = ran ? st.runs : 0;
+  j["skipped"] = ran ? st.skipped : 0;
   if (v.condition == TaskCondition::WrapperLost) {
     json pids = json::array();
     for (const auto& p : v.leftovers) pids.push_back(p.pid);
@@ -131,6 +149,12 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
     j["stop_signal"] = signal_name(v.spec.stop_signal);
     j["stop_timeout_ms"] = v.spec.stop_timeout_ms;
     j["source"] = v.spec.source;
+    j["ready_fd"] = v.spec.ready_fd > 0 ? json(v.spec.ready_fd) : json(nullptr);
+    j["health_detail"] = ran && !st.health_detail.empty() ? json(st.health_detail) : json(nullptr);
+    j["health_failures"] = ran ? st.health_failures : 0;
+    j["timezone"] = v.spec.schedule.timezone.empty() ? json(nullptr) : json(v.spec.schedule.timezone);
+    j["max_runtime_ms"] = v.spec.schedule.max_runtime_ms ? json(v.spec.schedule.max_runtime_ms) : json(nullptr);
+    j["max_memory_bytes"] = v.spec.max_memory_bytes ? json(v.spec.max_memory_bytes) : json(nullptr);
     j["stdout_path"] = stdout_path(v);
     j["stderr_path"] = v.spec.mixed_stdout ? json(nullptr) : json(stderr_path(v));
     j["stdout_tail"] = tail_lines(stdout_path(v), n);

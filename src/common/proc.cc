@@ -97,6 +97,20 @@ bool environ_contains(pid_t pid, const std::string& entry) {
   return false;
 }
 
+long long proc_rss_bytes(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/statm", static_cast<int>(pid));
+  Fd fd(::open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return 0;
+  char buf[128];
+  ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  long long size = 0, resident = 0;
+  if (std::sscanf(buf, "%lld %lld", &size, &resident) != 2) return 0;
+  return resident * ::sysconf(_SC_PAGESIZE);
+}
+
 long clock_ticks_per_second() {
   static long ticks = ::sysconf(_SC_CLK_TCK);
   return ticks > 0 ? ticks : 100;

@@ -38,6 +38,9 @@ std::vector<ProcStat> list_processes();
 // True when /proc/PID/environ holds the exact entry `entry` ("KEY=VALUE").
 bool environ_contains(pid_t pid, const std::string& entry);
 
+// Resident memory of `pid` in bytes (from /proc/PID/statm; 0 when gone).
+long long proc_rss_bytes(pid_t pid);
+
 // Clock ticks per second (for turning start ticks into times).
 long clock_ticks_per_second();
 

@@ -47,6 +47,31 @@ std::string serialize_spec(const TaskSpec& s) {
   kv.add_int("restart_reset_after_ms", r.reset_after_ms);
   kv.add_int("max_restarts", r.max_restarts);
   kv.add_int("restart_window_ms", r.window_ms);
+  if (s.ready_fd > 0) kv.add_int("ready_fd", s.ready_fd);
+  const HealthSettings& h = s.health;
+  if (h.type != HealthType::None) {
+    kv.add("health", health_type_name(h.type));
+    if (!h.shell_command.empty()) kv.add("health_shell", h.shell_command);
+    for (const auto& a : h.argv) kv.add("health_arg", a);
+    kv.add("health_host", h.host);
+    kv.add_int("health_port", h.port);
+    kv.add("health_http_path", h.http_path);
+    kv.add_int("health_interval_ms", h.interval_ms);
+    kv.add_int("health_timeout_ms", h.timeout_ms);
+    kv.add_int("health_start_period_ms", h.start_period_ms);
+    kv.add_int("health_success_after", h.success_after);
+    kv.add_int("health_failure_after", h.failure_after);
+    kv.add("health_on_unhealthy", h.restart_on_unhealthy ? "restart" : "none");
+  }
+  const ScheduleSettings& c = s.schedule;
+  if (!c.cron.empty()) {
+    kv.add("schedule", c.cron);
+    kv.add("timezone", c.timezone);
+    kv.add_int("not_before_ms", c.not_before_ms);
+    kv.add_int("not_after_ms", c.not_after_ms);
+  }
+  if (c.max_runtime_ms > 0) kv.add_int("max_runtime_ms", c.max_runtime_ms);
+  if (s.max_memory_bytes > 0) kv.add_int("max_memory_bytes", s.max_memory_bytes);
   kv.add("source", s.source);
   kv.add_int("loaded_at_ms", s.loaded_at_ms);
   return kv.serialize();
@@ -117,6 +142,36 @@ bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
   }
   long long mr = 0;
   if (auto value = kv.get("max_restarts"); value && parse_ll(*value, &mr)) r.max_restarts = static_cast<int>(mr);
+  // Readiness, health, schedule and memory keys (optional, like the above).
+  auto opt_int = [&](const char* key, long long fallback) {
+    long long v = 0;
+    auto value = kv.get(key);
+    return value && parse_ll(*value, &v) ? v : fallback;
+  };
+  s->ready_fd = static_cast<int>(opt_int("ready_fd", 0));
+  HealthSettings& h = s->health;
+  if (!health_type_from_name(kv.get("health").value_or(""), &h.type)) {
+    *err = "unknown 'health' check type";
+    return false;
+  }
+  h.shell_command = kv.get("health_shell").value_or("");
+  h.argv = kv.get_all("health_arg");
+  h.host = kv.get("health_host").value_or("");
+  h.port = static_cast<int>(opt_int("health_port", 0));
+  h.http_path = kv.get("health_http_path").value_or("/");
+  h.interval_ms = opt_int("health_interval_ms", h.interval_ms);
+  h.timeout_ms = opt_int("health_timeout_ms", h.timeout_ms);
+  h.start_period_ms = opt_int("health_start_period_ms", h.start_period_ms);
+  h.success_after = static_cast<int>(opt_int("health_success_after", h.success_after));
+  h.failure_after = static_cast<int>(opt_int("health_failure_after", h.failure_after));
+  h.restart_on_unhealthy = kv.get("health_on_unhealthy").value_or("none") == "restart";
+  ScheduleSettings& c = s->schedule;
+  c.cron = kv.get("schedule").value_or("");
+  c.timezone = kv.get("timezone").value_or("");
+  c.not_before_ms = opt_int("not_before_ms", 0);
+  c.not_after_ms = opt_int("not_after_ms", 0);
+  c.max_runtime_ms = opt_int("max_runtime_ms", 0);
+  s->max_memory_bytes = opt_int("max_memory_bytes", 0);
   s->env.clear();
   for (const auto& e : kv.get_all("env")) {
     size_t eq = e.find('=');

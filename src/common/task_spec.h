@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/restart_settings.h"
+#include "common/watchdog_settings.h"
 
 namespace spmi {
 
@@ -30,6 +31,13 @@ struct TaskSpec {
   std::vector<std::pair<std::string, std::string>> env;
   // Restart policy (wrapper type "watchdog"; "default" never restarts).
   RestartSettings restart;
+  // Readiness: the fd (>= 3) on which the task writes a newline once it is
+  // ready (0: none; then ready = first healthy check, or running).
+  int ready_fd = 0;
+  // Watchdog only.
+  HealthSettings health;
+  ScheduleSettings schedule;
+  int64_t max_memory_bytes = 0;  // 0: no limit
   std::string source;  // the descriptor file it was loaded from (absolute)
   int64_t loaded_at_ms = 0;
 

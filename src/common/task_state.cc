@@ -13,6 +13,7 @@ constexpr struct {
     {Phase::Starting, "starting"}, {Phase::Running, "running"}, {Phase::Draining, "draining"},
     {Phase::Stopping, "stopping"}, {Phase::Killing, "killing"}, {Phase::Exited, "exited"},
     {Phase::Failed, "failed-to-start"}, {Phase::Backoff, "backoff"}, {Phase::GaveUp, "gave-up"},
+    {Phase::Scheduled, "scheduled"},
 };
 }  // namespace
 
@@ -56,6 +57,15 @@ std::string serialize_state(const TaskState& s) {
   kv.add("note", s.note);
   kv.add_int("restarts", s.restarts);
   kv.add_int("next_start_at_ms", s.next_start_at_ms);
+  kv.add("health", health_status_name(s.health));
+  kv.add_int("health_failures", s.health_failures);
+  kv.add("health_detail", s.health_detail);
+  kv.add("ready", s.ready ? "1" : "0");
+  kv.add_int("ready_at_ms", s.ready_at_ms);
+  kv.add_int("next_fire_at_ms", s.next_fire_at_ms);
+  kv.add_int("last_fire_at_ms", s.last_fire_at_ms);
+  kv.add_int("runs", s.runs);
+  kv.add_int("skipped", s.skipped);
   return kv.serialize();
 }
 
@@ -107,6 +117,23 @@ bool parse_state(const std::string& text, TaskState* s, std::string* err) {
   long long n = 0;
   s->restarts = kv.get("restarts") && parse_ll(*kv.get("restarts"), &n) ? static_cast<int>(n) : 0;
   s->next_start_at_ms = kv.get("next_start_at_ms") && parse_ll(*kv.get("next_start_at_ms"), &n) ? n : 0;
+  auto opt = [&](const char* key) -> long long {
+    long long v = 0;
+    auto value = kv.get(key);
+    return value && parse_ll(*value, &v) ? v : 0;
+  };
+  if (!health_status_from_name(kv.get("health").value_or(""), &s->health)) {
+    *err = "unknown health status '" + kv.get("health").value_or("") + "'";
+    return false;
+  }
+  s->health_failures = static_cast<int>(opt("health_failures"));
+  s->health_detail = kv.get("health_detail").value_or("");
+  s->ready = kv.get("ready").value_or("0") == "1";
+  s->ready_at_ms = opt("ready_at_ms");
+  s->next_fire_at_ms = opt("next_fire_at_ms");
+  s->last_fire_at_ms = opt("last_fire_at_ms");
+  s->runs = static_cast<int>(opt("runs"));
+  s->skipped = static_cast<int>(opt("skipped"));
   s->main_exited = main_exited == "1";
   if (!phase_from_name(phase, &s->phase)) {
     *err = "unknown phase '" + phase + "'";

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/watchdog_settings.h"
+
 namespace spmi {
 
 inline constexpr int kStateVersion = 1;
@@ -23,6 +25,7 @@ enum class Phase {
   Failed,    // the command could not be started (see `error`)
   Backoff,   // watchdog: the run ended, the next start is scheduled
   GaveUp,    // watchdog: too many restarts in the window; sticky until a user starts it
+  Scheduled, // watchdog with a schedule: waiting for the next fire
 };
 
 const char* phase_name(Phase p);
@@ -52,6 +55,15 @@ struct TaskState {
   std::string note;          // anything else worth showing (e.g. wrapper lost)
   int restarts = 0;           // how often this wrapper started the command again
   int64_t next_start_at_ms = 0;  // Backoff: when the next start is due
+  HealthStatus health = HealthStatus::None;  // None: the task has no health check
+  int health_failures = 0;       // consecutive failed checks
+  std::string health_detail;     // what the last check said
+  bool ready = false;            // this run signalled readiness (see TaskSpec::ready_fd)
+  int64_t ready_at_ms = 0;
+  int64_t next_fire_at_ms = 0;   // scheduled tasks: the next fire (0: none)
+  int64_t last_fire_at_ms = 0;
+  int runs = 0;                  // scheduled tasks: how many fires ran
+  int skipped = 0;               // scheduled tasks: fires skipped because a run was still going
 };
 
 std::string serialize_state(const TaskState& st);

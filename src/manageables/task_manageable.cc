@@ -4,7 +4,9 @@
 //   [task]            id, comment
 //   [task.backend]    type (+ the backend type's own keys)
 //   [task.wrapper]    type, command, mixed_stdout, stop_signal, stop_timeout,
-//                     cwd, env (the keys the wrapper type allows)
+//                     cwd, env (the keys the wrapper type allows);
+//                     watchdog: ready_fd, restart keys, health (a table), schedule,
+//                     timezone, max_runtime, not_before, not_after, max_memory
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
@@ -12,8 +14,11 @@
 #include "backends/registry.h"
 #include "common/atomic_file.h"
 #include "common/clock.h"
+#include "common/cron.h"
+#include "common/kv_file.h"
 #include "common/names.h"
 #include "manageables/registry.h"
+#include "manageables/units.h"
 
 namespace spmi {
 
@@ -28,9 +33,25 @@ struct WrapperType {
 const WrapperType kWrapperTypes[] = {
     {"default", {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env"}},
     {"watchdog",
-     {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env", "restart", "success_exit_codes",
-      "restart_delay", "restart_max_delay", "restart_reset_after", "max_restarts", "restart_window"}},
+     {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env", "ready_fd", "restart",
+      "success_exit_codes", "restart_delay", "restart_max_delay", "restart_reset_after", "max_restarts",
+      "restart_window", "health", "schedule", "timezone", "max_runtime", "not_before", "not_after", "max_memory"}},
 };
+
+// An integer key within [lo, hi]; true when present and valid.
+bool get_int(const Node& table, Checker& check, const char* where, const char* key, long long lo, long long hi,
+             long long* out) {
+  const Node* n = table.find(key);
+  if (!n) return false;
+  if (n->kind != Node::Kind::Integer || n->integer < lo || n->integer > hi) {
+    check.error(n->pos, join_path(where, key) + ": expected a whole number from " + std::to_string(lo) + " to " +
+                            std::to_string(hi) + ", got " + describe_kind(*n) +
+                            (n->kind == Node::Kind::Integer ? " " + std::to_string(n->integer) : ""));
+    return false;
+  }
+  *out = n->integer;
+  return true;
+}
 
 // The watchdog's restart keys (defaults in TaskSpec, except restart itself:
 // "on-failure" for a watchdog).
@@ -72,6 +93,30 @@ void build_restart(const Node& wrapper, Checker& check, TaskSpec* spec) {
   }
 }
 
+// "host:port" / "[v6]:port" of an http URL's authority.
+bool split_host_port(const std::string& authority, std::string* host, int* port) {
+  std::string p;
+  if (!authority.empty() && authority[0] == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string::npos) return false;
+    *host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return false;
+      p = authority.substr(close + 2);
+    }
+  } else {
+    size_t colon = authority.rfind(':');
+    *host = authority.substr(0, colon);
+    if (colon != std::string::npos) p = authority.substr(colon + 1);
+  }
+  if (host->empty()) return false;
+  if (p.empty()) return *port > 0;
+  long long v = 0;
+  if (!parse_ll(p, &v) || v < 1 || v > 65535) return false;
+  *port = static_cast<int>(v);
+  return true;
+}
+
 std::string absolute_dir_of(const std::string& path) {
   char* real = ::realpath(path.c_str(), nullptr);
   std::string abs = real ? real : path;
@@ -90,33 +135,35 @@ std::string resolve_cwd(const std::string& cwd, const std::string& base) {
   return base + "/" + cwd;
 }
 
-void build_command(const Node& wrapper, Checker& check, TaskSpec* spec) {
-  const char* where = "task.wrapper";
-  const Node* cmd = wrapper.find("command");
+// A command: a shell string or an argv array (task.wrapper.command and
+// task.wrapper.health.command).
+void build_command(const Node& table, const std::string& where, Checker& check, std::string* shell,
+                   std::vector<std::string>* argv) {
+  const Node* cmd = table.find("command");
   if (!cmd) {
-    check.error(wrapper.pos, "missing required key 'task.wrapper.command'");
+    check.error(table.pos, "missing required key '" + where + ".command'");
     return;
   }
   if (cmd->kind == Node::Kind::String) {
     if (cmd->str.find_first_not_of(" \t\n") == std::string::npos)
-      check.error(cmd->pos, "task.wrapper.command: must not be empty");
+      check.error(cmd->pos, where + ".command: must not be empty");
     else if (cmd->str.find('\0') != std::string::npos)
-      check.error(cmd->pos, "task.wrapper.command: must not contain a NUL character");
-    spec->shell_command = cmd->str;
+      check.error(cmd->pos, where + ".command: must not contain a NUL character");
+    *shell = cmd->str;
     return;
   }
   if (cmd->kind != Node::Kind::Array) {
-    check.error(cmd->pos, std::string(where) + ".command: expected a shell command string or an argv array of strings, got " +
+    check.error(cmd->pos, where + ".command: expected a shell command string or an argv array of strings, got " +
                               describe_kind(*cmd));
     return;
   }
   if (cmd->items.empty()) {
-    check.error(cmd->pos, "task.wrapper.command: the argv array must not be empty");
+    check.error(cmd->pos, where + ".command: the argv array must not be empty");
     return;
   }
   for (size_t i = 0; i < cmd->items.size(); ++i) {
     const Node& a = cmd->items[i];
-    std::string at = "task.wrapper.command[" + std::to_string(i) + "]";
+    std::string at = where + ".command[" + std::to_string(i) + "]";
     if (a.kind != Node::Kind::String) {
       check.error(a.pos, at + ": expected a string, got " + describe_kind(a));
     } else if (a.str.find('\0') != std::string::npos) {
@@ -124,9 +171,108 @@ void build_command(const Node& wrapper, Checker& check, TaskSpec* spec) {
     } else if (i == 0 && a.str.empty()) {
       check.error(a.pos, at + ": the program name must not be empty");
     } else {
-      spec->argv.push_back(a.str);
+      argv->push_back(a.str);
     }
   }
+}
+
+// [task.wrapper.health]: type, command | host + port | url, and the timing keys.
+void build_health(const Node& health, Checker& check, TaskSpec* spec) {
+  const std::string where = "task.wrapper.health";
+  if (!check.expect_table(health, where)) return;
+  HealthSettings& h = spec->health;
+  std::string type;
+  if (!check.get_string(health, where, "type", true, &type)) return;
+  if (!health_type_from_name(type, &h.type) || h.type == HealthType::None) {
+    check.error(health.find("type")->pos, where + ".type: unknown health check type '" + type +
+                                              "' (known: command, tcp, http)");
+    return;
+  }
+  const std::initializer_list<std::string_view> common = {"type", "interval", "timeout", "start_period",
+                                                          "success_after", "failure_after", "on_unhealthy"};
+  std::vector<std::string_view> keys(common);
+  if (h.type == HealthType::Command) keys.push_back("command");
+  if (h.type == HealthType::Tcp) keys.insert(keys.end(), {"host", "port"});
+  if (h.type == HealthType::Http) keys.push_back("url");
+  for (const Entry& e : health.entries)
+    if (std::find(keys.begin(), keys.end(), e.key) == keys.end())
+      check.error(e.key_pos, "unknown key '" + join_path(where, e.key) + "' for a " + type + " health check (allowed: " +
+                                 [&] {
+                                   std::string all;
+                                   for (auto k : keys) all += (all.empty() ? "" : ", ") + std::string(k);
+                                   return all;
+                                 }() + ")");
+  if (h.type == HealthType::Command) build_command(health, where, check, &h.shell_command, &h.argv);
+  if (h.type == HealthType::Tcp) {
+    h.host = "127.0.0.1";
+    check.get_string(health, where, "host", false, &h.host);
+    if (h.host.empty()) check.error(health.find("host")->pos, where + ".host: must not be empty");
+    long long port = 0;
+    if (get_int(health, check, where.c_str(), "port", 1, 65535, &port)) h.port = static_cast<int>(port);
+    else if (!health.find("port")) check.error(health.pos, "missing required key '" + where + ".port'");
+  }
+  if (h.type == HealthType::Http) {
+    std::string url;
+    if (check.get_string(health, where, "url", true, &url)) {
+      h.port = 80;
+      std::string rest = url.rfind("http://", 0) == 0 ? url.substr(7) : "";
+      size_t slash = rest.find('/');
+      std::string authority = rest.substr(0, slash);
+      h.http_path = slash == std::string::npos ? "/" : rest.substr(slash);
+      bool clean = url.find_first_of(" \t\r\n") == std::string::npos;
+      if (url.rfind("https://", 0) == 0)
+        check.error(health.find("url")->pos, where + ".url: https is not supported; check a plain http endpoint "
+                                                     "or use a command check (e.g. curl)");
+      else if (rest.empty() || !clean || !split_host_port(authority, &h.host, &h.port))
+        check.error(health.find("url")->pos, where + ".url: '" + url + "' is not a URL like \"http://127.0.0.1:8080/health\"");
+    }
+  }
+  check.get_duration(health, where, "interval", &h.interval_ms);
+  check.get_duration(health, where, "timeout", &h.timeout_ms);
+  check.get_duration(health, where, "start_period", &h.start_period_ms);
+  if (health.find("interval") && h.interval_ms < 100)
+    check.error(health.find("interval")->pos, where + ".interval: must be at least 100ms");
+  if (health.find("timeout") && h.timeout_ms < 10)
+    check.error(health.find("timeout")->pos, where + ".timeout: must be at least 10ms");
+  long long n = 0;
+  if (get_int(health, check, where.c_str(), "success_after", 1, 1000, &n)) h.success_after = static_cast<int>(n);
+  if (get_int(health, check, where.c_str(), "failure_after", 1, 1000, &n)) h.failure_after = static_cast<int>(n);
+  std::string on;
+  if (check.get_string(health, where, "on_unhealthy", false, &on)) {
+    if (on == "restart") h.restart_on_unhealthy = true;
+    else if (on != "none")
+      check.error(health.find("on_unhealthy")->pos, where + ".on_unhealthy: unknown action '" + on +
+                                                        "' (known: none, restart)");
+  }
+}
+
+// schedule, timezone, max_runtime, not_before, not_after.
+void build_schedule(const Node& wrapper, Checker& check, TaskSpec* spec) {
+  const char* where = "task.wrapper";
+  ScheduleSettings& c = spec->schedule;
+  std::string err;
+  if (check.get_string(wrapper, where, "timezone", false, &c.timezone) && !valid_time_zone(c.timezone, &err)) {
+    check.error(wrapper.find("timezone")->pos, "task.wrapper.timezone: " + err);
+    c.timezone.clear();
+  }
+  if (check.get_string(wrapper, where, "schedule", false, &c.cron)) {
+    CronSchedule parsed;
+    if (!parse_cron(c.cron, &parsed, &err))
+      check.error(wrapper.find("schedule")->pos, "task.wrapper.schedule: '" + c.cron + "': " + err);
+  }
+  if (check.get_duration(wrapper, where, "max_runtime", &c.max_runtime_ms) && c.max_runtime_ms <= 0)
+    check.error(wrapper.find("max_runtime")->pos, "task.wrapper.max_runtime: must be longer than 0s");
+  for (auto [key, field] : {std::pair<const char*, int64_t*>{"not_before", &c.not_before_ms}, {"not_after", &c.not_after_ms}}) {
+    std::string text;
+    if (!check.get_string(wrapper, where, key, false, &text)) continue;
+    if (c.cron.empty()) check.error(wrapper.find(key)->pos, join_path(where, key) + ": only applies with a 'schedule'");
+    else if (!parse_date_time(text, c.timezone, field, &err))
+      check.error(wrapper.find(key)->pos, join_path(where, key) + ": " + err);
+  }
+  if (c.not_before_ms && c.not_after_ms && c.not_after_ms <= c.not_before_ms)
+    check.error(wrapper.find("not_after")->pos, "task.wrapper.not_after: must be later than not_before");
+  if (c.cron.empty() && wrapper.find("timezone"))
+    check.error(wrapper.find("timezone")->pos, "task.wrapper.timezone: only applies with a 'schedule'");
 }
 
 void build_env(const Node& wrapper, Checker& check, TaskSpec* spec) {
@@ -169,7 +315,9 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
   }
   spec->wrapper = type;
   check.check_keys(wrapper, where, wt->keys);
-  build_command(wrapper, check, spec);
+  build_command(wrapper, where, check, &spec->shell_command, &spec->argv);
+  long long fd = 0;
+  if (get_int(wrapper, check, where, "ready_fd", 3, 255, &fd)) spec->ready_fd = static_cast<int>(fd);
   check.get_bool(wrapper, where, "mixed_stdout", false, &spec->mixed_stdout);
   check.get_signal(wrapper, where, "stop_signal", &spec->stop_signal);
   if (check.get_duration(wrapper, where, "stop_timeout", &spec->stop_timeout_ms) && spec->stop_timeout_ms > 24LL * 3600 * 1000) {
@@ -183,7 +331,18 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
     else spec->cwd = resolve_cwd(cwd, base);
   }
   build_env(wrapper, check, spec);
-  if (type == "watchdog") build_restart(wrapper, check, spec);
+  if (type == "watchdog") {
+    build_restart(wrapper, check, spec);
+    if (const Node* health = wrapper.find("health")) build_health(*health, check, spec);
+    build_schedule(wrapper, check, spec);
+    if (const Node* n = wrapper.find("max_memory")) {
+      std::string err;
+      if (n->kind == Node::Kind::Integer && n->integer > 0) spec->max_memory_bytes = n->integer;
+      else if (n->kind != Node::Kind::String || !parse_byte_size(n->str, &spec->max_memory_bytes, &err))
+        check.error(n->pos, "task.wrapper.max_memory: " +
+                                (err.empty() ? "expected a size like \"512MiB\", got " + describe_kind(*n) : err));
+    }
+  }
 }
 
 void build_backend(const Node& backend, Checker& check, TaskSpec* spec) {

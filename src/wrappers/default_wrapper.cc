@@ -35,8 +35,7 @@
 #include "common/signals.h"
 #include "common/task_spec.h"
 #include "common/task_state.h"
-#include "wrappers/terminal_relay.h"
-#include "wrappers/wrapper_machine.h"
+#include "wrappers/wrapper.h"
 
 extern char** environ;
 
@@ -59,46 +58,7 @@ struct ExecFailure {
   int err;
 };
 
-class Wrapper {
- public:
-  explicit Wrapper(const WrapperOptions& opts) : opts_(opts), machine_(SIGTERM) {}
-  int run();
-
- private:
-  std::string path(const char* name) const { return opts_.task_dir + "/" + name; }
-  void report(const std::string& line);
-  void remove_fifos();
-  void log(const std::string& line);
-  bool save_state();
-  int fail_start(const std::string& why);
-  bool prepare(std::string* err);
-  bool make_fifo(const char* name, int open_flags, Fd* out, std::string* err);
-  pid_t spawn(std::string* err);
-  void start_run();
-  void record_event(const WrapperActions& a, Phase from);
-  [[noreturn]] void exec_child(int err_fd);
-  void loop();
-  void handle(WrapperEvent e);
-  int signal_tree(int sig, bool only_new);
-  void reap();
-  void read_control();
-  void read_signals();
-
-  WrapperOptions opts_;
-  WrapperMachine machine_;
-  // In a screen/tmux window the task gets its own pty, relayed to the window.
-  bool terminal_ = false;
-  TerminalRelay relay_;
-  Fd log_fd_;
-  TaskSpec spec_;
-  TaskState state_;
-  Fd lock_fd_, signal_fd_, control_fd_, stdin_fd_, out_fd_, err_fd_;
-  int64_t deadline_ms_ = -1;  // monotonic; -1 when no stop is pending
-  int64_t backoff_ms_ = -1;   // monotonic time of the next restart; -1: none
-  Fd events_fd_;
-  bool done_ = false;
-  std::vector<std::pair<pid_t, unsigned long long>> signalled_;  // small: a vector, not a tree
-};
+}  // namespace
 
 void Wrapper::report(const std::string& line) { send_report(&opts_, line); }
 
@@ -157,7 +117,9 @@ bool Wrapper::prepare(std::string* err) {
     *err = path(task_files::kSpec) + ": " + *err;
     return false;
   }
-  machine_ = WrapperMachine(spec_.stop_signal, RestartPolicy(spec_.restart, random_fraction));
+  machine_ = WrapperMachine(spec_.stop_signal, RestartPolicy(spec_.restart, random_fraction),
+                            !spec_.schedule.cron.empty());
+  health_ = HealthTracker(spec_.health);
   events_fd_.reset(::open(path(task_files::kEvents).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
 
   // Orphaned descendants (daemonizing grandchildren) are reparented to us.
@@ -197,12 +159,13 @@ bool Wrapper::prepare(std::string* err) {
       return false;
     }
   }
-  return true;
+  return prepare_features(err);
 }
 
 // Runs in the forked child: never returns, never touches the parent's state
 // beyond what fork copied, and ends with _exit on any failure.
 void Wrapper::exec_child(int err_fd) {
+  child_ready_fd(&err_fd);
   auto fail = [err_fd](int stage, int e) {
     ExecFailure f{stage, e};
     ssize_t ignored = ::write(err_fd, &f, sizeof f);
@@ -307,7 +270,7 @@ int Wrapper::signal_tree(int sig, bool only_new) {
 }
 
 // Appends `text` as a JSON string to `out`.
-void append_json_string(std::string* out, const std::string& text) {
+static void append_json_string(std::string* out, const std::string& text) {
   *out += '"';
   for (char c : text) {
     unsigned char u = static_cast<unsigned char>(c);
@@ -376,10 +339,27 @@ void Wrapper::handle(WrapperEvent e) {
   }
   if (!a.reason.empty() && (machine_.phase() == Phase::GaveUp)) state_.note = a.reason;
   state_.restarts = machine_.restarts();
+  state_.runs = machine_.runs();
+  state_.skipped = machine_.skipped();
+  after_transition(from);
+  if (a.event == "fire") {
+    // A new run: the previous run's process and exit belong to its own events.
+    state_.pid = 0;
+    state_.main_exited = false;
+  }
   if (a.write_state && !a.spawn) save_state();
   record_event(a, from);
   if (a.exit) done_ = true;
   if (a.spawn) start_run();
+  // A scheduled task whose schedule has no further fire is done.
+  if (!done_ && machine_.phase() == Phase::Scheduled && fire_at_s_ < 0) handle(WrapperEvent::ScheduleEnded);
+}
+
+void Wrapper::note_event(const char* event, const std::string& reason) {
+  WrapperActions a;
+  a.event = event;
+  a.reason = reason;
+  record_event(a, machine_.phase());
 }
 
 // Starts the command (first start or restart) and feeds the outcome back.
@@ -403,7 +383,13 @@ void Wrapper::start_run() {
     // The native task's stdin FIFO, opened again for each run.
     stdin_fd_.reset(::open(path(task_files::kStdin).c_str(), O_RDWR | O_CLOEXEC));
   }
+  if (!open_ready_pipe(&err)) {
+    state_.error = err;
+    handle(WrapperEvent::StartFailed);
+    return;
+  }
   pid_t pid = spawn(&err);
+  ready_write_.reset();  // only the child writes readiness
   if (pid < 0) {
     log("failed to start: " + err);
     state_.error = err;
@@ -507,12 +493,16 @@ void Wrapper::loop() {
         if (left < timeout) timeout = left < 0 ? 0 : static_cast<int>(left);
       }
     }
-    if (backoff_ms_ >= 0) {
-      int64_t left = std::max<int64_t>(0, backoff_ms_ - monotonic_ms());
-      if (timeout < 0 || left < timeout) timeout = static_cast<int>(left);
+    for (int64_t at : {backoff_ms_, feature_deadline()}) {
+      if (at < 0) continue;
+      int64_t left = std::max<int64_t>(0, at - monotonic_ms());
+      if (timeout < 0 || left < timeout) timeout = static_cast<int>(std::min<int64_t>(left, 1 << 30));
     }
     std::vector<struct pollfd> fds = {{signal_fd_.get(), POLLIN, 0}, {control_fd_.get(), POLLIN, 0}};
     std::vector<struct pollfd> relay_fds;
+    size_t features_at = 0;
+    add_feature_pollfds(&fds, &features_at);
+    size_t relay_at = fds.size();
     if (terminal_) relay_.add_pollfds(&fds);
     int n = ::poll(fds.data(), fds.size(), timeout);
     if (n < 0) {
@@ -523,11 +513,12 @@ void Wrapper::loop() {
     }
     if (terminal_) {
       // Copy output first, so it is in the logs before the exit is recorded.
-      relay_fds.assign(fds.begin() + 2, fds.end());
+      relay_fds.assign(fds.begin() + static_cast<std::ptrdiff_t>(relay_at), fds.end());
       relay_.handle(relay_fds);
     }
     if (fds[0].revents & POLLIN) read_signals();
     if (!done_ && (fds[1].revents & POLLIN)) read_control();
+    if (!done_) handle_features(fds, features_at);
     if (done_) break;
     if (backoff_ms_ >= 0 && monotonic_ms() >= backoff_ms_) {
       backoff_ms_ = -1;
@@ -546,7 +537,7 @@ void Wrapper::loop() {
 // Replaces this process's environment with the NUL-separated one in `path`
 // (written by spmi start, mode 0600) and deletes the file. What the
 // multiplexer set for its window (TERM, TMUX, TMUX_PANE, STY, WINDOW) is kept.
-bool load_env_file(const std::string& path, std::string* err) {
+static bool load_env_file(const std::string& path, std::string* err) {
   std::string text;
   bool ok = read_file(path, &text, err);
   ::unlink(path.c_str());
@@ -568,7 +559,7 @@ bool load_env_file(const std::string& path, std::string* err) {
   return true;
 }
 
-std::string make_run_id() {
+static std::string make_run_id() {
   unsigned char bytes[8] = {};
   if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
     int64_t t = now_ms() ^ (static_cast<int64_t>(::getpid()) << 32);
@@ -621,13 +612,19 @@ int Wrapper::run() {
   state_.backend_id = window && *window ? window : std::to_string(::getpid());
   save_state();
 
-  start_run();
-  if (machine_.phase() == Phase::Failed) {
-    report("error " + state_.error);
-    remove_fifos();
-    return 1;
+  if (scheduled_) {
+    // A scheduled task waits for its first fire; "ok 0" = no process yet.
+    handle(WrapperEvent::Armed);
+    report("ok 0");
+  } else {
+    start_run();
+    if (machine_.phase() == Phase::Failed) {
+      report("error " + state_.error);
+      remove_fifos();
+      return 1;
+    }
+    report("ok " + std::to_string(state_.pid));
   }
-  report("ok " + std::to_string(state_.pid));
   // Give back the heap pages start-up touched: the wrapper now idles for
   // the task's whole life, and its resident memory is paid per task.
   ::malloc_trim(0);
@@ -640,8 +637,6 @@ int Wrapper::run() {
   log("task ended (main process: " + how + ")");
   return 0;
 }
-
-}  // namespace
 
 void send_report(WrapperOptions* opts, const std::string& line) {
   if (!opts->report_fifo.empty()) {

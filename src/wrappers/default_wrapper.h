@@ -21,4 +21,8 @@ void send_report(WrapperOptions* opts, const std::string& line);
 // 3 when another wrapper already holds the task's lock.
 int run_default_wrapper(const WrapperOptions& opts);
 
+// True when this executable runs wrapper type `type` (defined by the
+// executable's feature file: default_features.cc or watchdog_features.cc).
+bool wrapper_runs_type(const std::string& type);
+
 }  // namespace spmi

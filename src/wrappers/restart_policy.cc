@@ -30,6 +30,15 @@ RestartDecision RestartPolicy::on_run_ended(int exit_code, int exit_signal, int6
     d.reason = failed ? "restart = never" : "exited successfully";
     return d;
   }
+  return schedule_restart(started_ms, now_ms, failed ? "failed" : "exited (restart = always)");
+}
+
+RestartDecision RestartPolicy::on_forced_restart(int64_t started_ms, int64_t now_ms, const std::string& why) {
+  return schedule_restart(started_ms, now_ms, why);
+}
+
+RestartDecision RestartPolicy::schedule_restart(int64_t started_ms, int64_t now_ms, std::string reason) {
+  RestartDecision d;
   if (restarts_in_window(now_ms) >= s_.max_restarts) {
     d.kind = RestartDecision::GiveUp;
     d.reason = "gave up: " + std::to_string(s_.max_restarts) + " restarts within " + format_duration_ms(s_.window_ms);
@@ -43,7 +52,7 @@ RestartDecision RestartPolicy::on_run_ended(int exit_code, int exit_signal, int6
   d.kind = RestartDecision::Restart;
   d.delay_ms = std::max(kMinRestartGapMs, base + static_cast<int64_t>(static_cast<double>(base) * 0.1 * j));
   next_delay_ms_ = std::min(std::max(s_.max_delay_ms, first), base * 2);
-  d.reason = failed ? "failed" : "exited (restart = always)";
+  d.reason = std::move(reason);
   return d;
 }
 

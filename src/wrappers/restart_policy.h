@@ -41,6 +41,10 @@ class RestartPolicy {
   // Decides what follows a run that started at `started_ms` and ended at
   // `now_ms` by itself (not by a stop request).
   RestartDecision on_run_ended(int exit_code, int exit_signal, int64_t started_ms, int64_t now_ms);
+  // Decides what follows a run the watchdog itself ended to restart it (an
+  // unhealthy task, too much memory): a restart whatever the mode, within
+  // the same backoff and tolerance.
+  RestartDecision on_forced_restart(int64_t started_ms, int64_t now_ms, const std::string& why);
   // Records that a restart happens at `now_ms`.
   void record_restart(int64_t now_ms);
   // A user's start or restart: a fresh budget and the first delay again.
@@ -48,6 +52,8 @@ class RestartPolicy {
   int restarts_in_window(int64_t now_ms);
 
  private:
+  RestartDecision schedule_restart(int64_t started_ms, int64_t now_ms, std::string reason);
+
   RestartSettings s_;
   double (*jitter_)();
   int64_t next_delay_ms_;

@@ -15,30 +15,65 @@ WrapperActions WrapperMachine::begin_kill() {
   return a;
 }
 
+WrapperActions WrapperMachine::begin_stop(const char* request, const char* event) {
+  WrapperActions a;
+  phase_ = Phase::Stopping;
+  stop_request_ = request;
+  a.signal_tree = stop_signal_;
+  a.arm_deadline = true;
+  a.write_state = true;
+  a.event = event;
+  return a;
+}
+
 WrapperActions WrapperMachine::respawn(const char* event) {
   WrapperActions a;
   phase_ = Phase::Starting;
   ++restarts_;
   ended_by_ = 0;
   stop_request_.clear();
-  restart_pending_ = false;
+  restart_pending_ = forced_ = then_idle_ = false;
   a.spawn = true;
   a.write_state = true;
   a.event = event;
   return a;
 }
 
-// A run ended by itself: the restart policy decides what follows.
-WrapperActions WrapperMachine::run_ended(int64_t now_ms) {
+// A scheduled run begins: a fresh restart budget for each fire.
+WrapperActions WrapperMachine::fire(const char* reason) {
   WrapperActions a;
-  RestartDecision d = policy_.on_run_ended(exit_code_, exit_signal_, run_started_ms_, now_ms);
+  phase_ = Phase::Starting;
+  ++runs_;
+  ended_by_ = 0;
+  stop_request_.clear();
+  restart_pending_ = forced_ = then_idle_ = false;
+  policy_.reset();
+  a.spawn = true;
+  a.write_state = true;
+  a.event = "fire";
+  a.reason = reason;
+  return a;
+}
+
+WrapperActions WrapperMachine::skip(const char* why) {
+  WrapperActions a;
+  ++skipped_;
+  a.write_state = true;
+  a.event = "skipped";
+  a.reason = why;
+  return a;
+}
+
+// Carries out a restart decision; `done_event` names a run that is over.
+WrapperActions WrapperMachine::decided(const RestartDecision& d, const char* done_event) {
+  WrapperActions a;
   a.write_state = true;
   a.reason = d.reason;
   switch (d.kind) {
     case RestartDecision::Stop:
-      phase_ = Phase::Exited;
-      a.event = "exited";
-      a.exit = true;
+      phase_ = scheduled_ ? Phase::Scheduled : Phase::Exited;
+      a.event = scheduled_ ? "run-ended" : done_event;
+      a.exit = !scheduled_;
       break;
     case RestartDecision::Restart:
       phase_ = Phase::Backoff;
@@ -46,12 +81,18 @@ WrapperActions WrapperMachine::run_ended(int64_t now_ms) {
       a.backoff_ms = d.delay_ms;
       break;
     case RestartDecision::GiveUp:
-      phase_ = Phase::GaveUp;
+      // A scheduled task gives up on this fire only; the next one runs.
+      phase_ = scheduled_ ? Phase::Scheduled : Phase::GaveUp;
       a.event = "gave-up";
-      a.exit = true;
+      a.exit = !scheduled_;
       break;
   }
   return a;
+}
+
+// A run ended by itself: the restart policy decides what follows.
+WrapperActions WrapperMachine::run_ended(int64_t now_ms) {
+  return decided(policy_.on_run_ended(exit_code_, exit_signal_, run_started_ms_, now_ms), "exited");
 }
 
 WrapperActions WrapperMachine::on(WrapperEvent e, int64_t now_ms) {
@@ -64,21 +105,25 @@ WrapperActions WrapperMachine::on(WrapperEvent e, int64_t now_ms) {
         exit_code_ = -1;
         exit_signal_ = 0;
         a.write_state = true;
-        a.event = started_once_ ? "restarted" : "started";
+        a.event = started_once_ && !scheduled_ ? "restarted" : "started";
         started_once_ = true;
       } else if (e == WrapperEvent::StartFailed) {
-        if (!started_once_) {
+        if (!started_once_ && !scheduled_) {
           phase_ = Phase::Failed;
           a.write_state = true;
           a.exit = true;
           a.event = "failed-to-start";
         } else {
-          // A restart that could not even exec counts as a failed run.
+          // A restart (or a fire) that could not even exec counts as a failed run.
           exit_code_ = 127;
           exit_signal_ = 0;
           run_started_ms_ = now_ms;
           a = run_ended(now_ms);
         }
+      } else if (e == WrapperEvent::Armed && scheduled_) {
+        phase_ = Phase::Scheduled;
+        a.write_state = true;
+        a.event = "scheduled";
       }
       break;
     case Phase::Running:
@@ -89,25 +134,25 @@ WrapperActions WrapperMachine::on(WrapperEvent e, int64_t now_ms) {
       } else if (e == WrapperEvent::NoChildren) {
         a = run_ended(now_ms);
       } else if (e == WrapperEvent::StopRequested) {
-        phase_ = Phase::Stopping;
-        stop_request_ = "stop";
-        a.signal_tree = stop_signal_;
-        a.arm_deadline = true;
-        a.write_state = true;
-        a.event = "stopping";
+        a = begin_stop("stop", "stopping");
       } else if (e == WrapperEvent::KillRequested) {
         stop_request_ = "kill";
         a = begin_kill();
         a.event = "killing";
       } else if (e == WrapperEvent::RestartRequested) {
-        phase_ = Phase::Stopping;
-        stop_request_ = "restart";
         restart_pending_ = true;
         policy_.reset();
-        a.signal_tree = stop_signal_;
-        a.arm_deadline = true;
-        a.write_state = true;
-        a.event = "restart-requested";
+        a = begin_stop("restart", "restart-requested");
+      } else if (e == WrapperEvent::RunTimeout) {
+        then_idle_ = true;
+        a = begin_stop("max-runtime", "run-timeout");
+        a.reason = "ran longer than max_runtime";
+      } else if (e == WrapperEvent::ForceRestart) {
+        forced_ = true;
+        a = begin_stop("restart", "restart-forced");
+        a.reason = force_reason_;
+      } else if (e == WrapperEvent::Fire) {
+        a = skip("the previous run is still going");
       }
       break;
     case Phase::Stopping:
@@ -120,14 +165,27 @@ WrapperActions WrapperMachine::on(WrapperEvent e, int64_t now_ms) {
       } else if (e == WrapperEvent::NoChildren) {
         ended_by_ = phase_ == Phase::Killing ? SIGKILL : stop_signal_;
         if (restart_pending_) return respawn("restarting");
+        if (forced_) {
+          forced_ = false;
+          return decided(policy_.on_forced_restart(run_started_ms_, now_ms, force_reason_), "stopped");
+        }
+        std::string ended = "ended by " + signal_name(ended_by_);
+        if (then_idle_ && scheduled_) {
+          then_idle_ = false;
+          phase_ = Phase::Scheduled;
+          a.write_state = true;
+          a.event = "run-ended";
+          a.reason = "stopped at max_runtime, " + ended;
+          return a;
+        }
         phase_ = Phase::Exited;
         a.write_state = true;
         a.exit = true;
         a.event = stop_request_ == "kill" ? "killed" : "stopped";
-        a.reason = "ended by " + signal_name(ended_by_);
+        a.reason = then_idle_ ? "stopped at max_runtime, " + ended : ended;
       } else if (e == WrapperEvent::StopRequested || e == WrapperEvent::KillRequested) {
         // "stop" means: do not start it again.
-        restart_pending_ = false;
+        restart_pending_ = forced_ = then_idle_ = false;
         stop_request_ = e == WrapperEvent::KillRequested ? "kill" : "stop";
         if (e == WrapperEvent::KillRequested && phase_ == Phase::Stopping) {
           a = begin_kill();
@@ -141,6 +199,8 @@ WrapperActions WrapperMachine::on(WrapperEvent e, int64_t now_ms) {
         a = begin_kill();
         a.event = "stop-timeout";
         a.reason = "still running at the stop timeout: SIGKILL";
+      } else if (e == WrapperEvent::Fire) {
+        a = skip("the previous run is still stopping");
       }
       break;
     case Phase::Backoff:
@@ -152,6 +212,7 @@ WrapperActions WrapperMachine::on(WrapperEvent e, int64_t now_ms) {
         policy_.reset();
         return respawn("restarting");
       }
+      if (e == WrapperEvent::Fire) return skip("the previous run is waiting to restart");
       if (e == WrapperEvent::StopRequested || e == WrapperEvent::KillRequested) {
         phase_ = Phase::Exited;
         stop_request_ = e == WrapperEvent::KillRequested ? "kill" : "stop";
@@ -159,6 +220,23 @@ WrapperActions WrapperMachine::on(WrapperEvent e, int64_t now_ms) {
         a.exit = true;
         a.event = "stopped";
         a.reason = "stopped while waiting to restart";
+      }
+      break;
+    case Phase::Scheduled:
+      if (e == WrapperEvent::Fire) return fire("scheduled");
+      if (e == WrapperEvent::RestartRequested) return fire("spmi restart: run now");
+      if (e == WrapperEvent::StopRequested || e == WrapperEvent::KillRequested || e == WrapperEvent::ScheduleEnded) {
+        phase_ = Phase::Exited;
+        a.write_state = true;
+        a.exit = true;
+        if (e == WrapperEvent::ScheduleEnded) {
+          a.event = "schedule-ended";
+          a.reason = "the schedule has no further fire";
+        } else {
+          stop_request_ = e == WrapperEvent::KillRequested ? "kill" : "stop";
+          a.event = "stopped";
+          a.reason = "stopped while waiting for the next fire";
+        }
       }
       break;
     case Phase::Exited:

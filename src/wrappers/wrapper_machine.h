@@ -1,23 +1,30 @@
 // The wrapper's state machine: phase x event -> actions. It serves both
-// wrapper types: `default` is a watchdog whose restart policy is "never".
+// wrapper types: `default` is a watchdog whose restart policy is "never" and
+// which has no schedule, health check or limits.
 //
 // Pure logic, no I/O: the poll loop in default_wrapper.cc turns kernel events
-// (signalfd, the control FIFO, the stop deadline, the backoff timer) into
-// events, feeds them here with the time, and carries out the actions
-// returned. Tests drive it directly with a fake clock.
+// (signalfd, the control FIFO, timers, health checks) into events, feeds them
+// here with the time, and carries out the actions returned. Tests drive it
+// directly with a fake clock.
 //
-//   phase \ event  MainExited  ChildReaped NoChildren   Stop       Kill      Restart       Deadline  BackoffDone
-//   Starting       -           -           -            -          -         -             -         -
-//   Running        Draining    -           policy(1)    Stopping*  Killing*  Stopping*(r)  -         -
-//   Draining       -           -           policy(1)    Stopping*  Killing*  Stopping*(r)  -         -
-//   Stopping       (record)    resignal    end(2)       cancel r   Killing*  set r         Killing*  -
-//   Killing        (record)    resignal    end(2)       cancel r   -         set r         -         -
-//   Backoff        -           -           -            Exited     Exited    spawn         -         spawn
-//   (* = signal the whole tree; Stopping also arms the deadline; r = restart pending)
-//   (1) the restart policy decides: Exited, Backoff (timer armed) or GaveUp
-//   (2) spawn again when a restart is pending, else Exited
-//   Starting + Started -> Running; + StartFailed -> Failed on the first start,
-//   else the policy decides as for a failed run. Tick re-signals while stopping.
+//   phase \ event  MainExited NoChildren  Stop      Kill      Restart      Deadline  Backoff  Fire      RunTimeout  Force
+//   Running        Draining   policy(1)   Stopping* Killing*  Stopping*(r) -         -        skip      Stopping*(i) Stopping*(f)
+//   Draining       -          policy(1)   Stopping* Killing*  Stopping*(r) -         -        skip      Stopping*(i) Stopping*(f)
+//   Stopping       (record)   end(2)      clear     Killing*  set r        Killing*  -        skip      -           -
+//   Killing        (record)   end(2)      clear     -         set r        -         -        skip      -           -
+//   Backoff        -          -           Exited    Exited    spawn        -         spawn    skip      -           -
+//   Scheduled      -          -           Exited    Exited    spawn(run)   -         -        spawn     -           -
+//   (* = signal the whole tree; Stopping also arms the deadline)
+//   (r) restart pending  (i) back to idle after: Scheduled, or Exited without a
+//   schedule  (f) forced restart: the policy's backoff and tolerance apply
+//   (1) the restart policy decides: Backoff (timer armed), or the run is over:
+//       Scheduled for a scheduled task, else Exited (or GaveUp)
+//   (2) in order: restart pending -> spawn; forced -> policy; else idle/Exited
+//   Starting + Started -> Running; + StartFailed -> Failed on the first start
+//   of an unscheduled task, else a failed run (exit code 127).
+//   Starting + Armed -> Scheduled (a scheduled task waits for its first fire);
+//   Scheduled + ScheduleEnded -> Exited. ChildReaped/Tick re-signal while
+//   stopping. "clear" = a stop cancels any pending restart or return to idle.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +47,11 @@ enum class WrapperEvent {
   Deadline,          // the stop timeout ran out
   BackoffElapsed,    // the restart delay ran out
   Tick,              // periodic re-sweep while stopping or killing
+  Armed,             // a scheduled task waits for its first fire
+  Fire,              // the schedule fired
+  ScheduleEnded,     // the schedule has no further fire (not_after)
+  RunTimeout,        // the run took longer than max_runtime
+  ForceRestart,      // the watchdog restarts the task (see set_force_reason)
 };
 
 struct WrapperActions {
@@ -56,16 +68,22 @@ struct WrapperActions {
 
 class WrapperMachine {
  public:
-  explicit WrapperMachine(int stop_signal, RestartPolicy policy = RestartPolicy(RestartSettings{}))
-      : stop_signal_(stop_signal), policy_(std::move(policy)) {}
+  explicit WrapperMachine(int stop_signal, RestartPolicy policy = RestartPolicy(RestartSettings{}),
+                          bool scheduled = false)
+      : stop_signal_(stop_signal), policy_(std::move(policy)), scheduled_(scheduled) {}
 
   Phase phase() const { return phase_; }
   // The signal that ended the tree after a stop request (0: it ended by itself).
   int ended_by() const { return ended_by_; }
-  // "", "stop" or "kill".
+  // "", "stop", "kill", "restart" or "max-runtime".
   const std::string& stop_request() const { return stop_request_; }
   // How often the command was started again.
   int restarts() const { return restarts_; }
+  // Scheduled tasks: how many fires ran, how many were skipped.
+  int runs() const { return runs_; }
+  int skipped() const { return skipped_; }
+  // True while the command may be running (health checks and limits apply).
+  bool run_active() const { return phase_ == Phase::Running || phase_ == Phase::Draining; }
   // True while periodic re-sweeps are wanted (only during a stop).
   bool wants_ticks() const { return phase_ == Phase::Stopping || phase_ == Phase::Killing; }
   // The main process's end, recorded before feeding MainExited.
@@ -73,22 +91,34 @@ class WrapperMachine {
     exit_code_ = exit_code;
     exit_signal_ = exit_signal;
   }
+  // Why the watchdog restarts the task, set before feeding ForceRestart.
+  void set_force_reason(std::string why) { force_reason_ = std::move(why); }
 
   WrapperActions on(WrapperEvent e, int64_t now_ms);
 
  private:
   WrapperActions begin_kill();
+  WrapperActions begin_stop(const char* request, const char* event);
   WrapperActions run_ended(int64_t now_ms);
+  WrapperActions decided(const RestartDecision& d, const char* done_event);
   WrapperActions respawn(const char* event);
+  WrapperActions fire(const char* reason);
+  WrapperActions skip(const char* why);
 
   int stop_signal_;
   RestartPolicy policy_;
+  bool scheduled_;
   Phase phase_ = Phase::Starting;
   int ended_by_ = 0;
   std::string stop_request_;
   bool restart_pending_ = false;
+  bool forced_ = false;     // a forced restart follows the stop
+  bool then_idle_ = false;  // the stop ends this run only (max_runtime)
+  std::string force_reason_;
   bool started_once_ = false;
   int restarts_ = 0;
+  int runs_ = 0;
+  int skipped_ = 0;
   int64_t run_started_ms_ = 0;
   int exit_code_ = -1;
   int exit_signal_ = 0;

@@ -1,10 +1,12 @@
-// spmi-wrapper: the small resident process that supervises one task.
+// spmi-wrapper and spmi-watchdog: the small resident process that supervises
+// one task (one main file, two feature sets; see CMakeLists.txt).
 //
 //   spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH] <task-dir>
 //
 // Launched by a backend, never by users. It reads only <task-dir>/spec,
 // picks the wrapper implementation named by the spec's `wrapper` type, and
-// reports "ok <pid>" or "error <why>" on the report fd once the command runs.
+// reports "ok <pid>" or "error <why>" on the report fd once the command runs
+// ("ok 0" for a scheduled task, which waits for its first fire).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -26,17 +28,6 @@ void __verbose_terminate_handler() { std::abort(); }
 #endif
 
 namespace {
-
-struct WrapperType {
-  const char* name;
-  int (*run)(const spmi::WrapperOptions&);
-};
-// One entry per wrapper type; the CLI validates descriptors against the same names.
-constexpr WrapperType kWrapperTypes[] = {
-    {"default", spmi::run_default_wrapper},
-    // The same loop; the spec's restart policy makes it a watchdog.
-    {"watchdog", spmi::run_default_wrapper},
-};
 
 int usage() {
   const char msg[] = "usage: spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH] <task-dir>\n";
@@ -76,8 +67,9 @@ int main(int argc, char** argv) {
     spmi::write_all(STDERR_FILENO, line + "\n");
     return 1;
   }
-  for (const auto& t : kWrapperTypes)
-    if (spec.wrapper == t.name) return t.run(opts);
-  spmi::send_report(&opts, "error unknown wrapper type '" + spec.wrapper + "'");
+  // One loop for every type; the executable's feature file and the spec
+  // (restart policy, health, schedule) make it a watchdog.
+  if (spmi::wrapper_runs_type(spec.wrapper)) return spmi::run_default_wrapper(opts);
+  spmi::send_report(&opts, "error this executable does not run wrapper type '" + spec.wrapper + "'");
   return 1;
 }

@@ -1,0 +1,129 @@
+// The waiting loop behind `spmi wait`: re-inspects the tasks whenever one of
+// their state files is replaced (inotify on the task directories), and at
+// least every 250 ms, since a wrapper that dies without a word changes no
+// file. Read-only, like list and status.
+#include "cli/wait.h"
+
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "cli/task_view.h"
+#include "common/clock.h"
+#include "common/duration.h"
+#include "common/fd.h"
+
+namespace spmi {
+
+namespace {
+
+constexpr struct {
+  WaitTarget target;
+  const char* name;
+} kTargets[] = {{WaitTarget::Running, "running"},
+                {WaitTarget::Ready, "ready"},
+                {WaitTarget::Healthy, "healthy"},
+                {WaitTarget::Exited, "exited"}};
+
+enum class Outcome { Waiting, Reached, Impossible };
+
+// Where task `v` stands with respect to `target`; `why` explains Impossible
+// and, while waiting, what it is doing now.
+Outcome assess(const TaskView& v, WaitTarget target, std::string* why) {
+  const TaskState& st = v.state;
+  const bool active = v.condition == TaskCondition::Active;
+  const bool running = active && (st.phase == Phase::Running || st.phase == Phase::Draining);
+  if (v.condition == TaskCondition::Broken) {
+    *why = v.error;
+    return Outcome::Impossible;
+  }
+  if (target == WaitTarget::Exited) {
+    *why = active ? std::string("still active (") + phase_name(st.phase) + ")" : "";
+    return active ? Outcome::Waiting : Outcome::Reached;
+  }
+  if (target == WaitTarget::Healthy && v.spec.health.type == HealthType::None) {
+    *why = "it has no health check (task.wrapper.health)";
+    return Outcome::Impossible;
+  }
+  if (!active) {
+    *why = std::string("it is ") + condition_name(v.condition) +
+           (v.has_state ? std::string(" (") + phase_name(st.phase) + ")" : std::string(" (never started)"));
+    return Outcome::Impossible;
+  }
+  bool reached = target == WaitTarget::Running   ? running
+                 : target == WaitTarget::Ready   ? running && st.ready
+                                                 : running && st.health == HealthStatus::Healthy;
+  if (reached) return Outcome::Reached;
+  *why = std::string("now ") + phase_name(st.phase);
+  if (running && st.health != HealthStatus::None) *why += ", " + std::string(health_status_name(st.health));
+  if (running && target == WaitTarget::Ready && !st.ready) *why += ", not ready";
+  return Outcome::Waiting;
+}
+
+}  // namespace
+
+const char* wait_target_name(WaitTarget t) {
+  for (const auto& e : kTargets)
+    if (e.target == t) return e.name;
+  return "?";
+}
+
+bool wait_target_from_name(const std::string& name, WaitTarget* out) {
+  for (const auto& e : kTargets)
+    if (name == e.name) {
+      *out = e.target;
+      return true;
+    }
+  return false;
+}
+
+int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, WaitTarget target, int64_t timeout_ms) {
+  const int64_t start = monotonic_ms();
+  Fd watch(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (watch.valid())
+    for (const auto& id : ids)
+      ::inotify_add_watch(watch.get(), ctx.store.task_dir(id).c_str(), IN_MOVED_TO | IN_CLOSE_WRITE);
+  std::vector<std::string> pending = ids;
+  std::vector<std::string> why(ids.size());
+  bool failed = false;
+  for (;;) {
+    std::vector<std::string> still;
+    for (const auto& id : pending) {
+      std::string reason;
+      TaskView v = inspect_task(ctx.store, id, false);
+      switch (assess(v, target, &reason)) {
+        case Outcome::Reached:
+          std::printf("%s: %s (after %s)\n", id.c_str(), wait_target_name(target),
+                      format_duration_ms(monotonic_ms() - start).c_str());
+          break;
+        case Outcome::Impossible:
+          print_error(id + ": will not become " + wait_target_name(target) + ": " + reason);
+          failed = true;
+          break;
+        case Outcome::Waiting:
+          still.push_back(id);
+          why[still.size() - 1] = reason;
+          break;
+      }
+    }
+    std::fflush(stdout);
+    pending.swap(still);
+    if (pending.empty()) return failed ? kExitFailure : kExitOk;
+    int64_t left = timeout_ms > 0 ? start + timeout_ms - monotonic_ms() : 250;
+    if (left <= 0) {
+      for (size_t i = 0; i < pending.size(); ++i)
+        print_error(pending[i] + ": timed out after " + format_duration_ms(timeout_ms) + " waiting for " +
+                    wait_target_name(target) + " (" + why[i] + ")");
+      return failed ? kExitFailure : kExitTimeout;
+    }
+    struct pollfd p {watch.get(), POLLIN, 0};
+    ::poll(&p, watch.valid() ? 1 : 0, static_cast<int>(std::min<int64_t>(left, 250)));
+    char buf[4096];
+    while (watch.valid() && ::read(watch.get(), buf, sizeof buf) > 0) {
+    }
+  }
+}
+
+}  // namespace spmi

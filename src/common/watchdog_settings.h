@@ -1,0 +1,49 @@
+// A watchdog's health check, schedule and memory settings: part of the task
+// spec (written by `spmi load`, read by the wrapper). HealthTracker
+// (src/wrappers/health_tracker.h) and cron.h explain what the fields do.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace spmi {
+
+enum class HealthType { None, Command, Tcp, Http };
+
+// "", "command", "tcp", "http".
+const char* health_type_name(HealthType t);
+bool health_type_from_name(const std::string& name, HealthType* out);
+
+struct HealthSettings {
+  HealthType type = HealthType::None;
+  // command: a shell command or an argv (as for the task's command)
+  std::string shell_command;
+  std::vector<std::string> argv;
+  // tcp and http: where to connect; http also the request path ("/x?y")
+  std::string host;
+  int port = 0;
+  std::string http_path = "/";
+  int64_t interval_ms = 10000;
+  int64_t timeout_ms = 5000;
+  int64_t start_period_ms = 0;
+  int success_after = 1;
+  int failure_after = 3;
+  bool restart_on_unhealthy = false;  // on_unhealthy = "restart" (else "none")
+};
+
+struct ScheduleSettings {
+  std::string cron;        // "" = not scheduled
+  std::string timezone;    // IANA name; "" = the system's local time
+  int64_t max_runtime_ms = 0;  // 0 = unlimited
+  int64_t not_before_ms = 0;   // Unix ms; 0 = unbounded
+  int64_t not_after_ms = 0;
+};
+
+// The health status shown by status/list: "" (no check), "starting",
+// "healthy", "unhealthy".
+enum class HealthStatus { None, Starting, Healthy, Unhealthy };
+const char* health_status_name(HealthStatus s);
+bool health_status_from_name(const std::string& name, HealthStatus* out);
+
+}  // namespace spmi

@@ -1,0 +1,268 @@
+// The watchdog's additions to the wrapper loop: readiness (ready_fd), health
+// checks, the cron schedule (a CLOCK_REALTIME timerfd, so the loop sleeps
+// until the fire) and the memory limit. Each is idle unless the spec sets
+// it: an idle watchdog without health check or limit still wakes zero times.
+#include <fcntl.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+#include "common/clock.h"
+#include "common/duration.h"
+#include "common/proc.h"
+#include "common/process_tree.h"
+#include "wrappers/wrapper.h"
+
+namespace spmi {
+
+namespace {
+
+// How often max_memory is checked while the task runs. /proc has no event
+// for memory growth; a sweep of the tree costs well under a millisecond.
+constexpr int64_t kMemoryCheckMs = 2000;
+
+std::string mib(long long bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fMiB", static_cast<double>(bytes) / 1048576.0);
+  return buf;
+}
+
+}  // namespace
+
+bool wrapper_runs_type(const std::string& type) { return type == "watchdog" || type == "default"; }
+
+bool Wrapper::prepare_features(std::string* err) {
+  scheduled_ = !spec_.schedule.cron.empty();
+  if (health_.enabled()) state_.health = HealthStatus::Starting;
+  if (!scheduled_) return true;
+  if (!parse_cron(spec_.schedule.cron, &cron_, err)) {
+    *err = "schedule '" + spec_.schedule.cron + "': " + *err;
+    return false;
+  }
+  // Local time for the schedule is the task's time zone; the task itself
+  // gets the wrapper's original TZ back (child_ready_fd).
+  const char* tz = std::getenv("TZ");
+  had_tz_ = tz != nullptr;
+  if (tz) old_tz_ = tz;
+  if (!spec_.schedule.timezone.empty()) ::setenv("TZ", spec_.schedule.timezone.c_str(), 1);
+  ::tzset();
+  fire_timer_.reset(::timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC));
+  if (!fire_timer_.valid()) {
+    *err = "timerfd_create: " + errno_text(errno);
+    return false;
+  }
+  return true;
+}
+
+bool Wrapper::open_ready_pipe(std::string* err) {
+  ready_read_.reset();
+  ready_write_.reset();
+  if (spec_.ready_fd <= 0) return true;
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) {
+    *err = "cannot create the readiness pipe: " + errno_text(errno);
+    return false;
+  }
+  ::fcntl(p[0], F_SETFL, O_NONBLOCK);  // the task's end stays blocking
+  ready_read_.reset(p[0]);
+  ready_write_.reset(p[1]);
+  return true;
+}
+
+void Wrapper::child_ready_fd(int* err_fd) {
+  if (scheduled_ && !spec_.schedule.timezone.empty()) {
+    if (had_tz_) ::setenv("TZ", old_tz_.c_str(), 1);
+    else ::unsetenv("TZ");
+  }
+  if (!ready_write_.valid()) return;
+  int target = spec_.ready_fd;
+  if (*err_fd == target) *err_fd = ::fcntl(*err_fd, F_DUPFD_CLOEXEC, 10);
+  if (ready_write_.get() == target) ::fcntl(target, F_SETFD, 0);
+  else ::dup2(ready_write_.get(), target);  // the copy is not close-on-exec
+}
+
+void Wrapper::read_ready() {
+  char buf[256];
+  ssize_t n;
+  while ((n = ::read(ready_read_.get(), buf, sizeof buf)) > 0) {
+    if (std::memchr(buf, '\n', static_cast<size_t>(n))) {
+      ready_read_.reset();
+      if (!state_.ready) {
+        state_.ready = true;
+        state_.ready_at_ms = now_ms();
+        log("the task is ready (it wrote a newline to fd " + std::to_string(spec_.ready_fd) + ")");
+        save_state();
+        note_event("ready", "the task wrote a newline to fd " + std::to_string(spec_.ready_fd));
+      }
+      return;
+    }
+  }
+  if (n == 0) {
+    log("the task closed its readiness fd " + std::to_string(spec_.ready_fd) + " without writing a newline");
+    ready_read_.reset();
+  }
+}
+
+void Wrapper::after_transition(Phase from) {
+  bool was = from == Phase::Running || from == Phase::Draining;
+  bool is = machine_.run_active();
+  int64_t mono = monotonic_ms();
+  if (!was && is) {
+    // A run began: readiness and health start over.
+    state_.ready = false;
+    state_.ready_at_ms = 0;
+    if (health_.enabled()) {
+      health_.run_started(mono);
+      state_.health = HealthStatus::Starting;
+      state_.health_failures = 0;
+      state_.health_detail.clear();
+    } else if (spec_.ready_fd <= 0) {
+      state_.ready = true;  // nothing else to wait for: running is ready
+      state_.ready_at_ms = now_ms();
+    }
+    run_deadline_ms_ = spec_.schedule.max_runtime_ms > 0 ? mono + spec_.schedule.max_runtime_ms : -1;
+    memory_check_ms_ = spec_.max_memory_bytes > 0 ? mono + kMemoryCheckMs : -1;
+  } else if (was && !is) {
+    probe_.cancel();
+    health_.run_ended();
+    ready_read_.reset();
+    run_deadline_ms_ = memory_check_ms_ = -1;
+  }
+  if (from == Phase::Starting && machine_.phase() == Phase::Scheduled) arm_next_fire(now_ms() / 1000);
+}
+
+void Wrapper::arm_next_fire(int64_t after_s) {
+  const ScheduleSettings& c = spec_.schedule;
+  int64_t after = after_s;
+  if (c.not_before_ms > 0) after = std::max(after, (c.not_before_ms + 999) / 1000 - 1);
+  int64_t next = cron_next(cron_, after);
+  if (next >= 0 && c.not_after_ms > 0 && next * 1000 > c.not_after_ms) next = -1;
+  fire_at_s_ = next;
+  state_.next_fire_at_ms = next >= 0 ? next * 1000 : 0;
+  struct itimerspec its {};
+  its.it_value.tv_sec = next >= 0 ? static_cast<time_t>(next) : 0;
+  if (::timerfd_settime(fire_timer_.get(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, nullptr) != 0)
+    log("cannot arm the schedule timer: " + errno_text(errno));
+  if (next >= 0) log("next fire at " + format_rfc3339_utc(next * 1000));
+}
+
+int64_t Wrapper::feature_deadline() const {
+  int64_t at = -1;
+  auto take = [&at](int64_t t) {
+    if (t >= 0 && (at < 0 || t < at)) at = t;
+  };
+  if (probe_.running()) take(probe_.deadline_ms());
+  else if (machine_.run_active()) take(health_.next_check_ms());
+  take(run_deadline_ms_);
+  take(memory_check_ms_);
+  return at;
+}
+
+void Wrapper::add_feature_pollfds(std::vector<struct pollfd>* fds, size_t* first) {
+  *first = fds->size();
+  fds->push_back({ready_read_.valid() ? ready_read_.get() : -1, POLLIN, 0});
+  fds->push_back({probe_.running() ? probe_.pidfd() : -1, POLLIN, 0});
+  fds->push_back({probe_.running() ? probe_.output_fd() : -1, POLLIN, 0});
+  fds->push_back({fire_timer_.valid() ? fire_timer_.get() : -1, POLLIN, 0});
+}
+
+void Wrapper::handle_features(const std::vector<struct pollfd>& fds, size_t first) {
+  const short ready = POLLIN | POLLHUP | POLLERR;
+  if (fds[first].fd >= 0 && (fds[first].revents & ready) && ready_read_.valid()) read_ready();
+  if (fds[first + 2].fd >= 0 && (fds[first + 2].revents & ready) && probe_.running()) probe_.read_output();
+  if (fds[first + 1].fd >= 0 && (fds[first + 1].revents & ready) && probe_.running()) finish_health_check(false);
+  else if (probe_.running() && monotonic_ms() >= probe_.deadline_ms()) finish_health_check(true);
+  if (done_) return;
+  if (machine_.run_active() && !probe_.running() && health_.next_check_ms() >= 0 &&
+      monotonic_ms() >= health_.next_check_ms())
+    run_health_check();
+  if (run_deadline_ms_ >= 0 && monotonic_ms() >= run_deadline_ms_) {
+    run_deadline_ms_ = -1;
+    log("the run took longer than max_runtime (" + format_duration_ms(spec_.schedule.max_runtime_ms) + "): stopping it");
+    handle(WrapperEvent::RunTimeout);
+    if (done_) return;
+  }
+  if (memory_check_ms_ >= 0 && monotonic_ms() >= memory_check_ms_) check_memory();
+  if (done_ || fds[first + 3].fd < 0 || !(fds[first + 3].revents & POLLIN)) return;
+  uint64_t expirations = 0;
+  ssize_t n = ::read(fire_timer_.get(), &expirations, sizeof expirations);
+  int64_t now_s = now_ms() / 1000;
+  if (n < 0 && errno == ECANCELED) {
+    log("the system clock was set: recomputing the next fire");
+    arm_next_fire(now_s - 1);
+    return;
+  }
+  if (n != static_cast<ssize_t>(sizeof expirations) || fire_at_s_ < 0) return;
+  // Missed fires (the machine slept) are not caught up: one run, then the
+  // next fire after now. The next fire is known before this one runs.
+  state_.last_fire_at_ms = now_ms();
+  arm_next_fire(std::max(fire_at_s_, now_s));
+  handle(WrapperEvent::Fire);
+}
+
+void Wrapper::run_health_check() {
+  health_.check_started();
+  std::string err;
+  if (!probe_.start(spec_, monotonic_ms(), &err)) {
+    log("cannot run the health check: " + err);
+    apply_health_result(false, err);
+  }
+}
+
+void Wrapper::finish_health_check(bool timed_out) {
+  std::string detail;
+  bool ok = false;
+  if (timed_out) {
+    probe_.cancel();
+    detail = "timed out after " + format_duration_ms(spec_.health.timeout_ms) + " (killed)";
+  } else {
+    ok = probe_.finish(&detail);
+  }
+  apply_health_result(ok, detail);
+}
+
+void Wrapper::apply_health_result(bool ok, const std::string& detail) {
+  HealthChange change = health_.check_finished(ok, monotonic_ms());
+  state_.health = health_.status();
+  state_.health_failures = health_.failures();
+  state_.health_detail = detail;
+  if (change == HealthChange::None) return;  // the state file changes on transitions only
+  if (change == HealthChange::BecameHealthy) {
+    log("healthy: " + detail);
+    if (spec_.ready_fd <= 0 && !state_.ready) {
+      state_.ready = true;  // ready = the first healthy check
+      state_.ready_at_ms = now_ms();
+    }
+    save_state();
+    note_event("healthy", detail);
+    return;
+  }
+  log("unhealthy after " + std::to_string(state_.health_failures) + " failed check(s): " + detail);
+  save_state();
+  note_event("unhealthy", detail);
+  if (spec_.health.restart_on_unhealthy && machine_.run_active()) {
+    machine_.set_force_reason("unhealthy: " + detail);
+    handle(WrapperEvent::ForceRestart);
+  }
+}
+
+void Wrapper::check_memory() {
+  memory_check_ms_ = monotonic_ms() + kMemoryCheckMs;
+  if (!machine_.run_active()) return;
+  long long total = 0;
+  for (const ProcStat& p : live_descendants(::getpid()))
+    if (!probe_.running() || p.pgid != probe_.pid()) total += proc_rss_bytes(p.pid);
+  if (total <= spec_.max_memory_bytes) return;
+  std::string why = "memory " + mib(total) + " over max_memory " + mib(spec_.max_memory_bytes);
+  log(why + ": restarting the task");
+  machine_.set_force_reason(why);
+  handle(WrapperEvent::ForceRestart);
+}
+
+}  // namespace spmi

@@ -1,0 +1,104 @@
+// The wrapper process's object: its fds, its state machine, and the I/O
+// around it. default_wrapper.cc has the core (lock, spawn, reap, stop, the
+// poll loop); watchdog_features.cc the watchdog's additions (readiness,
+// health checks, the schedule, the memory limit), which stay idle unless the
+// spec asks for them. Internal to src/wrappers.
+#pragma once
+
+#include <poll.h>
+#include <csignal>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/cron.h"
+#include "common/fd.h"
+#include "common/task_spec.h"
+#include "common/task_state.h"
+#include "wrappers/default_wrapper.h"
+#include "wrappers/health_probe.h"
+#include "wrappers/health_tracker.h"
+#include "wrappers/terminal_relay.h"
+#include "wrappers/wrapper_machine.h"
+
+namespace spmi {
+
+class Wrapper {
+ public:
+  explicit Wrapper(const WrapperOptions& opts)
+      : opts_(opts), machine_(SIGTERM), health_(HealthSettings{}) {}
+  int run();
+
+ private:
+  std::string path(const char* name) const { return opts_.task_dir + "/" + name; }
+  void report(const std::string& line);
+  void remove_fifos();
+  void log(const std::string& line);
+  bool save_state();
+  int fail_start(const std::string& why);
+  bool prepare(std::string* err);
+  bool make_fifo(const char* name, int open_flags, Fd* out, std::string* err);
+  pid_t spawn(std::string* err);
+  void start_run();
+  void record_event(const WrapperActions& a, Phase from);
+  void note_event(const char* event, const std::string& reason);
+  [[noreturn]] void exec_child(int err_fd);
+  void loop();
+  void handle(WrapperEvent e);
+  int signal_tree(int sig, bool only_new);
+  void reap();
+  void read_control();
+  void read_signals();
+
+  // watchdog_features.cc
+  bool prepare_features(std::string* err);
+  void after_transition(Phase from);
+  bool open_ready_pipe(std::string* err);
+  // In the forked child: the readiness pipe becomes fd spec_.ready_fd (the
+  // exec-failure pipe *err_fd moves away if it sits there) and TZ is the
+  // wrapper's original one again.
+  void child_ready_fd(int* err_fd);
+  void read_ready();
+  void apply_health_result(bool ok, const std::string& detail);
+  void arm_next_fire(int64_t after_s);
+  // The earliest feature deadline (monotonic ms, -1: none) for poll's timeout.
+  int64_t feature_deadline() const;
+  void add_feature_pollfds(std::vector<struct pollfd>* fds, size_t* first);
+  void handle_features(const std::vector<struct pollfd>& fds, size_t first);
+  void run_health_check();
+  void finish_health_check(bool timed_out);
+  void check_memory();
+
+  WrapperOptions opts_;
+  WrapperMachine machine_;
+  // In a screen/tmux window the task gets its own pty, relayed to the window.
+  bool terminal_ = false;
+  TerminalRelay relay_;
+  Fd log_fd_;
+  TaskSpec spec_;
+  TaskState state_;
+  Fd lock_fd_, signal_fd_, control_fd_, stdin_fd_, out_fd_, err_fd_;
+  int64_t deadline_ms_ = -1;  // monotonic; -1 when no stop is pending
+  int64_t backoff_ms_ = -1;   // monotonic time of the next restart; -1: none
+  Fd events_fd_;
+  bool done_ = false;
+  std::vector<std::pair<pid_t, unsigned long long>> signalled_;  // small: a vector, not a tree
+
+  // Watchdog features (all idle unless the spec configures them).
+  Fd ready_read_, ready_write_;  // the readiness pipe of the current run
+  HealthTracker health_;
+  HealthProbe probe_;
+  bool scheduled_ = false;
+  CronSchedule cron_;
+  Fd fire_timer_;              // timerfd on CLOCK_REALTIME, armed at the next fire
+  int64_t fire_at_s_ = -1;     // Unix seconds of the next fire; -1: none
+  bool had_tz_ = false;        // the wrapper's own TZ, restored for the task
+  std::string old_tz_;
+  int64_t run_deadline_ms_ = -1;  // max_runtime (monotonic); -1: none
+  int64_t memory_check_ms_ = -1;  // next max_memory check (monotonic); -1: none
+};
+
+}  // namespace spmi
