@@ -45,8 +45,8 @@ bool get_int(const Node& table, Checker& check, const char* where, const char* k
   if (!n) return false;
   if (n->kind != Node::Kind::Integer || n->integer < lo || n->integer > hi) {
     check.error(n->pos, join_path(where, key) + ": expected a whole number from " + std::to_string(lo) + " to " +
-                            std::to_string(hi) + ", got " + describe_kind(*n) +
-                            (n->kind == Node::Kind::Integer ? " " + std::to_string(n->integer) : ""));
+                            std::to_string(hi) + ", got " +
+                            (n->kind == Node::Kind::Integer ? std::to_string(n->integer) : describe_kind(*n)));
     return false;
   }
   *out = n->integer;

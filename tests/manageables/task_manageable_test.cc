@@ -136,3 +136,139 @@ TEST_CASE("structural errors", "[task]") {
   CHECK(load("h.json", R"({"task": {"id": "x", "wrapper": {"command": "a\u0000b"}}})").all().find("NUL") !=
         std::string::npos);
 }
+
+TEST_CASE("watchdog keys in YAML and JSON give the same spec as in TOML", "[task][watchdog]") {
+  auto toml = load("wd.toml", R"([task]
+id = "wd"
+[task.wrapper]
+type = "watchdog"
+command = "serve"
+ready_fd = 3
+schedule = "*/15 * * * * *"
+timezone = "Europe/Berlin"
+max_runtime = "10s"
+not_before = "2026-12-01"
+not_after = "2027-01-01T00:00:00Z"
+max_memory = "512MiB"
+[task.wrapper.health]
+type = "http"
+url = "http://[::1]:8080/health?full=1"
+interval = "2s"
+timeout = "500ms"
+start_period = "10s"
+success_after = 2
+failure_after = 4
+on_unhealthy = "restart"
+)");
+  auto yaml = load("wd.yaml", R"(task:
+  id: wd
+  wrapper:
+    type: watchdog
+    command: serve
+    ready_fd: 3
+    schedule: "*/15 * * * * *"
+    timezone: Europe/Berlin
+    max_runtime: 10s
+    not_before: "2026-12-01"
+    not_after: "2027-01-01T00:00:00Z"
+    max_memory: 512MiB
+    health:
+      type: http
+      url: "http://[::1]:8080/health?full=1"
+      interval: 2s
+      timeout: 500ms
+      start_period: 10s
+      success_after: 2
+      failure_after: 4
+      on_unhealthy: restart
+)");
+  auto json = load("wd.json", R"({"task": {"id": "wd", "wrapper": {"type": "watchdog", "command": "serve",
+    "ready_fd": 3, "schedule": "*/15 * * * * *", "timezone": "Europe/Berlin", "max_runtime": "10s",
+    "not_before": "2026-12-01", "not_after": "2027-01-01T00:00:00Z", "max_memory": "512MiB",
+    "health": {"type": "http", "url": "http://[::1]:8080/health?full=1", "interval": "2s", "timeout": "500ms",
+               "start_period": "10s", "success_after": 2, "failure_after": 4, "on_unhealthy": "restart"}}}})");
+  for (const Loaded* l : {&toml, &yaml, &json}) {
+    INFO(l->all());
+    REQUIRE(l->ok);
+    const TaskSpec& s = l->specs.at(0);
+    CHECK(s.ready_fd == 3);
+    CHECK(s.schedule.cron == "*/15 * * * * *");
+    CHECK(s.schedule.timezone == "Europe/Berlin");
+    CHECK(s.schedule.max_runtime_ms == 10000);
+    CHECK(s.schedule.not_before_ms == 1796079600000);  // 2026-12-01 00:00 CET
+    CHECK(s.schedule.not_after_ms == 1798761600000);
+    CHECK(s.max_memory_bytes == 512LL << 20);
+    CHECK(s.health.type == HealthType::Http);
+    CHECK(s.health.host == "::1");
+    CHECK(s.health.port == 8080);
+    CHECK(s.health.http_path == "/health?full=1");
+    CHECK(s.health.interval_ms == 2000);
+    CHECK(s.health.timeout_ms == 500);
+    CHECK(s.health.start_period_ms == 10000);
+    CHECK(s.health.success_after == 2);
+    CHECK(s.health.failure_after == 4);
+    CHECK(s.health.restart_on_unhealthy);
+    // The spec's encoding keeps all of it.
+    TaskSpec back;
+    std::string err;
+    REQUIRE(parse_spec(serialize_spec(s), &back, &err));
+    CHECK(serialize_spec(back) == serialize_spec(s));
+  }
+}
+
+TEST_CASE("bad watchdog keys are reported with their position", "[task][watchdog]") {
+  auto l = load("badwd.toml", R"([task]
+id = "wd"
+[task.wrapper]
+type = "watchdog"
+command = "serve"
+ready_fd = 2
+schedule = "61 * * * *"
+timezone = "Europe/Berln"
+max_memory = "lots"
+max_runtime = "0s"
+[task.wrapper.health]
+type = "tcp"
+url = "http://x/"
+failure_after = 0
+on_unhealthy = "reboot"
+)");
+  CHECK_FALSE(l.ok);
+  std::string all = l.all();
+  INFO(all);
+  CHECK(all.find("badwd.toml:6:12: task.wrapper.ready_fd: expected a whole number from 3 to 255, got 2") !=
+        std::string::npos);
+  CHECK(all.find("badwd.toml:7:12: task.wrapper.schedule: '61 * * * *': minute field: 61 is out of range 0-59") !=
+        std::string::npos);
+  CHECK(all.find("task.wrapper.timezone: unknown time zone 'Europe/Berln'") != std::string::npos);
+  CHECK(all.find("task.wrapper.max_memory: 'lots' is not a size") != std::string::npos);
+  CHECK(all.find("task.wrapper.max_runtime: must be longer than 0s") != std::string::npos);
+  CHECK(all.find("unknown key 'task.wrapper.health.url' for a tcp health check") != std::string::npos);
+  CHECK(all.find("missing required key 'task.wrapper.health.port'") != std::string::npos);
+  CHECK(all.find("task.wrapper.health.failure_after: expected a whole number from 1 to 1000") != std::string::npos);
+  CHECK(all.find("task.wrapper.health.on_unhealthy: unknown action 'reboot' (known: none, restart)") !=
+        std::string::npos);
+
+  auto d = load("defwd.toml", R"([task]
+id = "d"
+[task.wrapper]
+command = "x"
+schedule = "@daily"
+)");
+  CHECK_FALSE(d.ok);
+  CHECK(d.all().find("unknown key 'task.wrapper.schedule'") != std::string::npos);
+
+  auto h = load("https.toml", R"([task]
+id = "h"
+[task.wrapper]
+type = "watchdog"
+command = "x"
+not_before = "2026-01-01"
+[task.wrapper.health]
+type = "http"
+url = "https://example.org/"
+)");
+  CHECK_FALSE(h.ok);
+  CHECK(h.all().find("https is not supported") != std::string::npos);
+  CHECK(h.all().find("task.wrapper.not_before: only applies with a 'schedule'") != std::string::npos);
+}

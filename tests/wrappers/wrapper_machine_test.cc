@@ -266,3 +266,120 @@ TEST_CASE("a restart that cannot exec counts as a failed run", "[wrapper][restar
   CHECK(first.phase() == Phase::Failed);
   CHECK(a.exit);
 }
+
+TEST_CASE("schedule: armed, fire, run ends, back to waiting, fires during a run skipped", "[wrapper][cron]") {
+  WrapperMachine m(SIGTERM, RestartPolicy(settings(RestartMode::Never)), true);
+  auto a = m.on(E::Armed, 0);
+  CHECK(m.phase() == Phase::Scheduled);
+  CHECK(a.event == "scheduled");
+  CHECK_FALSE(a.spawn);
+  a = m.on(E::Fire, 2000);
+  CHECK(a.spawn);
+  CHECK(a.event == "fire");
+  CHECK(m.runs() == 1);
+  a = m.on(E::Started, 2001);
+  CHECK(a.event == "started");
+  a = m.on(E::Fire, 4000);  // still running: skipped, nothing else changes
+  CHECK(a.event == "skipped");
+  CHECK_FALSE(a.spawn);
+  CHECK(m.skipped() == 1);
+  CHECK(m.phase() == Phase::Running);
+  m.set_main_exit(1, 0);
+  m.on(E::MainExited, 5000);
+  a = m.on(E::NoChildren, 5000);
+  CHECK(m.phase() == Phase::Scheduled);  // a failed run does not end the schedule
+  CHECK(a.event == "run-ended");
+  CHECK_FALSE(a.exit);
+  CHECK(m.on(E::Fire, 6000).spawn);
+  CHECK(m.runs() == 2);
+  // A failed exec of a fire is a failed run, not the end of the wrapper.
+  a = m.on(E::StartFailed, 6001);
+  CHECK(m.phase() == Phase::Scheduled);
+  CHECK_FALSE(a.exit);
+  // spmi restart runs it now; stop ends the wrapper.
+  a = m.on(E::RestartRequested, 7000);
+  CHECK(a.spawn);
+  CHECK(a.reason == "spmi restart: run now");
+  m.on(E::Started, 7001);
+  m.set_main_exit(0, 0);
+  m.on(E::MainExited, 7100);
+  m.on(E::NoChildren, 7100);
+  a = m.on(E::StopRequested, 8000);
+  CHECK(a.exit);
+  CHECK(m.phase() == Phase::Exited);
+}
+
+TEST_CASE("schedule: max_runtime stops the run and waits for the next fire", "[wrapper][cron]") {
+  WrapperMachine m(SIGTERM, RestartPolicy(settings(RestartMode::OnFailure)), true);
+  m.on(E::Armed, 0);
+  m.on(E::Fire, 1000);
+  m.on(E::Started, 1000);
+  auto a = m.on(E::RunTimeout, 4000);
+  CHECK(a.signal_tree == SIGTERM);
+  CHECK(a.arm_deadline);
+  CHECK(a.event == "run-timeout");
+  CHECK(m.stop_request() == "max-runtime");
+  m.set_main_exit(-1, SIGTERM);
+  m.on(E::MainExited, 4010);
+  a = m.on(E::NoChildren, 4010);
+  CHECK(m.phase() == Phase::Scheduled);  // not restarted, not ended
+  CHECK_FALSE(a.spawn);
+  CHECK_FALSE(a.exit);
+  CHECK(a.reason == "stopped at max_runtime, ended by SIGTERM");
+  // Without a schedule, max_runtime ends the task.
+  WrapperMachine u(SIGTERM, RestartPolicy(settings(RestartMode::Always)));
+  u.on(E::Started, 0);
+  u.on(E::RunTimeout, 100);
+  a = u.on(E::NoChildren, 110);
+  CHECK(a.exit);
+  CHECK(u.phase() == Phase::Exited);
+  CHECK(u.on(E::Fire, 200).event.empty());
+}
+
+TEST_CASE("schedule: a schedule with no further fire ends the wrapper", "[wrapper][cron]") {
+  WrapperMachine m(SIGTERM, RestartPolicy(settings(RestartMode::Never)), true);
+  m.on(E::Armed, 0);
+  auto a = m.on(E::ScheduleEnded, 0);
+  CHECK(a.exit);
+  CHECK(a.event == "schedule-ended");
+  CHECK(m.phase() == Phase::Exited);
+}
+
+TEST_CASE("forced restart (unhealthy, memory): stop, then the policy's backoff and tolerance", "[wrapper][health]") {
+  WrapperMachine m(SIGTERM, RestartPolicy(settings(RestartMode::Never)));  // even with restart = never
+  m.on(E::Started, 0);
+  m.set_force_reason("unhealthy: connect refused");
+  auto a = m.on(E::ForceRestart, 100);
+  CHECK(a.signal_tree == SIGTERM);
+  CHECK(a.event == "restart-forced");
+  CHECK(a.reason == "unhealthy: connect refused");
+  CHECK(m.phase() == Phase::Stopping);
+  a = m.on(E::NoChildren, 150);
+  CHECK(m.phase() == Phase::Backoff);
+  CHECK(a.backoff_ms == 1000);
+  CHECK(a.reason == "unhealthy: connect refused");
+  CHECK(m.on(E::BackoffElapsed, 1150).spawn);
+  // Forced restarts count against max_restarts (3 in the window).
+  int64_t t = 2000;
+  for (int i = 0; i < 2; ++i) {
+    m.on(E::Started, t);
+    m.on(E::ForceRestart, t + 10);
+    m.on(E::NoChildren, t + 20);
+    REQUIRE(m.phase() == Phase::Backoff);
+    t += 10000;
+    m.on(E::BackoffElapsed, t);
+  }
+  m.on(E::Started, t);
+  m.on(E::ForceRestart, t + 10);
+  a = m.on(E::NoChildren, t + 20);
+  CHECK(m.phase() == Phase::GaveUp);
+  CHECK(a.exit);
+  // A stop during the forced restart's stop means: no restart.
+  WrapperMachine s(SIGTERM, RestartPolicy(settings(RestartMode::Always)));
+  s.on(E::Started, 0);
+  s.on(E::ForceRestart, 10);
+  s.on(E::StopRequested, 20);
+  a = s.on(E::NoChildren, 30);
+  CHECK(a.exit);
+  CHECK(s.phase() == Phase::Exited);
+}
