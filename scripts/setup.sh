@@ -11,6 +11,8 @@ packages=(
   catch2                                      # tests (Catch2 v2)
   python3-sphinx                              # docs (sphinx-build -W)
   screen tmux                                 # the screen and tmux backends (and their tests)
+  tzdata                                      # IANA time zones for cron schedules (and the DST tests)
+  python3                                     # test listeners (python3 -m http.server)
   procps                                      # ps, for people poking at tasks
 )
 
