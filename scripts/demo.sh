@@ -12,19 +12,22 @@ echo
 echo "== state directory: $SPMI_PATH"
 echo "== spmi load descriptors/*"
 "$spmi" load descriptors/*
-echo "== spmi start '.*'"
-"$spmi" start '.*'
-sleep 2
+echo "== spmi start '.*' --wait   (returns once each task is ready)"
+"$spmi" start '.*' --wait --timeout 60s
 echo "== spmi list"
 "$spmi" list
 echo "== spmi status clock"
 "$spmi" status clock
+echo "== spmi status site   (watchdog with an HTTP health check)"
+"$spmi" status site -n 2
 cat <<EOT
 
 The tasks keep running. Try:
   export SPMI_PATH=$SPMI_PATH
   $spmi connect echo           # type lines, Ctrl-D to detach
   $spmi connect shell          # a shell in a tmux window, Ctrl-b d to detach
+  $spmi events heartbeat       # the cron task's fires
+  $spmi wait site --for healthy
   $spmi stop '.*'              # stop them all
   $spmi clean '.*'             # forget them
 EOT

@@ -52,8 +52,11 @@ Outcome assess(const TaskView& v, WaitTarget target, std::string* why) {
            (v.has_state ? std::string(" (") + phase_name(st.phase) + ")" : std::string(" (never started)"));
     return Outcome::Impossible;
   }
-  bool reached = target == WaitTarget::Running   ? running
-                 : target == WaitTarget::Ready   ? running && st.ready
+  // A scheduled task is running and ready once its schedule is armed: its
+  // runs come and go by themselves.
+  const bool armed = st.phase == Phase::Scheduled;
+  bool reached = target == WaitTarget::Running   ? running || armed
+                 : target == WaitTarget::Ready   ? (running && st.ready) || armed
                                                  : running && st.health == HealthStatus::Healthy;
   if (reached) return Outcome::Reached;
   *why = std::string("now ") + phase_name(st.phase);
