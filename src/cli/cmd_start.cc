@@ -92,8 +92,8 @@ Command add_start_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("start", "Start inactive tasks");
   add_patterns_option(sub, opts->patterns);
-  sub->add_flag("--wait", opts->wait, "Then wait until the started tasks are ready (see --for, --timeout)");
-  add_wait_options(sub, opts->target, opts->timeout);
+  CLI::Option* wait = sub->add_flag("--wait", opts->wait, "Then wait until the started tasks are ready (see --for, --timeout)");
+  for (CLI::Option* o : add_wait_options(sub, opts->target, opts->timeout)) o->needs(wait);
   return {sub, [&ctx, opts] { return run_start(ctx, *opts); }};
 }
 

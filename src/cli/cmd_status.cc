@@ -66,7 +66,7 @@ void print_status(const Context& ctx, const TaskView& v, int n) {
     const bool running = active && (st.phase == Phase::Running || st.phase == Phase::Draining);
     if (v.spec.health.type != HealthType::None) {
       std::string h = running ? health_status_name(st.health) : "unknown (not running)";
-      if (running && !st.health_detail.empty()) h += " (last check: " + st.health_detail + ")";
+      if (running && !st.health_detail.empty()) h += " (since the check said: " + st.health_detail + ")";
       line("Health", std::string(health_type_name(v.spec.health.type)) + " check: " + h);
     }
     if (running) line("Ready", st.ready ? "yes, since " + format_local_time(st.ready_at_ms) : "not yet");

@@ -31,9 +31,9 @@ bool parse_wait_options(const std::string& target_name, const std::string& timeo
   return true;
 }
 
-void add_wait_options(CLI::App* sub, std::string& target, std::string& timeout) {
-  sub->add_option("--for", target, "running, ready, healthy or exited (default: " + target + ")");
-  sub->add_option("--timeout", timeout, "How long to wait, e.g. 30s or 5m; 0 waits forever (default: 30s)");
+std::vector<CLI::Option*> add_wait_options(CLI::App* sub, std::string& target, std::string& timeout) {
+  return {sub->add_option("--for", target, "running, ready, healthy or exited (default: " + target + ")"),
+          sub->add_option("--timeout", timeout, "How long to wait, e.g. 30s or 5m; 0 waits forever (default: 30s)")};
 }
 
 namespace {

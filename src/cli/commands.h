@@ -36,7 +36,8 @@ Command add_wait_command(CLI::App& app, Context& ctx);
 
 // The --for and --timeout options of wait and start --wait, and their check
 // (prints the problem; false on a bad value).
-void add_wait_options(CLI::App* sub, std::string& target, std::string& timeout);
+// Returns the two options (start makes them require --wait).
+std::vector<CLI::Option*> add_wait_options(CLI::App* sub, std::string& target, std::string& timeout);
 bool parse_wait_options(const std::string& target_name, const std::string& timeout, WaitTarget* target,
                         int64_t* timeout_ms);
 

@@ -22,6 +22,12 @@ std::optional<std::string> KvFile::get(std::string_view key) const {
   return std::nullopt;
 }
 
+long long KvFile::get_int(std::string_view key, long long fallback) const {
+  long long v = 0;
+  auto text = get(key);
+  return text && parse_ll(*text, &v) ? v : fallback;
+}
+
 std::vector<std::string> KvFile::get_all(std::string_view key) const {
   std::vector<std::string> out;
   for (const auto& [k, v] : entries_)

@@ -133,22 +133,13 @@ bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
       r.success_exit_codes.push_back(static_cast<int>(v));
     }
   }
-  for (auto [key, field] : {std::pair<const char*, int64_t*>{"restart_delay_ms", &r.delay_ms},
-                            {"restart_max_delay_ms", &r.max_delay_ms},
-                            {"restart_reset_after_ms", &r.reset_after_ms},
-                            {"restart_window_ms", &r.window_ms}}) {
-    long long v = 0;
-    if (auto value = kv.get(key); value && parse_ll(*value, &v)) *field = v;
-  }
-  long long mr = 0;
-  if (auto value = kv.get("max_restarts"); value && parse_ll(*value, &mr)) r.max_restarts = static_cast<int>(mr);
+  r.delay_ms = kv.get_int("restart_delay_ms", r.delay_ms);
+  r.max_delay_ms = kv.get_int("restart_max_delay_ms", r.max_delay_ms);
+  r.reset_after_ms = kv.get_int("restart_reset_after_ms", r.reset_after_ms);
+  r.window_ms = kv.get_int("restart_window_ms", r.window_ms);
+  r.max_restarts = static_cast<int>(kv.get_int("max_restarts", r.max_restarts));
   // Readiness, health, schedule and memory keys (optional, like the above).
-  auto opt_int = [&](const char* key, long long fallback) {
-    long long v = 0;
-    auto value = kv.get(key);
-    return value && parse_ll(*value, &v) ? v : fallback;
-  };
-  s->ready_fd = static_cast<int>(opt_int("ready_fd", 0));
+  s->ready_fd = static_cast<int>(kv.get_int("ready_fd", 0));
   HealthSettings& h = s->health;
   if (!health_type_from_name(kv.get("health").value_or(""), &h.type)) {
     *err = "unknown 'health' check type";
@@ -157,21 +148,21 @@ bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
   h.shell_command = kv.get("health_shell").value_or("");
   h.argv = kv.get_all("health_arg");
   h.host = kv.get("health_host").value_or("");
-  h.port = static_cast<int>(opt_int("health_port", 0));
+  h.port = static_cast<int>(kv.get_int("health_port", 0));
   h.http_path = kv.get("health_http_path").value_or("/");
-  h.interval_ms = opt_int("health_interval_ms", h.interval_ms);
-  h.timeout_ms = opt_int("health_timeout_ms", h.timeout_ms);
-  h.start_period_ms = opt_int("health_start_period_ms", h.start_period_ms);
-  h.success_after = static_cast<int>(opt_int("health_success_after", h.success_after));
-  h.failure_after = static_cast<int>(opt_int("health_failure_after", h.failure_after));
+  h.interval_ms = kv.get_int("health_interval_ms", h.interval_ms);
+  h.timeout_ms = kv.get_int("health_timeout_ms", h.timeout_ms);
+  h.start_period_ms = kv.get_int("health_start_period_ms", h.start_period_ms);
+  h.success_after = static_cast<int>(kv.get_int("health_success_after", h.success_after));
+  h.failure_after = static_cast<int>(kv.get_int("health_failure_after", h.failure_after));
   h.restart_on_unhealthy = kv.get("health_on_unhealthy").value_or("none") == "restart";
   ScheduleSettings& c = s->schedule;
   c.cron = kv.get("schedule").value_or("");
   c.timezone = kv.get("timezone").value_or("");
-  c.not_before_ms = opt_int("not_before_ms", 0);
-  c.not_after_ms = opt_int("not_after_ms", 0);
-  c.max_runtime_ms = opt_int("max_runtime_ms", 0);
-  s->max_memory_bytes = opt_int("max_memory_bytes", 0);
+  c.not_before_ms = kv.get_int("not_before_ms", 0);
+  c.not_after_ms = kv.get_int("not_after_ms", 0);
+  c.max_runtime_ms = kv.get_int("max_runtime_ms", 0);
+  s->max_memory_bytes = kv.get_int("max_memory_bytes", 0);
   s->env.clear();
   for (const auto& e : kv.get_all("env")) {
     size_t eq = e.find('=');

@@ -114,26 +114,20 @@ bool parse_state(const std::string& text, TaskState* s, std::string* err) {
   str("note", &s->note);
   if (!ok) return false;
   // Added later in version 1: absent in older files.
-  long long n = 0;
-  s->restarts = kv.get("restarts") && parse_ll(*kv.get("restarts"), &n) ? static_cast<int>(n) : 0;
-  s->next_start_at_ms = kv.get("next_start_at_ms") && parse_ll(*kv.get("next_start_at_ms"), &n) ? n : 0;
-  auto opt = [&](const char* key) -> long long {
-    long long v = 0;
-    auto value = kv.get(key);
-    return value && parse_ll(*value, &v) ? v : 0;
-  };
+  s->restarts = static_cast<int>(kv.get_int("restarts", 0));
+  s->next_start_at_ms = kv.get_int("next_start_at_ms", 0);
   if (!health_status_from_name(kv.get("health").value_or(""), &s->health)) {
     *err = "unknown health status '" + kv.get("health").value_or("") + "'";
     return false;
   }
-  s->health_failures = static_cast<int>(opt("health_failures"));
+  s->health_failures = static_cast<int>(kv.get_int("health_failures", 0));
   s->health_detail = kv.get("health_detail").value_or("");
   s->ready = kv.get("ready").value_or("0") == "1";
-  s->ready_at_ms = opt("ready_at_ms");
-  s->next_fire_at_ms = opt("next_fire_at_ms");
-  s->last_fire_at_ms = opt("last_fire_at_ms");
-  s->runs = static_cast<int>(opt("runs"));
-  s->skipped = static_cast<int>(opt("skipped"));
+  s->ready_at_ms = kv.get_int("ready_at_ms", 0);
+  s->next_fire_at_ms = kv.get_int("next_fire_at_ms", 0);
+  s->last_fire_at_ms = kv.get_int("last_fire_at_ms", 0);
+  s->runs = static_cast<int>(kv.get_int("runs", 0));
+  s->skipped = static_cast<int>(kv.get_int("skipped", 0));
   s->main_exited = main_exited == "1";
   if (!phase_from_name(phase, &s->phase)) {
     *err = "unknown phase '" + phase + "'";

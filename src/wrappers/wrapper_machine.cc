@@ -26,10 +26,10 @@ WrapperActions WrapperMachine::begin_stop(const char* request, const char* event
   return a;
 }
 
-WrapperActions WrapperMachine::respawn(const char* event) {
+// The command is about to be started again (a restart or a fire).
+WrapperActions WrapperMachine::begin_run(const char* event) {
   WrapperActions a;
   phase_ = Phase::Starting;
-  ++restarts_;
   ended_by_ = 0;
   stop_request_.clear();
   restart_pending_ = forced_ = then_idle_ = false;
@@ -39,18 +39,16 @@ WrapperActions WrapperMachine::respawn(const char* event) {
   return a;
 }
 
+WrapperActions WrapperMachine::respawn(const char* event) {
+  ++restarts_;
+  return begin_run(event);
+}
+
 // A scheduled run begins: a fresh restart budget for each fire.
 WrapperActions WrapperMachine::fire(const char* reason) {
-  WrapperActions a;
-  phase_ = Phase::Starting;
   ++runs_;
-  ended_by_ = 0;
-  stop_request_.clear();
-  restart_pending_ = forced_ = then_idle_ = false;
   policy_.reset();
-  a.spawn = true;
-  a.write_state = true;
-  a.event = "fire";
+  WrapperActions a = begin_run("fire");
   a.reason = reason;
   return a;
 }

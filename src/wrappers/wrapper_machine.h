@@ -101,6 +101,7 @@ class WrapperMachine {
   WrapperActions begin_stop(const char* request, const char* event);
   WrapperActions run_ended(int64_t now_ms);
   WrapperActions decided(const RestartDecision& d, const char* done_event);
+  WrapperActions begin_run(const char* event);
   WrapperActions respawn(const char* event);
   WrapperActions fire(const char* reason);
   WrapperActions skip(const char* why);

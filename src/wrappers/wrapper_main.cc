@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
   spmi::WrapperOptions opts;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--version") == 0) {
-      spmi::write_all(STDOUT_FILENO, "spmi-wrapper " SPMI_VERSION "\n");
+      const char* name = std::strrchr(argv[0], '/');
+      spmi::write_all(STDOUT_FILENO, std::string(name ? name + 1 : argv[0]) + " " SPMI_VERSION "\n");
       return 0;
     }
     if (std::strcmp(argv[i], "--report-fd") == 0 && i + 1 < argc) {

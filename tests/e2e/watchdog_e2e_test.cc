@@ -10,33 +10,14 @@
 #include <thread>
 
 #include "e2e/harness.h"
+#include "e2e/watchdog_helpers.h"
 
 using spmi::test::alive;
 using spmi::test::eventually;
 using spmi::test::SpmiEnv;
-
-namespace {
-
-std::string watchdog(const SpmiEnv& env, const std::string& id, const std::string& command, const std::string& keys) {
-  return env.task(id, command, "type = \"watchdog\"\n" + keys);
-}
-
-nlohmann::json listed(const SpmiEnv& env, const std::string& id) {
-  auto j = nlohmann::json::parse(env.run({"list", "--json"}).out);
-  for (const auto& t : j["tasks"])
-    if (t["id"] == id) return t;
-  return nullptr;
-}
-
-std::vector<std::string> event_names(const SpmiEnv& env, const std::string& id) {
-  std::vector<std::string> names;
-  std::istringstream in(env.run({"events", id, "--json", "-n", "1000"}).out);
-  std::string line;
-  while (std::getline(in, line)) names.push_back(nlohmann::json::parse(line)["event"]);
-  return names;
-}
-
-}  // namespace
+using spmi::test::event_names;
+using spmi::test::listed;
+using spmi::test::watchdog;
 
 TEST_CASE("a task that fails twice then stays up is restarted twice by the same watchdog", "[e2e][watchdog]") {
   SpmiEnv env;

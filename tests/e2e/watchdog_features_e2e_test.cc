@@ -19,31 +19,17 @@
 #include "common/fd.h"
 #include "common/process_tree.h"
 #include "e2e/harness.h"
+#include "e2e/watchdog_helpers.h"
 
 using spmi::test::alive;
 using spmi::test::eventually;
 using spmi::test::SpmiEnv;
+using spmi::test::event_names;
+using spmi::test::events;
+using spmi::test::listed;
+using spmi::test::watchdog;
 
 namespace {
-
-std::string watchdog(const SpmiEnv& env, const std::string& id, const std::string& command, const std::string& keys) {
-  return env.task(id, command, "type = \"watchdog\"\n" + keys);
-}
-
-nlohmann::json listed(const SpmiEnv& env, const std::string& id) {
-  auto j = nlohmann::json::parse(env.run({"list", "--json"}).out);
-  for (const auto& t : j["tasks"])
-    if (t["id"] == id) return t;
-  return nullptr;
-}
-
-std::vector<nlohmann::json> events(const SpmiEnv& env, const std::string& id) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(env.run({"events", id, "--json", "-n", "1000"}).out);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
 
 bool has_event(const SpmiEnv& env, const std::string& id, const std::string& name) {
   for (const auto& e : events(env, id))
@@ -151,7 +137,7 @@ TEST_CASE("http health: 2xx/3xx is healthy, 404 is not, and health stays none wi
   CHECK(env.state("missing").restarts == 0);
   CHECK(alive(st.pid));
   auto status = env.run({"status", "missing"}).out;
-  CHECK(status.find("Health: http check: unhealthy") != std::string::npos);
+  CHECK(status.find("Health: http check: unhealthy (since the check said: HTTP 404") != std::string::npos);
 }
 
 TEST_CASE("command health: a hung check is killed at its timeout and counts as a failure",
