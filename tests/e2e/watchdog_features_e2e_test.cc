@@ -255,3 +255,25 @@ TEST_CASE("max_memory: a task whose tree grows past the limit is restarted", "[e
     }
   CHECK(seen);
 }
+
+TEST_CASE("an idle watchdog without health check wakes zero times, also while waiting for a fire",
+          "[e2e][watchdog]") {
+  SpmiEnv env;
+  REQUIRE(env.run({"load", watchdog(env, "idle", "exec sleep 100", "restart = \"always\"\n"),
+                   watchdog(env, "yearly", "true", "schedule = \"@yearly\"\n")})
+              .exit_code == 0);
+  REQUIRE(env.run({"start", "idle", "yearly"}).exit_code == 0);
+  auto switches = [](pid_t pid) {
+    std::string text, err;
+    spmi::read_file("/proc/" + std::to_string(pid) + "/status", &text, &err);
+    size_t at = text.find("voluntary_ctxt_switches:");
+    REQUIRE(at != std::string::npos);
+    return std::stol(text.substr(at + 24));
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let start-up settle
+  pid_t a = env.state("idle").wrapper_pid, b = env.state("yearly").wrapper_pid;
+  long a0 = switches(a), b0 = switches(b);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  CHECK(switches(a) == a0);
+  CHECK(switches(b) == b0);
+}
