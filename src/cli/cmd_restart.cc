@@ -34,9 +34,11 @@ bool restart_active(Context& ctx, const TaskView& v) {
   while (monotonic_ms() < deadline) {
     TaskState st;
     bool present = false;
-    if (ctx.store.read_state(v.id, &st, &present, &err) && present && st.restarts > v.state.restarts &&
-        st.phase != Phase::Starting && st.phase != Phase::Stopping && st.phase != Phase::Killing) {
-      if (st.phase == Phase::Running || st.phase == Phase::Draining) {
+    // A new run: a restart, or (a scheduled task waiting for its fire) a run now.
+    if (ctx.store.read_state(v.id, &st, &present, &err) && present &&
+        (st.restarts > v.state.restarts || st.runs > v.state.runs) && st.phase != Phase::Starting &&
+        st.phase != Phase::Stopping && st.phase != Phase::Killing) {
+      if (st.phase == Phase::Running || st.phase == Phase::Draining || st.phase == Phase::Scheduled) {
         std::printf("restarted %s (pid %d, %s)\n", v.id.c_str(), static_cast<int>(st.pid),
                     format_duration_ms(monotonic_ms() - t0).c_str());
         return true;

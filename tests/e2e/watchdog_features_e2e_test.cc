@@ -277,3 +277,25 @@ TEST_CASE("an idle watchdog without health check wakes zero times, also while wa
   CHECK(switches(a) == a0);
   CHECK(switches(b) == b0);
 }
+
+TEST_CASE("spmi restart of a scheduled task waiting for its fire runs it now", "[e2e][watchdog][cron]") {
+  SpmiEnv env;
+  std::string runs = env.dir() + "/runs";
+  REQUIRE(env.run({"load", watchdog(env, "nightly", "echo ran >> " + runs, "schedule = \"0 3 * * *\"\n")})
+              .exit_code == 0);
+  REQUIRE(env.run({"start", "nightly"}).exit_code == 0);
+  pid_t wrapper = env.state("nightly").wrapper_pid;
+  auto r = env.run({"restart", "nightly"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("restarted nightly") == 0);
+  REQUIRE(eventually(5000, [&] { return env.state("nightly").phase == spmi::Phase::Scheduled; }));
+  auto st = env.state("nightly");
+  CHECK(st.runs == 1);
+  CHECK(st.wrapper_pid == wrapper);  // the same watchdog, still waiting for 03:00
+  std::ifstream in(runs);
+  std::string line;
+  CHECK(std::getline(in, line));
+  CHECK(line == "ran");
+  CHECK(events(env, "nightly").back()["event"] == "run-ended");
+}
