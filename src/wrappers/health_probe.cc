@@ -101,7 +101,26 @@ int http_check(const HealthSettings& h) {
     ::_exit(fd >= 0 ? 0 : 1);
   }
   if (h.type == HealthType::Http) ::_exit(http_check(h));
-  // A command: the task's environment and directory.
+  // A command runs in a grandchild: a process that execs gets exit signal
+  // SIGCHLD back when it exits (the kernel resets it for a changed
+  // "execution domain"), so only this process, which never execs, stays
+  // invisible to the wrapper's waitpid(-1). It relays the command's end.
+  pid_t command = ::fork();
+  if (command < 0) {
+    say("fork: " + errno_text(errno));
+    ::_exit(1);
+  }
+  if (command > 0) {
+    int status = 0;
+    while (::waitpid(command, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFSIGNALED(status)) {
+      say("the health command was killed by " + signal_name(WTERMSIG(status)));
+      ::_exit(1);
+    }
+    ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+  }
+  // The task's environment and directory.
   for (const auto& [k, v] : spec.env) ::setenv(k.c_str(), v.c_str(), 1);
   ::setenv("SPMI_TASK_ID", spec.id.c_str(), 1);
   if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) {

@@ -5,7 +5,8 @@
 // The child is created with clone3(CLONE_PIDFD) and no exit signal, which
 // makes it a "clone child": the wrapper's waitpid(-1) for the task's
 // processes never sees it, and it never keeps the task "alive". Its end is
-// read from the pidfd. It runs in its own process group, killed whole at the
+// read from the pidfd. It never execs: exec would give it back an ordinary
+// exit signal, so a command check runs in a grandchild it waits for. It runs in its own process group, killed whole at the
 // timeout. Its output (the command's, or the tcp/http probe's message) comes
 // through a pipe; the last line is kept as the check's detail.
 #pragma once

@@ -299,3 +299,29 @@ TEST_CASE("spmi restart of a scheduled task waiting for its fire runs it now", "
   CHECK(line == "ran");
   CHECK(events(env, "nightly").back()["event"] == "run-ended");
 }
+
+TEST_CASE("command health: exit 0 is healthy, non-zero unhealthy, and the check is never taken for the task",
+          "[e2e][watchdog][health]") {
+  SpmiEnv env;
+  std::string flag = env.dir() + "/healthy";
+  env.write("healthy", "");
+  REQUIRE(env.run({"load", watchdog(env, "cmd", "exec sleep 100",
+                                    "[task.wrapper.health]\ntype = \"command\"\ncommand = \"test -e " + flag +
+                                        " || { echo flag missing; exit 3; }\"\ninterval = \"200ms\"\n"
+                                        "failure_after = 2\n")})
+              .exit_code == 0);
+  REQUIRE(env.run({"start", "cmd", "--wait", "--for", "healthy", "--timeout", "10s"}).exit_code == 0);
+  CHECK(env.state("cmd").health_detail == "exit code 0");
+  ::unlink(flag.c_str());
+  REQUIRE(eventually(5000, [&] { return env.state("cmd").health == spmi::HealthStatus::Unhealthy; }));
+  auto st = env.state("cmd");
+  CHECK(st.health_detail == "flag missing (exit code 3)");
+  CHECK(st.health_failures == 2);
+  // Many checks ran and ended; none was reaped as part of the task, which
+  // still runs undisturbed in its first run.
+  CHECK(st.phase == spmi::Phase::Running);
+  CHECK(st.restarts == 0);
+  CHECK(alive(st.pid));
+  env.write("healthy", "");
+  CHECK(env.run({"wait", "cmd", "--for", "healthy", "--timeout", "10s"}).exit_code == 0);
+}
