@@ -25,6 +25,14 @@ std::string TaskSpec::display_command() const {
   return out;
 }
 
+std::string TaskSpec::stdout_log(const std::string& task_dir) const {
+  return logs.stdout_path.empty() ? task_dir + "/" + task_files::kStdout : logs.stdout_path;
+}
+
+std::string TaskSpec::stderr_log(const std::string& task_dir) const {
+  return logs.stderr_path.empty() ? task_dir + "/" + task_files::kStderr : logs.stderr_path;
+}
+
 std::string serialize_spec(const TaskSpec& s) {
   KvFile kv("spmi-spec", kSpecVersion);
   kv.add("id", s.id);
@@ -72,6 +80,13 @@ std::string serialize_spec(const TaskSpec& s) {
   }
   if (c.max_runtime_ms > 0) kv.add_int("max_runtime_ms", c.max_runtime_ms);
   if (s.max_memory_bytes > 0) kv.add_int("max_memory_bytes", s.max_memory_bytes);
+  kv.add_int("log_max_size", s.logs.max_size);
+  kv.add("log_rotate", log_rotate_name(s.logs.rotate));
+  kv.add_int("log_keep", s.logs.keep);
+  kv.add("log_compress", s.logs.compress ? "1" : "0");
+  kv.add("log_timestamps", s.logs.timestamps ? "1" : "0");
+  if (!s.logs.stdout_path.empty()) kv.add("log_stdout", s.logs.stdout_path);
+  if (!s.logs.stderr_path.empty()) kv.add("log_stderr", s.logs.stderr_path);
   kv.add("source", s.source);
   kv.add_int("loaded_at_ms", s.loaded_at_ms);
   return kv.serialize();
@@ -163,6 +178,17 @@ bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
   c.not_after_ms = kv.get_int("not_after_ms", 0);
   c.max_runtime_ms = kv.get_int("max_runtime_ms", 0);
   s->max_memory_bytes = kv.get_int("max_memory_bytes", 0);
+  LogSettings& l = s->logs;
+  l.max_size = kv.get_int("log_max_size", l.max_size);
+  if (!log_rotate_from_name(kv.get("log_rotate").value_or("size"), &l.rotate)) {
+    *err = "unknown 'log_rotate'";
+    return false;
+  }
+  l.keep = static_cast<int>(kv.get_int("log_keep", l.keep));
+  l.compress = kv.get("log_compress").value_or("0") == "1";
+  l.timestamps = kv.get("log_timestamps").value_or("0") == "1";
+  l.stdout_path = kv.get("log_stdout").value_or("");
+  l.stderr_path = kv.get("log_stderr").value_or("");
   s->env.clear();
   for (const auto& e : kv.get_all("env")) {
     size_t eq = e.find('=');

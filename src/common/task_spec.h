@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/log_settings.h"
 #include "common/restart_settings.h"
 #include "common/watchdog_settings.h"
 
@@ -38,10 +39,15 @@ struct TaskSpec {
   HealthSettings health;
   ScheduleSettings schedule;
   int64_t max_memory_bytes = 0;  // 0: no limit
+  LogSettings logs;
   std::string source;  // the descriptor file it was loaded from (absolute)
   int64_t loaded_at_ms = 0;
 
   bool uses_shell() const { return argv.empty(); }
+  // Where the task's stdout and stderr go (the configured paths, or the
+  // defaults in `task_dir`).
+  std::string stdout_log(const std::string& task_dir) const;
+  std::string stderr_log(const std::string& task_dir) const;
   // The command as one line for display.
   std::string display_command() const;
 };

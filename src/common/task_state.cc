@@ -66,6 +66,8 @@ std::string serialize_state(const TaskState& s) {
   kv.add_int("last_fire_at_ms", s.last_fire_at_ms);
   kv.add_int("runs", s.runs);
   kv.add_int("skipped", s.skipped);
+  kv.add("log_error", s.log_error);
+  kv.add_int("log_dropped_bytes", s.log_dropped_bytes);
   return kv.serialize();
 }
 
@@ -128,6 +130,8 @@ bool parse_state(const std::string& text, TaskState* s, std::string* err) {
   s->last_fire_at_ms = kv.get_int("last_fire_at_ms", 0);
   s->runs = static_cast<int>(kv.get_int("runs", 0));
   s->skipped = static_cast<int>(kv.get_int("skipped", 0));
+  s->log_error = kv.get("log_error").value_or("");
+  s->log_dropped_bytes = kv.get_int("log_dropped_bytes", 0);
   s->main_exited = main_exited == "1";
   if (!phase_from_name(phase, &s->phase)) {
     *err = "unknown phase '" + phase + "'";

@@ -64,6 +64,8 @@ struct TaskState {
   int64_t last_fire_at_ms = 0;
   int runs = 0;                  // scheduled tasks: how many fires ran
   int skipped = 0;               // scheduled tasks: fires skipped because a run was still going
+  std::string log_error;         // why the task's output cannot be written ("" = it can)
+  int64_t log_dropped_bytes = 0; // output dropped because it could not be written
 };
 
 std::string serialize_state(const TaskState& st);

@@ -345,6 +345,40 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
   }
 }
 
+// [task.logs]: max_size, rotate, keep, compress, timestamps, stdout, stderr.
+void build_logs(const Document& doc, const Node& logs, Checker& check, TaskSpec* spec) {
+  const char* where = "task.logs";
+  if (!check.expect_table(logs, where)) return;
+  check.check_keys(logs, where, {"max_size", "rotate", "keep", "compress", "timestamps", "stdout", "stderr"});
+  LogSettings& l = spec->logs;
+  if (const Node* n = logs.find("max_size")) {
+    std::string err;
+    if (n->kind == Node::Kind::Integer && n->integer > 0) l.max_size = n->integer;
+    else if (n->kind != Node::Kind::String || !parse_byte_size(n->str, &l.max_size, &err))
+      check.error(n->pos, "task.logs.max_size: " +
+                              (err.empty() ? "expected a size like \"10MiB\", got " + describe_kind(*n) : err));
+    else if (l.max_size < 4096)
+      check.error(n->pos, "task.logs.max_size: must be at least 4KiB");
+  }
+  std::string rotate;
+  if (check.get_string(logs, where, "rotate", false, &rotate) && !log_rotate_from_name(rotate, &l.rotate))
+    check.error(logs.find("rotate")->pos,
+                "task.logs.rotate: unknown rotation '" + rotate + "' (known: size, hourly, daily, never)");
+  long long keep = 0;
+  if (get_int(logs, check, where, "keep", 0, 10000, &keep)) l.keep = static_cast<int>(keep);
+  check.get_bool(logs, where, "compress", false, &l.compress);
+  check.get_bool(logs, where, "timestamps", false, &l.timestamps);
+  std::string base = absolute_dir_of(doc.path);
+  for (auto [key, field] : {std::pair<const char*, std::string*>{"stdout", &l.stdout_path}, {"stderr", &l.stderr_path}}) {
+    std::string p;
+    if (!check.get_string(logs, where, key, false, &p)) continue;
+    if (p.empty() || p.back() == '/') check.error(logs.find(key)->pos, join_path(where, key) + ": expected a file path");
+    else *field = resolve_cwd(p, base);
+  }
+  if (!l.stdout_path.empty() && l.stdout_path == l.stderr_path)
+    check.error(logs.find("stderr")->pos, "task.logs.stderr: is the same file as stdout; use mixed_stdout = true instead");
+}
+
 void build_backend(const Node& backend, Checker& check, TaskSpec* spec) {
   const char* where = "task.backend";
   if (!check.expect_table(backend, where)) return;
@@ -365,7 +399,7 @@ void build_backend(const Node& backend, Checker& check, TaskSpec* spec) {
 void build_task(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out) {
   const Node& task = body.value;
   if (!check.expect_table(task, "task")) return;
-  check.check_keys(task, "task", {"id", "comment", "backend", "wrapper"});
+  check.check_keys(task, "task", {"id", "comment", "backend", "wrapper", "logs"});
   TaskSpec spec;
   std::string why;
   if (check.get_string(task, "task", "id", true, &spec.id) && !valid_task_id(spec.id, &why))
@@ -374,6 +408,7 @@ void build_task(const Document& doc, const Entry& body, Checker& check, std::vec
   if (const Node* backend = task.find("backend")) build_backend(*backend, check, &spec);
   if (const Node* wrapper = task.find("wrapper")) build_wrapper(doc, *wrapper, check, &spec);
   else check.error(task.pos, "missing required key 'task.wrapper' (with at least 'command')");
+  if (const Node* logs = task.find("logs")) build_logs(doc, *logs, check, &spec);
   char* real = ::realpath(doc.path.c_str(), nullptr);
   spec.source = real ? real : doc.path;
   std::free(real);

@@ -146,19 +146,10 @@ bool Wrapper::prepare(std::string* err) {
   // a window the child reads its pty instead and the relay copies the FIFO in.
   if (!make_fifo(task_files::kStdin, terminal_ ? O_RDWR | O_NONBLOCK : O_RDWR, &stdin_fd_, err)) return false;
 
-  const int log_flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
-  out_fd_.reset(::open(path(task_files::kStdout).c_str(), log_flags, 0600));
-  if (!out_fd_.valid()) {
-    *err = "cannot open " + path(task_files::kStdout) + ": " + errno_text(errno);
-    return false;
-  }
-  if (!spec_.mixed_stdout) {
-    err_fd_.reset(::open(path(task_files::kStderr).c_str(), log_flags, 0600));
-    if (!err_fd_.valid()) {
-      *err = "cannot open " + path(task_files::kStderr) + ": " + errno_text(errno);
-      return false;
-    }
-  }
+  // The wrapper writes the task's output (see log_writer.h). A log that
+  // cannot be written is reported in the state; it never stops the task.
+  out_log_.setup(spec_.stdout_log(opts_.task_dir), spec_.logs, now_ms);
+  if (!spec_.mixed_stdout) err_log_.setup(spec_.stderr_log(opts_.task_dir), spec_.logs, now_ms);
   return prepare_features(err);
 }
 
@@ -186,9 +177,10 @@ void Wrapper::exec_child(int err_fd) {
     if (::ioctl(relay_.child_in(), TIOCSCTTY, 0) < 0) fail(3, errno);
     if (::dup2(relay_.child_in(), 0) < 0 || ::dup2(relay_.child_out(), 1) < 0 || ::dup2(relay_.child_err(), 2) < 0)
       fail(3, errno);
-  } else if (::dup2(stdin_fd_.get(), 0) < 0 || ::dup2(out_fd_.get(), 1) < 0 ||
-             ::dup2(spec_.mixed_stdout ? out_fd_.get() : err_fd_.get(), 2) < 0) {
-    // stdin = the FIFO, stdout/stderr = the log files. dup2 clears CLOEXEC.
+  } else if (::dup2(stdin_fd_.get(), 0) < 0 || ::dup2(out_write_.get(), 1) < 0 ||
+             ::dup2(spec_.mixed_stdout ? out_write_.get() : err_write_.get(), 2) < 0) {
+    // stdin = the FIFO, stdout/stderr = pipes the wrapper copies into the
+    // logs. dup2 clears CLOEXEC.
     fail(3, errno);
   }
 
@@ -257,6 +249,7 @@ int Wrapper::signal_tree(int sig, bool only_new) {
     if (sig != SIGKILL && sig != SIGCONT) ::kill(-state_.pgid, SIGCONT);
   }
   for (const ProcStat& p : live_descendants(::getpid())) {
+    if (compress_.running() && p.pid == compress_.pid()) continue;  // not the task's
     auto key = std::make_pair(p.pid, p.start_ticks);
     bool seen = std::find(signalled_.begin(), signalled_.end(), key) != signalled_.end();
     if (only_new && sig != SIGKILL && seen) continue;
@@ -314,6 +307,9 @@ void Wrapper::record_event(const WrapperActions& a, Phase from) {
 }
 
 void Wrapper::handle(WrapperEvent e) {
+  // Nothing of the task is left: its output is complete, copy the rest
+  // before the end (or the next run) is recorded.
+  if (e == WrapperEvent::NoChildren) drain_output();
   Phase from = machine_.phase();
   WrapperActions a = machine_.on(e, monotonic_ms());
   if (a.signal_tree) {
@@ -379,6 +375,11 @@ void Wrapper::start_run() {
     handle(WrapperEvent::StartFailed);
     return;
   }
+  if (!terminal_ && !open_output_pipes(&err)) {
+    state_.error = err;
+    handle(WrapperEvent::StartFailed);
+    return;
+  }
   if (!terminal_ && !stdin_fd_.valid()) {
     // The native task's stdin FIFO, opened again for each run.
     stdin_fd_.reset(::open(path(task_files::kStdin).c_str(), O_RDWR | O_CLOEXEC));
@@ -404,9 +405,11 @@ void Wrapper::start_run() {
   state_.finished_at_ms = 0;
   if (terminal_) {
     relay_.after_fork();
-    relay_.set_sinks(out_fd_.get(), spec_.mixed_stdout ? out_fd_.get() : err_fd_.get(), stdin_fd_.get());
+    relay_.set_sinks(&out_log_, spec_.mixed_stdout ? &out_log_ : &err_log_, stdin_fd_.get());
   } else {
     stdin_fd_.reset();  // only the child keeps the task's stdin open
+    out_write_.reset();  // and the write ends of its output pipes
+    err_write_.reset();
   }
   log("started " + spec_.id + " as pid " + std::to_string(pid));
   handle(WrapperEvent::Started);
@@ -476,6 +479,10 @@ void Wrapper::read_control() {
       } else if (buf[i] == 'r') {
         log("restart requested");
         handle(WrapperEvent::RestartRequested);
+      } else if (buf[i] == 'c') {
+        log("clearing the logs");
+        out_log_.clear();
+        if (!spec_.mixed_stdout) err_log_.clear();
       }
     }
   }
@@ -499,6 +506,8 @@ void Wrapper::loop() {
       if (timeout < 0 || left < timeout) timeout = static_cast<int>(std::min<int64_t>(left, 1 << 30));
     }
     std::vector<struct pollfd> fds = {{signal_fd_.get(), POLLIN, 0}, {control_fd_.get(), POLLIN, 0}};
+    size_t logs_at = fds.size();
+    add_log_pollfds(&fds);
     std::vector<struct pollfd> relay_fds;
     size_t features_at = 0;
     add_feature_pollfds(&fds, &features_at);
@@ -516,6 +525,7 @@ void Wrapper::loop() {
       relay_fds.assign(fds.begin() + static_cast<std::ptrdiff_t>(relay_at), fds.end());
       relay_.handle(relay_fds);
     }
+    handle_logs(fds, logs_at);
     if (fds[0].revents & POLLIN) read_signals();
     if (!done_ && (fds[1].revents & POLLIN)) read_control();
     if (!done_) handle_features(fds, features_at);
@@ -631,6 +641,7 @@ int Wrapper::run() {
 
   loop();
   if (terminal_) relay_.restore_window();
+  finish_logs();
   remove_fifos();
   std::string how = state_.exit_signal ? "signal " + signal_name(state_.exit_signal)
                                        : "exit code " + std::to_string(state_.exit_code);

@@ -57,7 +57,7 @@ void TerminalRelay::after_fork() {
   }
 }
 
-void TerminalRelay::set_sinks(int stdout_log, int stderr_log, int stdin_fifo) {
+void TerminalRelay::set_sinks(LogWriter* stdout_log, LogWriter* stderr_log, int stdin_fifo) {
   stdout_log_ = stdout_log;
   stderr_log_ = stderr_log;
   stdin_fifo_ = stdin_fifo;
@@ -84,7 +84,7 @@ void TerminalRelay::to_window(const char* data, size_t n) {
   if (window_out_open_ && !write_all(STDOUT_FILENO, std::string_view(data, n))) window_out_open_ = false;
 }
 
-void TerminalRelay::copy_output(int from, int log_fd, bool* open_flag, bool* pending_cr) {
+void TerminalRelay::copy_output(int from, LogWriter* log, bool* open_flag, bool* pending_cr) {
   char buf[16384];
   ssize_t n = ::read(from, buf, sizeof buf);
   if (n <= 0) {
@@ -105,7 +105,7 @@ void TerminalRelay::copy_output(int from, int log_fd, bool* open_flag, bool* pen
     if (c == '\r') *pending_cr = true;
     else text += c;
   }
-  if (log_fd >= 0) write_all(log_fd, text);
+  if (log) log->write(text.data(), text.size());
 }
 
 void TerminalRelay::copy_input(int from, bool* open_flag) {
@@ -139,8 +139,8 @@ void TerminalRelay::drain(int timeout_ms) {
     if (::poll(fds.data(), fds.size(), static_cast<int>(left)) <= 0) return;
     handle(fds);
   }
-  if (out_cr_ && stdout_log_ >= 0) write_all(stdout_log_, "\r");
-  if (err_cr_ && stderr_log_ >= 0) write_all(stderr_log_, "\r");
+  if (out_cr_ && stdout_log_) stdout_log_->write("\r", 1);
+  if (err_cr_ && stderr_log_) stderr_log_->write("\r", 1);
   out_cr_ = err_cr_ = false;
 }
 

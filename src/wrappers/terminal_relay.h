@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/fd.h"
+#include "wrappers/log_writer.h"
 
 namespace spmi {
 
@@ -33,7 +34,7 @@ class TerminalRelay {
   // In the parent after fork: closes the child's ends, puts the window in raw mode.
   void after_fork();
   // Sets where output is logged and where extra input comes from.
-  void set_sinks(int stdout_log, int stderr_log, int stdin_fifo);
+  void set_sinks(LogWriter* stdout_log, LogWriter* stderr_log, int stdin_fifo);
 
   // Appends the descriptors to poll; `handle` then services what is ready.
   void add_pollfds(std::vector<struct pollfd>* fds) const;
@@ -49,13 +50,15 @@ class TerminalRelay {
   void restore_window();
 
  private:
-  void copy_output(int from, int log_fd, bool* open_flag, bool* pending_cr);
+  void copy_output(int from, LogWriter* log, bool* open_flag, bool* pending_cr);
   void copy_input(int from, bool* open_flag);
   void to_window(const char* data, size_t n);
 
   bool mixed_ = false;
   Fd master_, slave_, err_read_, err_write_;
-  int stdout_log_ = -1, stderr_log_ = -1, stdin_fifo_ = -1;
+  LogWriter* stdout_log_ = nullptr;
+  LogWriter* stderr_log_ = nullptr;
+  int stdin_fifo_ = -1;
   bool master_open_ = true, err_open_ = true, window_in_open_ = true, window_out_open_ = true, fifo_open_ = true;
   bool out_cr_ = false, err_cr_ = false;
   bool window_saved_ = false;

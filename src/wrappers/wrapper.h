@@ -19,7 +19,9 @@
 #include "common/task_spec.h"
 #include "common/task_state.h"
 #include "wrappers/default_wrapper.h"
+#include "wrappers/compress_job.h"
 #include "wrappers/health_probe.h"
+#include "wrappers/log_writer.h"
 #include "wrappers/health_tracker.h"
 #include "wrappers/terminal_relay.h"
 #include "wrappers/wrapper_machine.h"
@@ -53,6 +55,14 @@ class Wrapper {
   void read_control();
   void read_signals();
 
+  // wrapper_logs.cc
+  bool open_output_pipes(std::string* err);
+  void add_log_pollfds(std::vector<struct pollfd>* fds);
+  void handle_logs(const std::vector<struct pollfd>& fds, size_t first);
+  void drain_output();
+  void after_log_writes();
+  void finish_logs();
+
   // watchdog_features.cc
   bool prepare_features(std::string* err);
   void after_transition(Phase from);
@@ -80,7 +90,14 @@ class Wrapper {
   Fd log_fd_;
   TaskSpec spec_;
   TaskState state_;
-  Fd lock_fd_, signal_fd_, control_fd_, stdin_fd_, out_fd_, err_fd_;
+  Fd lock_fd_, signal_fd_, control_fd_, stdin_fd_;
+  // Output (wrapper_logs.cc): the log writers, the native run's pipes (read
+  // ends polled, write ends held only until the fork), rotated-log gzip.
+  LogWriter out_log_, err_log_;
+  Fd out_read_, err_read_, out_write_, err_write_;
+  CompressJob compress_;
+  std::vector<std::string> compress_queue_;
+  int64_t log_state_saved_ms_ = 0;
   int64_t deadline_ms_ = -1;  // monotonic; -1 when no stop is pending
   int64_t backoff_ms_ = -1;   // monotonic time of the next restart; -1: none
   Fd events_fd_;

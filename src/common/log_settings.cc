@@ -1,0 +1,51 @@
+// Log rotation names (see log_settings.h).
+#include "common/log_settings.h"
+
+#include <cstdio>
+#include <ctime>
+
+namespace spmi {
+
+const char* log_rotate_name(LogRotate r) {
+  switch (r) {
+    case LogRotate::Size: return "size";
+    case LogRotate::Hourly: return "hourly";
+    case LogRotate::Daily: return "daily";
+    case LogRotate::Never: return "never";
+  }
+  return "?";
+}
+
+bool log_rotate_from_name(const std::string& name, LogRotate* out) {
+  for (LogRotate r : {LogRotate::Size, LogRotate::Hourly, LogRotate::Daily, LogRotate::Never})
+    if (name == log_rotate_name(r)) {
+      *out = r;
+      return true;
+    }
+  return false;
+}
+
+std::string rotated_log_name(const std::string& log_path, int64_t epoch_ms, int sequence) {
+  time_t t = static_cast<time_t>(epoch_ms / 1000);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, ".%04d%02d%02dT%02d%02d%02dZ-%03d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, sequence % 1000);
+  return log_path + buf;
+}
+
+bool is_rotated_log_name(const std::string& log_name, const std::string& name) {
+  // <log_name>.YYYYMMDDTHHMMSSZ-NNN[.gz]
+  if (name.size() < log_name.size() + 21 || name.compare(0, log_name.size(), log_name) != 0) return false;
+  std::string rest = name.substr(log_name.size());
+  if (rest.size() != 21 && !(rest.size() == 24 && rest.compare(21, 3, ".gz") == 0)) return false;
+  const char* shape = ".DDDDDDDDTDDDDDDZ-DDD";
+  for (size_t i = 0; i < 21; ++i) {
+    char c = rest[i];
+    if (shape[i] == 'D' ? (c < '0' || c > '9') : c != shape[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace spmi

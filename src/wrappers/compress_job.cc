@@ -1,0 +1,119 @@
+// Compression of rotated logs in a child process (see compress_job.h).
+#include "wrappers/compress_job.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+namespace spmi {
+
+namespace {
+
+// The few zlib functions used, resolved from libz.so.1.
+struct Zlib {
+  void* (*gzopen)(const char*, const char*) = nullptr;
+  int (*gzwrite)(void*, const void*, unsigned) = nullptr;
+  int (*gzclose)(void*) = nullptr;
+
+  bool load(std::string* err) {
+    void* lib = ::dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      *err = std::string("cannot load zlib (libz.so.1): ") + ::dlerror();
+      return false;
+    }
+    gzopen = reinterpret_cast<decltype(gzopen)>(::dlsym(lib, "gzopen"));
+    gzwrite = reinterpret_cast<decltype(gzwrite)>(::dlsym(lib, "gzwrite"));
+    gzclose = reinterpret_cast<decltype(gzclose)>(::dlsym(lib, "gzclose"));
+    if (!gzopen || !gzwrite || !gzclose) {
+      *err = "zlib lacks gzopen/gzwrite/gzclose";
+      return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+bool gzip_file(const std::string& file, std::string* err) {
+  Zlib z;
+  if (!z.load(err)) return false;
+  Fd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) {
+    *err = "cannot open " + file + ": " + errno_text(errno);
+    return false;
+  }
+  std::string tmp = file + ".gz.tmp", out = file + ".gz";
+  void* gz = z.gzopen(tmp.c_str(), "wb6");
+  if (!gz) {
+    *err = "cannot create " + tmp;
+    return false;
+  }
+  char buf[65536];
+  ssize_t n;
+  bool ok = true;
+  while ((n = ::read(in.get(), buf, sizeof buf)) > 0)
+    if (z.gzwrite(gz, buf, static_cast<unsigned>(n)) != n) ok = false;
+  if (n < 0) ok = false;
+  if (z.gzclose(gz) != 0) ok = false;
+  if (!ok || ::rename(tmp.c_str(), out.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    *err = "cannot compress " + file;
+    return false;
+  }
+  ::unlink(file.c_str());
+  return true;
+}
+
+bool CompressJob::start(const std::vector<std::string>& files, std::string* err) {
+  int pidfd = -1;
+  struct clone_args args {};
+  args.flags = CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+  args.exit_signal = 0;  // a clone child: invisible to waitpid(-1)
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0) {
+    *err = "clone3: " + errno_text(errno);
+    return false;
+  }
+  if (pid == 0) {
+    sigset_t empty;
+    sigemptyset(&empty);
+    ::sigprocmask(SIG_SETMASK, &empty, nullptr);
+    ::signal(SIGTERM, SIG_DFL);
+    ::setpriority(PRIO_PROCESS, 0, 10);  // the task's output comes first
+    bool all = true;
+    std::string why;
+    for (const auto& f : files) all = gzip_file(f, &why) && all;
+    ::_exit(all ? 0 : 1);
+  }
+  pid_ = static_cast<pid_t>(pid);
+  pidfd_.reset(pidfd);
+  return true;
+}
+
+bool CompressJob::finish(std::string* err) {
+  siginfo_t info {};
+  int rc;
+  do {
+    rc = ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd_.get()), &info, WEXITED | __WALL);
+  } while (rc < 0 && errno == EINTR);
+  pid_ = 0;
+  pidfd_.reset();
+  if (rc == 0 && info.si_code == CLD_EXITED && info.si_status == 0) return true;
+  *err = "compressing rotated logs failed";
+  return false;
+}
+
+}  // namespace spmi

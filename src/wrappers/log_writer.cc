@@ -1,0 +1,244 @@
+// The wrapper's log writer (see log_writer.h).
+#include "wrappers/log_writer.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#include "common/atomic_file.h"
+#include "common/clock.h"
+
+namespace spmi {
+
+namespace {
+
+// After an open failure, the next attempt waits this long (each write would
+// otherwise retry an open that fails).
+constexpr int64_t kReopenRetryMs = 1000;
+
+}  // namespace
+
+void LogWriter::setup(std::string path, const LogSettings& settings, Clock clock) {
+  path_ = std::move(path);
+  s_ = settings;
+  clock_ = clock;
+  fd_.reset();
+  retry_at_ = 0;
+  // Created at once: readers (connect, logs -f) watch the file from the start.
+  ensure_open();
+}
+
+int64_t LogWriter::period_of(int64_t ms) const {
+  time_t t = static_cast<time_t>(ms / 1000);
+  struct tm tm {};
+  localtime_r(&t, &tm);
+  int64_t day = (tm.tm_year + 1900) * 10000LL + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+  return s_.rotate == LogRotate::Hourly ? day * 100 + tm.tm_hour : day;
+}
+
+bool LogWriter::ensure_open() {
+  if (fd_.valid()) return true;
+  int64_t now = clock_();
+  if (now < retry_at_) return false;
+  // Not O_APPEND: splice() refuses append-mode files. The wrapper is the
+  // file's only writer and keeps the offset itself.
+  // Read-write: after splice, the last byte tells whether a line is open.
+  fd_.reset(::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd_.valid()) {
+    retry_at_ = now + kReopenRetryMs;
+    fail("cannot open " + path_, errno, 0);
+    return false;
+  }
+  struct stat st {};
+  size_ = ::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
+  if (S_ISREG(st.st_mode)) ::lseek(fd_.get(), size_, SEEK_SET);
+  line_state_ = size_ == 0 ? 1 : -1;
+  period_ = period_of(st.st_mtime > 0 && size_ > 0 ? static_cast<int64_t>(st.st_mtime) * 1000 : now);
+  return true;
+}
+
+void LogWriter::fail(const std::string& what, int err, size_t lost) {
+  dropped_ += static_cast<int64_t>(lost);
+  std::string e = what + ": " + errno_text(err);
+  if (e != error_ || lost) changed_ = true;
+  error_ = e;
+}
+
+bool LogWriter::changed() {
+  bool c = changed_;
+  changed_ = false;
+  return c;
+}
+
+bool LogWriter::at_line_start() {
+  if (line_state_ < 0) {
+    // After splice: the file's last byte says.
+    char c = '\n';
+    line_state_ = size_ == 0 || (::pread(fd_.get(), &c, 1, size_ - 1) == 1 && c == '\n') ? 1 : 0;
+  }
+  return line_state_ == 1;
+}
+
+bool LogWriter::rotation_due(int64_t now) const {
+  if (s_.rotate == LogRotate::Never || size_ == 0) return false;
+  if (size_ >= s_.max_size) return true;
+  return s_.rotate != LogRotate::Size && period_of(now) != period_;
+}
+
+void LogWriter::rotate(int64_t now) {
+  struct stat st {};
+  if (::fstat(fd_.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    size_ = 0;  // not a regular file (/dev/null, a FIFO): nothing to rotate
+    return;
+  }
+  std::string target = rotated_log_name(path_, now, ++sequence_);
+  if (::rename(path_.c_str(), target.c_str()) != 0) {
+    fail("cannot rotate " + path_, errno, 0);
+    size_ = 0;  // keep writing to the same file rather than retrying per line
+    return;
+  }
+  fd_.reset();
+  if (s_.compress) to_compress_.push_back(target);
+  prune();
+  ensure_open();
+  period_ = period_of(now);
+}
+
+void LogWriter::emit(const char* data, size_t n) {
+  if (n == 0) return;
+  if (!fd_.valid() && !ensure_open()) {
+    dropped_ += static_cast<int64_t>(n);
+    changed_ = true;
+    return;
+  }
+  while (n > 0) {
+    ssize_t w = ::pwrite(fd_.get(), data, n, size_);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      fail("cannot write " + path_, w < 0 ? errno : ENOSPC, n);
+      return;
+    }
+    size_ += w;
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  if (!error_.empty()) {
+    error_.clear();  // writing works again
+    changed_ = true;
+  }
+}
+
+void LogWriter::write(const char* data, size_t n) {
+  // Lines are gathered in a small buffer and written with few syscalls.
+  char out[8192];
+  size_t used = 0;
+  auto flush = [&] {
+    emit(out, used);
+    used = 0;
+  };
+  while (n > 0) {
+    if (fd_.valid() || ensure_open()) {
+      if (at_line_start()) {
+        int64_t now = clock_();
+        if (rotation_due(now)) {
+          flush();
+          rotate(now);
+        }
+        if (s_.timestamps) {
+          std::string stamp = format_rfc3339_utc(now) + " ";
+          if (used + stamp.size() > sizeof out) flush();
+          std::memcpy(out + used, stamp.data(), stamp.size());
+          used += stamp.size();
+        }
+      }
+    }
+    const char* nl = static_cast<const char*>(std::memchr(data, '\n', n));
+    size_t len = nl ? static_cast<size_t>(nl - data) + 1 : n;
+    line_state_ = nl ? 1 : 0;
+    while (len > 0) {
+      size_t take = std::min(len, sizeof out - used);
+      std::memcpy(out + used, data, take);
+      used += take;
+      data += take;
+      n -= take;
+      len -= take;
+      if (used == sizeof out) flush();
+    }
+  }
+  flush();
+}
+
+bool LogWriter::drain_pipe(int fd) {
+  for (;;) {
+    bool fast = !s_.timestamps && (fd_.valid() || ensure_open()) && !rotation_due(clock_());
+    if (fast) {
+      // Straight from the pipe to the file, up to the rotation size.
+      size_t room = s_.rotate == LogRotate::Never ? (1u << 20)
+                                                  : static_cast<size_t>(std::clamp<int64_t>(
+                                                        s_.max_size - size_, 4096, 1 << 20));
+      loff_t off = size_;
+      ssize_t n = ::splice(fd, nullptr, fd_.get(), &off, room, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+      if (n > 0) {
+        size_ = off;
+        line_state_ = -1;
+        if (!error_.empty()) {
+          error_.clear();
+          changed_ = true;
+        }
+        continue;
+      }
+      if (n == 0) return false;
+      if (errno == EAGAIN) return true;
+      if (errno == EINTR) continue;
+      if (errno != EINVAL) fail("cannot write " + path_, errno, 0);
+      // EINVAL: this file cannot be spliced to (e.g. /dev/full); copy below.
+    }
+    char buf[8192];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      write(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n == 0) return false;
+    if (errno == EINTR) continue;
+    return true;  // EAGAIN
+  }
+}
+
+void LogWriter::clear() {
+  if (!fd_.valid() && !ensure_open()) return;
+  if (::ftruncate(fd_.get(), 0) == 0) {
+    size_ = 0;
+    line_state_ = 1;
+  }
+}
+
+std::vector<std::string> LogWriter::take_compress_work() {
+  std::vector<std::string> work;
+  work.swap(to_compress_);
+  return work;
+}
+
+void LogWriter::prune() {
+  std::string dir = dir_name(path_);
+  std::string base = path_.substr(dir.size() + (dir == "/" ? 0 : 1));
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> rotated;
+  while (struct dirent* e = ::readdir(d))
+    if (is_rotated_log_name(base, e->d_name)) rotated.push_back(e->d_name);
+  ::closedir(d);
+  if (static_cast<int>(rotated.size()) <= s_.keep) return;
+  std::sort(rotated.begin(), rotated.end());
+  for (size_t i = 0; i + static_cast<size_t>(s_.keep) < rotated.size(); ++i)
+    ::unlink((dir + "/" + rotated[i]).c_str());
+}
+
+}  // namespace spmi

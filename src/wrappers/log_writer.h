@@ -1,0 +1,87 @@
+// One output stream of a task (stdout or stderr) written to its log file by
+// the wrapper, which owns the task's output pipe (native) or pty (screen,
+// tmux). Because the wrapper is the only writer, it can rotate without
+// losing, splitting or repeating a line:
+//
+//   rotate      at the first line end once the file reaches max_size; with
+//               "hourly"/"daily" also at the first line end after an hour or
+//               day boundary (local time); never with "never"
+//   rotation    the file is renamed to <path>.<UTC time>-<seq> and a new one
+//               opened; rotated files beyond `keep` are deleted, oldest first
+//   compress    rotated files are gzipped by a separate process (the
+//               wrapper's CompressJob): the task never waits for it
+//   timestamps  each line starts with "2026-11-21T22:07:00.123Z "
+//   failures    a write that fails (disk full, file gone, no permission)
+//               drops the output, counts the bytes, and records the error;
+//               the next write tries again, so writing resumes by itself
+//
+// Without timestamps, pipe data is moved to the file with splice(): no copy
+// through the wrapper, which keeps the write path cheap and the wrapper's
+// memory small. The clock is injectable for tests of time rotation.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/fd.h"
+#include "common/clock.h"
+#include "common/log_settings.h"
+
+namespace spmi {
+
+class LogWriter {
+ public:
+  using Clock = int64_t (*)();  // wall-clock milliseconds
+
+  // Sets the writer up and opens (creates) the file.
+  void setup(std::string path, const LogSettings& settings, Clock clock);
+  const std::string& path() const { return path_; }
+
+  // Appends bytes (rotating at line starts as needed).
+  void write(const char* data, size_t n);
+  // Moves what the non-blocking pipe `fd` holds into the log. Returns false
+  // at end of file (every writer closed it), true otherwise.
+  bool drain_pipe(int fd);
+  // Empties the log file now (spmi logs --clear); rotated files stay.
+  void clear();
+
+  // Rotated files not yet compressed, handed out once each.
+  std::vector<std::string> take_compress_work();
+  // Deletes rotated files beyond `keep`, oldest first.
+  void prune();
+
+  // The last write error ("" when the last write worked) and the bytes
+  // dropped so far. `changed` reports whether either changed since the last
+  // call (the wrapper then saves its state).
+  const std::string& error() const { return error_; }
+  int64_t dropped() const { return dropped_; }
+  bool changed();
+
+ private:
+  bool ensure_open();
+  bool rotation_due(int64_t now) const;
+  void rotate(int64_t now);
+  bool at_line_start();
+  void emit(const char* data, size_t n);
+  void fail(const std::string& what, int err, size_t lost);
+  int64_t period_of(int64_t ms) const;
+
+  std::string path_;
+  LogSettings s_;
+  Clock clock_ = now_ms;
+  Fd fd_;
+  int64_t size_ = 0;          // = the write offset (the file is ours alone)
+  int64_t period_ = 0;        // hour or day the file belongs to
+  int line_state_ = 1;        // 1: at a line start, 0: mid-line, -1: unknown (after splice)
+  int sequence_ = 0;
+  int64_t retry_at_ = 0;      // after an open failure, the next attempt
+  std::vector<std::string> to_compress_;
+  std::string error_;
+  int64_t dropped_ = 0;
+  bool changed_ = false;
+};
+
+}  // namespace spmi
