@@ -23,7 +23,7 @@ namespace {
 
 // The few zlib functions used, resolved from libz.so.1.
 struct Zlib {
-  void* (*gzopen)(const char*, const char*) = nullptr;
+  void* (*gzdopen)(int, const char*) = nullptr;
   int (*gzwrite)(void*, const void*, unsigned) = nullptr;
   int (*gzclose)(void*) = nullptr;
 
@@ -33,11 +33,11 @@ struct Zlib {
       *err = std::string("cannot load zlib (libz.so.1): ") + ::dlerror();
       return false;
     }
-    gzopen = reinterpret_cast<decltype(gzopen)>(::dlsym(lib, "gzopen"));
+    gzdopen = reinterpret_cast<decltype(gzdopen)>(::dlsym(lib, "gzdopen"));
     gzwrite = reinterpret_cast<decltype(gzwrite)>(::dlsym(lib, "gzwrite"));
     gzclose = reinterpret_cast<decltype(gzclose)>(::dlsym(lib, "gzclose"));
-    if (!gzopen || !gzwrite || !gzclose) {
-      *err = "zlib lacks gzopen/gzwrite/gzclose";
+    if (!gzdopen || !gzwrite || !gzclose) {
+      *err = "zlib lacks gzdopen/gzwrite/gzclose";
       return false;
     }
     return true;
@@ -55,8 +55,11 @@ bool gzip_file(const std::string& file, std::string* err) {
     return false;
   }
   std::string tmp = file + ".gz.tmp", out = file + ".gz";
-  void* gz = z.gzopen(tmp.c_str(), "wb6");
+  // Private like the log it comes from.
+  int out_fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  void* gz = out_fd >= 0 ? z.gzdopen(out_fd, "wb6") : nullptr;
   if (!gz) {
+    if (out_fd >= 0) ::close(out_fd);
     *err = "cannot create " + tmp;
     return false;
   }

@@ -1,0 +1,146 @@
+// Log files as lines (see log_reader.h). Gzipped rotated files are read with
+// zlib.
+#include "cli/log_reader.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "common/atomic_file.h"
+#include "common/cron.h"
+#include "common/log_settings.h"
+
+namespace spmi {
+
+bool parse_log_timestamp(const std::string& line, int64_t* ms, std::string* rest) {
+  // 2026-11-21T22:07:00.123Z<space>
+  if (line.size() < 25 || line[4] != '-' || line[10] != 'T' || line[23] != 'Z' || line[24] != ' ') return false;
+  int y, mo, d, h, mi, s, frac;
+  if (std::sscanf(line.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &y, &mo, &d, &h, &mi, &s, &frac) != 7) return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+  *ms = (days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + s) *
+            1000 + frac;
+  *rest = line.substr(25);
+  return true;
+}
+
+std::vector<std::string> rotated_logs(const std::string& path) {
+  std::string dir = dir_name(path);
+  std::string base = path.substr(dir.size() + (dir == "/" ? 0 : 1));
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (struct dirent* e = ::readdir(d))
+    if (is_rotated_log_name(base, e->d_name)) out.push_back(e->d_name);
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  // "x-001" and "x-001.gz" both exist for a moment while compressing: read one.
+  std::vector<std::string> unique;
+  for (const auto& n : out) {
+    bool gz = n.size() > 3 && n.compare(n.size() - 3, 3, ".gz") == 0;
+    if (gz && std::binary_search(out.begin(), out.end(), n.substr(0, n.size() - 3))) continue;
+    unique.push_back(n);
+  }
+  out.swap(unique);
+  for (auto& n : out) n = dir + "/" + n;
+  return out;
+}
+
+namespace {
+
+bool read_gz(const std::string& path, std::string* out) {
+  gzFile gz = ::gzopen(path.c_str(), "rb");
+  if (!gz) return false;
+  char buf[65536];
+  int n;
+  while ((n = ::gzread(gz, buf, sizeof buf)) > 0) out->append(buf, static_cast<size_t>(n));
+  bool ok = n == 0;
+  ::gzclose(gz);
+  return ok;
+}
+
+void split_lines(const std::string& text, bool timestamps, std::vector<LogLine>* out) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    LogLine l;
+    std::string raw = text.substr(pos, end - pos);
+    if (!timestamps || !parse_log_timestamp(raw, &l.time_ms, &l.text)) l.text = std::move(raw);
+    out->push_back(std::move(l));
+    pos = end + 1;
+  }
+}
+
+}  // namespace
+
+std::vector<LogLine> read_log(const std::string& path, bool with_rotated, bool timestamps,
+                              std::vector<std::string>* errors) {
+  std::vector<LogLine> lines;
+  std::vector<std::string> paths;
+  if (with_rotated) paths = rotated_logs(path);
+  paths.push_back(path);
+  for (const auto& p : paths) {
+    std::string text, err;
+    bool gz = p.size() > 3 && p.compare(p.size() - 3, 3, ".gz") == 0;
+    if (gz ? !read_gz(p, &text) : !read_file(p, &text, &err)) {
+      if (p != path || ::access(p.c_str(), F_OK) == 0) errors->push_back("cannot read " + p);
+      continue;
+    }
+    split_lines(text, timestamps, &lines);
+  }
+  return lines;
+}
+
+LogFollower::LogFollower(std::string path) : path_(std::move(path)) { open_current(true); }
+
+void LogFollower::open_current(bool from_end) {
+  fd_.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  inode_ = fd_.valid() && ::fstat(fd_.get(), &st) == 0 ? st.st_ino : 0;
+  if (fd_.valid() && from_end) ::lseek(fd_.get(), 0, SEEK_END);
+  partial_.clear();
+}
+
+void LogFollower::read_available(std::vector<std::string>* out) {
+  char buf[65536];
+  ssize_t n;
+  while (fd_.valid() && (n = ::read(fd_.get(), buf, sizeof buf)) > 0) {
+    partial_.append(buf, static_cast<size_t>(n));
+    size_t pos = 0, nl;
+    while ((nl = partial_.find('\n', pos)) != std::string::npos) {
+      out->push_back(partial_.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    partial_.erase(0, pos);
+  }
+}
+
+std::vector<std::string> LogFollower::poll() {
+  std::vector<std::string> out;
+  read_available(&out);
+  struct stat st {};
+  bool exists = ::stat(path_.c_str(), &st) == 0;
+  if (exists && (st.st_ino != inode_ || !fd_.valid())) {
+    // Rotated: the old file (still open) was read to its end above; its
+    // last line was complete (the writer rotates at line ends).
+    if (!partial_.empty()) out.push_back(partial_);
+    open_current(false);
+    read_available(&out);
+  } else if (exists && fd_.valid()) {
+    off_t at = ::lseek(fd_.get(), 0, SEEK_CUR);
+    if (st.st_size < at) {
+      ::lseek(fd_.get(), 0, SEEK_SET);  // cleared (truncated): start over
+      partial_.clear();
+      read_available(&out);
+    }
+  }
+  return out;
+}
+
+}  // namespace spmi

@@ -1,0 +1,54 @@
+// Reading a task's logs for `spmi logs`: the current file and its rotated
+// (possibly gzipped) predecessors as one stream of lines, oldest first, and
+// following the current file across rotations.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/fd.h"
+
+namespace spmi {
+
+struct LogLine {
+  int64_t time_ms = -1;  // from the line's timestamp prefix; -1 without one
+  std::string text;      // the line without its newline (and without the prefix when parsed)
+};
+
+// Parses "2026-11-21T22:07:00.123Z " at the start of `line`; on success
+// sets `*ms` and `*rest` (the text after the prefix).
+bool parse_log_timestamp(const std::string& line, int64_t* ms, std::string* rest);
+
+// The rotated files of the log at `path`, oldest first (full paths).
+std::vector<std::string> rotated_logs(const std::string& path);
+
+// Reads every line of the log at `path`, including its rotated files when
+// `with_rotated`, oldest first. Lines are parsed for timestamps when
+// `timestamps`. Problems (an unreadable .gz) are appended to `errors`.
+std::vector<LogLine> read_log(const std::string& path, bool with_rotated, bool timestamps,
+                              std::vector<std::string>* errors);
+
+// Follows the log at `path` from its current end: new complete lines as
+// they are written, across rotations (the renamed file is read to its end
+// through the descriptor held open, then the new file from its start), so
+// no line is lost or repeated.
+class LogFollower {
+ public:
+  explicit LogFollower(std::string path);
+  // New complete lines since the last call.
+  std::vector<std::string> poll();
+
+ private:
+  void open_current(bool from_end);
+  void read_available(std::vector<std::string>* out);
+
+  std::string path_;
+  Fd fd_;
+  ino_t inode_ = 0;
+  std::string partial_;
+};
+
+}  // namespace spmi
