@@ -90,6 +90,10 @@ void print_status(const Context& ctx, const TaskView& v, int n) {
   }
   line("Stdout", "\"" + stdout_path(v) + "\"" + (v.spec.mixed_stdout ? " (stdout and stderr)" : ""));
   if (!v.spec.mixed_stdout) line("Stderr", "\"" + stderr_path(v) + "\"");
+  if (v.has_state && (!st.log_error.empty() || st.log_dropped_bytes > 0)) {
+    std::string what = st.log_error.empty() ? "writing works again" : st.log_error;
+    line("Log problem", what + " (" + std::to_string(st.log_dropped_bytes) + " bytes of output dropped)");
+  }
   auto out = tail_lines(stdout_path(v), n);
   if (!out.empty()) {
     std::printf("\n");

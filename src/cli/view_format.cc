@@ -44,9 +44,9 @@ void print_json(const nlohmann::json& j) {
   std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
-std::string stdout_path(const TaskView& v) { return v.dir + "/" + task_files::kStdout; }
+std::string stdout_path(const TaskView& v) { return v.spec.stdout_log(v.dir); }
 std::string stderr_path(const TaskView& v) {
-  return v.spec.mixed_stdout ? "" : v.dir + "/" + task_files::kStderr;
+  return v.spec.mixed_stdout ? "" : v.spec.stderr_log(v.dir);
 }
 
 std::vector<std::string> tail_lines(const std::string& path, int n) {
@@ -135,6 +135,8 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
   j["last_fire_at"] = ran && st.last_fire_at_ms ? json(format_rfc3339_utc(st.last_fire_at_ms)) : json(nullptr);
   j["runs"] = ran ? st.runs : 0;
   j["skipped"] = ran ? st.skipped : 0;
+  j["log_error"] = ran && !st.log_error.empty() ? nlohmann::json(st.log_error) : nlohmann::json(nullptr);
+  j["log_dropped_bytes"] = ran ? st.log_dropped_bytes : 0;
   if (v.condition == TaskCondition::WrapperLost) {
     json pids = json::array();
     for (const auto& p : v.leftovers) pids.push_back(p.pid);
