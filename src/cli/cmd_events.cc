@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "common/clock.h"
 
 namespace spmi {
 
@@ -16,6 +17,8 @@ struct Options {
   std::vector<std::string> patterns;
   int lines = 20;
   bool json = false;
+  std::string since;
+  std::string until;
 };
 
 struct Event {
@@ -30,6 +33,11 @@ std::string field(const nlohmann::json& j, const char* key) {
 }
 
 int run_events(Context& ctx, const Options& opts) {
+  int64_t since = -1, until = -1;
+  if (!opts.since.empty() && !parse_time_arg("--since", opts.since, &since)) return kExitUsage;
+  if (!opts.until.empty() && !parse_time_arg("--until", opts.until, &until)) return kExitUsage;
+  std::string since_text = since >= 0 ? format_rfc3339_utc(since) : "";
+  std::string until_text = until >= 0 ? format_rfc3339_utc(until) : "";
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
@@ -56,6 +64,9 @@ int run_events(Context& ctx, const Options& opts) {
         failed = true;
         continue;
       }
+      // RFC 3339 UTC times with milliseconds compare as strings.
+      if (!since_text.empty() && e.time < since_text) continue;
+      if (!until_text.empty() && e.time > until_text) continue;
       events.push_back(std::move(e));
     }
   }
@@ -88,6 +99,8 @@ Command add_events_command(CLI::App& app, Context& ctx) {
   sub->add_option("patterns", opts->patterns, "Task id patterns (default: every task)");
   sub->add_option("-n,--lines", opts->lines, "How many events to show (default 20)")->check(CLI::Range(0, 1000000));
   sub->add_flag("--json", opts->json, "One JSON object per line, as stored");
+  sub->add_option("--since", opts->since, "Only events from this time on: a duration ago (10m) or a date-time");
+  sub->add_option("--until", opts->until, "Only events up to this time");
   return {sub, [&ctx, opts] { return run_events(ctx, *opts); }};
 }
 

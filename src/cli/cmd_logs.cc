@@ -73,19 +73,6 @@ class LineFilter {
   pcre2_match_data* md_ = nullptr;
 };
 
-// "10m" (that long ago), or a date-time as in descriptors (local time).
-bool parse_time_arg(const char* flag, const std::string& text, int64_t* ms) {
-  int64_t ago = 0;
-  std::string err;
-  if (parse_duration(text, &ago, &err)) {
-    *ms = now_ms() - ago;
-    return true;
-  }
-  if (parse_date_time(text, "", ms, &err)) return true;
-  print_error(std::string(flag) + ": '" + text + "' is neither a duration (\"10m\") nor a date-time (\"2026-11-21T08:00\")");
-  return false;
-}
-
 struct Stream {
   std::string id;
   const char* name;  // "stdout" or "stderr"

@@ -24,7 +24,9 @@ bool parse_wait_options(const std::string& target_name, const std::string& timeo
     return false;
   }
   std::string err;
-  if (!parse_duration(timeout, timeout_ms, &err)) {
+  if (timeout == "0") {
+    *timeout_ms = 0;  // no limit
+  } else if (!parse_duration(timeout, timeout_ms, &err)) {
     print_error("--timeout: " + err);
     return false;
   }

@@ -1,8 +1,12 @@
-// Diagnostics, colour and table rendering.
+// Diagnostics, colour, table rendering and --since/--until times.
 #include "cli/output.h"
 
 #include <cstdlib>
 #include <unistd.h>
+
+#include "common/clock.h"
+#include "common/duration.h"
+#include "manageables/units.h"
 
 namespace spmi {
 
@@ -67,6 +71,18 @@ int combine_exit(bool any_failed, bool any_unmatched) {
   if (any_failed) return kExitFailure;
   if (any_unmatched) return kExitNoMatch;
   return kExitOk;
+}
+
+bool parse_time_arg(const char* flag, const std::string& text, int64_t* ms) {
+  int64_t ago = 0;
+  std::string err;
+  if (parse_duration(text, &ago, &err)) {
+    *ms = now_ms() - ago;
+    return true;
+  }
+  if (parse_date_time(text, "", ms, &err)) return true;
+  print_error(std::string(flag) + ": '" + text + "' is neither a duration (\"10m\") nor a date-time (\"2026-11-21T08:00\")");
+  return false;
 }
 
 }  // namespace spmi

@@ -2,6 +2,7 @@
 // directory, debug flag, colour), diagnostics on stderr, aligned tables.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -54,6 +55,11 @@ class Table {
   std::vector<std::string> header_;
   std::vector<std::vector<Cell>> rows_;
 };
+
+// A --since/--until argument: a duration ago ("10m") or a date-time as in
+// descriptors, in local time ("2026-11-21T08:00"). Prints the problem naming
+// `flag` and returns false when it is neither.
+bool parse_time_arg(const char* flag, const std::string& text, int64_t* ms);
 
 // Combines per-task results into one exit code (failure > no-match > ok).
 int combine_exit(bool any_failed, bool any_unmatched);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -35,12 +36,20 @@ void LogWriter::setup(std::string path, const LogSettings& settings, Clock clock
   ensure_open();
 }
 
-int64_t LogWriter::period_of(int64_t ms) const {
+int64_t LogWriter::period_end(int64_t ms) const {
+  if (s_.rotate != LogRotate::Hourly && s_.rotate != LogRotate::Daily) return INT64_MAX;
   time_t t = static_cast<time_t>(ms / 1000);
   struct tm tm {};
   localtime_r(&t, &tm);
-  int64_t day = (tm.tm_year + 1900) * 10000LL + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-  return s_.rotate == LogRotate::Hourly ? day * 100 + tm.tm_hour : day;
+  tm.tm_min = tm.tm_sec = 0;
+  if (s_.rotate == LogRotate::Hourly) {
+    tm.tm_hour += 1;
+  } else {
+    tm.tm_hour = 0;
+    tm.tm_mday += 1;
+  }
+  tm.tm_isdst = -1;
+  return static_cast<int64_t>(mktime(&tm)) * 1000;
 }
 
 bool LogWriter::ensure_open() {
@@ -60,7 +69,8 @@ bool LogWriter::ensure_open() {
   size_ = ::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
   if (S_ISREG(st.st_mode)) ::lseek(fd_.get(), size_, SEEK_SET);
   line_state_ = size_ == 0 ? 1 : -1;
-  period_ = period_of(st.st_mtime > 0 && size_ > 0 ? static_cast<int64_t>(st.st_mtime) * 1000 : now);
+  // A file last written in an earlier hour or day is rotated at the next line.
+  period_end_ms_ = period_end(st.st_mtime > 0 && size_ > 0 ? static_cast<int64_t>(st.st_mtime) * 1000 : now);
   return true;
 }
 
@@ -89,7 +99,7 @@ bool LogWriter::at_line_start() {
 bool LogWriter::rotation_due(int64_t now) const {
   if (s_.rotate == LogRotate::Never || size_ == 0) return false;
   if (size_ >= s_.max_size) return true;
-  return s_.rotate != LogRotate::Size && period_of(now) != period_;
+  return now >= period_end_ms_;
 }
 
 void LogWriter::rotate(int64_t now) {
@@ -108,7 +118,7 @@ void LogWriter::rotate(int64_t now) {
   if (s_.compress) to_compress_.push_back(target);
   prune();
   ensure_open();
-  period_ = period_of(now);
+  period_end_ms_ = period_end(now);
 }
 
 void LogWriter::emit(const char* data, size_t n) {
@@ -136,7 +146,9 @@ void LogWriter::emit(const char* data, size_t n) {
 }
 
 void LogWriter::write(const char* data, size_t n) {
-  // Lines are gathered in a small buffer and written with few syscalls.
+  // Lines are gathered in a small buffer and written with few syscalls. The
+  // lines of one call arrived together and share its time.
+  const int64_t now = clock_();
   char out[8192];
   size_t used = 0;
   auto flush = [&] {
@@ -146,16 +158,21 @@ void LogWriter::write(const char* data, size_t n) {
   while (n > 0) {
     if (fd_.valid() || ensure_open()) {
       if (at_line_start()) {
-        int64_t now = clock_();
         if (rotation_due(now)) {
           flush();
           rotate(now);
         }
         if (s_.timestamps) {
-          std::string stamp = format_rfc3339_utc(now) + " ";
-          if (used + stamp.size() > sizeof out) flush();
-          std::memcpy(out + used, stamp.data(), stamp.size());
-          used += stamp.size();
+          if (now != stamp_ms_) {
+            // One stamp per millisecond, not per line.
+            std::string stamp = format_rfc3339_utc(now) + " ";
+            stamp_len_ = std::min(stamp.size(), sizeof stamp_);
+            std::memcpy(stamp_, stamp.data(), stamp_len_);
+            stamp_ms_ = now;
+          }
+          if (used + stamp_len_ > sizeof out) flush();
+          std::memcpy(out + used, stamp_, stamp_len_);
+          used += stamp_len_;
         }
       }
     }

@@ -67,14 +67,18 @@ class LogWriter {
   bool at_line_start();
   void emit(const char* data, size_t n);
   void fail(const std::string& what, int err, size_t lost);
-  int64_t period_of(int64_t ms) const;
+  // When the hour or day of `ms` ends (INT64_MAX without time rotation).
+  int64_t period_end(int64_t ms) const;
 
   std::string path_;
   LogSettings s_;
   Clock clock_ = now_ms;
   Fd fd_;
   int64_t size_ = 0;          // = the write offset (the file is ours alone)
-  int64_t period_ = 0;        // hour or day the file belongs to
+  int64_t period_end_ms_ = 0;  // hourly/daily: rotate at the first line from then on
+  int64_t stamp_ms_ = -1;     // the cached timestamp prefix and its time
+  char stamp_[32] = {};
+  size_t stamp_len_ = 0;
   int line_state_ = 1;        // 1: at a line start, 0: mid-line, -1: unknown (after splice)
   int sequence_ = 0;
   int64_t retry_at_ = 0;      // after an open failure, the next attempt

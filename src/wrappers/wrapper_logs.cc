@@ -105,8 +105,15 @@ void Wrapper::finish_logs() {
   state_.log_error = !out_log_.error().empty() ? out_log_.error() : err_log_.error();
   state_.log_dropped_bytes = out_log_.dropped() + err_log_.dropped();
   save_state();
-  // A compression still running finishes on its own (it is not part of
-  // the task); the next start prunes.
+  // Compressions finish on their own (they are not part of the task, and
+  // outlive the wrapper): what is still queued gets a job of its own now.
+  for (LogWriter* w : {&out_log_, &err_log_})
+    for (auto& f : w->take_compress_work()) compress_queue_.push_back(std::move(f));
+  if (!compress_queue_.empty()) {
+    CompressJob last;
+    std::string err;
+    if (!last.start(compress_queue_, &err)) log("cannot compress rotated logs: " + err);
+  }
 }
 
 }  // namespace spmi
