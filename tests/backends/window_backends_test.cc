@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -246,5 +247,33 @@ TEST_CASE("a window task gets the environment of the spmi start that started it"
     CHECK(out.find("term=\n") == std::string::npos);  // the window's TERM is kept
     CHECK_FALSE(std::ifstream(env.spmi_path() + "/e/start.env").good());
     CHECK(env.run({"stop", "first"}).exit_code == 0);
+  }
+}
+
+TEST_CASE("screen and tmux: the same log files and rotation as native", "[backends][logs]") {
+  for (const std::string backend : kBackends) {
+    INFO(backend);
+    SpmiEnv env;
+    REQUIRE(env.run({"load", window_task(env, backend, "w", "seq 1 30000",
+                                         "  logs:\n    max_size: 16KiB\n    keep: 1000\n    timestamps: true\n")})
+                .exit_code == 0);
+    REQUIRE(env.run({"start", "w"}).exit_code == 0);
+    REQUIRE(env.run({"wait", "w", "--for", "exited", "--timeout", "30s"}).exit_code == 0);
+    auto r = env.run({"logs", "w", "--stdout", "-n", "1000000", "--json"});
+    REQUIRE(r.exit_code == 0);
+    std::istringstream in(r.out);
+    std::string l;
+    int expect = 1;
+    bool ok = true;
+    while (std::getline(in, l)) {
+      auto j = nlohmann::json::parse(l);
+      ok = ok && j["text"] == std::to_string(expect++) && j["time"].is_string();
+    }
+    CHECK(ok);
+    CHECK(expect == 30001);
+    int rotated = 0;
+    for (const auto& e : std::filesystem::directory_iterator(env.spmi_path() + "/w"))
+      if (e.path().filename().string().rfind("stdout.log.", 0) == 0) ++rotated;
+    CHECK(rotated >= 10);  // ~250 KB with timestamps in 16 KiB files
   }
 }
