@@ -3,7 +3,6 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -13,9 +12,7 @@
 #include <csignal>
 #include <cstdint>
 
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
+#include "wrappers/clone_child.h"
 
 namespace spmi {
 
@@ -81,15 +78,8 @@ bool gzip_file(const std::string& file, std::string* err) {
 
 bool CompressJob::start(const std::vector<std::string>& files, std::string* err) {
   int pidfd = -1;
-  struct clone_args args {};
-  args.flags = CLONE_PIDFD;
-  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
-  args.exit_signal = 0;  // a clone child: invisible to waitpid(-1)
-  long pid = ::syscall(SYS_clone3, &args, sizeof args);
-  if (pid < 0) {
-    *err = "clone3: " + errno_text(errno);
-    return false;
-  }
+  pid_t pid = start_clone_child(&pidfd, err);
+  if (pid < 0) return false;
   if (pid == 0) {
     sigset_t empty;
     sigemptyset(&empty);
@@ -101,20 +91,17 @@ bool CompressJob::start(const std::vector<std::string>& files, std::string* err)
     for (const auto& f : files) all = gzip_file(f, &why) && all;
     ::_exit(all ? 0 : 1);
   }
-  pid_ = static_cast<pid_t>(pid);
+  pid_ = pid;
   pidfd_.reset(pidfd);
   return true;
 }
 
 bool CompressJob::finish(std::string* err) {
   siginfo_t info {};
-  int rc;
-  do {
-    rc = ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd_.get()), &info, WEXITED | __WALL);
-  } while (rc < 0 && errno == EINTR);
+  bool reaped = reap_clone_child(pidfd_.get(), &info);
   pid_ = 0;
   pidfd_.reset();
-  if (rc == 0 && info.si_code == CLD_EXITED && info.si_status == 0) return true;
+  if (reaped && info.si_code == CLD_EXITED && info.si_status == 0) return true;
   *err = "compressing rotated logs failed";
   return false;
 }

@@ -1,10 +1,7 @@
 // Compressing rotated log files without ever making the task wait: a child
 // process gzips them (zlib, loaded in the child only, so the resident
 // wrapper never maps it) while the wrapper goes on copying output.
-//
-// Like a health check, the child is a clone3 child without exit signal
-// (invisible to the wrapper's waitpid(-1) for the task) that never execs;
-// its end is read from its pidfd.
+// The child is a clone child (see clone_child.h).
 #pragma once
 
 #include <sys/types.h>

@@ -4,7 +4,6 @@
 #include "wrappers/health_probe.h"
 
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -18,10 +17,7 @@
 #include <vector>
 
 #include "common/signals.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
+#include "wrappers/clone_child.h"
 
 extern char** environ;
 
@@ -149,13 +145,8 @@ bool HealthProbe::start(const TaskSpec& spec, int64_t now_ms, std::string* err) 
     return false;
   }
   int pidfd = -1;
-  struct clone_args args {};
-  args.flags = CLONE_PIDFD;
-  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
-  args.exit_signal = 0;  // a clone child: invisible to waitpid(-1)
-  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  pid_t pid = start_clone_child(&pidfd, err);
   if (pid < 0) {
-    *err = "clone3: " + errno_text(errno);
     ::close(pipefd[0]);
     ::close(pipefd[1]);
     return false;
@@ -167,8 +158,8 @@ bool HealthProbe::start(const TaskSpec& spec, int64_t now_ms, std::string* err) 
     run_check(spec, pipefd[1]);
   }
   ::close(pipefd[1]);
-  ::setpgid(static_cast<pid_t>(pid), static_cast<pid_t>(pid));  // as the child does; whoever runs first
-  pid_ = static_cast<pid_t>(pid);
+  ::setpgid(pid, pid);  // as the child does; whoever runs first
+  pid_ = pid;
   pidfd_.reset(pidfd);
   out_.reset(pipefd[0]);
   output_.clear();
@@ -188,10 +179,7 @@ void HealthProbe::read_output() {
 bool HealthProbe::finish(std::string* detail) {
   read_output();
   siginfo_t info {};
-  int rc;
-  do {
-    rc = ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd_.get()), &info, WEXITED | __WALL);
-  } while (rc < 0 && errno == EINTR);
+  int rc = reap_clone_child(pidfd_.get(), &info) ? 0 : -1;
   pid_ = 0;
   pidfd_.reset();
   out_.reset();
