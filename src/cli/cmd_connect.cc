@@ -19,6 +19,7 @@
 #include "backends/registry.h"
 #include "cli/commands.h"
 #include "cli/view_format.h"
+#include "common/atomic_file.h"
 #include "common/process_tree.h"
 
 namespace spmi {
@@ -30,25 +31,42 @@ struct Options {
   bool follow = false;
 };
 
-// One output file being followed from `offset` to wherever it grows.
+// One output file being followed from `offset` to wherever it grows, as raw
+// bytes (a prompt without newline shows at once). The file stays open: when
+// the wrapper rotates it (a new file at the path), the old one is read to
+// its end before the new one is followed from its start.
 struct Followed {
   std::string path;
-  int out_fd;
+  int out_fd = STDOUT_FILENO;
   off_t offset = 0;
+  Fd fd;
+  ino_t inode = 0;
 };
 
-void drain(Followed& f) {
-  Fd fd(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC));
+void copy_rest(Followed& f) {
   struct stat st;
-  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return;
-  if (st.st_size < f.offset) f.offset = 0;  // truncated: start over
+  if (!f.fd.valid() || ::fstat(f.fd.get(), &st) != 0) return;
+  if (st.st_size < f.offset) f.offset = 0;  // truncated (logs --clear): start over
   char buf[65536];
   while (f.offset < st.st_size) {
-    ssize_t n = ::pread(fd.get(), buf, sizeof buf, f.offset);
+    ssize_t n = ::pread(f.fd.get(), buf, sizeof buf, f.offset);
     if (n <= 0) break;
     write_all(f.out_fd, std::string_view(buf, static_cast<size_t>(n)));
     f.offset += n;
   }
+}
+
+void drain(Followed& f) {
+  copy_rest(f);
+  struct stat st;
+  if (::stat(f.path.c_str(), &st) != 0 || (f.fd.valid() && st.st_ino == f.inode)) return;
+  // First look, or rotated: follow the file now at the path.
+  bool first = !f.fd.valid();
+  f.fd.reset(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!f.fd.valid() || ::fstat(f.fd.get(), &st) != 0) return;
+  f.inode = st.st_ino;
+  if (!first) f.offset = 0;
+  copy_rest(f);
 }
 
 int run_connect(Context& ctx, const Options& opts) {
@@ -108,13 +126,21 @@ int run_connect(Context& ctx, const Options& opts) {
     }
   }
 
-  std::vector<Followed> files{{stdout_path(v), STDOUT_FILENO}};
-  if (!v.spec.mixed_stdout) files.push_back({stderr_path(v), STDERR_FILENO});
+  std::vector<Followed> files(v.spec.mixed_stdout ? 1 : 2);
+  files[0].path = stdout_path(v);
+  files[0].out_fd = STDOUT_FILENO;
+  if (!v.spec.mixed_stdout) {
+    files[1].path = stderr_path(v);
+    files[1].out_fd = STDERR_FILENO;
+  }
   Fd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
   for (auto& f : files) {
     struct stat st;
     if (::stat(f.path.c_str(), &st) == 0) f.offset = st.st_size;
-    if (inotify.valid()) ::inotify_add_watch(inotify.get(), f.path.c_str(), IN_MODIFY);
+    f.fd.reset(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (f.fd.valid() && ::fstat(f.fd.get(), &st) == 0) f.inode = st.st_ino;
+    // The directory, not the file: a rotated log is a new file.
+    if (inotify.valid()) ::inotify_add_watch(inotify.get(), dir_name(f.path).c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO);
   }
   for (const auto& l : tail_lines(files[0].path, 10)) std::printf("%s\n", l.c_str());
   std::fflush(stdout);

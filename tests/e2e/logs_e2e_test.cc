@@ -141,7 +141,7 @@ TEST_CASE("the disk bound: keep rotated files at most, each about max_size", "[e
   CHECK(got.size() == static_cast<size_t>(400000 - first + 1));
 }
 
-TEST_CASE("logs -f follows across rotations without losing or repeating a line", "[e2e][logs]") {
+TEST_CASE("logs -f and connect --follow follow across rotations without losing or repeating a line", "[e2e][logs]") {
   SpmiEnv env;
   REQUIRE(env.run({"load", env.write("tick.toml", "[task]\nid = \"tick\"\n[task.wrapper]\n"
                                                   "command = \"i=0; while :; do i=$((i+1)); echo \\\"tick $i padding padding "
@@ -151,17 +151,21 @@ TEST_CASE("logs -f follows across rotations without losing or repeating a line",
   REQUIRE(env.run({"start", "tick"}).exit_code == 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   Background follow(env, {"logs", "tick", "-f", "-n", "0"});
+  // connect --follow shows raw bytes, and must survive rotations too.
+  Background connect(env, {"connect", "tick", "--follow"});
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // many 4 KiB rotations
-  auto got = lines_of(follow.stop());
-  REQUIRE(got.size() > 100);
-  int prev = -1;
-  bool consecutive = true;
-  for (const auto& l : got) {
-    int i = std::stoi(l.substr(5));
-    if (prev >= 0 && i != prev + 1) consecutive = false;
-    prev = i;
+  for (auto* b : {&follow, &connect}) {
+    auto got = lines_of(b->stop());
+    REQUIRE(got.size() > 100);
+    int prev = -1;
+    bool consecutive = true;
+    for (const auto& l : got) {
+      int i = std::stoi(l.substr(5));
+      if (prev >= 0 && i != prev + 1) consecutive = false;
+      prev = i;
+    }
+    CHECK(consecutive);
   }
-  CHECK(consecutive);
   CHECK(rotated_files(env.spmi_path() + "/tick", "stdout.log").size() == 2);
 }
 
