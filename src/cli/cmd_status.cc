@@ -13,6 +13,7 @@ struct Options {
   std::vector<std::string> patterns;
   bool json = false;
   int lines = 5;
+  bool show_env = false;
 };
 
 void line(const char* label, const std::string& value) { std::printf("%12s: %s\n", label, value.c_str()); }
@@ -44,7 +45,16 @@ std::string active_line(const TaskView& v, bool color) {
   return word;
 }
 
-void print_status(const Context& ctx, const TaskView& v, int n) {
+// The environment as configured: env_file, inherit_env and the spec's
+// variables; indirections are shown as written, never resolved.
+void print_env(const TaskView& v) {
+  const ProcessSettings& p = v.spec.process;
+  if (!p.env_file.empty()) line("Env file", "\"" + p.env_file + "\"");
+  if (!p.inherit_env) line("Inherit env", "no (only PATH HOME USER LOGNAME SHELL LANG)");
+  for (const auto& [k, val] : v.spec.env) line("Env", k + "=" + val);
+}
+
+void print_status(const Context& ctx, const TaskView& v, int n, bool show_env) {
   std::printf("%s (%s) - %s\n", v.id.c_str(), v.spec.manageable.c_str(), v.spec.comment.c_str());
   line("Active", active_line(v, ctx.color));
   line("Path", "\"" + v.dir + "\"");
@@ -52,6 +62,7 @@ void print_status(const Context& ctx, const TaskView& v, int n) {
   line("Backend ID", v.has_state && !v.state.backend_id.empty() ? v.state.backend_id : "-");
   line("Wrapper type", v.spec.wrapper);
   line("Command", v.spec.display_command());
+  if (show_env) print_env(v);
   const TaskState& st = v.state;
   std::string pid = "-";
   if (v.has_state && st.pid > 0) pid = std::to_string(st.pid) + (v.main_running ? "" : " (not running)");
@@ -124,10 +135,16 @@ int run_status(Context& ctx, const Options& opts) {
     }
     if (opts.json) {
       tasks.push_back(view_to_json(v, true, opts.lines));
+      if (opts.show_env) {
+        nlohmann::json e = nlohmann::json::object();
+        for (const auto& [k, val] : v.spec.env) e[k] = val;
+        tasks.back()["env"] = e;
+        tasks.back()["env_file"] = v.spec.process.env_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.spec.process.env_file);
+      }
     } else if (v.condition != TaskCondition::Broken) {
       if (!first) std::printf("\n");
       first = false;
-      print_status(ctx, v, opts.lines);
+      print_status(ctx, v, opts.lines, opts.show_env);
     }
   }
   if (opts.json) {
@@ -144,6 +161,7 @@ Command add_status_command(CLI::App& app, Context& ctx) {
   CLI::App* sub = app.add_subcommand("status", "Show the details of tasks and the last lines of their output");
   add_patterns_option(sub, opts->patterns);
   sub->add_flag("--json", opts->json, "Print JSON (schema in the CLI reference)");
+  sub->add_flag("--show-env", opts->show_env, "Also show the configured environment (indirections as written)");
   sub->add_option("-n,--lines", opts->lines, "How many lines of output to show (default 5)")
       ->check(CLI::Range(0, 10000));
   return {sub, [&ctx, opts] { return run_status(ctx, *opts); }};

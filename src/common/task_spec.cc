@@ -87,6 +87,17 @@ std::string serialize_spec(const TaskSpec& s) {
   kv.add("log_timestamps", s.logs.timestamps ? "1" : "0");
   if (!s.logs.stdout_path.empty()) kv.add("log_stdout", s.logs.stdout_path);
   if (!s.logs.stderr_path.empty()) kv.add("log_stderr", s.logs.stderr_path);
+  const ProcessSettings& p = s.process;
+  if (!p.env_file.empty()) kv.add("env_file", p.env_file);
+  if (!p.inherit_env) kv.add("inherit_env", "0");
+  if (!p.user.empty()) kv.add("user", p.user);
+  if (!p.group.empty()) kv.add("group", p.group);
+  if (p.umask >= 0) kv.add_int("umask", p.umask);
+  if (p.has_nice) kv.add_int("nice", p.nice);
+  for (auto [key, value] : {std::pair<const char*, int64_t>{"limit_nofile", p.limit_nofile},
+                            {"limit_nproc", p.limit_nproc}, {"limit_core", p.limit_core},
+                            {"limit_memory", p.limit_memory}, {"limit_cpu", p.limit_cpu}})
+    if (value != kLimitUnset) kv.add_int(key, value);
   kv.add("source", s.source);
   kv.add_int("loaded_at_ms", s.loaded_at_ms);
   return kv.serialize();
@@ -189,6 +200,19 @@ bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
   l.timestamps = kv.get("log_timestamps").value_or("0") == "1";
   l.stdout_path = kv.get("log_stdout").value_or("");
   l.stderr_path = kv.get("log_stderr").value_or("");
+  ProcessSettings& p = s->process;
+  p.env_file = kv.get("env_file").value_or("");
+  p.inherit_env = kv.get("inherit_env").value_or("1") != "0";
+  p.user = kv.get("user").value_or("");
+  p.group = kv.get("group").value_or("");
+  p.umask = static_cast<int>(kv.get_int("umask", -1));
+  p.has_nice = kv.get("nice").has_value();
+  p.nice = static_cast<int>(kv.get_int("nice", 0));
+  p.limit_nofile = kv.get_int("limit_nofile", kLimitUnset);
+  p.limit_nproc = kv.get_int("limit_nproc", kLimitUnset);
+  p.limit_core = kv.get_int("limit_core", kLimitUnset);
+  p.limit_memory = kv.get_int("limit_memory", kLimitUnset);
+  p.limit_cpu = kv.get_int("limit_cpu", kLimitUnset);
   s->env.clear();
   for (const auto& e : kv.get_all("env")) {
     size_t eq = e.find('=');

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/log_settings.h"
+#include "common/process_settings.h"
 #include "common/restart_settings.h"
 #include "common/watchdog_settings.h"
 
@@ -40,6 +41,7 @@ struct TaskSpec {
   ScheduleSettings schedule;
   int64_t max_memory_bytes = 0;  // 0: no limit
   LogSettings logs;
+  ProcessSettings process;
   std::string source;  // the descriptor file it was loaded from (absolute)
   int64_t loaded_at_ms = 0;
 

@@ -21,7 +21,7 @@ const ManageableType* find_manageable_type(std::string_view name) {
 std::string manageable_type_names() { return join_names(kManageableTypes); }
 
 bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpec>* specs,
-                     std::vector<Diagnostic>* diags) {
+                     std::vector<Diagnostic>* diags, std::vector<TaskSpec>* partial) {
   if (!read_descriptor(path, doc, diags)) return false;
   Checker check(path, diags);
   const Node& root = doc->root;
@@ -47,7 +47,10 @@ bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpe
   }
   std::vector<TaskSpec> built;
   type->build(*doc, body, check, &built);
-  if (!check.ok()) return false;
+  if (!check.ok()) {
+    if (partial) *partial = std::move(built);
+    return false;
+  }
   *specs = std::move(built);
   return true;
 }

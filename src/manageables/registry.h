@@ -24,9 +24,11 @@ std::string manageable_type_names();
 
 // Reads, parses and validates the descriptor at `path`. On success fills
 // `specs` (ids, normalized fields) and `doc` (the text to keep a copy of).
-// On failure every problem found in the file is in `diags`.
+// On failure every problem found in the file is in `diags`, and `partial`
+// (when given) receives the specs as far as they could be built, for checks
+// that want to report more (spmi validate).
 bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpec>* specs,
-                     std::vector<Diagnostic>* diags);
+                     std::vector<Diagnostic>* diags, std::vector<TaskSpec>* partial = nullptr);
 
 // The task manageable (task_manageable.cc).
 void build_task(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out);

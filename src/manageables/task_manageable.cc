@@ -7,6 +7,9 @@
 //                     cwd, env (the keys the wrapper type allows);
 //                     watchdog: ready_fd, restart keys, health (a table), schedule,
 //                     timezone, max_runtime, not_before, not_after, max_memory
+#include <grp.h>
+#include <pwd.h>
+
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
@@ -15,6 +18,8 @@
 #include "common/atomic_file.h"
 #include "common/clock.h"
 #include "common/cron.h"
+#include "common/duration.h"
+#include "common/task_env.h"
 #include "common/kv_file.h"
 #include "common/names.h"
 #include "manageables/registry.h"
@@ -31,9 +36,12 @@ struct WrapperType {
   std::initializer_list<std::string_view> keys;
 };
 const WrapperType kWrapperTypes[] = {
-    {"default", {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env"}},
+    {"default",
+     {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env", "env_file", "inherit_env", "user",
+      "group", "umask", "nice", "limits"}},
     {"watchdog",
-     {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env", "ready_fd", "restart",
+     {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env", "env_file", "inherit_env", "user",
+      "group", "umask", "nice", "limits", "ready_fd", "restart",
       "success_exit_codes", "restart_delay", "restart_max_delay", "restart_reset_after", "max_restarts",
       "restart_window", "health", "schedule", "timezone", "max_runtime", "not_before", "not_after", "max_memory"}},
 };
@@ -286,8 +294,17 @@ void build_env(const Node& wrapper, Checker& check, TaskSpec* spec) {
     }
     const Node& v = e.value;
     if (v.kind == Node::Kind::String) {
-      if (v.str.find('\0') != std::string::npos) check.error(v.pos, at + ": must not contain a NUL character");
-      else spec->env.emplace_back(e.key, v.str);
+      std::string resolved, why;
+      if (v.str.find('\0') != std::string::npos) {
+        check.error(v.pos, at + ": must not contain a NUL character");
+      } else if (!v.str.empty() && v.str[0] == '@' && v.str.rfind("@@", 0) != 0 && v.str.rfind("@file:", 0) != 0 &&
+                 v.str.rfind("@base64:", 0) != 0 && v.str.rfind("@hex:", 0) != 0) {
+        check.error(v.pos, at + ": unknown indirection (known: @file:PATH, @base64:..., @hex:...; @@ for a literal @)");
+      } else if (v.str.rfind("@file:", 0) != 0 && !resolve_env_value(v.str, &resolved, &why)) {
+        check.error(v.pos, at + ": " + why);  // names the problem, never the value
+      } else {
+        spec->env.emplace_back(e.key, v.str);
+      }
     } else if (v.kind == Node::Kind::Integer) {
       spec->env.emplace_back(e.key, std::to_string(v.integer));
     } else {
@@ -297,6 +314,65 @@ void build_env(const Node& wrapper, Checker& check, TaskSpec* spec) {
   // One canonical order whatever the format (toml++ sorts keys, YAML and
   // JSON keep file order), so the same descriptor gives the same spec.
   std::sort(spec->env.begin(), spec->env.end());
+}
+
+// A limit: a whole number, "unlimited", or (for memory and core) a size,
+// (for cpu) a duration.
+void get_limit(const Node& limits, Checker& check, const char* key, int64_t* out) {
+  const Node* n = limits.find(key);
+  if (!n) return;
+  std::string at = join_path("task.wrapper.limits", key);
+  std::string err;
+  bool sized = std::string_view(key) == "memory" || std::string_view(key) == "core";
+  if (n->kind == Node::Kind::Integer && n->integer >= 0) {
+    *out = n->integer;
+  } else if (n->kind == Node::Kind::String && n->str == "unlimited") {
+    *out = kLimitInfinity;
+  } else if (n->kind == Node::Kind::String && sized && parse_byte_size(n->str, out, &err)) {
+  } else if (n->kind == Node::Kind::String && std::string_view(key) == "cpu" && parse_duration(n->str, out, &err)) {
+    *out = (*out + 999) / 1000;  // whole seconds
+  } else {
+    check.error(n->pos, at + ": expected a whole number" + std::string(sized ? ", a size like \"1GiB\"" : "") +
+                            (std::string_view(key) == "cpu" ? ", a duration like \"10m\"" : "") +
+                            " or \"unlimited\", got " + describe_kind(*n));
+  }
+}
+
+// env_file, inherit_env, user, group, umask, nice, limits.
+void build_process(const Document& doc, const Node& wrapper, Checker& check, TaskSpec* spec) {
+  const char* where = "task.wrapper";
+  ProcessSettings& p = spec->process;
+  std::string file;
+  if (check.get_string(wrapper, where, "env_file", false, &file)) {
+    if (file.empty()) check.error(wrapper.find("env_file")->pos, "task.wrapper.env_file: must not be empty");
+    else p.env_file = resolve_cwd(file, absolute_dir_of(doc.path));
+  }
+  check.get_bool(wrapper, where, "inherit_env", false, &p.inherit_env);
+  if (check.get_string(wrapper, where, "user", false, &p.user) && !::getpwnam(p.user.c_str()))
+    check.error(wrapper.find("user")->pos, "task.wrapper.user: no user '" + p.user + "' on this system");
+  if (check.get_string(wrapper, where, "group", false, &p.group) && !::getgrnam(p.group.c_str()))
+    check.error(wrapper.find("group")->pos, "task.wrapper.group: no group '" + p.group + "' on this system");
+  if (const Node* n = wrapper.find("umask")) {
+    bool ok = n->kind == Node::Kind::String && !n->str.empty() && n->str.size() <= 4 &&
+              n->str.find_first_not_of("01234567") == std::string::npos;
+    if (ok) p.umask = static_cast<int>(std::strtol(n->str.c_str(), nullptr, 8));
+    else check.error(n->pos, "task.wrapper.umask: expected octal digits in a string, like \"022\"");
+  }
+  long long nice = 0;
+  if (get_int(wrapper, check, where, "nice", -20, 19, &nice)) {
+    p.has_nice = true;
+    p.nice = static_cast<int>(nice);
+  }
+  if (const Node* limits = wrapper.find("limits")) {
+    if (check.expect_table(*limits, "task.wrapper.limits")) {
+      check.check_keys(*limits, "task.wrapper.limits", {"nofile", "nproc", "core", "memory", "cpu"});
+      get_limit(*limits, check, "nofile", &p.limit_nofile);
+      get_limit(*limits, check, "nproc", &p.limit_nproc);
+      get_limit(*limits, check, "core", &p.limit_core);
+      get_limit(*limits, check, "memory", &p.limit_memory);
+      get_limit(*limits, check, "cpu", &p.limit_cpu);
+    }
+  }
 }
 
 void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, TaskSpec* spec) {
@@ -331,6 +407,7 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
     else spec->cwd = resolve_cwd(cwd, base);
   }
   build_env(wrapper, check, spec);
+  build_process(doc, wrapper, check, spec);
   if (type == "watchdog") {
     build_restart(wrapper, check, spec);
     if (const Node* health = wrapper.find("health")) build_health(*health, check, spec);

@@ -10,6 +10,7 @@ bool wrapper_runs_type(const std::string& type) { return type == "default"; }
 bool Wrapper::prepare_features(std::string*) { return true; }
 bool Wrapper::open_ready_pipe(std::string*) { return true; }
 void Wrapper::child_ready_fd(int*) {}
+void Wrapper::task_env_fixups(std::vector<std::pair<std::string, std::string>>*, std::vector<std::string>*) {}
 void Wrapper::read_ready() {}
 void Wrapper::after_transition(Phase from) {
   if (from == Phase::Starting && machine_.phase() == Phase::Running) {

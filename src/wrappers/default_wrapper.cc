@@ -14,7 +14,10 @@
 #include <malloc.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -33,6 +36,7 @@
 #include "common/proc.h"
 #include "common/process_tree.h"
 #include "common/signals.h"
+#include "common/task_env.h"
 #include "common/task_spec.h"
 #include "common/task_state.h"
 #include "wrappers/wrapper.h"
@@ -170,7 +174,6 @@ void Wrapper::exec_child(int err_fd) {
     if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
   ::sigprocmask(SIG_SETMASK, &empty, nullptr);
   if (::setsid() < 0) fail(3, errno);
-  if (!spec_.cwd.empty() && ::chdir(spec_.cwd.c_str()) != 0) fail(1, errno);
 
   if (terminal_) {
     // The task's own pty becomes its controlling terminal and stdio.
@@ -184,10 +187,28 @@ void Wrapper::exec_child(int err_fd) {
     fail(3, errno);
   }
 
-  for (const auto& [k, v] : spec_.env) ::setenv(k.c_str(), v.c_str(), 1);
-  ::setenv("SPMI_TASK_ID", spec_.id.c_str(), 1);
-  ::setenv("SPMI_RUN_ID", state_.run_id.c_str(), 1);
-  ::setenv("SPMI_TASK_DIR", opts_.task_dir.c_str(), 1);
+  // Process settings: limits, priority, umask, then the identity, and only
+  // then the directory (so it is entered with the task's own rights).
+  const ProcessSettings& ps = spec_.process;
+  const struct {
+    int resource;
+    int64_t value;
+  } limits[] = {{RLIMIT_NOFILE, ps.limit_nofile}, {RLIMIT_NPROC, ps.limit_nproc}, {RLIMIT_CORE, ps.limit_core},
+                {RLIMIT_AS, ps.limit_memory},     {RLIMIT_CPU, ps.limit_cpu}};
+  for (int i = 0; i < 5; ++i) {
+    if (limits[i].value == kLimitUnset) continue;
+    struct rlimit rl;
+    rl.rlim_cur = rl.rlim_max = limits[i].value == kLimitInfinity ? RLIM_INFINITY : static_cast<rlim_t>(limits[i].value);
+    if (::setrlimit(limits[i].resource, &rl) != 0) fail(10 + i, errno);
+  }
+  if (ps.has_nice && ::setpriority(PRIO_PROCESS, 0, ps.nice) != 0) fail(6, errno);
+  if (ps.umask >= 0) ::umask(static_cast<mode_t>(ps.umask));
+  if (run_gid_ != static_cast<gid_t>(-1)) {
+    if (::setgroups(run_groups_.size(), run_groups_.data()) != 0 || ::setgid(run_gid_) != 0) fail(4, errno);
+  }
+  if (run_uid_ != static_cast<uid_t>(-1) && ::setuid(run_uid_) != 0) fail(4, errno);
+  if (!spec_.cwd.empty() && ::chdir(spec_.cwd.c_str()) != 0) fail(1, errno);
+  environ = child_envp_.data();
 
   if (spec_.uses_shell()) {
     const char* args[] = {"sh", "-c", spec_.shell_command.c_str(), nullptr};
@@ -233,10 +254,65 @@ pid_t Wrapper::spawn(std::string* err) {
     std::string what = spec_.uses_shell() ? std::string("/bin/sh") : spec_.argv[0];
     if (f.stage == 1) *err = "cannot change directory to '" + spec_.cwd + "': " + errno_text(f.err);
     else if (f.stage == 2) *err = "cannot execute '" + what + "': " + errno_text(f.err);
-    else *err = "cannot set up the child process: " + errno_text(f.err);
+    else if (f.stage == 4) *err = "cannot switch to user/group " + spec_.process.user + "/" + spec_.process.group + ": " + errno_text(f.err);
+    else if (f.stage == 6) *err = "cannot set nice " + std::to_string(spec_.process.nice) + ": " + errno_text(f.err);
+    else if (f.stage >= 10 && f.stage < 15) {
+      static const char* const kNames[] = {"nofile", "nproc", "core", "memory", "cpu"};
+      *err = std::string("cannot set limits.") + kNames[f.stage - 10] + ": " + errno_text(f.err);
+    } else *err = "cannot set up the child process: " + errno_text(f.err);
     return -1;
   }
   return pid;
+}
+
+// The environment and identity of the next run, resolved in the parent
+// (indirections and env_file are read at each start; errors fail the start).
+bool Wrapper::prepare_process(std::string* err) {
+  std::vector<std::pair<std::string, std::string>> extra = {
+      {"SPMI_TASK_ID", spec_.id}, {"SPMI_RUN_ID", state_.run_id}, {"SPMI_TASK_DIR", opts_.task_dir}};
+  std::vector<std::string> remove;
+  task_env_fixups(&extra, &remove);
+  if (!build_task_env(spec_, environ, extra, remove, &child_env_, err)) return false;
+  child_envp_.clear();
+  for (auto& e : child_env_) child_envp_.push_back(e.data());
+  child_envp_.push_back(nullptr);
+  const ProcessSettings& ps = spec_.process;
+  run_uid_ = static_cast<uid_t>(-1);
+  run_gid_ = static_cast<gid_t>(-1);
+  run_groups_.clear();
+  if (ps.user.empty() && ps.group.empty()) return true;
+  if (::geteuid() != 0) {
+    *err = "user/group are set, but spmi does not run as root (it runs as uid " + std::to_string(::geteuid()) +
+           "): it cannot switch to another user";
+    return false;
+  }
+  if (!ps.user.empty()) {
+    struct passwd* pw = ::getpwnam(ps.user.c_str());
+    if (!pw) {
+      *err = "no user '" + ps.user + "'";
+      return false;
+    }
+    run_uid_ = pw->pw_uid;
+    run_gid_ = pw->pw_gid;
+    int n = 64;
+    run_groups_.resize(static_cast<size_t>(n));
+    if (::getgrouplist(ps.user.c_str(), pw->pw_gid, run_groups_.data(), &n) < 0) {
+      run_groups_.resize(static_cast<size_t>(n));
+      ::getgrouplist(ps.user.c_str(), pw->pw_gid, run_groups_.data(), &n);
+    }
+    run_groups_.resize(static_cast<size_t>(n));
+  }
+  if (!ps.group.empty()) {
+    struct group* gr = ::getgrnam(ps.group.c_str());
+    if (!gr) {
+      *err = "no group '" + ps.group + "'";
+      return false;
+    }
+    run_gid_ = gr->gr_gid;
+    if (ps.user.empty()) run_groups_.assign(1, gr->gr_gid);
+    else run_groups_.push_back(gr->gr_gid);
+  }
+  return true;
 }
 
 // Signals the task's processes; returns how many were signalled individually.
@@ -383,6 +459,13 @@ void Wrapper::start_run() {
   if (!terminal_ && !stdin_fd_.valid()) {
     // The native task's stdin FIFO, opened again for each run.
     stdin_fd_.reset(::open(path(task_files::kStdin).c_str(), O_RDWR | O_CLOEXEC));
+  }
+  if (!prepare_process(&err)) {
+    log("failed to start: " + err);
+    state_.error = err;
+    state_.finished_at_ms = now_ms();
+    handle(WrapperEvent::StartFailed);
+    return;
   }
   if (!open_ready_pipe(&err)) {
     state_.error = err;

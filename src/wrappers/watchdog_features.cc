@@ -75,11 +75,16 @@ bool Wrapper::open_ready_pipe(std::string* err) {
   return true;
 }
 
-void Wrapper::child_ready_fd(int* err_fd) {
+void Wrapper::task_env_fixups(std::vector<std::pair<std::string, std::string>>* extra,
+                              std::vector<std::string>* remove) {
+  // The wrapper's TZ is the schedule's; the task keeps its own.
   if (scheduled_ && !spec_.schedule.timezone.empty()) {
-    if (had_tz_) ::setenv("TZ", old_tz_.c_str(), 1);
-    else ::unsetenv("TZ");
+    if (had_tz_) extra->emplace_back("TZ", old_tz_);
+    else remove->push_back("TZ");
   }
+}
+
+void Wrapper::child_ready_fd(int* err_fd) {
   if (!ready_write_.valid()) return;
   int target = spec_.ready_fd;
   if (*err_fd == target) *err_fd = ::fcntl(*err_fd, F_DUPFD_CLOEXEC, 10);

@@ -63,6 +63,14 @@ class Wrapper {
   void after_log_writes();
   void finish_logs();
 
+  // The task's process (built in the parent before each fork).
+  bool prepare_process(std::string* err);
+  std::vector<std::string> child_env_;
+  std::vector<char*> child_envp_;
+  uid_t run_uid_ = static_cast<uid_t>(-1);
+  gid_t run_gid_ = static_cast<gid_t>(-1);
+  std::vector<gid_t> run_groups_;
+
   // watchdog_features.cc
   bool prepare_features(std::string* err);
   void after_transition(Phase from);
@@ -71,6 +79,8 @@ class Wrapper {
   // exec-failure pipe *err_fd moves away if it sits there) and TZ is the
   // wrapper's original one again.
   void child_ready_fd(int* err_fd);
+  // Environment entries the feature set adds ("K=V") or removes (names).
+  void task_env_fixups(std::vector<std::pair<std::string, std::string>>* extra, std::vector<std::string>* remove);
   void read_ready();
   void apply_health_result(bool ok, const std::string& detail);
   void arm_next_fire(int64_t after_s);
