@@ -15,7 +15,7 @@ namespace {
 constexpr CommandAdder kCommands[] = {
     add_load_command,   add_list_command,    add_start_command,  add_stop_command,   add_kill_command,
     add_restart_command, add_clean_command, add_status_command, add_events_command, add_connect_command,
-    add_wait_command,   add_logs_command,    add_validate_command,
+    add_wait_command,   add_logs_command,    add_validate_command, add_run_command,
 };
 }  // namespace
 
@@ -71,6 +71,19 @@ int run_main(int argc, char** argv) {
              "2 usage error, 3 a pattern matched nothing, 4 system error.");
   std::vector<Command> commands;
   for (CommandAdder add : kCommands) commands.push_back(add(app, ctx));
+  // For `spmi run`, everything after "--" is the command, whatever it looks
+  // like: it never reaches the option parser.
+  int first = 1;
+  while (first < argc && argv[first][0] == '-' && std::string_view(argv[first]) != "--") ++first;
+  if (first < argc && std::string_view(argv[first]) == "run") {
+    for (int i = first + 1; i < argc; ++i) {
+      if (std::string_view(argv[i]) != "--") continue;
+      ctx.has_command_after_dashes = true;
+      ctx.command_after_dashes.assign(argv + i + 1, argv + argc);
+      argc = i;
+      break;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -27,6 +27,10 @@ struct Context {
   Store store{""};
   bool debug = false;
   bool color = false;  // colour on stdout (a TTY and no NO_COLOR)
+  // `spmi run ... -- CMD ARGS`: what follows the first "--", untouched by
+  // option parsing (has_command_after_dashes tells whether there was one).
+  bool has_command_after_dashes = false;
+  std::vector<std::string> command_after_dashes;
 };
 
 // True when `stream` is a terminal and NO_COLOR is unset (or empty).

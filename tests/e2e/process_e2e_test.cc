@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "e2e/harness.h"
 
 using spmi::test::eventually;
@@ -147,4 +149,36 @@ TEST_CASE("validate reports every problem of a file with positions and touches n
   CHECK(r.exit_code == 0);
   CHECK(r.out == "valid: 1 task(s) in 1 file(s)\n");
   CHECK(env.snapshot() == before);
+}
+
+TEST_CASE("spmi run creates, loads and starts a task from a command line", "[e2e][process]") {
+  SpmiEnv env;
+  auto r = env.run({"run", "--name", "adhoc", "--restart", "on-failure", "--env", "GREETING=hi there", "--cwd",
+                    env.dir(), "--", "sh", "-c", "echo \"$GREETING from $(pwd)\"; exec sleep 100"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("loaded adhoc (spmi run)\nstarted adhoc (pid ") == 0);
+  auto st = env.state("adhoc");
+  CHECK(st.phase == spmi::Phase::Running);
+  REQUIRE(eventually(3000, [&] { return env.run({"logs", "adhoc"}).out == "hi there from " + env.dir() + "\n"; }));
+  auto status = nlohmann::json::parse(env.run({"status", "adhoc", "--json"}).out)["tasks"][0];
+  CHECK(status["wrapper"] == "watchdog");
+  CHECK(status["restart"] == "on-failure");
+  CHECK(status["source"] == "spmi run");
+  // A generated name, and a name that is taken.
+  r = env.run({"run", "--", "sleep", "100"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("loaded run-sleep-") == 0);
+  r = env.run({"run", "--name", "adhoc", "--", "true"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("a task 'adhoc' is already loaded") != std::string::npos);
+  // Bad values are the descriptor errors, without a file.
+  r = env.run({"run", "--restart", "sometimes", "--", "true"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("run: task.wrapper.restart: unknown restart policy 'sometimes'") != std::string::npos);
+  r = env.run({"run", "--nmae", "x", "--", "true"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("'--nmae'") != std::string::npos);
+  CHECK(r.err.find("the command goes after --") != std::string::npos);
+  CHECK(env.run({"run"}).exit_code == 2);
 }
