@@ -22,18 +22,12 @@ using spmi::test::eventually;
 using spmi::test::PtySession;
 using spmi::test::read_pids;
 using spmi::test::run_program;
+using spmi::test::slurp;
 using spmi::test::SpmiEnv;
 
 namespace {
 
 const char* const kBackends[] = {"tmux", "screen"};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string window_task(const SpmiEnv& env, const std::string& backend, const std::string& id,
                         const std::string& command, const std::string& extra = "") {

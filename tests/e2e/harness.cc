@@ -97,6 +97,13 @@ std::vector<std::string> SpmiEnv::environment(const std::vector<std::string>& ex
   return env;
 }
 
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 std::string run_program(const std::vector<std::string>& argv, int* code) {
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return "";

@@ -80,6 +80,9 @@ bool alive(pid_t pid);
 bool eventually(int ms, const std::function<bool()>& pred);
 // Runs a program (not spmi) and returns its stdout; exit code in *code.
 std::string run_program(const std::vector<std::string>& argv, int* code = nullptr);
+// The whole content of the file at `path` ("" when it cannot be read).
+std::string slurp(const std::string& path);
+
 // Reads the pids (one per line) from `path`.
 std::vector<pid_t> read_pids(const std::string& path);
 

@@ -20,16 +20,10 @@
 using spmi::test::alive;
 using spmi::test::eventually;
 using spmi::test::read_pids;
+using spmi::test::slurp;
 using spmi::test::SpmiEnv;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // A task that starts 20 background children and one daemonizing grandchild
 // (setsid in a subshell that exits), writing every pid to <dir>/pids.

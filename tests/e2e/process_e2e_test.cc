@@ -14,16 +14,10 @@
 #include "e2e/harness.h"
 
 using spmi::test::eventually;
+using spmi::test::slurp;
 using spmi::test::SpmiEnv;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Runs `command` as task `id` with extra [task.wrapper] keys; returns its stdout.
 std::string output_of(const SpmiEnv& env, const std::string& id, const std::string& command, const std::string& keys,

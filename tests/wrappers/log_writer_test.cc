@@ -20,6 +20,7 @@
 #include "wrappers/log_writer.h"
 
 using namespace spmi;
+using spmi::test::slurp;
 
 namespace {
 
@@ -34,13 +35,6 @@ struct TempDir {
   }
   ~TempDir() { std::filesystem::remove_all(path); }
 };
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Every file in `dir` whose name starts with `prefix`, sorted.
 std::vector<std::string> files(const std::string& dir, const std::string& prefix) {
