@@ -7,6 +7,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/deps.h"
 #include "manageables/registry.h"
 
 namespace spmi {
@@ -57,6 +58,14 @@ int run_load(Context& ctx, const Options& opts) {
 
   // Conflicts with what is already stored are checked before writing anything.
   bool conflict = false;
+  {
+    std::vector<TaskSpec> incoming;
+    for (const auto& l : loaded) incoming.push_back(l.spec);
+    for (const auto& p : new_dependency_problems(stored_specs(ctx.store), incoming)) {
+      print_error(p);
+      conflict = true;
+    }
+  }
   for (const auto& l : loaded) {
     if (!ctx.store.has_task(l.spec.id)) continue;
     if (!opts.replace) {

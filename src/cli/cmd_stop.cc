@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/control.h"
+#include "cli/deps.h"
 #include "common/atomic_file.h"
 #include "common/clock.h"
 #include "common/duration.h"
@@ -24,6 +25,7 @@ namespace {
 
 struct Options {
   std::vector<std::string> patterns;
+  bool no_deps = false;
 };
 
 struct Job {
@@ -65,13 +67,9 @@ bool end_lost_task(Context& ctx, Job& job, bool kill) {
   return true;
 }
 
-int run_end(Context& ctx, const Options& opts, bool kill) {
+// Ends `ids` together; false when any could not be ended (or was not active).
+bool end_tasks(Context& ctx, const std::vector<std::string>& ids, bool kill) {
   const char* verb = kill ? "kill" : "stop";
-  std::vector<std::string> ids;
-  bool unmatched = false;
-  int code = kExitOk;
-  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
-
   bool failed = false;
   std::vector<Job> jobs(ids.size());
   std::vector<Waitable*> waits;
@@ -143,6 +141,40 @@ int run_end(Context& ctx, const Options& opts, bool kill) {
   }
   for (Job* job : lost) failed = !end_lost_task(ctx, *job, kill) || failed;
   std::fflush(stdout);
+  return !failed;
+}
+
+int run_end(Context& ctx, const Options& opts, bool kill) {
+  std::vector<std::string> ids;
+  bool unmatched = false;
+  int code = kExitOk;
+  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
+  if (opts.no_deps) return combine_exit(!end_tasks(ctx, ids, kill), unmatched);
+  // The active tasks that depend on these go first, in waves: a task ends
+  // only once nothing still running depends on it.
+  TaskSpecs all = stored_specs(ctx.store);
+  std::vector<std::string> remaining = ids;
+  for (const auto& id : with_dependents(all, ids))
+    if (std::find(ids.begin(), ids.end(), id) == ids.end() &&
+        inspect_task(ctx.store, id, false).condition == TaskCondition::Active)
+      remaining.push_back(id);
+  bool failed = false;
+  while (!remaining.empty()) {
+    std::vector<std::string> wave, later;
+    for (const auto& id : remaining) {
+      bool needed = false;
+      for (const auto& other : remaining) {
+        auto it = all.find(other);
+        if (it != all.end() && std::find(it->second.depends_on.begin(), it->second.depends_on.end(), id) !=
+                                   it->second.depends_on.end())
+          needed = true;
+      }
+      (needed ? later : wave).push_back(id);
+    }
+    if (wave.empty()) wave.swap(later);  // a cycle: end the rest together
+    failed = !end_tasks(ctx, wave, kill) || failed;
+    remaining.swap(later);
+  }
   return combine_exit(failed, unmatched);
 }
 
@@ -152,6 +184,7 @@ Command add_stop_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("stop", "Stop active tasks (stop signal, then SIGKILL at the stop timeout)");
   add_patterns_option(sub, opts->patterns);
+  sub->add_flag("--no-deps", opts->no_deps, "Stop only the given tasks, not the tasks that depend on them");
   return {sub, [&ctx, opts] { return run_end(ctx, *opts, false); }};
 }
 
@@ -159,6 +192,7 @@ Command add_kill_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("kill", "Kill active tasks (SIGKILL to every process of the task)");
   add_patterns_option(sub, opts->patterns);
+  sub->add_flag("--no-deps", opts->no_deps, "Kill only the given tasks, not the tasks that depend on them");
   return {sub, [&ctx, opts] { return run_end(ctx, *opts, true); }};
 }
 

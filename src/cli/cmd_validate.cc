@@ -10,6 +10,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/deps.h"
 #include "manageables/registry.h"
 
 namespace spmi {
@@ -76,7 +77,7 @@ void check_host(const Document& doc, const TaskSpec& spec, std::vector<Diagnosti
   }
 }
 
-int run_validate(Context&, const Options& opts) {
+int run_validate(Context& ctx, const Options& opts) {
   std::vector<Diagnostic> diags;
   std::map<std::string, std::string> first_file;
   size_t tasks = 0;
@@ -95,6 +96,15 @@ int run_validate(Context&, const Options& opts) {
       check_host(doc, spec, &diags);
     }
   }
+  std::vector<TaskSpec> incoming;
+  for (const auto& path : opts.paths) {
+    Document doc;
+    std::vector<TaskSpec> specs;
+    std::vector<Diagnostic> ignored;
+    if (load_descriptor(path, &doc, &specs, &ignored))
+      for (auto& s : specs) incoming.push_back(std::move(s));
+  }
+  for (const auto& p : new_dependency_problems(stored_specs(ctx.store), incoming)) diags.push_back({"dependencies", {}, p});
   for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.format().c_str());
   if (!diags.empty()) {
     print_error("invalid: " + std::to_string(diags.size()) + " problem(s)");

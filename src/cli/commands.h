@@ -36,6 +36,7 @@ Command add_wait_command(CLI::App& app, Context& ctx);
 Command add_logs_command(CLI::App& app, Context& ctx);
 Command add_validate_command(CLI::App& app, Context& ctx);
 Command add_run_command(CLI::App& app, Context& ctx);
+Command add_graph_command(CLI::App& app, Context& ctx);
 
 // The --for and --timeout options of wait and start --wait, and their check
 // (prints the problem; false on a bad value).

@@ -27,30 +27,28 @@ constexpr struct {
                 {WaitTarget::Healthy, "healthy"},
                 {WaitTarget::Exited, "exited"}};
 
-enum class Outcome { Waiting, Reached, Impossible };
+}  // namespace
 
-// Where task `v` stands with respect to `target`; `why` explains Impossible
-// and, while waiting, what it is doing now.
-Outcome assess(const TaskView& v, WaitTarget target, std::string* why) {
+WaitOutcome assess_task(const TaskView& v, WaitTarget target, std::string* why) {
   const TaskState& st = v.state;
   const bool active = v.condition == TaskCondition::Active;
   const bool running = active && (st.phase == Phase::Running || st.phase == Phase::Draining);
   if (v.condition == TaskCondition::Broken) {
     *why = v.error;
-    return Outcome::Impossible;
+    return WaitOutcome::Impossible;
   }
   if (target == WaitTarget::Exited) {
     *why = active ? std::string("still active (") + phase_name(st.phase) + ")" : "";
-    return active ? Outcome::Waiting : Outcome::Reached;
+    return active ? WaitOutcome::Waiting : WaitOutcome::Reached;
   }
   if (target == WaitTarget::Healthy && v.spec.health.type == HealthType::None) {
     *why = "it has no health check (task.wrapper.health)";
-    return Outcome::Impossible;
+    return WaitOutcome::Impossible;
   }
   if (!active) {
     *why = std::string("it is ") + condition_name(v.condition) +
            (v.has_state ? std::string(" (") + phase_name(st.phase) + ")" : std::string(" (never started)"));
-    return Outcome::Impossible;
+    return WaitOutcome::Impossible;
   }
   // A scheduled task is running and ready once its schedule is armed: its
   // runs come and go by themselves.
@@ -58,14 +56,13 @@ Outcome assess(const TaskView& v, WaitTarget target, std::string* why) {
   bool reached = target == WaitTarget::Running   ? running || armed
                  : target == WaitTarget::Ready   ? (running && st.ready) || armed
                                                  : running && st.health == HealthStatus::Healthy;
-  if (reached) return Outcome::Reached;
+  if (reached) return WaitOutcome::Reached;
   *why = std::string("now ") + phase_name(st.phase);
   if (running && st.health != HealthStatus::None) *why += ", " + std::string(health_status_name(st.health));
   if (running && target == WaitTarget::Ready && !st.ready) *why += ", not ready";
-  return Outcome::Waiting;
+  return WaitOutcome::Waiting;
 }
 
-}  // namespace
 
 const char* wait_target_name(WaitTarget t) {
   for (const auto& e : kTargets)
@@ -96,16 +93,16 @@ int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, Wait
     for (const auto& id : pending) {
       std::string reason;
       TaskView v = inspect_task(ctx.store, id, false);
-      switch (assess(v, target, &reason)) {
-        case Outcome::Reached:
+      switch (assess_task(v, target, &reason)) {
+        case WaitOutcome::Reached:
           std::printf("%s: %s (after %s)\n", id.c_str(), wait_target_name(target),
                       format_duration_ms(monotonic_ms() - start).c_str());
           break;
-        case Outcome::Impossible:
+        case WaitOutcome::Impossible:
           print_error(id + ": will not become " + wait_target_name(target) + ": " + reason);
           failed = true;
           break;
-        case Outcome::Waiting:
+        case WaitOutcome::Waiting:
           still.push_back(id);
           why[still.size() - 1] = reason;
           break;

@@ -15,6 +15,12 @@ enum class WaitTarget { Running, Ready, Healthy, Exited };
 const char* wait_target_name(WaitTarget t);
 bool wait_target_from_name(const std::string& name, WaitTarget* out);
 
+struct TaskView;
+enum class WaitOutcome { Waiting, Reached, Impossible };
+// Where task `v` stands with respect to `target`; `why` explains Impossible
+// and, while waiting, what it is doing now.
+WaitOutcome assess_task(const TaskView& v, WaitTarget target, std::string* why);
+
 // Waits until every task in `ids` reached `target`, or until `timeout_ms`
 // (0: no limit). Prints one line per task as it gets there, and why a task
 // cannot get there any more (it ended, failed, has no health check). Returns

@@ -98,6 +98,11 @@ std::string serialize_spec(const TaskSpec& s) {
                             {"limit_nproc", p.limit_nproc}, {"limit_core", p.limit_core},
                             {"limit_memory", p.limit_memory}, {"limit_cpu", p.limit_cpu}})
     if (value != kLimitUnset) kv.add_int(key, value);
+  for (const auto& d : s.depends_on) kv.add("depends_on", d);
+  if (!s.depends_on.empty()) {
+    kv.add("start_when", s.start_when);
+    kv.add_int("start_timeout_ms", s.start_timeout_ms);
+  }
   kv.add("source", s.source);
   kv.add_int("loaded_at_ms", s.loaded_at_ms);
   return kv.serialize();
@@ -213,6 +218,9 @@ bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
   p.limit_core = kv.get_int("limit_core", kLimitUnset);
   p.limit_memory = kv.get_int("limit_memory", kLimitUnset);
   p.limit_cpu = kv.get_int("limit_cpu", kLimitUnset);
+  s->depends_on = kv.get_all("depends_on");
+  s->start_when = kv.get("start_when").value_or("started");
+  s->start_timeout_ms = kv.get_int("start_timeout_ms", 60000);
   s->env.clear();
   for (const auto& e : kv.get_all("env")) {
     size_t eq = e.find('=');

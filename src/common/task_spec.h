@@ -42,6 +42,10 @@ struct TaskSpec {
   int64_t max_memory_bytes = 0;  // 0: no limit
   LogSettings logs;
   ProcessSettings process;
+  // Dependencies: tasks started before this one (and stopped after it).
+  std::vector<std::string> depends_on;
+  std::string start_when = "started";  // started | ready | healthy: what the dependencies must be
+  int64_t start_timeout_ms = 60000;    // how long to wait for them
   std::string source;  // the descriptor file it was loaded from (absolute)
   int64_t loaded_at_ms = 0;
 

@@ -456,6 +456,32 @@ void build_logs(const Document& doc, const Node& logs, Checker& check, TaskSpec*
     check.error(logs.find("stderr")->pos, "task.logs.stderr: is the same file as stdout; use mixed_stdout = true instead");
 }
 
+// depends_on, start_when, start_timeout. Whether the ids exist and form no
+// cycle is checked across all tasks by load and validate (src/cli/deps.h).
+void build_dependencies(const Node& task, Checker& check, TaskSpec* spec) {
+  if (const Node* deps = task.find("depends_on")) {
+    if (deps->kind != Node::Kind::Array) {
+      check.error(deps->pos, "task.depends_on: expected an array of task ids, got " + describe_kind(*deps));
+    } else {
+      for (const Node& d : deps->items) {
+        std::string why;
+        if (d.kind != Node::Kind::String || !valid_task_id(d.str, &why))
+          check.error(d.pos, "task.depends_on: expected task ids, got " +
+                                 (d.kind == Node::Kind::String ? "'" + d.str + "'" : describe_kind(d)));
+        else if (d.str == spec->id)
+          check.error(d.pos, "task.depends_on: a task cannot depend on itself");
+        else if (std::find(spec->depends_on.begin(), spec->depends_on.end(), d.str) == spec->depends_on.end())
+          spec->depends_on.push_back(d.str);
+      }
+    }
+  }
+  if (check.get_string(task, "task", "start_when", false, &spec->start_when) && spec->start_when != "started" &&
+      spec->start_when != "ready" && spec->start_when != "healthy")
+    check.error(task.find("start_when")->pos,
+                "task.start_when: unknown condition '" + spec->start_when + "' (known: started, ready, healthy)");
+  check.get_duration(task, "task", "start_timeout", &spec->start_timeout_ms);
+}
+
 void build_backend(const Node& backend, Checker& check, TaskSpec* spec) {
   const char* where = "task.backend";
   if (!check.expect_table(backend, where)) return;
@@ -476,7 +502,8 @@ void build_backend(const Node& backend, Checker& check, TaskSpec* spec) {
 void build_task(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out) {
   const Node& task = body.value;
   if (!check.expect_table(task, "task")) return;
-  check.check_keys(task, "task", {"id", "comment", "backend", "wrapper", "logs"});
+  check.check_keys(task, "task",
+                   {"id", "comment", "backend", "wrapper", "logs", "depends_on", "start_when", "start_timeout"});
   TaskSpec spec;
   std::string why;
   if (check.get_string(task, "task", "id", true, &spec.id) && !valid_task_id(spec.id, &why))
@@ -486,6 +513,7 @@ void build_task(const Document& doc, const Entry& body, Checker& check, std::vec
   if (const Node* wrapper = task.find("wrapper")) build_wrapper(doc, *wrapper, check, &spec);
   else check.error(task.pos, "missing required key 'task.wrapper' (with at least 'command')");
   if (const Node* logs = task.find("logs")) build_logs(doc, *logs, check, &spec);
+  build_dependencies(task, check, &spec);
   char* real = ::realpath(doc.path.c_str(), nullptr);
   spec.source = real ? real : doc.path;
   std::free(real);
