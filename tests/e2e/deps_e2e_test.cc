@@ -16,20 +16,10 @@
 #include "e2e/harness.h"
 
 using spmi::test::alive;
+using spmi::test::free_port;
 using spmi::test::SpmiEnv;
 
 namespace {
-
-int free_port() {
-  spmi::Fd s(::socket(AF_INET, SOCK_STREAM, 0));
-  struct sockaddr_in a {};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  socklen_t len = sizeof a;
-  ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&a), &len);
-  return ntohs(a.sin_port);
-}
 
 // A watchdog task listening on `port` after `delay` seconds, health-checked
 // over TCP, depending on `deps` (healthy).

@@ -19,6 +19,9 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -95,6 +98,17 @@ std::vector<std::string> SpmiEnv::environment(const std::vector<std::string>& ex
   env.push_back("SCREENDIR=" + screens_);
   env.insert(env.end(), extra.begin(), extra.end());
   return env;
+}
+
+int free_port() {
+  Fd s(::socket(AF_INET, SOCK_STREAM, 0));
+  struct sockaddr_in a {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return 0;
+  socklen_t len = sizeof a;
+  ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&a), &len);
+  return ntohs(a.sin_port);
 }
 
 std::string slurp(const std::string& path) {

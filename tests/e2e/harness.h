@@ -80,6 +80,9 @@ bool alive(pid_t pid);
 bool eventually(int ms, const std::function<bool()>& pred);
 // Runs a program (not spmi) and returns its stdout; exit code in *code.
 std::string run_program(const std::vector<std::string>& argv, int* code = nullptr);
+// A TCP port on 127.0.0.1 that nobody listens on right now (the kernel picks it).
+int free_port();
+
 // The whole content of the file at `path` ("" when it cannot be read).
 std::string slurp(const std::string& path);
 

@@ -23,6 +23,7 @@
 
 using spmi::test::alive;
 using spmi::test::eventually;
+using spmi::test::free_port;
 using spmi::test::SpmiEnv;
 using spmi::test::event_names;
 using spmi::test::events;
@@ -35,18 +36,6 @@ bool has_event(const SpmiEnv& env, const std::string& id, const std::string& nam
   for (const auto& e : events(env, id))
     if (e["event"] == name) return true;
   return false;
-}
-
-// A TCP port nobody listens on right now (the kernel picks it).
-int free_port() {
-  spmi::Fd s(::socket(AF_INET, SOCK_STREAM, 0));
-  struct sockaddr_in a {};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  socklen_t len = sizeof a;
-  ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&a), &len);
-  return ntohs(a.sin_port);
 }
 
 // Loads and starts an HTTP listener task on `port`; returns when it accepts.
