@@ -124,7 +124,7 @@ int clear_logs(Context& ctx, const std::vector<std::string>& ids) {
       for (const auto& p : paths) ::truncate(p.c_str(), 0);
     }
     for (const auto& p : paths)
-      for (const auto& r : rotated_logs(p)) ::unlink(r.c_str());
+      for (const auto& r : list_rotated_logs(p)) ::unlink(r.c_str());
     std::printf("cleared the logs of %s\n", id.c_str());
   }
   return failed ? kExitFailure : kExitOk;

@@ -2,7 +2,6 @@
 // zlib.
 #include "cli/log_reader.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,7 +10,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "common/atomic_file.h"
 #include "common/cron.h"
 #include "common/log_settings.h"
 
@@ -30,24 +28,13 @@ bool parse_log_timestamp(const std::string& line, int64_t* ms, std::string* rest
 }
 
 std::vector<std::string> rotated_logs(const std::string& path) {
-  std::string dir = dir_name(path);
-  std::string base = path.substr(dir.size() + (dir == "/" ? 0 : 1));
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return out;
-  while (struct dirent* e = ::readdir(d))
-    if (is_rotated_log_name(base, e->d_name)) out.push_back(e->d_name);
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
+  std::vector<std::string> all = list_rotated_logs(path), out;
   // "x-001" and "x-001.gz" both exist for a moment while compressing: read one.
-  std::vector<std::string> unique;
-  for (const auto& n : out) {
+  for (const auto& n : all) {
     bool gz = n.size() > 3 && n.compare(n.size() - 3, 3, ".gz") == 0;
-    if (gz && std::binary_search(out.begin(), out.end(), n.substr(0, n.size() - 3))) continue;
-    unique.push_back(n);
+    if (gz && std::binary_search(all.begin(), all.end(), n.substr(0, n.size() - 3))) continue;
+    out.push_back(n);
   }
-  out.swap(unique);
-  for (auto& n : out) n = dir + "/" + n;
   return out;
 }
 

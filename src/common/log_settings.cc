@@ -1,6 +1,11 @@
 // Log rotation names (see log_settings.h).
 #include "common/log_settings.h"
 
+#include "common/atomic_file.h"
+
+#include <dirent.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -46,6 +51,20 @@ bool is_rotated_log_name(const std::string& log_name, const std::string& name) {
     if (shape[i] == 'D' ? (c < '0' || c > '9') : c != shape[i]) return false;
   }
   return true;
+}
+
+std::vector<std::string> list_rotated_logs(const std::string& log_path) {
+  std::string dir = dir_name(log_path);
+  std::string base = log_path.substr(dir.size() + (dir == "/" ? 0 : 1));
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (struct dirent* e = ::readdir(d))
+    if (is_rotated_log_name(base, e->d_name)) out.push_back(e->d_name);
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  for (auto& n : out) n = (dir == "/" ? "" : dir) + "/" + n;
+  return out;
 }
 
 }  // namespace spmi

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace spmi {
 
@@ -30,5 +31,9 @@ std::string rotated_log_name(const std::string& log_path, int64_t epoch_ms, int 
 // True when `name` (a file name in the log's directory) is a rotated file of
 // the log whose file name is `log_name`.
 bool is_rotated_log_name(const std::string& log_name, const std::string& name);
+
+// Every rotated file of the log at `log_path` (full paths, oldest first).
+// While a file is being compressed both "x" and "x.gz" are listed.
+std::vector<std::string> list_rotated_logs(const std::string& log_path);
 
 }  // namespace spmi

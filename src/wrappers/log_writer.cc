@@ -1,7 +1,6 @@
 // The wrapper's log writer (see log_writer.h).
 #include "wrappers/log_writer.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,7 +12,6 @@
 #include <cstring>
 #include <ctime>
 
-#include "common/atomic_file.h"
 #include "common/clock.h"
 
 namespace spmi {
@@ -244,18 +242,8 @@ std::vector<std::string> LogWriter::take_compress_work() {
 }
 
 void LogWriter::prune() {
-  std::string dir = dir_name(path_);
-  std::string base = path_.substr(dir.size() + (dir == "/" ? 0 : 1));
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return;
-  std::vector<std::string> rotated;
-  while (struct dirent* e = ::readdir(d))
-    if (is_rotated_log_name(base, e->d_name)) rotated.push_back(e->d_name);
-  ::closedir(d);
-  if (static_cast<int>(rotated.size()) <= s_.keep) return;
-  std::sort(rotated.begin(), rotated.end());
-  for (size_t i = 0; i + static_cast<size_t>(s_.keep) < rotated.size(); ++i)
-    ::unlink((dir + "/" + rotated[i]).c_str());
+  std::vector<std::string> rotated = list_rotated_logs(path_);
+  for (size_t i = 0; i + static_cast<size_t>(s_.keep) < rotated.size(); ++i) ::unlink(rotated[i].c_str());
 }
 
 }  // namespace spmi

@@ -199,8 +199,15 @@ TEST_CASE("logs: --grep, three tasks merged in time order, --json, --since, --cl
   CHECK(env.run({"logs", "a", "--since", "2099-01-01"}).out.empty());
   CHECK(env.run({"logs", "a", "--grep", "("}).exit_code == 2);
   // --clear while it runs: the wrapper truncates, later output still lands.
+  // Rotated files go too, also a file and its .gz twin caught mid-compression.
+  std::string rotated = env.spmi_path() + "/a/stdout.log.20261121T110001Z-001";
+  env.write("state/a/stdout.log.20261121T110001Z-001", "old\n");
+  env.write("state/a/stdout.log.20261121T110001Z-001.gz", "");
+  REQUIRE(std::filesystem::exists(rotated));
   auto r = env.run({"logs", "--clear", "a"});
   CHECK(r.exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(rotated));
+  CHECK_FALSE(std::filesystem::exists(rotated + ".gz"));
   REQUIRE(eventually(3000, [&] { return env.run({"logs", "a"}).out.empty(); }));
   CHECK(alive(env.state("a").pid));
 }
