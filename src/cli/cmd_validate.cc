@@ -80,7 +80,7 @@ void check_host(const Document& doc, const TaskSpec& spec, std::vector<Diagnosti
 int run_validate(Context& ctx, const Options& opts) {
   std::vector<Diagnostic> diags;
   std::map<std::string, std::string> first_file;
-  size_t tasks = 0;
+  std::vector<TaskSpec> incoming;  // the valid files' tasks, for the dependency checks
   for (const auto& path : opts.paths) {
     Document doc;
     std::vector<TaskSpec> specs, partial;
@@ -89,20 +89,12 @@ int run_validate(Context& ctx, const Options& opts) {
       for (const auto& spec : partial) check_host(doc, spec, &diags);
       continue;
     }
-    for (const auto& spec : specs) {
-      ++tasks;
+    for (auto& spec : specs) {
       auto [it, fresh] = first_file.emplace(spec.id, path);
       if (!fresh) diags.push_back({path, {}, "task id '" + spec.id + "' is also defined in " + it->second});
       check_host(doc, spec, &diags);
+      incoming.push_back(std::move(spec));
     }
-  }
-  std::vector<TaskSpec> incoming;
-  for (const auto& path : opts.paths) {
-    Document doc;
-    std::vector<TaskSpec> specs;
-    std::vector<Diagnostic> ignored;
-    if (load_descriptor(path, &doc, &specs, &ignored))
-      for (auto& s : specs) incoming.push_back(std::move(s));
   }
   for (const auto& p : new_dependency_problems(stored_specs(ctx.store), incoming)) diags.push_back({"dependencies", {}, p});
   for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.format().c_str());
@@ -110,7 +102,7 @@ int run_validate(Context& ctx, const Options& opts) {
     print_error("invalid: " + std::to_string(diags.size()) + " problem(s)");
     return kExitFailure;
   }
-  std::printf("valid: %zu task(s) in %zu file(s)\n", tasks, opts.paths.size());
+  std::printf("valid: %zu task(s) in %zu file(s)\n", incoming.size(), opts.paths.size());
   return kExitOk;
 }
 
