@@ -180,14 +180,15 @@ int run_logs(Context& ctx, const Options& opts) {
   // The last N matching lines, merged in time order when every line has a time.
   std::vector<Shown> shown;
   std::vector<std::string> errors;
-  for (const auto& s : streams) {
-    for (auto& l : read_log(s.path, true, s.timestamps, &errors)) {
-      if (since >= 0 && (l.time_ms < 0 || l.time_ms < since)) continue;
-      if (until >= 0 && (l.time_ms < 0 || l.time_ms > until)) continue;
-      if (!filter.matches(l.text)) continue;
+  auto wanted = [&](const LogLine& l) {
+    if (since >= 0 && (l.time_ms < 0 || l.time_ms < since)) return false;
+    if (until >= 0 && (l.time_ms < 0 || l.time_ms > until)) return false;
+    return filter.matches(l.text);
+  };
+  // Each stream's last N lines are enough for the last N of all of them.
+  for (const auto& s : streams)
+    for (auto& l : read_log_tail(s.path, s.timestamps, static_cast<size_t>(opts.lines), wanted, &errors))
       shown.push_back({&s, std::move(l)});
-    }
-  }
   for (const auto& e : errors) print_error(e);
   if (all_timestamped)
     std::stable_sort(shown.begin(), shown.end(),

@@ -66,22 +66,31 @@ void split_lines(const std::string& text, bool timestamps, std::vector<LogLine>*
 
 }  // namespace
 
-std::vector<LogLine> read_log(const std::string& path, bool with_rotated, bool timestamps,
-                              std::vector<std::string>* errors) {
-  std::vector<LogLine> lines;
-  std::vector<std::string> paths;
-  if (with_rotated) paths = rotated_logs(path);
+std::vector<LogLine> read_log_tail(const std::string& path, bool timestamps, size_t max_lines,
+                                   const std::function<bool(const LogLine&)>& keep, std::vector<std::string>* errors) {
+  std::vector<std::string> paths = rotated_logs(path);
   paths.push_back(path);
-  for (const auto& p : paths) {
+  std::vector<std::vector<LogLine>> chunks;  // newest file first
+  size_t found = 0;
+  for (auto p = paths.rbegin(); p != paths.rend() && found < max_lines; ++p) {
     std::string text, err;
-    bool gz = p.size() > 3 && p.compare(p.size() - 3, 3, ".gz") == 0;
-    if (gz ? !read_gz(p, &text) : !read_file(p, &text, &err)) {
-      if (p != path || ::access(p.c_str(), F_OK) == 0) errors->push_back("cannot read " + p);
+    bool gz = p->size() > 3 && p->compare(p->size() - 3, 3, ".gz") == 0;
+    if (gz ? !read_gz(*p, &text) : !read_file(*p, &text, &err)) {
+      if (*p != path || ::access(p->c_str(), F_OK) == 0) errors->push_back("cannot read " + *p);
       continue;
     }
+    std::vector<LogLine> lines, kept;
     split_lines(text, timestamps, &lines);
+    for (auto& l : lines)
+      if (keep(l)) kept.push_back(std::move(l));
+    found += kept.size();
+    chunks.push_back(std::move(kept));
   }
-  return lines;
+  std::vector<LogLine> out;
+  for (auto c = chunks.rbegin(); c != chunks.rend(); ++c)
+    for (auto& l : *c) out.push_back(std::move(l));
+  if (out.size() > max_lines) out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(max_lines));
+  return out;
 }
 
 LogFollower::LogFollower(std::string path) : path_(std::move(path)) { open_current(true); }

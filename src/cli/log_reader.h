@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,11 +26,13 @@ bool parse_log_timestamp(const std::string& line, int64_t* ms, std::string* rest
 // The rotated files of the log at `path`, oldest first (full paths).
 std::vector<std::string> rotated_logs(const std::string& path);
 
-// Reads every line of the log at `path`, including its rotated files when
-// `with_rotated`, oldest first. Lines are parsed for timestamps when
-// `timestamps`. Problems (an unreadable .gz) are appended to `errors`.
-std::vector<LogLine> read_log(const std::string& path, bool with_rotated, bool timestamps,
-                              std::vector<std::string>* errors);
+// The last `max_lines` lines that `keep` accepts of the log at `path` and
+// its rotated files, oldest first. Files are read newest first and reading
+// stops once enough lines are found, so a short tail never decompresses old
+// files. Lines are parsed for timestamps when `timestamps`. Problems (an
+// unreadable .gz) are appended to `errors`.
+std::vector<LogLine> read_log_tail(const std::string& path, bool timestamps, size_t max_lines,
+                                   const std::function<bool(const LogLine&)>& keep, std::vector<std::string>* errors);
 
 // Follows the log at `path` from its current end: new complete lines as
 // they are written, across rotations (the renamed file is read to its end
