@@ -73,10 +73,11 @@ bool start_task(Context& ctx, const std::string& id) {
 
 namespace {
 
+// A task's start_when as a wait condition ("started" is "running").
 WaitTarget target_of(const std::string& start_when) {
-  return start_when == "healthy" ? WaitTarget::Healthy
-         : start_when == "ready" ? WaitTarget::Ready
-                                 : WaitTarget::Running;
+  WaitTarget t = WaitTarget::Running;
+  wait_target_from_name(start_when == "started" ? "running" : start_when, &t);
+  return t;
 }
 
 // Starts `selected` and everything they depend on, dependencies first: a

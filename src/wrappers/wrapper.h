@@ -60,6 +60,7 @@ class Wrapper {
   void add_log_pollfds(std::vector<struct pollfd>* fds);
   void handle_logs(const std::vector<struct pollfd>& fds, size_t first);
   void drain_output();
+  void collect_compress_work();  // the writers' rotated files, into compress_queue_
   void after_log_writes();
   void finish_logs();
 

@@ -78,9 +78,13 @@ void Wrapper::drain_output() {
   after_log_writes();
 }
 
-void Wrapper::after_log_writes() {
+void Wrapper::collect_compress_work() {
   for (LogWriter* w : {&out_log_, &err_log_})
     for (auto& f : w->take_compress_work()) compress_queue_.push_back(std::move(f));
+}
+
+void Wrapper::after_log_writes() {
+  collect_compress_work();
   if (!compress_queue_.empty() && !compress_.running()) {
     std::string err;
     if (compress_.start(compress_queue_, &err)) compress_queue_.clear();
@@ -107,8 +111,7 @@ void Wrapper::finish_logs() {
   save_state();
   // Compressions finish on their own (they are not part of the task, and
   // outlive the wrapper): what is still queued gets a job of its own now.
-  for (LogWriter* w : {&out_log_, &err_log_})
-    for (auto& f : w->take_compress_work()) compress_queue_.push_back(std::move(f));
+  collect_compress_work();
   if (!compress_queue_.empty()) {
     CompressJob last;
     std::string err;
