@@ -7,14 +7,14 @@ namespace spmi {
 namespace {
 
 struct Options {
-  std::vector<std::string> patterns;
+  Selection sel;
 };
 
 int run_clean(Context& ctx, const Options& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
-  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
+  if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
   bool failed = false;
   for (const auto& id : ids) {
     std::string err;
@@ -50,7 +50,7 @@ int run_clean(Context& ctx, const Options& opts) {
 Command add_clean_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("clean", "Remove inactive tasks from spmi (their logs too)");
-  add_patterns_option(sub, opts->patterns);
+  add_selection_options(sub, opts->sel);
   return {sub, [&ctx, opts] { return run_clean(ctx, *opts); }};
 }
 

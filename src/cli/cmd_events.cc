@@ -14,7 +14,7 @@ namespace spmi {
 namespace {
 
 struct Options {
-  std::vector<std::string> patterns;
+  Selection sel;
   int lines = 20;
   bool json = false;
   std::string since;
@@ -41,9 +41,8 @@ int run_events(Context& ctx, const Options& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
-  std::vector<std::string> patterns = opts.patterns.empty() ? std::vector<std::string>{".*"} : opts.patterns;
-  if (!select_tasks(ctx, patterns, &ids, &unmatched, &code)) return code;
-  if (opts.patterns.empty()) unmatched = false;  // no tasks at all is not an error here
+  // No selection: every task (and no tasks at all is not an error here).
+  if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code, true)) return code;
   std::vector<Event> events;
   bool failed = false;
   for (const auto& id : ids) {
@@ -96,7 +95,7 @@ int run_events(Context& ctx, const Options& opts) {
 Command add_events_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("events", "Show what the wrappers did (starts, restarts, stops), oldest first");
-  sub->add_option("patterns", opts->patterns, "Task id patterns (default: every task)");
+  add_selection_options(sub, opts->sel, true);
   sub->add_option("-n,--lines", opts->lines, "How many events to show (default 20)")->check(CLI::Range(0, 1000000));
   sub->add_flag("--json", opts->json, "One JSON object per line, as stored");
   sub->add_option("--since", opts->since, "Only events from this time on: a duration ago (10m) or a date-time");

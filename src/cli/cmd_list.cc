@@ -1,4 +1,4 @@
-// spmi list [--json]: one row per loaded task. Read-only: never writes.
+// spmi list [patterns] [-p PROJECT] [--tag TAG] [--json]: one row per loaded task. Read-only: never writes.
 #include <algorithm>
 
 #include "cli/commands.h"
@@ -11,6 +11,7 @@ namespace spmi {
 namespace {
 
 struct Options {
+  Selection sel;
   bool json = false;
 };
 
@@ -52,11 +53,9 @@ std::string summary(const TaskView& v) {
 
 int run_list(Context& ctx, const Options& opts) {
   std::vector<std::string> ids;
-  std::string err;
-  if (!ctx.store.list_ids(&ids, &err)) {
-    print_error(err);
-    return kExitSystem;
-  }
+  bool unmatched = false;
+  int code = kExitOk;
+  if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code, true)) return code;
   std::vector<TaskView> views;
   bool broken = false;
   for (const auto& id : ids) {
@@ -71,24 +70,30 @@ int run_list(Context& ctx, const Options& opts) {
     for (const auto& v : views) out["tasks"].push_back(view_to_json(v, false, 0));
     print_json(out);
   } else {
-    Table table({"ID", "STATE", "PID", "UPTIME/EXIT", "BACKEND", "COMMENT"});
+    // The PROJECT column only when some task belongs to a project.
+    bool projects = std::any_of(views.begin(), views.end(), [](const TaskView& v) { return !v.spec.project.empty(); });
+    std::vector<std::string> header = {"ID", "STATE", "PID", "UPTIME/EXIT", "BACKEND", "COMMENT"};
+    if (projects) header.insert(header.begin() + 1, "PROJECT");
+    Table table(header);
     for (const auto& v : views) {
-      std::string pid = v.main_running ? std::to_string(v.state.pid) : "-";
+      std::vector<Cell> row;
       if (v.condition == TaskCondition::Broken) {
-        table.add_row({{v.id}, {"broken", Color::Red}, {"-"}, {"-"}, {"-"}, {v.error}});
-        continue;
+        row = {{v.id}, {"broken", Color::Red}, {"-"}, {"-"}, {"-"}, {v.error}};
+      } else {
+        row = {{v.id},
+               {condition_name(v.condition), condition_color(v.condition)},
+               {v.main_running ? std::to_string(v.state.pid) : "-"},
+               {summary(v)},
+               {v.spec.backend},
+               {v.spec.comment}};
       }
-      table.add_row({{v.id},
-                     {condition_name(v.condition), condition_color(v.condition)},
-                     {pid},
-                     {summary(v)},
-                     {v.spec.backend},
-                     {v.spec.comment}});
+      if (projects) row.insert(row.begin() + 1, Cell{v.spec.project.empty() ? "-" : v.spec.project});
+      table.add_row(std::move(row));
     }
-    if (views.empty()) print_error("no tasks loaded in " + ctx.store.root());
-    else table.print(stdout, ctx.color);
+    if (views.empty() && opts.sel.empty()) print_error("no tasks loaded in " + ctx.store.root());
+    else if (!views.empty()) table.print(stdout, ctx.color);
   }
-  return broken ? kExitFailure : kExitOk;
+  return broken ? kExitFailure : combine_exit(false, unmatched);
 }
 
 }  // namespace
@@ -96,6 +101,7 @@ int run_list(Context& ctx, const Options& opts) {
 Command add_list_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("list", "List loaded tasks and what they are doing");
+  add_selection_options(sub, opts->sel, true);
   sub->add_flag("--json", opts->json, "Print JSON (schema in the CLI reference)");
   return {sub, [&ctx, opts] { return run_list(ctx, *opts); }};
 }

@@ -31,7 +31,7 @@ namespace spmi {
 namespace {
 
 struct Options {
-  std::vector<std::string> patterns;
+  Selection sel;
   int lines = 20;
   bool follow = false;
   bool only_stdout = false;
@@ -147,7 +147,7 @@ int run_logs(Context& ctx, const Options& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
-  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
+  if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
   if (opts.clear) {
     int c = clear_logs(ctx, ids);
     return c != kExitOk ? c : combine_exit(false, unmatched);
@@ -242,7 +242,7 @@ int run_logs(Context& ctx, const Options& opts) {
 Command add_logs_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("logs", "Show tasks' output (rotated files included), or follow it");
-  add_patterns_option(sub, opts->patterns);
+  add_selection_options(sub, opts->sel);
   sub->add_option("-n,--lines", opts->lines, "How many lines to show (default 20)")->check(CLI::Range(0, 100000000));
   sub->add_flag("-f,--follow", opts->follow, "Then follow the logs as they grow, across rotations, until interrupted");
   sub->add_flag("--stdout", opts->only_stdout, "Only standard output");

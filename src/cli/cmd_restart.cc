@@ -18,7 +18,7 @@ namespace spmi {
 namespace {
 
 struct Options {
-  std::vector<std::string> patterns;
+  Selection sel;
 };
 
 // Restarts an active task; prints the outcome. True on success.
@@ -61,7 +61,7 @@ int run_restart(Context& ctx, const Options& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
-  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
+  if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
   bool failed = false;
   for (const auto& id : ids) {
     TaskView v;
@@ -86,7 +86,7 @@ int run_restart(Context& ctx, const Options& opts) {
 Command add_restart_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("restart", "Restart tasks in place (inactive ones are started)");
-  add_patterns_option(sub, opts->patterns);
+  add_selection_options(sub, opts->sel);
   return {sub, [&ctx, opts] { return run_restart(ctx, *opts); }};
 }
 

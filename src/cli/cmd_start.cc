@@ -20,7 +20,7 @@ namespace spmi {
 namespace {
 
 struct Options {
-  std::vector<std::string> patterns;
+  Selection sel;
   bool no_deps = false;
   bool wait = false;
   std::string target = "ready";
@@ -178,7 +178,7 @@ int run_start(Context& ctx, const Options& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
-  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
+  if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
   bool failed = false;
   std::vector<std::string> started;
   if (opts.no_deps) {
@@ -202,7 +202,7 @@ int run_start(Context& ctx, const Options& opts) {
 Command add_start_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("start", "Start inactive tasks");
-  add_patterns_option(sub, opts->patterns);
+  add_selection_options(sub, opts->sel);
   sub->add_flag("--no-deps", opts->no_deps, "Start only the given tasks, not what they depend on");
   CLI::Option* wait = sub->add_flag("--wait", opts->wait, "Then wait until the started tasks are ready (see --for, --timeout)");
   for (CLI::Option* o : add_wait_options(sub, opts->target, opts->timeout)) o->needs(wait);

@@ -10,7 +10,7 @@ namespace spmi {
 namespace {
 
 struct Options {
-  std::vector<std::string> patterns;
+  Selection sel;
   bool json = false;
   int lines = 5;
   bool show_env = false;
@@ -58,6 +58,12 @@ void print_status(const Context& ctx, const TaskView& v, int n, bool show_env) {
   std::printf("%s (%s) - %s\n", v.id.c_str(), v.spec.manageable.c_str(), v.spec.comment.c_str());
   line("Active", active_line(v, ctx.color));
   line("Path", "\"" + v.dir + "\"");
+  if (!v.spec.project.empty()) line("Project", v.spec.project);
+  if (!v.spec.tags.empty()) {
+    std::string tags;
+    for (const auto& t : v.spec.tags) tags += (tags.empty() ? "" : ", ") + t;
+    line("Tags", tags);
+  }
   line("Backend type", v.spec.backend);
   line("Backend ID", v.has_state && !v.state.backend_id.empty() ? v.state.backend_id : "-");
   line("Wrapper type", v.spec.wrapper);
@@ -123,7 +129,7 @@ int run_status(Context& ctx, const Options& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
-  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
+  if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
   bool failed = false;
   nlohmann::json tasks = nlohmann::json::array();
   bool first = true;
@@ -159,7 +165,7 @@ int run_status(Context& ctx, const Options& opts) {
 Command add_status_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("status", "Show the details of tasks and the last lines of their output");
-  add_patterns_option(sub, opts->patterns);
+  add_selection_options(sub, opts->sel);
   sub->add_flag("--json", opts->json, "Print JSON (schema in the CLI reference)");
   sub->add_flag("--show-env", opts->show_env, "Also show the configured environment (indirections as written)");
   sub->add_option("-n,--lines", opts->lines, "How many lines of output to show (default 5)")

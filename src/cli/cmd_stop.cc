@@ -24,7 +24,7 @@ namespace spmi {
 namespace {
 
 struct Options {
-  std::vector<std::string> patterns;
+  Selection sel;
   bool no_deps = false;
 };
 
@@ -148,7 +148,7 @@ int run_end(Context& ctx, const Options& opts, bool kill) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
-  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
+  if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
   if (opts.no_deps) return combine_exit(!end_tasks(ctx, ids, kill), unmatched);
   // The active tasks that depend on these go first, in waves: a task ends
   // only once nothing still running depends on it.
@@ -183,7 +183,7 @@ int run_end(Context& ctx, const Options& opts, bool kill) {
 Command add_stop_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("stop", "Stop active tasks (stop signal, then SIGKILL at the stop timeout)");
-  add_patterns_option(sub, opts->patterns);
+  add_selection_options(sub, opts->sel);
   sub->add_flag("--no-deps", opts->no_deps, "Stop only the given tasks, not the tasks that depend on them");
   return {sub, [&ctx, opts] { return run_end(ctx, *opts, false); }};
 }
@@ -191,7 +191,7 @@ Command add_stop_command(CLI::App& app, Context& ctx) {
 Command add_kill_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("kill", "Kill active tasks (SIGKILL to every process of the task)");
-  add_patterns_option(sub, opts->patterns);
+  add_selection_options(sub, opts->sel);
   sub->add_flag("--no-deps", opts->no_deps, "Kill only the given tasks, not the tasks that depend on them");
   return {sub, [&ctx, opts] { return run_end(ctx, *opts, true); }};
 }

@@ -10,7 +10,7 @@ namespace spmi {
 namespace {
 
 struct Options {
-  std::vector<std::string> patterns;
+  Selection sel;
   std::string target = "running";
   std::string timeout = "30s";
 };
@@ -47,7 +47,7 @@ int run_wait(Context& ctx, const Options& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
-  if (!select_tasks(ctx, opts.patterns, &ids, &unmatched, &code)) return code;
+  if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
   int waited = ids.empty() ? kExitOk : wait_for_tasks(ctx, ids, target, timeout_ms);
   if (waited != kExitOk) return waited;
   return combine_exit(false, unmatched);
@@ -58,7 +58,7 @@ int run_wait(Context& ctx, const Options& opts) {
 Command add_wait_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("wait", "Wait until tasks are running, ready, healthy or exited");
-  add_patterns_option(sub, opts->patterns);
+  add_selection_options(sub, opts->sel);
   add_wait_options(sub, opts->target, opts->timeout);
   return {sub, [&ctx, opts] { return run_wait(ctx, *opts); }};
 }

@@ -20,31 +20,6 @@ constexpr CommandAdder kCommands[] = {
 };
 }  // namespace
 
-bool select_tasks(const Context& ctx, const std::vector<std::string>& patterns, std::vector<std::string>* ids,
-                  bool* unmatched, int* exit_code) {
-  PatternSet set;
-  std::string err;
-  if (!set.compile(patterns, &err)) {
-    print_error(err);
-    *exit_code = kExitUsage;
-    return false;
-  }
-  std::vector<std::string> all, missing;
-  if (!ctx.store.list_ids(&all, &err)) {
-    print_error(err);
-    *exit_code = kExitSystem;
-    return false;
-  }
-  if (!set.select(all, ids, &missing, &err)) {
-    print_error(err);
-    *exit_code = kExitUsage;
-    return false;
-  }
-  for (const auto& p : missing) print_error("no loaded task matches '" + p + "'");
-  *unmatched = !missing.empty();
-  return true;
-}
-
 Fd lock_and_inspect(const Context& ctx, const std::string& id, TaskView* view) {
   std::string err;
   Fd lock = ctx.store.lock_task(id, kTaskLockWaitMs, &err);
@@ -54,10 +29,6 @@ Fd lock_and_inspect(const Context& ctx, const std::string& id, TaskView* view) {
   }
   *view = inspect_task(ctx.store, id);
   return lock;
-}
-
-void add_patterns_option(CLI::App* sub, std::vector<std::string>& patterns) {
-  sub->add_option("patterns", patterns, "Task id patterns (regular expressions matching whole ids)")->required();
 }
 
 int run_main(int argc, char** argv) {

@@ -99,6 +99,8 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
   const TaskState& st = v.state;
   bool ran = v.has_state;
   j["comment"] = v.spec.comment;
+  j["project"] = v.spec.project.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.spec.project);
+  j["tags"] = v.spec.tags;
   j["backend"] = v.spec.backend;
   j["wrapper"] = v.spec.wrapper;
   j["phase"] = ran ? json(phase_name(st.phase)) : json(nullptr);

@@ -38,6 +38,8 @@ std::string serialize_spec(const TaskSpec& s) {
   kv.add("id", s.id);
   kv.add("manageable", s.manageable);
   kv.add("comment", s.comment);
+  if (!s.project.empty()) kv.add("project", s.project);
+  for (const auto& t : s.tags) kv.add("tag", t);
   kv.add("backend", s.backend);
   kv.add("wrapper", s.wrapper);
   if (s.uses_shell()) kv.add("shell", s.shell_command);
@@ -136,6 +138,8 @@ bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
       !need_int("stop_signal", &sig) || !need_int("stop_timeout_ms", &timeout) || !need("cwd", &s->cwd) ||
       !need("source", &s->source) || !need_int("loaded_at_ms", &loaded))
     return false;
+  s->project = kv.get("project").value_or("");
+  s->tags = kv.get_all("tag");
   s->shell_command = kv.get("shell").value_or("");
   s->argv = kv.get_all("arg");
   if (s->argv.empty() && !kv.get("shell")) {

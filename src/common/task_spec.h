@@ -21,6 +21,10 @@ struct TaskSpec {
   std::string id;
   std::string manageable = "task";
   std::string comment;
+  // Grouping: the project a task was loaded from (a project descriptor's
+  // name; empty for single-task descriptors) and its tags, for -p and --tag.
+  std::string project;
+  std::vector<std::string> tags;
   std::string backend = "native";
   std::string wrapper = "default";
   // Exactly one of the two: a shell command (run by /bin/sh -c) or an argv.

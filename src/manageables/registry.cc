@@ -9,6 +9,7 @@ namespace spmi {
 namespace {
 constexpr ManageableType kManageableTypes[] = {
     {"task", build_task},
+    {"project", build_project},
 };
 }  // namespace
 

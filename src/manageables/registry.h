@@ -32,5 +32,7 @@ bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpe
 
 // The task manageable (task_manageable.cc).
 void build_task(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out);
+// The project manageable: many tasks with shared defaults (project_manageable.cc).
+void build_project(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out);
 
 }  // namespace spmi

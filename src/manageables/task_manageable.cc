@@ -1,7 +1,7 @@
 // The `task` manageable: SPMI's schema plus spmi's additions, validated into
 // a normalized TaskSpec.
 //
-//   [task]            id, comment
+//   [task]            id, comment, tags, depends_on, start_when, start_timeout
 //   [task.backend]    type (+ the backend type's own keys)
 //   [task.wrapper]    type, command, mixed_stdout, stop_signal, stop_timeout,
 //                     cwd, env (the keys the wrapper type allows);
@@ -482,6 +482,25 @@ void build_dependencies(const Node& task, Checker& check, TaskSpec* spec) {
   check.get_duration(task, "task", "start_timeout", &spec->start_timeout_ms);
 }
 
+// tags: names for --tag selection (the rules of task ids), each once.
+void build_tags(const Node& task, Checker& check, TaskSpec* spec) {
+  const Node* tags = task.find("tags");
+  if (!tags) return;
+  if (tags->kind != Node::Kind::Array) {
+    check.error(tags->pos, "task.tags: expected an array of tag names, got " + describe_kind(*tags));
+    return;
+  }
+  for (const Node& t : tags->items) {
+    std::string why;
+    if (t.kind != Node::Kind::String)
+      check.error(t.pos, "task.tags: expected tag names (strings), got " + describe_kind(t));
+    else if (!valid_task_id(t.str, &why))
+      check.error(t.pos, "task.tags: '" + t.str + "' is not a valid tag: it " + why);
+    else if (std::find(spec->tags.begin(), spec->tags.end(), t.str) == spec->tags.end())
+      spec->tags.push_back(t.str);
+  }
+}
+
 void build_backend(const Node& backend, Checker& check, TaskSpec* spec) {
   const char* where = "task.backend";
   if (!check.expect_table(backend, where)) return;
@@ -503,12 +522,13 @@ void build_task(const Document& doc, const Entry& body, Checker& check, std::vec
   const Node& task = body.value;
   if (!check.expect_table(task, "task")) return;
   check.check_keys(task, "task",
-                   {"id", "comment", "backend", "wrapper", "logs", "depends_on", "start_when", "start_timeout"});
+                   {"id", "comment", "tags", "backend", "wrapper", "logs", "depends_on", "start_when", "start_timeout"});
   TaskSpec spec;
   std::string why;
   if (check.get_string(task, "task", "id", true, &spec.id) && !valid_task_id(spec.id, &why))
     check.error(task.find("id")->pos, "task.id: '" + spec.id + "' is not a valid task id: it " + why);
   check.get_string(task, "task", "comment", false, &spec.comment);
+  build_tags(task, check, &spec);
   if (const Node* backend = task.find("backend")) build_backend(*backend, check, &spec);
   if (const Node* wrapper = task.find("wrapper")) build_wrapper(doc, *wrapper, check, &spec);
   else check.error(task.pos, "missing required key 'task.wrapper' (with at least 'command')");

@@ -1,0 +1,111 @@
+// Choosing tasks: id patterns (PCRE2, whole-id match), -p PROJECT and
+// --tag TAG. Within one kind any match selects a task; kinds given together
+// must all match (`-p shop 'web.*'`: the web tasks of project shop).
+#include <algorithm>
+
+#include "cli/commands.h"
+#include "cli/patterns.h"
+
+namespace spmi {
+
+namespace {
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string join_quoted(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "'" : ", '") + s + "'";
+  return out;
+}
+}  // namespace
+
+void add_selection_options(CLI::App* sub, Selection& sel, bool optional) {
+  sub->add_option("patterns", sel.patterns,
+                  optional ? "Task id patterns (regular expressions matching whole ids; default: every task)"
+                           : "Task id patterns (regular expressions matching whole ids)");
+  sub->add_option("-p,--project", sel.projects, "Only tasks of this project (repeatable)")->allow_extra_args(false);
+  sub->add_option("--tag", sel.tags, "Only tasks with this tag (repeatable)")->allow_extra_args(false);
+}
+
+bool select_tasks(const Context& ctx, const Selection& sel, std::vector<std::string>* ids, bool* unmatched,
+                  int* exit_code, bool all_when_empty) {
+  *unmatched = false;
+  if (sel.empty() && !all_when_empty) {
+    print_error("which tasks? give id patterns, -p PROJECT or --tag TAG ('.*' selects every task)");
+    *exit_code = kExitUsage;
+    return false;
+  }
+  PatternSet set;
+  std::string err;
+  if (!sel.patterns.empty() && !set.compile(sel.patterns, &err)) {
+    print_error(err);
+    *exit_code = kExitUsage;
+    return false;
+  }
+  std::vector<std::string> all, missing;
+  if (!ctx.store.list_ids(&all, &err)) {
+    print_error(err);
+    *exit_code = kExitSystem;
+    return false;
+  }
+  std::vector<std::string> chosen = all;
+  if (!sel.patterns.empty()) {
+    chosen.clear();
+    if (!set.select(all, &chosen, &missing, &err)) {
+      print_error(err);
+      *exit_code = kExitUsage;
+      return false;
+    }
+    for (const auto& p : missing) print_error("no loaded task matches '" + p + "'");
+  }
+  if (!sel.projects.empty() || !sel.tags.empty()) {
+    // Projects and tags live in the specs: read them only when asked.
+    std::vector<std::string> seen_projects, seen_tags, kept;
+    for (const auto& id : all) {
+      TaskSpec spec;
+      if (!ctx.store.read_spec(id, &spec, &err)) continue;
+      bool in_project = sel.projects.empty() || contains(sel.projects, spec.project);
+      bool tagged = sel.tags.empty();
+      for (const auto& t : spec.tags) {
+        if (!contains(sel.tags, t)) continue;
+        tagged = true;
+        if (!contains(seen_tags, t)) seen_tags.push_back(t);
+      }
+      if (!spec.project.empty() && contains(sel.projects, spec.project) && !contains(seen_projects, spec.project))
+        seen_projects.push_back(spec.project);
+      if (in_project && tagged && contains(chosen, id)) kept.push_back(id);
+    }
+    for (const auto& p : sel.projects)
+      if (!contains(seen_projects, p)) {
+        print_error("no loaded task belongs to project '" + p + "'");
+        missing.push_back(p);
+      }
+    for (const auto& t : sel.tags)
+      if (!contains(seen_tags, t)) {
+        print_error("no loaded task has the tag '" + t + "'");
+        missing.push_back(t);
+      }
+    if (kept.empty() && missing.empty()) {
+      std::string what;
+      if (!sel.patterns.empty()) what += "patterns " + join_quoted(sel.patterns);
+      if (!sel.projects.empty()) what += std::string(what.empty() ? "" : ", ") + "projects " + join_quoted(sel.projects);
+      if (!sel.tags.empty()) what += std::string(what.empty() ? "" : ", ") + "tags " + join_quoted(sel.tags);
+      print_error("no loaded task matches all of: " + what);
+      missing.push_back(what);
+    }
+    chosen = std::move(kept);
+  }
+  *ids = std::move(chosen);
+  *unmatched = !missing.empty();
+  return true;
+}
+
+bool select_tasks(const Context& ctx, const std::vector<std::string>& patterns, std::vector<std::string>* ids,
+                  bool* unmatched, int* exit_code) {
+  Selection sel;
+  sel.patterns = patterns;
+  return select_tasks(ctx, sel, ids, unmatched, exit_code, false);
+}
+
+}  // namespace spmi
