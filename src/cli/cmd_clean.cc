@@ -1,5 +1,8 @@
 // spmi clean <patterns>...: remove inactive tasks from the state directory.
+#include <algorithm>
+
 #include "cli/commands.h"
+#include "cli/deps.h"
 #include "common/lock_file.h"
 
 namespace spmi {
@@ -15,9 +18,28 @@ int run_clean(Context& ctx, const Options& opts) {
   bool unmatched = false;
   int code = kExitOk;
   if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
+  // Dependents first, so that cleaning a task with what it depends on works;
+  // a task that something left loaded depends on is refused.
+  TaskSpecs all = stored_specs(ctx.store);
+  std::vector<std::string> order;
+  for (const auto& wave : dependents_first_waves(all, ids)) order.insert(order.end(), wave.begin(), wave.end());
   bool failed = false;
-  for (const auto& id : ids) {
+  for (const auto& id : order) {
     std::string err;
+    std::vector<std::string> dependents;
+    for (const auto& [other, spec] : all)
+      if (std::find(spec.depends_on.begin(), spec.depends_on.end(), id) != spec.depends_on.end() &&
+          ctx.store.has_task(other))
+        dependents.push_back(other);
+    if (!dependents.empty()) {
+      std::string names;
+      for (const auto& d : dependents) names += (names.empty() ? "'" : ", '") + d + "'";
+      print_error(id + ": not cleaned: " + names + " depend" + (dependents.size() == 1 ? "s" : "") +
+                  " on it (clean " +
+                  (dependents.size() == 1 ? "it" : "them") + " too, or change " + (dependents.size() == 1 ? "its" : "their") + " depends_on)");
+      failed = true;
+      continue;
+    }
     TaskView v;
     Fd lock = lock_and_inspect(ctx, id, &v);
     if (!lock.valid()) {

@@ -4,11 +4,9 @@
 // defined twice, or an id already loaded without --replace, or an active task
 // to replace) means nothing is written. Each task directory is then created
 // atomically.
-#include <map>
-
 #include "cli/commands.h"
 #include "cli/deps.h"
-#include "manageables/registry.h"
+#include "cli/descriptor_files.h"
 
 namespace spmi {
 
@@ -19,42 +17,9 @@ struct Options {
   bool replace = false;
 };
 
-struct Loaded {
-  TaskSpec spec;
-  std::string path;
-  std::string text;
-  std::string format;
-};
-
 int run_load(Context& ctx, const Options& opts) {
-  std::vector<Loaded> loaded;
-  std::vector<Diagnostic> diags;
-  std::map<std::string, std::string> first_file;  // id -> file that defines it
-  size_t bad_files = 0;
-  for (const auto& path : opts.paths) {
-    Document doc;
-    std::vector<TaskSpec> specs;
-    size_t before = diags.size();
-    if (!load_descriptor(path, &doc, &specs, &diags)) {
-      bad_files += diags.size() > before ? 1 : 0;
-      continue;
-    }
-    for (auto& spec : specs) {
-      auto [it, fresh] = first_file.emplace(spec.id, path);
-      if (!fresh) {
-        diags.push_back({path, {}, "task id '" + spec.id + "' is also defined in " + it->second});
-        ++bad_files;
-        continue;
-      }
-      loaded.push_back({std::move(spec), path, doc.text, doc.format});
-    }
-  }
-  for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.format().c_str());
-  if (!diags.empty()) {
-    print_error("nothing loaded: " + std::to_string(diags.size()) + " problem(s) in " + std::to_string(bad_files) +
-                " file(s)");
-    return kExitFailure;
-  }
+  std::vector<LoadedTask> loaded;
+  if (!read_task_files(opts.paths, &loaded, "nothing loaded")) return kExitFailure;
 
   // Conflicts with what is already stored are checked before writing anything.
   bool conflict = false;
@@ -91,23 +56,7 @@ int run_load(Context& ctx, const Options& opts) {
   }
   bool failed = false;
   for (const auto& l : loaded) {
-    bool ok;
-    if (ctx.store.has_task(l.spec.id)) {
-      Fd lock = ctx.store.lock_task(l.spec.id, kTaskLockWaitMs, &err);
-      ok = lock.valid();
-      if (ok) {
-        TaskView v = inspect_task(ctx.store, l.spec.id);
-        if (v.condition == TaskCondition::Active) {
-          err = "task '" + l.spec.id + "' became active; not replaced";
-          ok = false;
-        } else {
-          ok = ctx.store.replace_task(l.spec, l.text, l.format, &err);
-        }
-      }
-    } else {
-      ok = ctx.store.create_task(l.spec, l.text, l.format, &err);
-    }
-    if (ok) {
+    if (store_task(ctx, l, &err)) {
       std::printf("loaded %s (%s)\n", l.spec.id.c_str(), l.path.c_str());
     } else {
       print_error(l.spec.id + ": " + err);

@@ -80,6 +80,8 @@ WaitTarget target_of(const std::string& start_when) {
   return t;
 }
 
+}  // namespace
+
 // Starts `selected` and everything they depend on, dependencies first: a
 // task starts as soon as all its dependencies are started, ready or healthy
 // (its start_when), so independent branches come up in parallel. A
@@ -170,6 +172,8 @@ bool start_with_dependencies(Context& ctx, const std::vector<std::string>& selec
     if (!progress) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
+
+namespace {
 
 int run_start(Context& ctx, const Options& opts) {
   WaitTarget target = WaitTarget::Ready;

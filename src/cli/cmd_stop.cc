@@ -149,36 +149,26 @@ int run_end(Context& ctx, const Options& opts, bool kill) {
   bool unmatched = false;
   int code = kExitOk;
   if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
-  if (opts.no_deps) return combine_exit(!end_tasks(ctx, ids, kill), unmatched);
+  bool ok = opts.no_deps ? end_tasks(ctx, ids, kill) : end_in_dependency_order(ctx, ids, true, kill);
+  return combine_exit(!ok, unmatched);
+}
+
+}  // namespace
+
+bool end_in_dependency_order(Context& ctx, const std::vector<std::string>& ids, bool with_active_dependents, bool kill) {
   // The active tasks that depend on these go first, in waves: a task ends
   // only once nothing still running depends on it.
   TaskSpecs all = stored_specs(ctx.store);
   std::vector<std::string> remaining = ids;
-  for (const auto& id : with_dependents(all, ids))
-    if (std::find(ids.begin(), ids.end(), id) == ids.end() &&
-        inspect_task(ctx.store, id, false).condition == TaskCondition::Active)
-      remaining.push_back(id);
+  if (with_active_dependents)
+    for (const auto& id : with_dependents(all, ids))
+      if (std::find(ids.begin(), ids.end(), id) == ids.end() &&
+          inspect_task(ctx.store, id, false).condition == TaskCondition::Active)
+        remaining.push_back(id);
   bool failed = false;
-  while (!remaining.empty()) {
-    std::vector<std::string> wave, later;
-    for (const auto& id : remaining) {
-      bool needed = false;
-      for (const auto& other : remaining) {
-        auto it = all.find(other);
-        if (it != all.end() && std::find(it->second.depends_on.begin(), it->second.depends_on.end(), id) !=
-                                   it->second.depends_on.end())
-          needed = true;
-      }
-      (needed ? later : wave).push_back(id);
-    }
-    if (wave.empty()) wave.swap(later);  // a cycle: end the rest together
-    failed = !end_tasks(ctx, wave, kill) || failed;
-    remaining.swap(later);
-  }
-  return combine_exit(failed, unmatched);
+  for (const auto& wave : dependents_first_waves(all, remaining)) failed = !end_tasks(ctx, wave, kill) || failed;
+  return !failed;
 }
-
-}  // namespace
 
 Command add_stop_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();

@@ -21,9 +21,10 @@ struct Options {
   std::vector<std::string> paths;
 };
 
-// The position of task.wrapper.<key> (or of task.wrapper itself).
-SourcePos wrapper_pos(const Document& doc, const char* key) {
-  const Node* task = doc.root.find("task");
+// The position of task.wrapper.<key> of task `id` (or of task.wrapper, or
+// of the task, when the key comes from a project's defaults).
+SourcePos wrapper_pos(const Document& doc, const std::string& id, const char* key) {
+  const Node* task = find_task_node(doc, id);
   const Node* wrapper = task ? task->find("wrapper") : nullptr;
   if (!wrapper) return task ? task->pos : doc.root.pos;
   const Node* n = key ? wrapper->find(key) : nullptr;
@@ -60,7 +61,7 @@ bool find_program(const TaskSpec& spec, const std::string& program, std::string*
 
 void check_host(const Document& doc, const TaskSpec& spec, std::vector<Diagnostic>* diags) {
   auto problem = [&](const char* key, const std::string& msg) {
-    diags->push_back({doc.path, wrapper_pos(doc, key), "task '" + spec.id + "': " + msg});
+    diags->push_back({doc.path, wrapper_pos(doc, spec.id, key), "task '" + spec.id + "': " + msg});
   };
   std::string why;
   if (!spec.argv.empty() && !find_program(spec, spec.argv[0], &why)) problem("command", "task.wrapper.command: " + why);

@@ -37,6 +37,7 @@ Command add_logs_command(CLI::App& app, Context& ctx);
 Command add_validate_command(CLI::App& app, Context& ctx);
 Command add_run_command(CLI::App& app, Context& ctx);
 Command add_graph_command(CLI::App& app, Context& ctx);
+Command add_apply_command(CLI::App& app, Context& ctx);
 
 // The --for and --timeout options of wait and start --wait, and their check
 // (prints the problem; false on a bad value).
@@ -47,6 +48,16 @@ bool parse_wait_options(const std::string& target_name, const std::string& timeo
 
 // Starts one task (taking its lock); prints the outcome. True on success.
 bool start_task(Context& ctx, const std::string& id);
+
+// Starts `selected` and what they depend on (cmd_start.cc): dependencies
+// first, independent branches in parallel, each waiting for its start_when
+// within its start_timeout. `started` receives what was started.
+bool start_with_dependencies(Context& ctx, const std::vector<std::string>& selected, std::vector<std::string>* started);
+
+// Stops (or kills) `ids` in waves so that a task ends only once nothing
+// still running depends on it (cmd_stop.cc); with `with_active_dependents`
+// the active tasks depending on them are ended too, first.
+bool end_in_dependency_order(Context& ctx, const std::vector<std::string>& ids, bool with_active_dependents, bool kill);
 
 // Which tasks a command acts on: id patterns, projects (-p) and tags (--tag).
 // Within one kind any match counts; kinds given together must all match.

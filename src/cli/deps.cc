@@ -46,8 +46,10 @@ std::vector<std::string> check_dependencies(const TaskSpecs& all) {
   return problems;
 }
 
-std::vector<std::string> new_dependency_problems(const TaskSpecs& stored, const std::vector<TaskSpec>& incoming) {
+std::vector<std::string> new_dependency_problems(const TaskSpecs& stored, const std::vector<TaskSpec>& incoming,
+                                                 const std::vector<std::string>& removed) {
   TaskSpecs all = stored;
+  for (const auto& id : removed) all.erase(id);
   for (const auto& s : incoming) all[s.id] = s;
   std::vector<std::string> before = check_dependencies(stored), after = check_dependencies(all), out;
   for (const auto& p : after)
@@ -67,6 +69,27 @@ std::vector<std::string> with_dependencies(const TaskSpecs& all, const std::vect
   };
   for (const auto& id : ids) visit(id);
   return order;
+}
+
+std::vector<std::vector<std::string>> dependents_first_waves(const TaskSpecs& all, const std::vector<std::string>& ids) {
+  auto depends = [&](const std::string& a, const std::string& b) {
+    auto it = all.find(a);
+    return it != all.end() && std::find(it->second.depends_on.begin(), it->second.depends_on.end(), b) !=
+                                  it->second.depends_on.end();
+  };
+  std::vector<std::vector<std::string>> waves;
+  std::vector<std::string> remaining = ids;
+  while (!remaining.empty()) {
+    std::vector<std::string> wave, later;
+    for (const auto& id : remaining) {
+      bool needed = std::any_of(remaining.begin(), remaining.end(), [&](const std::string& o) { return depends(o, id); });
+      (needed ? later : wave).push_back(id);
+    }
+    if (wave.empty()) wave.swap(later);  // a cycle: the rest together
+    waves.push_back(std::move(wave));
+    remaining.swap(later);
+  }
+  return waves;
 }
 
 std::vector<std::string> with_dependents(const TaskSpecs& all, const std::vector<std::string>& ids) {

@@ -19,11 +19,18 @@ using TaskSpecs = std::map<std::string, TaskSpec>;
 std::vector<std::string> check_dependencies(const TaskSpecs& all);
 
 // The problems that `incoming` (tasks being loaded or validated) adds to the
-// stored tasks' graph: problems the stored tasks already had are left out.
-std::vector<std::string> new_dependency_problems(const TaskSpecs& stored, const std::vector<TaskSpec>& incoming);
+// stored tasks' graph, with the tasks in `removed` gone: problems the stored
+// tasks already had are left out.
+std::vector<std::string> new_dependency_problems(const TaskSpecs& stored, const std::vector<TaskSpec>& incoming,
+                                                 const std::vector<std::string>& removed = {});
 
 // `ids` and everything they depend on, transitively, dependencies first.
 std::vector<std::string> with_dependencies(const TaskSpecs& all, const std::vector<std::string>& ids);
+
+// `ids` in waves, dependents first: a task comes in a wave after every task
+// of `ids` that depends on it (a cycle's tasks share the last wave). Each
+// wave keeps the order of `ids`.
+std::vector<std::vector<std::string>> dependents_first_waves(const TaskSpecs& all, const std::vector<std::string>& ids);
 
 // `ids` and every task that depends on them, transitively.
 std::vector<std::string> with_dependents(const TaskSpecs& all, const std::vector<std::string>& ids);

@@ -16,7 +16,7 @@ constexpr CommandAdder kCommands[] = {
     add_load_command,   add_list_command,    add_start_command,  add_stop_command,   add_kill_command,
     add_restart_command, add_clean_command, add_status_command, add_events_command, add_connect_command,
     add_wait_command,   add_logs_command,    add_validate_command, add_run_command,
-    add_graph_command,
+    add_graph_command,  add_apply_command,
 };
 }  // namespace
 

@@ -75,6 +75,19 @@ bool collect_tasks(const Node& tasks, Checker& check, std::vector<ProjectTask>* 
 
 }  // namespace
 
+const Node* find_task_node(const Document& doc, const std::string& id) {
+  if (const Node* task = doc.root.find("task")) return task;
+  const Node* project = doc.root.find("project");
+  const Node* tasks = project ? project->find("tasks") : nullptr;
+  if (!tasks) return nullptr;
+  if (tasks->kind == Node::Kind::Table) return tasks->find(id);
+  for (const Node& t : tasks->items) {
+    const Node* n = t.find("id");
+    if (n && n->kind == Node::Kind::String && n->str == id) return &t;
+  }
+  return nullptr;
+}
+
 void build_project(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out) {
   const Node& project = body.value;
   if (!check.expect_table(project, "project")) return;

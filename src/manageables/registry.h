@@ -30,6 +30,11 @@ std::string manageable_type_names();
 bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpec>* specs,
                      std::vector<Diagnostic>* diags, std::vector<TaskSpec>* partial = nullptr);
 
+// The table that defines task `id` in a loaded document: [task] itself, or
+// the project's entry for it (nullptr when not found). For positions in
+// checks made after loading.
+const Node* find_task_node(const Document& doc, const std::string& id);
+
 // The task manageable (task_manageable.cc).
 void build_task(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out);
 // The project manageable: many tasks with shared defaults (project_manageable.cc).

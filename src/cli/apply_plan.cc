@@ -1,0 +1,115 @@
+// The apply plan (see apply_plan.h).
+#include "cli/apply_plan.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "common/kv_file.h"
+
+namespace spmi {
+
+namespace {
+
+// Spec keys that say the same thing under one descriptor-level name.
+std::string public_name(const std::string& key) {
+  static const std::map<std::string, std::string> kNames = {
+      {"shell", "command"},          {"arg", "command"},
+      {"stop_timeout_ms", "stop_timeout"}, {"success_exit_code", "success_exit_codes"},
+      {"restart_delay_ms", "restart_delay"}, {"restart_max_delay_ms", "restart_max_delay"},
+      {"restart_reset_after_ms", "restart_reset_after"}, {"restart_window_ms", "restart_window"},
+      {"max_runtime_ms", "max_runtime"},   {"max_memory_bytes", "max_memory"},
+      {"not_before_ms", "not_before"},     {"not_after_ms", "not_after"},
+      {"start_timeout_ms", "start_timeout"}, {"tag", "tags"}};
+  if (key.rfind("health", 0) == 0) return "health";
+  if (key.rfind("log_", 0) == 0) return "logs." + key.substr(4);
+  if (key.rfind("limit_", 0) == 0) return "limits." + key.substr(6);
+  auto it = kNames.find(key);
+  return it == kNames.end() ? key : it->second;
+}
+
+std::map<std::string, std::vector<std::string>> definition(const TaskSpec& spec) {
+  KvFile kv;
+  std::string err;
+  kv.parse(serialize_spec(spec), "spmi-spec", kSpecVersion, &err);
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& [k, v] : kv.entries())
+    if (k != "source" && k != "loaded_at_ms") out[k].push_back(v);
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
+
+std::vector<std::string> changed_keys(const TaskSpec& before, const TaskSpec& after) {
+  auto a = definition(before), b = definition(after);
+  std::vector<std::string> out;
+  auto note = [&](const std::string& key) {
+    std::string name = public_name(key);
+    if (!contains(out, name)) out.push_back(name);
+  };
+  for (const auto& [k, v] : a) {
+    auto it = b.find(k);
+    if (it == b.end() || it->second != v) note(k);
+  }
+  for (const auto& [k, v] : b)
+    if (!a.count(k)) note(k);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+ApplyPlan plan_apply(const TaskSpecs& stored, const std::vector<TaskSpec>& incoming,
+                     const std::vector<std::string>& sources, const std::vector<std::string>& projects, bool prune,
+                     const std::function<bool(const std::string&)>& running) {
+  ApplyPlan plan;
+  std::set<std::string> incoming_ids;
+  std::vector<std::string> restart;
+  for (const auto& spec : incoming) {
+    incoming_ids.insert(spec.id);
+    auto it = stored.find(spec.id);
+    if (it == stored.end()) {
+      plan.added.push_back(spec.id);
+      continue;
+    }
+    std::vector<std::string> keys = changed_keys(it->second, spec);
+    if (keys.empty()) {
+      plan.unchanged.push_back(spec.id);
+      continue;
+    }
+    bool up = running(spec.id);
+    plan.changed.push_back({spec.id, keys, up});
+    if (up) restart.push_back(spec.id);
+  }
+  std::vector<std::string> removed_running;
+  for (const auto& [id, spec] : stored) {
+    if (incoming_ids.count(id)) continue;
+    bool ours = contains(sources, spec.source) || (!spec.project.empty() && contains(projects, spec.project));
+    if (!ours) continue;
+    if (!prune) {
+      plan.not_in_files.push_back(id);
+      continue;
+    }
+    bool up = running(id);
+    plan.removed.push_back({id, up});
+    if (up) removed_running.push_back(id);
+  }
+
+  // Orders over the graph as it will be: the new specs over the stored ones.
+  TaskSpecs after = stored;
+  for (const auto& spec : incoming) after[spec.id] = spec;
+  std::vector<std::string> to_stop = restart;
+  to_stop.insert(to_stop.end(), removed_running.begin(), removed_running.end());
+  // Dependencies first over everything, then reversed: dependents first.
+  // The graph for stopping is the stored one (what runs now).
+  std::vector<std::string> stop_all = with_dependencies(stored, to_stop);
+  for (auto it = stop_all.rbegin(); it != stop_all.rend(); ++it)
+    if (contains(to_stop, *it)) plan.stop_order.push_back(*it);
+  for (const auto& id : with_dependencies(after, restart))
+    if (contains(restart, id)) plan.restart_order.push_back(id);
+  return plan;
+}
+
+}  // namespace spmi

@@ -1,0 +1,165 @@
+// spmi apply <files>... [--dry-run] [--prune] [--json]: make the loaded
+// tasks what the files say.
+//
+// Every file is read and checked first (as by load, plus the dependency graph
+// as it will be); any problem means nothing changes. Then: new tasks are
+// loaded (not started); changed tasks get the new definition, and the ones
+// running are stopped (dependents first) and started again (dependencies
+// first); unchanged tasks are left alone; with --prune, tasks that came from
+// these files (same file or same project) and are no longer in them are
+// stopped and removed. --dry-run prints the plan and changes nothing.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "cli/apply_plan.h"
+#include "cli/commands.h"
+#include "cli/descriptor_files.h"
+#include "cli/view_format.h"
+
+namespace spmi {
+
+namespace {
+
+struct Options {
+  std::vector<std::string> paths;
+  bool dry_run = false;
+  bool prune = false;
+  bool json = false;
+};
+
+std::string joined(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+void print_plan(const ApplyPlan& plan, bool dry_run) {
+  std::printf("%s\n", dry_run ? "plan (dry run: nothing is changed):" : "plan:");
+  for (const auto& id : plan.added) std::printf("  + %s (new; load only)\n", id.c_str());
+  for (const auto& c : plan.changed)
+    std::printf("  ~ %s: %s (%s)\n", c.id.c_str(), joined(c.keys).c_str(), c.running ? "running: restart" : "inactive: update");
+  for (const auto& r : plan.removed)
+    std::printf("  - %s (%s)\n", r.id.c_str(), r.running ? "running: stop, then remove" : "remove");
+  for (const auto& id : plan.unchanged) std::printf("  = %s (unchanged)\n", id.c_str());
+  for (const auto& id : plan.not_in_files) std::printf("  ? %s (no longer in the files; kept, --prune removes it)\n", id.c_str());
+  if (!plan.stop_order.empty()) std::printf("stop order: %s\n", joined(plan.stop_order, " -> ").c_str());
+  if (!plan.restart_order.empty()) std::printf("restart order: %s\n", joined(plan.restart_order, " -> ").c_str());
+  if (plan.added.empty() && plan.changed.empty() && plan.removed.empty()) std::printf("nothing to do\n");
+}
+
+nlohmann::json plan_json(const ApplyPlan& plan, bool dry_run) {
+  nlohmann::json changed = nlohmann::json::array(), removed = nlohmann::json::array();
+  for (const auto& c : plan.changed) changed.push_back({{"id", c.id}, {"keys", c.keys}, {"running", c.running}});
+  for (const auto& r : plan.removed) removed.push_back({{"id", r.id}, {"running", r.running}});
+  return {{"schema", kJsonSchemaVersion},   {"dry_run", dry_run},
+          {"added", plan.added},            {"changed", changed},
+          {"removed", removed},             {"unchanged", plan.unchanged},
+          {"not_in_files", plan.not_in_files}, {"stop_order", plan.stop_order},
+          {"restart_order", plan.restart_order}};
+}
+
+std::string absolute(const std::string& path) {
+  char* real = ::realpath(path.c_str(), nullptr);
+  std::string out = real ? real : path;
+  std::free(real);
+  return out;
+}
+
+int run_apply(Context& ctx, const Options& opts) {
+  std::vector<LoadedTask> loaded;
+  if (!read_task_files(opts.paths, &loaded, "nothing applied")) return kExitFailure;
+  std::vector<TaskSpec> incoming;
+  std::vector<std::string> sources, projects;
+  for (const auto& p : opts.paths) sources.push_back(absolute(p));
+  for (const auto& l : loaded) {
+    incoming.push_back(l.spec);
+    if (!l.spec.project.empty() && std::find(projects.begin(), projects.end(), l.spec.project) == projects.end())
+      projects.push_back(l.spec.project);
+  }
+  TaskSpecs stored = stored_specs(ctx.store);
+  ApplyPlan plan = plan_apply(stored, incoming, sources, projects, opts.prune, [&](const std::string& id) {
+    return inspect_task(ctx.store, id, false).condition == TaskCondition::Active;
+  });
+
+  // The graph as it will be must hold together before anything changes.
+  std::vector<std::string> removed;
+  for (const auto& r : plan.removed) removed.push_back(r.id);
+  std::vector<std::string> problems = new_dependency_problems(stored, incoming, removed);
+  if (!problems.empty()) {
+    for (const auto& p : problems) print_error(p);
+    if (!removed.empty()) print_error("(--prune would remove: " + joined(removed) + ")");
+    print_error("nothing applied");
+    return kExitFailure;
+  }
+  if (opts.json) print_json(plan_json(plan, opts.dry_run));
+  else print_plan(plan, opts.dry_run);
+  std::fflush(stdout);
+  if (opts.dry_run) return kExitOk;
+  // With --json, stdout carries the plan alone; what is done goes to stderr.
+  if (opts.json) ::dup2(STDERR_FILENO, STDOUT_FILENO);
+
+  std::string err;
+  if (!ctx.store.ensure_root(&err)) {
+    print_error(err);
+    return kExitSystem;
+  }
+  bool failed = false;
+  // 1. Stop what gets restarted or removed, dependents first.
+  if (!plan.stop_order.empty() && !end_in_dependency_order(ctx, plan.stop_order, false, false)) {
+    print_error("some tasks did not stop; their new definitions are not applied");
+    failed = true;
+  }
+  // 2. Write the new and changed definitions; remove the pruned tasks.
+  std::vector<std::string> written;
+  for (const auto& l : loaded) {
+    bool touched = std::find(plan.added.begin(), plan.added.end(), l.spec.id) != plan.added.end() ||
+                   std::any_of(plan.changed.begin(), plan.changed.end(), [&](const ApplyChange& c) { return c.id == l.spec.id; });
+    if (!touched) continue;
+    if (store_task(ctx, l, &err)) {
+      written.push_back(l.spec.id);
+      std::printf("%s %s\n", stored.count(l.spec.id) ? "updated" : "loaded", l.spec.id.c_str());
+    } else {
+      print_error(l.spec.id + ": not updated: " + err);
+      failed = true;
+    }
+  }
+  for (const auto& id : removed) {
+    TaskView v;
+    Fd lock = lock_and_inspect(ctx, id, &v);
+    if (!lock.valid()) {
+      failed = true;
+    } else if (v.condition == TaskCondition::Active || v.has_leftovers()) {
+      print_error(id + ": still active; not removed");
+      failed = true;
+    } else if (!ctx.store.remove_task(id, &err)) {
+      print_error(id + ": " + err);
+      failed = true;
+    } else {
+      std::printf("removed %s\n", id.c_str());
+    }
+  }
+  // 3. Start the changed tasks that were running, dependencies first.
+  std::vector<std::string> restart;
+  for (const auto& id : plan.restart_order)
+    if (std::find(written.begin(), written.end(), id) != written.end()) restart.push_back(id);
+  std::fflush(stdout);
+  std::vector<std::string> started;
+  if (!restart.empty() && !start_with_dependencies(ctx, restart, &started)) failed = true;
+  return failed ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+Command add_apply_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("apply", "Load new tasks, update changed ones and restart those running");
+  sub->add_option("paths", opts->paths, "Descriptor files (.toml, .yaml, .yml, .json)")->required();
+  sub->add_flag("--dry-run", opts->dry_run, "Print the plan and change nothing");
+  sub->add_flag("--prune", opts->prune, "Remove tasks of these files or projects that the files no longer define");
+  sub->add_flag("--json", opts->json, "Print the plan as JSON (progress then goes to stderr)");
+  return {sub, [&ctx, opts] { return run_apply(ctx, *opts); }};
+}
+
+}  // namespace spmi

@@ -1,0 +1,55 @@
+// Descriptor files for load and apply (see descriptor_files.h).
+#include "cli/descriptor_files.h"
+
+#include <map>
+
+#include "cli/commands.h"
+#include "manageables/registry.h"
+
+namespace spmi {
+
+bool read_task_files(const std::vector<std::string>& paths, std::vector<LoadedTask>* out, const std::string& refusal) {
+  std::vector<Diagnostic> diags;
+  std::map<std::string, std::string> first_file;  // id -> file that defines it
+  size_t bad_files = 0;
+  for (const auto& path : paths) {
+    Document doc;
+    std::vector<TaskSpec> specs;
+    size_t before = diags.size();
+    if (!load_descriptor(path, &doc, &specs, &diags)) {
+      bad_files += diags.size() > before ? 1 : 0;
+      continue;
+    }
+    for (auto& spec : specs) {
+      auto [it, fresh] = first_file.emplace(spec.id, path);
+      if (!fresh) {
+        diags.push_back({path, {}, "task id '" + spec.id + "' is also defined in " + it->second});
+        ++bad_files;
+        continue;
+      }
+      out->push_back({std::move(spec), path, doc.text, doc.format});
+    }
+  }
+  for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.format().c_str());
+  if (diags.empty()) return true;
+  print_error(refusal + ": " + std::to_string(diags.size()) + " problem(s) in " + std::to_string(bad_files) + " file(s)");
+  return false;
+}
+
+bool store_task(const Context& ctx, const LoadedTask& t, std::string* err) {
+  if (!ctx.store.has_task(t.spec.id)) return ctx.store.create_task(t.spec, t.text, t.format, err);
+  Fd lock = ctx.store.lock_task(t.spec.id, kTaskLockWaitMs, err);
+  if (!lock.valid()) return false;
+  TaskView v = inspect_task(ctx.store, t.spec.id);
+  if (v.condition == TaskCondition::Active) {
+    *err = "it is active (it became active meanwhile?); not replaced";
+    return false;
+  }
+  if (v.has_leftovers()) {
+    *err = v.leftovers_refusal();
+    return false;
+  }
+  return ctx.store.replace_task(t.spec, t.text, t.format, err);
+}
+
+}  // namespace spmi
