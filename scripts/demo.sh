@@ -20,6 +20,10 @@ echo "== spmi status clock"
 "$spmi" status clock
 echo "== spmi status site   (watchdog with an HTTP health check)"
 "$spmi" status site -n 2
+echo "== spmi graph poller   (a project: descriptors/pipeline.toml)"
+"$spmi" graph store poller
+echo "== spmi apply descriptors/pipeline.toml --dry-run   (nothing changed since the load)"
+"$spmi" apply descriptors/pipeline.toml --dry-run
 cat <<EOT
 
 The tasks keep running. Try:
@@ -27,6 +31,7 @@ The tasks keep running. Try:
   $spmi connect echo           # type lines, Ctrl-D to detach
   $spmi connect shell          # a shell in a tmux window, Ctrl-b d to detach
   $spmi events heartbeat       # the cron task's fires
+  $spmi logs -p pipeline -n 3  # the project's tasks' output
   $spmi wait site --for healthy
   $spmi stop '.*'              # stop them all
   $spmi clean '.*'             # forget them
