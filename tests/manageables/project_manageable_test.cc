@@ -2,44 +2,16 @@
 // documentation's own examples), and errors reported once with positions.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
-
-#include "manageables/registry.h"
+#include "manageables/load_helpers.h"
 
 using namespace spmi;
 
+using spmi::test::Loaded;
+using spmi::test::load_path;
+
 namespace {
-struct Loaded {
-  bool ok;
-  std::vector<TaskSpec> specs;
-  std::vector<Diagnostic> diags;
-  std::string all() const {
-    std::string s;
-    for (const auto& d : diags) s += d.format() + "\n";
-    return s;
-  }
-  const TaskSpec& spec(const std::string& id) const {
-    for (const auto& s : specs)
-      if (s.id == id) return s;
-    FAIL("no task " << id);
-    return specs.at(0);
-  }
-};
-
-Loaded load_path(const std::string& path) {
-  Loaded l;
-  Document doc;
-  l.ok = load_descriptor(path, &doc, &l.specs, &l.diags);
-  return l;
-}
-
 Loaded load(const std::string& name, const std::string& text) {
-  std::string dir = "/tmp/spmi-project-test";
-  std::filesystem::create_directories(dir);
-  std::string path = dir + "/" + name;
-  std::ofstream(path) << text;
-  return load_path(path);
+  return spmi::test::load_text("/tmp/spmi-project-test", name, text);
 }
 
 // The spec without what differs by file (source, load time).

@@ -6,31 +6,15 @@
 #include <filesystem>
 #include <fstream>
 
-#include "manageables/registry.h"
+#include "manageables/load_helpers.h"
 
 using namespace spmi;
 
-namespace {
-struct Loaded {
-  bool ok;
-  std::vector<TaskSpec> specs;
-  std::vector<Diagnostic> diags;
-  std::string all() const {
-    std::string s;
-    for (const auto& d : diags) s += d.format() + "\n";
-    return s;
-  }
-};
+using spmi::test::Loaded;
 
+namespace {
 Loaded load(const std::string& name, const std::string& text) {
-  std::string dir = "/tmp/spmi-task-test";
-  std::filesystem::create_directories(dir);
-  std::string path = dir + "/" + name;
-  std::ofstream(path) << text;
-  Loaded l;
-  Document doc;
-  l.ok = load_descriptor(path, &doc, &l.specs, &l.diags);
-  return l;
+  return spmi::test::load_text("/tmp/spmi-task-test", name, text);
 }
 }  // namespace
 
