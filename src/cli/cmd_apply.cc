@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "cli/apply_plan.h"
 #include "cli/commands.h"
 #include "cli/descriptor_files.h"
 #include "cli/view_format.h"
+#include "common/names.h"
 
 namespace spmi {
 
@@ -29,23 +29,17 @@ struct Options {
   bool json = false;
 };
 
-std::string joined(const std::vector<std::string>& v, const char* sep = ", ") {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
 void print_plan(const ApplyPlan& plan, bool dry_run) {
   std::printf("%s\n", dry_run ? "plan (dry run: nothing is changed):" : "plan:");
   for (const auto& id : plan.added) std::printf("  + %s (new; load only)\n", id.c_str());
   for (const auto& c : plan.changed)
-    std::printf("  ~ %s: %s (%s)\n", c.id.c_str(), joined(c.keys).c_str(), c.running ? "running: restart" : "inactive: update");
+    std::printf("  ~ %s: %s (%s)\n", c.id.c_str(), join(c.keys).c_str(), c.running ? "running: restart" : "inactive: update");
   for (const auto& r : plan.removed)
     std::printf("  - %s (%s)\n", r.id.c_str(), r.running ? "running: stop, then remove" : "remove");
   for (const auto& id : plan.unchanged) std::printf("  = %s (unchanged)\n", id.c_str());
   for (const auto& id : plan.not_in_files) std::printf("  ? %s (no longer in the files; kept, --prune removes it)\n", id.c_str());
-  if (!plan.stop_order.empty()) std::printf("stop order: %s\n", joined(plan.stop_order, " -> ").c_str());
-  if (!plan.restart_order.empty()) std::printf("restart order: %s\n", joined(plan.restart_order, " -> ").c_str());
+  if (!plan.stop_order.empty()) std::printf("stop order: %s\n", join(plan.stop_order, " -> ").c_str());
+  if (!plan.restart_order.empty()) std::printf("restart order: %s\n", join(plan.restart_order, " -> ").c_str());
   if (plan.added.empty() && plan.changed.empty() && plan.removed.empty()) std::printf("nothing to do\n");
 }
 
@@ -60,23 +54,20 @@ nlohmann::json plan_json(const ApplyPlan& plan, bool dry_run) {
           {"restart_order", plan.restart_order}};
 }
 
-std::string absolute(const std::string& path) {
-  char* real = ::realpath(path.c_str(), nullptr);
-  std::string out = real ? real : path;
-  std::free(real);
-  return out;
-}
-
 int run_apply(Context& ctx, const Options& opts) {
   std::vector<LoadedTask> loaded;
   if (!read_task_files(opts.paths, &loaded, "nothing applied")) return kExitFailure;
   std::vector<TaskSpec> incoming;
+  // Every valid file defines a task, so the tasks' sources (absolute paths)
+  // are the files.
   std::vector<std::string> sources, projects;
-  for (const auto& p : opts.paths) sources.push_back(absolute(p));
+  auto add_once = [](std::vector<std::string>& list, const std::string& name) {
+    if (!name.empty() && std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
+  };
   for (const auto& l : loaded) {
     incoming.push_back(l.spec);
-    if (!l.spec.project.empty() && std::find(projects.begin(), projects.end(), l.spec.project) == projects.end())
-      projects.push_back(l.spec.project);
+    add_once(sources, l.spec.source);
+    add_once(projects, l.spec.project);
   }
   TaskSpecs stored = stored_specs(ctx.store);
   ApplyPlan plan = plan_apply(stored, incoming, sources, projects, opts.prune, [&](const std::string& id) {
@@ -89,7 +80,7 @@ int run_apply(Context& ctx, const Options& opts) {
   std::vector<std::string> problems = new_dependency_problems(stored, incoming, removed);
   if (!problems.empty()) {
     for (const auto& p : problems) print_error(p);
-    if (!removed.empty()) print_error("(--prune would remove: " + joined(removed) + ")");
+    if (!removed.empty()) print_error("(--prune would remove: " + join(removed) + ")");
     print_error("nothing applied");
     return kExitFailure;
   }
@@ -111,12 +102,11 @@ int run_apply(Context& ctx, const Options& opts) {
     print_error("some tasks did not stop; their new definitions are not applied");
     failed = true;
   }
-  // 2. Write the new and changed definitions; remove the pruned tasks.
+  // 2. Write the new and changed definitions (unchanged ones are left as
+  // they are); remove the pruned tasks.
   std::vector<std::string> written;
   for (const auto& l : loaded) {
-    bool touched = std::find(plan.added.begin(), plan.added.end(), l.spec.id) != plan.added.end() ||
-                   std::any_of(plan.changed.begin(), plan.changed.end(), [&](const ApplyChange& c) { return c.id == l.spec.id; });
-    if (!touched) continue;
+    if (std::find(plan.unchanged.begin(), plan.unchanged.end(), l.spec.id) != plan.unchanged.end()) continue;
     if (store_task(ctx, l, &err)) {
       written.push_back(l.spec.id);
       std::printf("%s %s\n", stored.count(l.spec.id) ? "updated" : "loaded", l.spec.id.c_str());
@@ -126,19 +116,8 @@ int run_apply(Context& ctx, const Options& opts) {
     }
   }
   for (const auto& id : removed) {
-    TaskView v;
-    Fd lock = lock_and_inspect(ctx, id, &v);
-    if (!lock.valid()) {
-      failed = true;
-    } else if (v.condition == TaskCondition::Active || v.has_leftovers()) {
-      print_error(id + ": still active; not removed");
-      failed = true;
-    } else if (!ctx.store.remove_task(id, &err)) {
-      print_error(id + ": " + err);
-      failed = true;
-    } else {
-      std::printf("removed %s\n", id.c_str());
-    }
+    if (remove_inactive_task(ctx, id, "not removed")) std::printf("removed %s\n", id.c_str());
+    else failed = true;
   }
   // 3. Start the changed tasks that were running, dependencies first.
   std::vector<std::string> restart;

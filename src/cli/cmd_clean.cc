@@ -4,8 +4,30 @@
 #include "cli/commands.h"
 #include "cli/deps.h"
 #include "common/lock_file.h"
+#include "common/names.h"
 
 namespace spmi {
+
+bool remove_inactive_task(const Context& ctx, const std::string& id, const std::string& refusal) {
+  TaskView v;
+  Fd lock = lock_and_inspect(ctx, id, &v);
+  if (!lock.valid()) return false;
+  bool wrapper_alive = probe_lock_file(ctx.store.task_file(id, task_files::kLock)) == LockProbe::Held;
+  if (v.condition == TaskCondition::Active || wrapper_alive) {
+    print_error(id + ": active; " + refusal);
+    return false;
+  }
+  if (v.has_leftovers()) {
+    print_error(v.leftovers_refusal());
+    return false;
+  }
+  std::string err;
+  if (!ctx.store.remove_task(id, &err)) {
+    print_error(id + ": " + err);
+    return false;
+  }
+  return true;
+}
 
 namespace {
 
@@ -25,44 +47,20 @@ int run_clean(Context& ctx, const Options& opts) {
   for (const auto& wave : dependents_first_waves(all, ids)) order.insert(order.end(), wave.begin(), wave.end());
   bool failed = false;
   for (const auto& id : order) {
-    std::string err;
     std::vector<std::string> dependents;
     for (const auto& [other, spec] : all)
       if (std::find(spec.depends_on.begin(), spec.depends_on.end(), id) != spec.depends_on.end() &&
           ctx.store.has_task(other))
         dependents.push_back(other);
     if (!dependents.empty()) {
-      std::string names;
-      for (const auto& d : dependents) names += (names.empty() ? "'" : ", '") + d + "'";
-      print_error(id + ": not cleaned: " + names + " depend" + (dependents.size() == 1 ? "s" : "") +
+      print_error(id + ": not cleaned: " + join_quoted(dependents) + " depend" + (dependents.size() == 1 ? "s" : "") +
                   " on it (clean " +
                   (dependents.size() == 1 ? "it" : "them") + " too, or change " + (dependents.size() == 1 ? "its" : "their") + " depends_on)");
       failed = true;
       continue;
     }
-    TaskView v;
-    Fd lock = lock_and_inspect(ctx, id, &v);
-    if (!lock.valid()) {
-      failed = true;
-      continue;
-    }
-    bool wrapper_alive = probe_lock_file(ctx.store.task_file(id, task_files::kLock)) == LockProbe::Held;
-    if (v.condition == TaskCondition::Active || wrapper_alive) {
-      print_error(id + ": active; stop it before cleaning it");
-      failed = true;
-      continue;
-    }
-    if (v.has_leftovers()) {
-      print_error(v.leftovers_refusal());
-      failed = true;
-      continue;
-    }
-    if (!ctx.store.remove_task(id, &err)) {
-      print_error(id + ": " + err);
-      failed = true;
-      continue;
-    }
-    std::printf("cleaned %s\n", id.c_str());
+    if (remove_inactive_task(ctx, id, "stop it before cleaning it")) std::printf("cleaned %s\n", id.c_str());
+    else failed = true;
   }
   return combine_exit(failed, unmatched);
 }

@@ -1,6 +1,7 @@
 // spmi status <patterns>... [--json] [-n N]: SPMI's status layout, plus the
 // stderr path and the last lines of stdout and stderr. Read-only.
 #include "cli/commands.h"
+#include "common/names.h"
 #include "cli/view_format.h"
 #include "common/clock.h"
 #include "common/signals.h"
@@ -59,11 +60,7 @@ void print_status(const Context& ctx, const TaskView& v, int n, bool show_env) {
   line("Active", active_line(v, ctx.color));
   line("Path", "\"" + v.dir + "\"");
   if (!v.spec.project.empty()) line("Project", v.spec.project);
-  if (!v.spec.tags.empty()) {
-    std::string tags;
-    for (const auto& t : v.spec.tags) tags += (tags.empty() ? "" : ", ") + t;
-    line("Tags", tags);
-  }
+  if (!v.spec.tags.empty()) line("Tags", join(v.spec.tags));
   line("Backend type", v.spec.backend);
   line("Backend ID", v.has_state && !v.state.backend_id.empty() ? v.state.backend_id : "-");
   line("Wrapper type", v.spec.wrapper);

@@ -49,6 +49,11 @@ bool parse_wait_options(const std::string& target_name, const std::string& timeo
 // Starts one task (taking its lock); prints the outcome. True on success.
 bool start_task(Context& ctx, const std::string& id);
 
+// Removes an inactive task's directory under its lock (cmd_clean.cc).
+// Refuses, printing why, when its wrapper runs ("<id>: active; <refusal>")
+// or processes of it are left.
+bool remove_inactive_task(const Context& ctx, const std::string& id, const std::string& refusal);
+
 // Starts `selected` and what they depend on (cmd_start.cc): dependencies
 // first, independent branches in parallel, each waiting for its start_when
 // within its start_timeout. `started` receives what was started.

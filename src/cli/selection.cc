@@ -4,7 +4,9 @@
 #include <algorithm>
 
 #include "cli/commands.h"
+#include "cli/deps.h"
 #include "cli/patterns.h"
+#include "common/names.h"
 
 namespace spmi {
 
@@ -13,11 +15,6 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-std::string join_quoted(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "'" : ", '") + s + "'";
-  return out;
-}
 }  // namespace
 
 void add_selection_options(CLI::App* sub, Selection& sel, bool optional) {
@@ -62,9 +59,7 @@ bool select_tasks(const Context& ctx, const Selection& sel, std::vector<std::str
   if (!sel.projects.empty() || !sel.tags.empty()) {
     // Projects and tags live in the specs: read them only when asked.
     std::vector<std::string> seen_projects, seen_tags, kept;
-    for (const auto& id : all) {
-      TaskSpec spec;
-      if (!ctx.store.read_spec(id, &spec, &err)) continue;
+    for (const auto& [id, spec] : stored_specs(ctx.store)) {
       bool in_project = sel.projects.empty() || contains(sel.projects, spec.project);
       bool tagged = sel.tags.empty();
       for (const auto& t : spec.tags) {

@@ -14,6 +14,7 @@
 #include <set>
 #include <tuple>
 
+#include "common/names.h"
 #include "manageables/registry.h"
 
 namespace spmi {
@@ -151,9 +152,7 @@ void build_project(const Document& doc, const Entry& body, Checker& check, std::
     }
   }
   for (const Problem& p : problems) {
-    std::string who;
-    for (const auto& t : p.tasks) who += (who.empty() ? "'" : ", '") + t + "'";
-    check.error(p.pos, (p.tasks.size() == 1 ? "task " : "tasks ") + who + ": " + p.message);
+    check.error(p.pos, (p.tasks.size() == 1 ? "task " : "tasks ") + join_quoted(p.tasks) + ": " + p.message);
   }
 }
 

@@ -2,6 +2,7 @@
 #include "manageables/schema.h"
 
 #include "common/duration.h"
+#include "common/names.h"
 #include "common/signals.h"
 
 namespace spmi {
@@ -28,12 +29,7 @@ void Checker::check_keys(const Node& table, std::string_view where, std::initial
     bool known = false;
     for (std::string_view a : allowed) known = known || e.key == a;
     if (known) continue;
-    std::string list;
-    for (std::string_view a : allowed) {
-      if (!list.empty()) list += ", ";
-      list += a;
-    }
-    error(e.key_pos, "unknown key '" + join_path(where, e.key) + "' (allowed here: " + list + ")");
+    error(e.key_pos, "unknown key '" + join_path(where, e.key) + "' (allowed here: " + join(allowed) + ")");
   }
 }
 

@@ -204,12 +204,8 @@ void build_health(const Node& health, Checker& check, TaskSpec* spec) {
   if (h.type == HealthType::Http) keys.push_back("url");
   for (const Entry& e : health.entries)
     if (std::find(keys.begin(), keys.end(), e.key) == keys.end())
-      check.error(e.key_pos, "unknown key '" + join_path(where, e.key) + "' for a " + type + " health check (allowed: " +
-                                 [&] {
-                                   std::string all;
-                                   for (auto k : keys) all += (all.empty() ? "" : ", ") + std::string(k);
-                                   return all;
-                                 }() + ")");
+      check.error(e.key_pos, "unknown key '" + join_path(where, e.key) + "' for a " + type +
+                                 " health check (allowed: " + join(keys) + ")");
   if (h.type == HealthType::Command) build_command(health, where, check, &h.shell_command, &h.argv);
   if (h.type == HealthType::Tcp) {
     h.host = "127.0.0.1";
