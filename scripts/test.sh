@@ -3,7 +3,8 @@
 #   1. builds with -Wall -Wextra -Werror and runs every test (ctest),
 #   2. builds again with AddressSanitizer + UndefinedBehaviorSanitizer in a
 #      second build directory and runs every test there,
-#   3. builds the Sphinx docs with warnings as errors.
+#   3. builds the Sphinx docs with warnings as errors,
+#   4. runs the side-by-side benchmark in quick mode (bench/compare.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -22,4 +23,6 @@ echo "== tests under ASan + UBSan"
 
 echo "== docs (sphinx-build -W)"
 sphinx-build -W -q -b html docs/sphinx build/docs-html
+echo "== benchmark, quick mode (proves bench/compare.sh still runs; asserts nothing about speed)"
+bench/compare.sh --quick
 echo "== all green"
