@@ -46,11 +46,11 @@ def sh(cmd, env=None, check=True, **kw):
 
 def timed(cmd, env=None, ok=(0,)):
     t = time.perf_counter()
-    r = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                        shell=isinstance(cmd, str))
     dt = time.perf_counter() - t
     if r.returncode not in ok:
-        raise RuntimeError(f"{cmd} failed ({r.returncode}): {r.stderr.strip()[:300]}")
+        raise RuntimeError(f"{cmd} failed ({r.returncode}): {r.stdout.strip()[:300]}")
     return dt * 1000.0
 
 
@@ -260,6 +260,9 @@ class Runit(ServiceDirs):
         self.make_dirs(n, up, command)
         self.procs = [daemon(["runsv", d], env=self.env) for d in self.dirs]
         self.pids = [p.pid for p in self.procs]
+        # sv fails ("unable to open supervise/ok") until runsv has made its control files.
+        wait_until(lambda: all(os.path.exists(os.path.join(d, "supervise", "stat")) for d in self.dirs),
+                   what="runsv ready")
         if up:
             wait_until(lambda: all(children(p) for p in self.pids), what="runsv services up")
 

@@ -56,14 +56,12 @@ int run_list(Context& ctx, const Options& opts) {
   bool unmatched = false;
   int code = kExitOk;
   if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code, true)) return code;
-  std::vector<TaskView> views;
+  std::vector<TaskView> views = inspect_tasks(ctx.store, ids);
   bool broken = false;
-  for (const auto& id : ids) {
-    views.push_back(inspect_task(ctx.store, id));
-    if (views.back().condition == TaskCondition::Broken) {
-      print_error(id + ": " + views.back().error);
-      broken = true;
-    }
+  for (const auto& v : views) {
+    if (v.condition != TaskCondition::Broken) continue;
+    print_error(v.id + ": " + v.error);
+    broken = true;
   }
   if (opts.json) {
     nlohmann::json out = {{"schema", kJsonSchemaVersion}, {"tasks", nlohmann::json::array()}};

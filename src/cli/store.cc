@@ -58,6 +58,12 @@ bool Store::list_ids(std::vector<std::string>* ids, std::string* err) const {
   }
   while (struct dirent* e = ::readdir(dir)) {
     if (e->d_name[0] == '.') continue;  // ., .., and hidden work directories
+    if (e->d_type == DT_DIR) {
+      ids->push_back(e->d_name);
+      continue;
+    }
+    if (e->d_type != DT_UNKNOWN && e->d_type != DT_LNK) continue;
+    // Filesystems that do not fill d_type, and symbolic links to directories.
     struct stat st;
     std::string path = root_ + "/" + e->d_name;
     if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) ids->push_back(e->d_name);

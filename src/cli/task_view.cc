@@ -2,6 +2,8 @@
 #include "cli/task_view.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "common/lock_file.h"
 #include "common/process_tree.h"
@@ -59,7 +61,13 @@ TaskView inspect_task(const Store& store, const std::string& id, bool want_lefto
     v.error = store.task_file(id, task_files::kLock) + ": cannot probe the lock";
     return v;
   }
-  if (v.has_state) v.main_running = process_running(v.state.pid, v.state.pid_start_ticks);
+  // A live wrapper is the main process's parent: it reaps it and records
+  // the end at once, so while it holds the lock and says Running its word
+  // is proof enough (a stopping or draining task is still checked in /proc).
+  if (probe == LockProbe::Held && v.has_state && v.state.phase == Phase::Running && v.state.pid > 0)
+    v.main_running = true;
+  else if (v.has_state)
+    v.main_running = process_running(v.state.pid, v.state.pid_start_ticks);
   if (probe == LockProbe::Held) {
     v.condition = TaskCondition::Active;
   } else if (!v.has_state) {
@@ -75,6 +83,23 @@ TaskView inspect_task(const Store& store, const std::string& id, bool want_lefto
     v.condition = TaskCondition::Inactive;
   }
   return v;
+}
+
+std::vector<TaskView> inspect_tasks(const Store& store, const std::vector<std::string>& ids, bool find_leftovers) {
+  std::vector<TaskView> views(ids.size());
+  // Below this, starting threads costs more than it saves.
+  constexpr size_t kPerThread = 64;
+  size_t threads = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 8, ids.size() / kPerThread});
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < ids.size();)
+      views[i] = inspect_task(store, ids[i], find_leftovers);
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  return views;
 }
 
 }  // namespace spmi

@@ -29,7 +29,10 @@ struct TaskView {
   TaskSpec spec;
   bool has_state = false;
   TaskState state;
-  bool main_running = false;          // main pid + start time alive, not a zombie
+  // The main process is alive: the wrapper holding the lock says it runs
+  // (it is its parent and records its end), or /proc shows the pid with its
+  // start time and not a zombie.
+  bool main_running = false;
   std::vector<ProcStat> leftovers;    // WrapperLost: processes of the task still running
 
   // True when the wrapper was lost but some of the task's processes still run.
@@ -41,6 +44,11 @@ struct TaskView {
 // Inspects task `id`. With `find_leftovers`, a lost wrapper's processes are
 // searched in /proc (by session, group and SPMI_RUN_ID marker).
 TaskView inspect_task(const Store& store, const std::string& id, bool find_leftovers = true);
+
+// inspect_task for many tasks, in order. Large sets are read by a few
+// threads: `spmi list` of 1000 tasks is mostly open/read/close system calls.
+std::vector<TaskView> inspect_tasks(const Store& store, const std::vector<std::string>& ids,
+                                    bool find_leftovers = true);
 
 // Processes of a task whose wrapper is gone (main process first).
 std::vector<ProcStat> find_leftovers(const TaskState& state);

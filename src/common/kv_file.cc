@@ -1,6 +1,7 @@
 // The kv state-file format: encoding, decoding and lookups.
 #include "common/kv_file.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -8,6 +9,15 @@ namespace spmi {
 
 void KvFile::add(std::string_view key, std::string_view value) {
   entries_.emplace_back(std::string(key), std::string(value));
+  by_key_.clear();
+}
+
+std::pair<size_t, size_t> KvFile::find_range(std::string_view key) const {
+  auto less = [&](unsigned i, std::string_view k) { return std::string_view(entries_[i].first) < k; };
+  auto first = std::lower_bound(by_key_.begin(), by_key_.end(), key, less);
+  auto last = first;
+  while (last != by_key_.end() && entries_[*last].first == key) ++last;
+  return {static_cast<size_t>(first - by_key_.begin()), static_cast<size_t>(last - by_key_.begin())};
 }
 
 void KvFile::add_int(std::string_view key, long long value) {
@@ -17,6 +27,11 @@ void KvFile::add_int(std::string_view key, long long value) {
 }
 
 std::optional<std::string> KvFile::get(std::string_view key) const {
+  if (!by_key_.empty()) {
+    auto [first, last] = find_range(key);
+    if (first == last) return std::nullopt;
+    return entries_[by_key_[first]].second;
+  }
   for (const auto& [k, v] : entries_)
     if (k == key) return v;
   return std::nullopt;
@@ -30,6 +45,11 @@ long long KvFile::get_int(std::string_view key, long long fallback) const {
 
 std::vector<std::string> KvFile::get_all(std::string_view key) const {
   std::vector<std::string> out;
+  if (!by_key_.empty()) {
+    auto [first, last] = find_range(key);
+    for (size_t i = first; i < last; ++i) out.push_back(entries_[by_key_[i]].second);
+    return out;
+  }
   for (const auto& [k, v] : entries_)
     if (k == key) out.push_back(v);
   return out;
@@ -112,6 +132,7 @@ std::string KvFile::serialize() const {
 
 bool KvFile::parse(std::string_view text, std::string_view kind, int max_version, std::string* err) {
   entries_.clear();
+  by_key_.clear();
   size_t nl = text.find('\n');
   if (nl == std::string_view::npos) {
     *err = "empty or truncated file (no header line)";
@@ -151,6 +172,10 @@ bool KvFile::parse(std::string_view text, std::string_view kind, int max_version
     }
     entries_.emplace_back(std::string(line.substr(0, eq)), std::move(value));
   }
+  by_key_.resize(entries_.size());
+  for (unsigned i = 0; i < by_key_.size(); ++i) by_key_[i] = i;
+  std::stable_sort(by_key_.begin(), by_key_.end(),
+                   [&](unsigned a, unsigned b) { return entries_[a].first < entries_[b].first; });
   return true;
 }
 

@@ -8,6 +8,7 @@
 // JSON library, readable with `cat`.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,12 @@ class KvFile {
   std::string kind_;
   int version_ = 0;
   std::vector<std::pair<std::string, std::string>> entries_;
+  // After parse: entry positions sorted by key (file order within a key), so
+  // the readers' forty-odd lookups per spec are binary searches. Empty after
+  // add(): lookups then scan.
+  std::vector<unsigned> by_key_;
+  // The [first, last) range of by_key_ holding `key`.
+  std::pair<size_t, size_t> find_range(std::string_view key) const;
 };
 
 // Encodes one value so it fits on one line.

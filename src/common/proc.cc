@@ -43,10 +43,11 @@ bool read_proc_stat(pid_t pid, ProcStat* out) {
   out->ppid = static_cast<pid_t>(vals[0]);
   out->pgid = static_cast<pid_t>(vals[1]);
   out->sid = static_cast<pid_t>(vals[2]);
-  // Skip fields 8..21 (14 fields) to reach starttime (field 22).
-  for (int i = 0; i < 14; ++i) {
-    std::strtoll(p, &end, 10);
+  // Fields 8..21 (14 fields) up to starttime (field 22); num_threads is 20.
+  for (int field = 8; field <= 21; ++field) {
+    long long v = std::strtoll(p, &end, 10);
     if (end == p) return false;
+    if (field == 20) out->threads = static_cast<long>(v);
     p = end;
   }
   out->start_ticks = std::strtoull(p, &end, 10);

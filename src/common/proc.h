@@ -20,6 +20,7 @@ struct ProcStat {
   pid_t ppid = 0;
   pid_t pgid = 0;
   pid_t sid = 0;
+  long threads = 0;
   unsigned long long start_ticks = 0;
 };
 

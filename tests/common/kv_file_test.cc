@@ -21,6 +21,27 @@ TEST_CASE("kv values round-trip any bytes on one line", "[kv]") {
   CHECK_FALSE(back.get("missing"));
 }
 
+TEST_CASE("kv lookups find first and repeated values in file order, parsed or added", "[kv]") {
+  KvFile kv;
+  std::string err;
+  REQUIRE(kv.parse("spmi-test 1\nz=1\nb=first\na=x\nb=second\nzz=2\nb=third\n", "spmi-test", 1, &err));
+  CHECK(kv.get("b") == std::optional<std::string>("first"));
+  CHECK(kv.get_all("b") == std::vector<std::string>{"first", "second", "third"});
+  CHECK(kv.get("z") == std::optional<std::string>("1"));
+  CHECK(kv.get("zz") == std::optional<std::string>("2"));
+  CHECK(kv.get_int("zz", 0) == 2);
+  CHECK_FALSE(kv.get(""));
+  CHECK_FALSE(kv.get("c"));
+  CHECK_FALSE(kv.get("zzz"));
+  kv.add("c", "added");
+  kv.add("b", "fourth");
+  CHECK(kv.get("c") == std::optional<std::string>("added"));
+  CHECK(kv.get_all("b") == std::vector<std::string>{"first", "second", "third", "fourth"});
+  REQUIRE(kv.parse("spmi-test 1\n", "spmi-test", 1, &err));
+  CHECK_FALSE(kv.get("b"));
+  CHECK(kv.get_all("b").empty());
+}
+
 TEST_CASE("kv parsing refuses what it does not understand", "[kv]") {
   KvFile kv;
   std::string err;

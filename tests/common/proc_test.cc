@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -59,5 +61,38 @@ TEST_CASE("descendants are found through any depth", "[proc]") {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   CHECK(d.size() == 2);
   ::close(fds[1]);
+  ::waitpid(child, nullptr, 0);
+}
+
+TEST_CASE("descendants forked by another thread of a process are found", "[proc]") {
+  // /proc/PID/task/TID/children lists a child under the thread that forked
+  // it: a multi-threaded task must have every thread's children walked.
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  pid_t child = -1;
+  std::atomic<bool> forked{false}, done{false};
+  std::thread forker([&] {
+    child = ::fork();
+    if (child == 0) {
+      ::close(fds[1]);
+      char c;
+      while (::read(fds[0], &c, 1) > 0) {
+      }
+      ::_exit(0);
+    }
+    forked = true;
+    while (!done) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  });
+  while (!forked) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ProcStat self;
+  REQUIRE(read_proc_stat(::getpid(), &self));
+  CHECK(self.threads >= 2);
+  REQUIRE(child > 0);
+  std::vector<ProcStat> d = live_descendants(::getpid());
+  CHECK(std::any_of(d.begin(), d.end(), [&](const ProcStat& p) { return p.pid == child; }));
+  ::close(fds[0]);
+  ::close(fds[1]);
+  done = true;
+  forker.join();
   ::waitpid(child, nullptr, 0);
 }

@@ -193,6 +193,10 @@ TEST_CASE("SIGKILL of the wrapper: status tells the truth and kill ends the task
     REQUIRE(env.run({"load", env.task("lost", tree_command(pids))}).exit_code == 0);
     REQUIRE(env.run({"start", "lost"}).exit_code == 0);
     REQUIRE(eventually(5000, [&] { return read_pids(pids).size() == 21; }));
+    // Past its last write: an `echo` into the dead wrapper's pipe would end
+    // the shell with SIGPIPE (what the test once caught under load).
+    std::string out_log = env.spmi_path() + "/lost/stdout.log";
+    REQUIRE(eventually(5000, [&] { return slurp(out_log).find("ready") != std::string::npos; }));
     auto st = env.state("lost");
     REQUIRE(::kill(st.wrapper_pid, SIGKILL) == 0);
     REQUIRE(eventually(3000, [&] { return !alive(st.wrapper_pid); }));
