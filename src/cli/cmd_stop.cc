@@ -60,7 +60,8 @@ bool end_lost_task(Context& ctx, Job& job, bool kill) {
     st.stop_request = kill ? "kill" : "stop";
     st.ended_by = ended_by;
     st.note = "the wrapper was lost; leftover processes were ended by 'spmi " + std::string(kill ? "kill" : "stop") + "'";
-    if (!write_file_atomic(ctx.store.task_file(job.id, task_files::kState), serialize_state(st), &err))
+    if (!write_file_atomic(ctx.store.task_file(job.id, task_files::kState), serialize_state(st), &err,
+                           Durability::Volatile))
       print_error(job.id + ": " + err);
   }
   std::printf("%s %s (%s)\n", kill ? "killed" : "stopped", job.id.c_str(), signal_name(ended_by).c_str());

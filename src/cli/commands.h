@@ -48,6 +48,8 @@ bool parse_wait_options(const std::string& target_name, const std::string& timeo
 
 // Starts one task (taking its lock); prints the outcome. True on success.
 bool start_task(Context& ctx, const std::string& id);
+// Starts `ids` (several at once), then prints each outcome in `ids` order.
+std::vector<bool> start_tasks(Context& ctx, const std::vector<std::string>& ids);
 
 // Removes an inactive task's directory under its lock (cmd_clean.cc).
 // Refuses, printing why, when its wrapper runs ("<id>: active; <refusal>")

@@ -105,6 +105,9 @@ bool Store::read_state(const std::string& id, TaskState* state, bool* present, s
     *err = path + ": " + errno_text(errno);
     return false;
   }
+  // spmi never writes an empty state file; a power loss can leave one (state
+  // is written without fsync, see Durability::Volatile): nothing recorded.
+  if (text.empty()) return true;
   if (!parse_state(text, state, err)) {
     *err = path + ": " + *err;
     return false;

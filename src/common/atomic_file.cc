@@ -31,7 +31,8 @@ bool fsync_dir(const std::string& dir, std::string* err) {
   return true;
 }
 
-bool write_file_atomic(const std::string& path, std::string_view content, std::string* err) {
+bool write_file_atomic(const std::string& path, std::string_view content, std::string* err, Durability durability) {
+  bool durable = durability == Durability::Durable;
   // The temporary name is unique per process; a dot prefix hides it from readers.
   std::string dir = dir_name(path);
   char suffix[40];
@@ -42,7 +43,7 @@ bool write_file_atomic(const std::string& path, std::string_view content, std::s
     *err = tmp + ": " + errno_text(errno);
     return false;
   }
-  if (!write_all(fd.get(), content) || ::fsync(fd.get()) != 0) {
+  if (!write_all(fd.get(), content) || (durable && ::fsync(fd.get()) != 0)) {
     *err = tmp + ": " + errno_text(errno);
     ::unlink(tmp.c_str());
     return false;
@@ -53,7 +54,7 @@ bool write_file_atomic(const std::string& path, std::string_view content, std::s
     ::unlink(tmp.c_str());
     return false;
   }
-  return fsync_dir(dir, err);
+  return !durable || fsync_dir(dir, err);
 }
 
 }  // namespace spmi

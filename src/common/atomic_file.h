@@ -8,9 +8,22 @@
 
 namespace spmi {
 
+// How much a replacement must survive.
+enum class Durability {
+  // fsync of the file and its directory: a crash or power loss keeps the old
+  // or the new content. For what the user gave spmi (specs, descriptors).
+  Durable,
+  // Readers still see the old or the new content, never a mix, but after a
+  // power loss the file may be empty: for runtime state (a task's `state`,
+  // rewritten at every transition and meaningless after a reboot). Each
+  // fsync pair costs about 1 ms, twice per task start.
+  Volatile,
+};
+
 // Replaces `path` with `content` atomically (mode 0600). False with `err` on failure;
 // on failure the old file is untouched and no temporary file is left behind.
-bool write_file_atomic(const std::string& path, std::string_view content, std::string* err);
+bool write_file_atomic(const std::string& path, std::string_view content, std::string* err,
+                       Durability durability = Durability::Durable);
 
 // fsyncs the directory `dir` so a rename inside it is durable.
 bool fsync_dir(const std::string& dir, std::string* err);

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "common/atomic_file.h"
+#include "common/plain_command.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/fd.h"
@@ -81,7 +82,7 @@ bool Wrapper::save_state() {
   state_.ended_by = machine_.ended_by();
   state_.stop_request = machine_.stop_request();
   std::string err;
-  if (!write_file_atomic(path(task_files::kState), serialize_state(state_), &err)) {
+  if (!write_file_atomic(path(task_files::kState), serialize_state(state_), &err, Durability::Volatile)) {
     log("cannot write state: " + err);
     return false;
   }
@@ -211,6 +212,13 @@ void Wrapper::exec_child(int err_fd) {
   environ = child_envp_.data();
 
   if (spec_.uses_shell()) {
+    if (!plain_words_.empty()) {
+      std::vector<char*> args;
+      for (auto& a : plain_words_) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      ::execvp(args[0], args.data());
+      // Not executable: the shell reports it as it always did (127).
+    }
     const char* args[] = {"sh", "-c", spec_.shell_command.c_str(), nullptr};
     ::execv("/bin/sh", const_cast<char* const*>(args));
   } else {
@@ -276,6 +284,7 @@ bool Wrapper::prepare_process(std::string* err) {
   child_envp_.clear();
   for (auto& e : child_env_) child_envp_.push_back(e.data());
   child_envp_.push_back(nullptr);
+  plain_words_ = spec_.uses_shell() ? plain_command_words(spec_.shell_command) : std::vector<std::string>{};
   const ProcessSettings& ps = spec_.process;
   run_uid_ = static_cast<uid_t>(-1);
   run_gid_ = static_cast<gid_t>(-1);

@@ -100,6 +100,24 @@ TEST_CASE("an argv command runs without a shell", "[e2e][lifecycle]") {
   CHECK(slurp(env.spmi_path() + "/argv/stdout.log") == "a b|$HOME|;|");
 }
 
+TEST_CASE("a plain shell command is the task's process itself, a missing program is still the shell's 127", "[e2e][lifecycle]") {
+  SpmiEnv env;
+  REQUIRE(env.run({"load", env.task("plain", "sleep 300"), env.task("nosuch", "no-such-program-spmi x"),
+                   env.task("builtin", "echo -n hi")}).exit_code == 0);
+  REQUIRE(env.run({"start", "plain", "nosuch", "builtin"}).exit_code == 0);
+  // No intermediate sh: the recorded pid is sleep's.
+  auto st = env.state("plain");
+  CHECK(spmi::test::slurp("/proc/" + std::to_string(st.pid) + "/comm") == "sleep\n");
+  REQUIRE(eventually(5000, [&] { return env.state("nosuch").phase == spmi::Phase::Exited; }));
+  CHECK(env.state("nosuch").exit_code == 127);
+  CHECK(slurp(env.spmi_path() + "/nosuch/stderr.log").find("not found") != std::string::npos);
+  // A builtin keeps the shell's meaning (dash's echo knows -n; /bin/echo would too, printf differs).
+  REQUIRE(eventually(5000, [&] { return env.state("builtin").phase == spmi::Phase::Exited; }));
+  CHECK(slurp(env.spmi_path() + "/builtin/stdout.log") == "hi");
+  CHECK(env.run({"stop", "plain"}).exit_code == 0);
+  CHECK_FALSE(alive(st.pid));
+}
+
 TEST_CASE("failures to start are reported with the reason", "[e2e][lifecycle]") {
   SpmiEnv env;
   auto missing = env.write("m.json", R"({"task": {"id": "missing",

@@ -147,6 +147,9 @@ TEST_CASE("apply --dry-run prints the plan and changes nothing", "[e2e][project]
   std::string other = env.write("other.toml", "[task]\nid = \"other\"\n[task.wrapper]\ncommand = \"exec sleep 300\"\n");
   REQUIRE(env.run({"apply", shop(env), other}).exit_code == 0);
   REQUIRE(env.run({"start", "api", "other"}).exit_code == 0);
+  // api's greeting reaches its log after the start: wait for it, so the
+  // snapshot is of a quiet directory.
+  REQUIRE(eventually(5000, [&] { return spmi::test::slurp(env.spmi_path() + "/api/stdout.log").find("greeting=") != std::string::npos; }));
   std::string before = env.snapshot();
   // Changed (running and not), added, removed with --prune.
   std::string text = shop(env, "ciao", false, R"([project.tasks.cache.wrapper]
