@@ -30,6 +30,7 @@
 
 #include "common/atomic_file.h"
 #include "common/plain_command.h"
+#include "wrappers/idle_memory.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/fd.h"
@@ -82,6 +83,7 @@ bool Wrapper::save_state() {
   state_.ended_by = machine_.ended_by();
   state_.stop_request = machine_.stop_request();
   std::string err;
+  ++state_saves_;
   if (!write_file_atomic(path(task_files::kState), serialize_state(state_), &err, Durability::Volatile)) {
     log("cannot write state: " + err);
     return false;
@@ -605,6 +607,12 @@ void Wrapper::loop() {
     add_feature_pollfds(&fds, &features_at);
     size_t relay_at = fds.size();
     if (terminal_) relay_.add_pollfds(&fds);
+    // About to sleep for a while after something changed: give back what
+    // the change touched (idle_memory.h).
+    if (state_saves_ != released_at_save_ && (timeout < 0 || timeout >= 1000)) {
+      release_idle_memory();
+      released_at_save_ = state_saves_;
+    }
     int n = ::poll(fds.data(), fds.size(), timeout);
     if (n < 0) {
       if (errno == EINTR) continue;

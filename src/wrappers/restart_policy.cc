@@ -46,7 +46,16 @@ RestartDecision RestartPolicy::schedule_restart(int64_t started_ms, int64_t now_
   }
   // A run that stayed up long enough earns the first delay again.
   int64_t first = std::max(s_.delay_ms, kMinRestartGapMs);
-  if (now_ms - started_ms >= s_.reset_after_ms) next_delay_ms_ = first;
+  bool stayed_up = now_ms - started_ms >= s_.reset_after_ms;
+  if (stayed_up) next_delay_ms_ = first;
+  // restart_delay = 0: a run that stayed up is restarted at once (runsv's
+  // rule); one that ended sooner still waits, from the 100 ms floor.
+  if (stayed_up && s_.delay_ms == 0) {
+    d.kind = RestartDecision::Restart;
+    d.delay_ms = 0;
+    d.reason = std::move(reason);
+    return d;
+  }
   int64_t base = next_delay_ms_;
   double j = jitter_ ? jitter_() : 0.0;
   d.kind = RestartDecision::Restart;

@@ -158,6 +158,24 @@ TEST_CASE("restart policy: exponential backoff, capped, reset after a good run, 
   CHECK(floor.on_run_ended(1, 0, 0, 1).delay_ms >= kMinRestartGapMs);  // never spins
 }
 
+TEST_CASE("restart policy: restart_delay 0 restarts a run that stayed up at once, a quick failure still waits",
+          "[wrapper][restart]") {
+  auto s = settings(RestartMode::Always);
+  s.delay_ms = 0;
+  s.reset_after_ms = 1000;
+  RestartPolicy p(s, [] { return 0.999; });
+  CHECK(p.on_run_ended(1, 0, 0, 5000).delay_ms == 0);  // up 5 s: no backoff, no jitter
+  p.record_restart(5000);
+  // The next run dies after 10 ms: the floor, then doubling.
+  int64_t d1 = p.on_run_ended(1, 0, 5000, 5010).delay_ms;
+  CHECK(d1 >= kMinRestartGapMs);
+  CHECK(d1 < kMinRestartGapMs * 11 / 10);
+  p.record_restart(5200);
+  CHECK(p.on_run_ended(1, 0, 5200, 5210).delay_ms >= 2 * kMinRestartGapMs);
+  // Up long enough again: at once.
+  CHECK(p.on_run_ended(1, 0, 6000, 9000).delay_ms == 0);
+}
+
 TEST_CASE("restart policy: tolerance window gives up, a reset gives a fresh budget", "[wrapper][restart]") {
   RestartPolicy p(settings(RestartMode::Always));
   for (int i = 0; i < 3; ++i) {
