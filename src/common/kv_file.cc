@@ -9,16 +9,9 @@ namespace spmi {
 
 void KvFile::add(std::string_view key, std::string_view value) {
   entries_.emplace_back(std::string(key), std::string(value));
-  by_key_.clear();
+  index_.clear();
 }
 
-std::pair<size_t, size_t> KvFile::find_range(std::string_view key) const {
-  auto less = [&](unsigned i, std::string_view k) { return std::string_view(entries_[i].first) < k; };
-  auto first = std::lower_bound(by_key_.begin(), by_key_.end(), key, less);
-  auto last = first;
-  while (last != by_key_.end() && entries_[*last].first == key) ++last;
-  return {static_cast<size_t>(first - by_key_.begin()), static_cast<size_t>(last - by_key_.begin())};
-}
 
 void KvFile::add_int(std::string_view key, long long value) {
   char buf[32];
@@ -26,11 +19,20 @@ void KvFile::add_int(std::string_view key, long long value) {
   add(key, buf);
 }
 
+namespace {
+// Orders keys by length first: cheap to compare, and any total order will do.
+bool key_less(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return a.size() < b.size();
+  return a.compare(b) < 0;
+}
+}  // namespace
+
 std::optional<std::string> KvFile::get(std::string_view key) const {
-  if (!by_key_.empty()) {
-    auto [first, last] = find_range(key);
-    if (first == last) return std::nullopt;
-    return entries_[by_key_[first]].second;
+  if (!index_.empty()) {
+    auto it = std::lower_bound(index_.begin(), index_.end(), key,
+                               [&](unsigned i, std::string_view k) { return key_less(entries_[i].first, k); });
+    if (it == index_.end() || entries_[*it].first != key) return std::nullopt;
+    return entries_[*it].second;
   }
   for (const auto& [k, v] : entries_)
     if (k == key) return v;
@@ -45,11 +47,6 @@ long long KvFile::get_int(std::string_view key, long long fallback) const {
 
 std::vector<std::string> KvFile::get_all(std::string_view key) const {
   std::vector<std::string> out;
-  if (!by_key_.empty()) {
-    auto [first, last] = find_range(key);
-    for (size_t i = first; i < last; ++i) out.push_back(entries_[by_key_[i]].second);
-    return out;
-  }
   for (const auto& [k, v] : entries_)
     if (k == key) out.push_back(v);
   return out;
@@ -132,7 +129,7 @@ std::string KvFile::serialize() const {
 
 bool KvFile::parse(std::string_view text, std::string_view kind, int max_version, std::string* err) {
   entries_.clear();
-  by_key_.clear();
+  index_.clear();
   size_t nl = text.find('\n');
   if (nl == std::string_view::npos) {
     *err = "empty or truncated file (no header line)";
@@ -172,10 +169,10 @@ bool KvFile::parse(std::string_view text, std::string_view kind, int max_version
     }
     entries_.emplace_back(std::string(line.substr(0, eq)), std::move(value));
   }
-  by_key_.resize(entries_.size());
-  for (unsigned i = 0; i < by_key_.size(); ++i) by_key_[i] = i;
-  std::stable_sort(by_key_.begin(), by_key_.end(),
-                   [&](unsigned a, unsigned b) { return entries_[a].first < entries_[b].first; });
+  index_.resize(entries_.size());
+  for (unsigned i = 0; i < index_.size(); ++i) index_[i] = i;
+  std::stable_sort(index_.begin(), index_.end(),
+                   [&](unsigned a, unsigned b) { return key_less(entries_[a].first, entries_[b].first); });
   return true;
 }
 

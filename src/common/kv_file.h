@@ -45,12 +45,12 @@ class KvFile {
   std::string kind_;
   int version_ = 0;
   std::vector<std::pair<std::string, std::string>> entries_;
-  // After parse: entry positions sorted by key (file order within a key), so
-  // the readers' forty-odd lookups per spec are binary searches. Empty after
-  // add(): lookups then scan.
-  std::vector<unsigned> by_key_;
-  // The [first, last) range of by_key_ holding `key`.
-  std::pair<size_t, size_t> find_range(std::string_view key) const;
+  // After parse(): entry positions ordered by key length, then bytes, then
+  // file order, so get() is a binary search whose comparisons mostly stop at
+  // the length (parse_spec makes fifty-odd lookups per spec, many for keys
+  // that are absent; `spmi list` parses thousands). Empty after add():
+  // lookups then scan.
+  std::vector<unsigned> index_;
 };
 
 // Encodes one value so it fits on one line.
