@@ -186,7 +186,9 @@ class Spmi(Peer):
                  f'stop_timeout = "{stop_timeout}"']
         if self.wrapper == "watchdog":
             # No backoff for a run that was up over a second: runsv's rule.
-            lines += ['restart = "always"', 'restart_delay = "0s"', 'restart_reset_after = "1s"']
+            # runsv and s6 never give up; nor does this watchdog (10 kills in 30 s).
+            lines += ['restart = "always"', 'restart_delay = "0s"', 'restart_reset_after = "1s"',
+                      'max_restarts = 1000']
         for i in range(n):
             argv = json.dumps(command.split() if command == SLEEP else command)  # sleep itself is the task
             lines += [f'[project.tasks.{self.name(i)}.wrapper]', f'command = {argv}']
@@ -506,10 +508,13 @@ class Bench:
                     sup = p.supervisors()[0]
                     t = time.perf_counter()
                     os.kill(old, signal.SIGKILL)
-                    while True:
+                    deadline = t + 10.0
+                    while True:  # busy: the interesting part is milliseconds
                         kids = [c for c in children(sup) if c != old]
                         if kids and running(kids[0]):
                             break
+                        if time.perf_counter() > deadline:
+                            raise RuntimeError(f"{p.label}: no new task process 10 s after SIGKILL")
                     out.append((time.perf_counter() - t) * 1000.0)
                     wait_until(lambda: p.task_pid(0) not in (0, old), what="new task pid recorded")
                 return out
