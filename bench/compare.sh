@@ -29,6 +29,9 @@ if [ ! -x "$npm_dir/node_modules/.bin/pm2" ]; then
   npm install --prefix "$npm_dir" --no-audit --no-fund --loglevel=error pm2@7 >/dev/null
 fi
 scripts/build.sh build >/dev/null
+# A freshly written binary has dirty page-cache pages, which smaps counts as
+# the first wrapper's Private_Dirty; an installed one has none.
+sync
 # Debian's python3 has Debian's matplotlib (a pyenv python3 earlier in PATH would not).
 exec /usr/bin/python3 bench/compare.py --spmi "$PWD/build/spmi" --pm2 "$npm_dir/node_modules/.bin/pm2" \
   --out "$PWD/build/bench" "$@"
