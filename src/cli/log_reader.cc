@@ -101,6 +101,18 @@ void LogFollower::open_current(bool from_end) {
   inode_ = fd_.valid() && ::fstat(fd_.get(), &st) == 0 ? st.st_ino : 0;
   if (fd_.valid() && from_end) ::lseek(fd_.get(), 0, SEEK_END);
   partial_.clear();
+  known_rotated_ = rotated_names();
+}
+
+std::vector<std::string> LogFollower::rotated_names() const {
+  std::vector<std::string> names;
+  for (auto& n : list_rotated_logs(path_)) {
+    bool gz = n.size() > 3 && n.compare(n.size() - 3, 3, ".gz") == 0;
+    names.push_back(gz ? n.substr(0, n.size() - 3) : n);
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
 }
 
 void LogFollower::read_available(std::vector<std::string>* out) {
@@ -126,6 +138,28 @@ std::vector<std::string> LogFollower::poll() {
     // Rotated: the old file (still open) was read to its end above; its
     // last line was complete (the writer rotates at line ends).
     if (!partial_.empty()) out.push_back(partial_);
+    partial_.clear();
+    // A slow reader (or a tiny max_size) can miss whole files that were
+    // written and rotated between two polls: read those in order. One that
+    // `keep` already deleted is gone for everyone.
+    std::vector<std::string> fresh;
+    for (auto& name : rotated_names())
+      if (!std::binary_search(known_rotated_.begin(), known_rotated_.end(), name)) fresh.push_back(name);
+    // The file we had open is the first new one, unless (still uncompressed)
+    // its inode says otherwise.
+    size_t ours = 0;
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      struct stat rs {};
+      if (::stat(fresh[i].c_str(), &rs) == 0 && rs.st_ino == inode_) ours = i;
+    }
+    for (size_t i = ours + 1; i < fresh.size(); ++i) {
+      const std::string& name = fresh[i];
+      std::string text, err;
+      if (!read_file(name, &text, &err) && !read_gz(name + ".gz", &text)) continue;
+      std::vector<LogLine> lines;
+      split_lines(text, false, &lines);
+      for (auto& l : lines) out.push_back(std::move(l.text));
+    }
     open_current(false);
     read_available(&out);
   } else if (exists && fd_.valid()) {

@@ -47,11 +47,17 @@ class LogFollower {
  private:
   void open_current(bool from_end);
   void read_available(std::vector<std::string>* out);
+  // The rotated files' names without ".gz", in rotation order.
+  std::vector<std::string> rotated_names() const;
 
   std::string path_;
   Fd fd_;
   ino_t inode_ = 0;
   std::string partial_;
+  // rotated_names() when the current file was opened: a rotation adds the
+  // file we were reading as the first new name; any later new name is a
+  // file that rotated in full between two polls, read from disk.
+  std::vector<std::string> known_rotated_;
 };
 
 }  // namespace spmi
