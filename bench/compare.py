@@ -256,22 +256,29 @@ class ServiceDirs(Peer):
         kids = children(self.supervisors()[i])
         return kids[0] if kids else 0
 
+    supervisor = ready_file = None  # the per-service program; what it makes in supervise/ once ready
 
-class Runit(ServiceDirs):
-    key, label = "runit", "runit (runsv)"
-
-    def setup(self, n, up=True, command=SLEEP, stop_timeout="10s"):
-        self.make_dirs(n, up, command)
-        self.procs = [daemon(["runsv", d], env=self.env) for d in self.dirs]
+    def start_supervisors(self, up):
+        self.procs = [daemon([self.supervisor, d], env=self.env) for d in self.dirs]
         self.pids = [p.pid for p in self.procs]
-        # sv fails ("unable to open supervise/ok") until runsv has made its control files.
-        wait_until(lambda: all(os.path.exists(os.path.join(d, "supervise", "stat")) for d in self.dirs),
-                   what="runsv ready")
+        # sv and s6-svc fail ("unable to open supervise/ok") until the
+        # supervisor has made its control files.
+        wait_until(lambda: all(os.path.exists(os.path.join(d, "supervise", self.ready_file)) for d in self.dirs),
+                   what=f"{self.supervisor} ready")
         if up:
-            wait_until(lambda: all(children(p) for p in self.pids), what="runsv services up")
+            wait_until(lambda: all(children(p) for p in self.pids), what=f"{self.supervisor} services up")
 
     def supervisors(self):
         return self.pids
+
+
+class Runit(ServiceDirs):
+    key, label = "runit", "runit (runsv)"
+    supervisor, ready_file = "runsv", "stat"
+
+    def setup(self, n, up=True, command=SLEEP, stop_timeout="10s"):
+        self.make_dirs(n, up, command)
+        self.start_supervisors(up)
 
     def status_cmd(self):
         return ["sv", "status", self.dirs[0]]
@@ -294,18 +301,11 @@ class Runit(ServiceDirs):
 
 class S6(ServiceDirs):
     key, label = "s6", "s6 (s6-supervise)"
+    supervisor, ready_file = "s6-supervise", "status"
 
     def setup(self, n, up=True, command=SLEEP, stop_timeout="10s"):
         self.make_dirs(n, up, command, {"timeout-kill": "1000\n"} if command != SLEEP else None)
-        self.procs = [daemon(["s6-supervise", d], env=self.env) for d in self.dirs]
-        self.pids = [p.pid for p in self.procs]
-        wait_until(lambda: all(os.path.exists(os.path.join(d, "supervise", "status")) for d in self.dirs),
-                   what="s6-supervise ready")
-        if up:
-            wait_until(lambda: all(children(p) for p in self.pids), what="s6 services up")
-
-    def supervisors(self):
-        return self.pids
+        self.start_supervisors(up)
 
     def status_cmd(self):
         return ["s6-svstat", self.dirs[0]]

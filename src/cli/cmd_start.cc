@@ -6,12 +6,12 @@
 #include "backends/registry.h"
 #include "cli/commands.h"
 #include "cli/deps.h"
+#include "cli/parallel.h"
 #include "cli/view_format.h"
 #include "common/clock.h"
 #include "common/duration.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -48,10 +48,11 @@ StartOutcome failed_start(std::string error) {
 }
 
 StartOutcome start_one(const Context& ctx, const std::string& id) {
+  // Quiet: several starts run at once and report afterwards, in order.
+  TaskView v;
   std::string err;
-  Fd lock = ctx.store.lock_task(id, kTaskLockWaitMs, &err);
-  if (!lock.valid()) return failed_start(id + ": " + err);
-  TaskView v = inspect_task(ctx.store, id);
+  Fd lock = lock_and_inspect(ctx, id, &v, &err);
+  if (!lock.valid()) return failed_start(err);
   switch (v.condition) {
     case TaskCondition::Broken:
       return failed_start(id + ": " + v.error);
@@ -99,14 +100,7 @@ bool start_task(Context& ctx, const std::string& id) { return report(start_one(c
 std::vector<bool> start_tasks(Context& ctx, const std::vector<std::string>& ids) {
   constexpr size_t kParallelStarts = 8;
   std::vector<StartOutcome> outcomes(ids.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < ids.size();) outcomes[i] = start_one(ctx, ids[i]);
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < std::min(kParallelStarts, ids.size()); ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  for_each_index(ids.size(), kParallelStarts, [&](size_t i) { outcomes[i] = start_one(ctx, ids[i]); });
   std::vector<bool> ok;
   for (const auto& o : outcomes) ok.push_back(report(o));
   std::fflush(stdout);

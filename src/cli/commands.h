@@ -93,7 +93,8 @@ bool select_tasks(const Context& ctx, const std::vector<std::string>& patterns, 
 inline constexpr int kTaskLockWaitMs = 30000;
 
 // Takes task `id`'s cli.lock (waiting kTaskLockWaitMs) and reads its view.
-// On failure prints why and returns an invalid Fd.
-Fd lock_and_inspect(const Context& ctx, const std::string& id, TaskView* view);
+// On failure returns an invalid Fd with why in `err` ("<id>: ..."), or
+// printed when `err` is null.
+Fd lock_and_inspect(const Context& ctx, const std::string& id, TaskView* view, std::string* err = nullptr);
 
 }  // namespace spmi

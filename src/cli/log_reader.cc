@@ -27,12 +27,14 @@ bool parse_log_timestamp(const std::string& line, int64_t* ms, std::string* rest
   return true;
 }
 
+// A rotated file compressed by the wrapper ("stdout.log.<time>-<n>.gz").
+static bool is_gz(std::string_view name) { return name.ends_with(".gz"); }
+
 std::vector<std::string> rotated_logs(const std::string& path) {
   std::vector<std::string> all = list_rotated_logs(path), out;
   // "x-001" and "x-001.gz" both exist for a moment while compressing: read one.
   for (const auto& n : all) {
-    bool gz = n.size() > 3 && n.compare(n.size() - 3, 3, ".gz") == 0;
-    if (gz && std::binary_search(all.begin(), all.end(), n.substr(0, n.size() - 3))) continue;
+    if (is_gz(n) && std::binary_search(all.begin(), all.end(), n.substr(0, n.size() - 3))) continue;
     out.push_back(n);
   }
   return out;
@@ -74,8 +76,7 @@ std::vector<LogLine> read_log_tail(const std::string& path, bool timestamps, siz
   size_t found = 0;
   for (auto p = paths.rbegin(); p != paths.rend() && found < max_lines; ++p) {
     std::string text, err;
-    bool gz = p->size() > 3 && p->compare(p->size() - 3, 3, ".gz") == 0;
-    if (gz ? !read_gz(*p, &text) : !read_file(*p, &text, &err)) {
+    if (is_gz(*p) ? !read_gz(*p, &text) : !read_file(*p, &text, &err)) {
       if (*p != path || ::access(p->c_str(), F_OK) == 0) errors->push_back("cannot read " + *p);
       continue;
     }
@@ -106,10 +107,7 @@ void LogFollower::open_current(bool from_end) {
 
 std::vector<std::string> LogFollower::rotated_names() const {
   std::vector<std::string> names;
-  for (auto& n : list_rotated_logs(path_)) {
-    bool gz = n.size() > 3 && n.compare(n.size() - 3, 3, ".gz") == 0;
-    names.push_back(gz ? n.substr(0, n.size() - 3) : n);
-  }
+  for (auto& n : list_rotated_logs(path_)) names.push_back(is_gz(n) ? n.substr(0, n.size() - 3) : n);
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;

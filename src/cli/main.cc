@@ -3,9 +3,9 @@
 // subcommand. Exit codes: see ExitCode in output.h.
 #include <cassert>
 #include <cstdio>
+#include <exception>
 #include <string_view>
 #include <vector>
-#include <exception>
 
 #include "cli/commands.h"
 #include "cli/patterns.h"
@@ -16,7 +16,7 @@ namespace spmi {
 namespace {
 // One line per subcommand (tmux's cmd_table, ninja's kTools). The name must
 // be the one the adder registers: it lets a command line that names its
-// subcommand register only that one (see commands_to_register).
+// subcommand register only that one (see run_main).
 struct CommandEntry {
   std::string_view name;
   CommandAdder add;
@@ -30,46 +30,27 @@ constexpr CommandEntry kCommands[] = {
     {"apply", add_apply_command},
 };
 
-// Building all sixteen subcommands with their options costs about as much as
-// `spmi status` itself (bench/compare.sh). When the first word after the
-// global -d is a known subcommand, only that one is registered: parsing and
-// its errors are the same, and `spmi --help` (or an unknown word) still gets
-// the full table.
-int first_word(int argc, char** argv) {
+// The first word after the global -d: the subcommand's name, an option
+// (--help, --version) or a mistake. Null when there is none.
+const char* first_word(int argc, char** argv) {
   int i = 1;
   while (i < argc && (std::string_view(argv[i]) == "-d" || std::string_view(argv[i]) == "--debug")) ++i;
-  return i;
+  return i < argc ? argv[i] : nullptr;
 }
 
-bool is_command(std::string_view word) {
+const CommandEntry* find_command(std::string_view name) {
   for (const CommandEntry& e : kCommands)
-    if (e.name == word) return true;
-  return false;
-}
-
-// The first word when it is neither an option nor a subcommand, else null.
-const char* unknown_command(int argc, char** argv) {
-  int i = first_word(argc, argv);
-  if (i >= argc || argv[i][0] == '-' || is_command(argv[i])) return nullptr;
-  return argv[i];
-}
-
-std::vector<const CommandEntry*> commands_to_register(int argc, char** argv) {
-  std::vector<const CommandEntry*> all;
-  for (const CommandEntry& e : kCommands) all.push_back(&e);
-  int i = first_word(argc, argv);
-  if (i >= argc) return all;
-  for (const CommandEntry& e : kCommands)
-    if (e.name == argv[i]) return {&e};
-  return all;
+    if (e.name == name) return &e;
+  return nullptr;
 }
 }  // namespace
 
-Fd lock_and_inspect(const Context& ctx, const std::string& id, TaskView* view) {
-  std::string err;
-  Fd lock = ctx.store.lock_task(id, kTaskLockWaitMs, &err);
+Fd lock_and_inspect(const Context& ctx, const std::string& id, TaskView* view, std::string* err) {
+  std::string why;
+  Fd lock = ctx.store.lock_task(id, kTaskLockWaitMs, &why);
   if (!lock.valid()) {
-    print_error(id + ": " + err);
+    if (err) *err = id + ": " + why;
+    else print_error(id + ": " + why);
     return lock;
   }
   *view = inspect_task(ctx.store, id);
@@ -87,14 +68,21 @@ int run_main(int argc, char** argv) {
              "State lives in $SPMI_PATH (default ~/.spmi). Exit codes: 0 ok, 1 a task failed,\n"
              "2 usage error, 3 a pattern matched nothing, 4 system error.");
   std::vector<Command> commands;
+  const char* word = first_word(argc, argv);
+  const CommandEntry* named = word ? find_command(word) : nullptr;
   // CLI11 would only say "A subcommand is required" for a mistyped one.
-  if (const char* word = unknown_command(argc, argv)) {
+  if (word && !named && word[0] != '-') {
     print_error(std::string("unknown command '") + word + "' (spmi --help lists them)");
     return kExitUsage;
   }
-  for (const CommandEntry* e : commands_to_register(argc, argv)) {
-    commands.push_back(e->add(app, ctx));
-    assert(commands.back().sub->get_name() == e->name);
+  // Building all sixteen subcommands with their options costs about as much
+  // as `spmi status` itself (bench/compare.sh): when the command line names
+  // one, only that one is registered (parsing and its errors are the same);
+  // `spmi --help` and the like get the full table.
+  for (const CommandEntry& e : kCommands) {
+    if (named && &e != named) continue;
+    commands.push_back(e.add(app, ctx));
+    assert(commands.back().sub->get_name() == e.name);
   }
   // For `spmi run`, everything after "--" is the command, whatever it looks
   // like: it never reaches the option parser.

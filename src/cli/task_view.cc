@@ -2,9 +2,9 @@
 #include "cli/task_view.h"
 
 #include <algorithm>
-#include <atomic>
 #include <thread>
 
+#include "cli/parallel.h"
 #include "common/lock_file.h"
 #include "common/process_tree.h"
 
@@ -94,15 +94,7 @@ std::vector<TaskView> inspect_tasks(const Store& store, const std::vector<std::s
   // 20 ms, 2 threads in 24 ms (bench/compare.sh).
   size_t cores = std::max(1u, std::thread::hardware_concurrency());
   size_t threads = std::min<size_t>({2 * cores, 8, ids.size() / kPerThread});
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < ids.size();)
-      views[i] = inspect_task(store, ids[i], find_leftovers);
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  for_each_index(ids.size(), threads, [&](size_t i) { views[i] = inspect_task(store, ids[i], find_leftovers); });
   return views;
 }
 

@@ -12,7 +12,6 @@ void KvFile::add(std::string_view key, std::string_view value) {
   index_.clear();
 }
 
-
 void KvFile::add_int(std::string_view key, long long value) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%lld", value);

@@ -8,7 +8,6 @@
 // JSON library, readable with `cat`.
 #pragma once
 
-#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -10,7 +10,6 @@
 
 #include "common/fd.h"
 
-
 namespace spmi {
 
 static bool is_dead(const ProcStat& p) { return p.state == 'Z' || p.state == 'X' || p.state == 'x'; }
@@ -52,21 +51,21 @@ static bool read_thread_children(pid_t pid, pid_t tid, std::vector<pid_t>* out) 
 }
 
 // The children of every thread of `p` (a child belongs to the thread that
-// forked it).
-static void children_of(const ProcStat& p, std::vector<pid_t>* out) {
-  if (p.threads <= 1) {
-    read_thread_children(p.pid, p.pid, out);
-    return;
-  }
+// forked it). False when there is no children file to read (the process is
+// gone, or the kernel lacks CONFIG_PROC_CHILDREN).
+static bool children_of(const ProcStat& p, std::vector<pid_t>* out) {
+  if (p.threads <= 1) return read_thread_children(p.pid, p.pid, out);
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/task", static_cast<int>(p.pid));
   DIR* dir = ::opendir(path);
-  if (!dir) return;
+  if (!dir) return false;
+  bool any = false;
   while (struct dirent* e = ::readdir(dir)) {
     long tid = std::strtol(e->d_name, nullptr, 10);
-    if (tid > 0) read_thread_children(p.pid, static_cast<pid_t>(tid), out);
+    if (tid > 0 && read_thread_children(p.pid, static_cast<pid_t>(tid), out)) any = true;
   }
   ::closedir(dir);
+  return any;
 }
 
 // The wrapper is its task's child subreaper, so every descendant, daemons
@@ -79,8 +78,7 @@ std::vector<ProcStat> live_descendants(pid_t root) {
   ProcStat r;
   if (!read_proc_stat(root, &r)) return {};
   std::vector<pid_t> kids;
-  if (r.threads <= 1 && !read_thread_children(root, root, &kids)) return descendants_by_scan(root);
-  if (r.threads > 1) children_of(r, &kids);
+  if (!children_of(r, &kids)) return descendants_by_scan(root);
   std::vector<std::pair<pid_t, pid_t>> queue;  // (parent, child)
   for (pid_t k : kids) queue.emplace_back(root, k);
   std::vector<ProcStat> out;
@@ -92,7 +90,7 @@ std::vector<ProcStat> live_descendants(pid_t root) {
     if (!read_proc_stat(pid, &st) || st.ppid != parent) continue;
     if (!is_dead(st)) out.push_back(st);
     kids.clear();
-    children_of(st, &kids);
+    children_of(st, &kids);  // nothing to add when it is gone meanwhile
     for (pid_t k : kids) queue.emplace_back(pid, k);
   }
   return out;

@@ -29,18 +29,18 @@
 #include <vector>
 
 #include "common/atomic_file.h"
-#include "common/plain_command.h"
-#include "wrappers/idle_memory.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/fd.h"
 #include "common/lock_file.h"
+#include "common/plain_command.h"
 #include "common/proc.h"
 #include "common/process_tree.h"
 #include "common/signals.h"
 #include "common/task_env.h"
 #include "common/task_spec.h"
 #include "common/task_state.h"
+#include "wrappers/idle_memory.h"
 #include "wrappers/wrapper.h"
 
 extern char** environ;

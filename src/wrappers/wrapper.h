@@ -68,9 +68,9 @@ class Wrapper {
   bool prepare_process(std::string* err);
   std::vector<std::string> child_env_;
   std::vector<char*> child_envp_;
-  std::vector<std::string> plain_words_;
+  std::vector<std::string> plain_words_;  // a shell command run without the shell (plain_command.h)
   // State writes so far, and at the last release_idle_memory().
-  unsigned long state_saves_ = 0, released_at_save_ = 0;  // a shell command run without the shell (plain_command.h)
+  unsigned long state_saves_ = 0, released_at_save_ = 0;
   uid_t run_uid_ = static_cast<uid_t>(-1);
   gid_t run_gid_ = static_cast<gid_t>(-1);
   std::vector<gid_t> run_groups_;
