@@ -10,6 +10,10 @@
 #   scripts/slurm-cluster.sh status   exit 0 when the controller answers
 #
 # State and logs go to $SLURM_RUN_DIR (default /tmp/spmi-slurm). Needs root.
+# The default partition `debug` lets up to 16 jobs share each core (the
+# tests run many small jobs on a 2-core machine); `held` is DOWN, so jobs
+# submitted there stay PENDING (reason PartitionDown). SLURM_MIN_JOB_AGE sets
+# how long Slurm remembers a finished job (the tests use 2 s).
 # PID 1 on these machines does not reap orphans: slurmd runs under `tini -s`
 # (a subreaper) and liveness is read from /proc/PID/stat, never `kill -0`.
 set -euo pipefail
@@ -89,7 +93,7 @@ SlurmdLogFile=$RUN/slurmd.log
 SlurmctldDebug=info
 SlurmdDebug=info
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$cpus SocketsPerBoard=$sock CoresPerSocket=$cores ThreadsPerCore=$threads RealMemory=$mem State=UNKNOWN
-PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:16
 PartitionName=held Nodes=ALL Default=NO MaxTime=INFINITE State=DOWN
 CONF
   install -d -o munge -g munge -m 0700 /etc/munge /var/lib/munge /var/log/munge

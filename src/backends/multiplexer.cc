@@ -5,7 +5,9 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -73,10 +75,23 @@ ToolResult run_tool(const std::string& program, const std::vector<std::string>& 
     bp::child c(bp::exe = exe, bp::args = args, bp::std_in < bp::null, bp::std_out > out, bp::std_err > err,
                 make_env(unset, set));
     r.ran = true;
-    if (!c.wait_for(std::chrono::milliseconds(timeout_ms))) {
+    // Boost.Process's wait_for (1.74) installs a process-wide SIGCHLD
+    // handler and spins or hangs when several threads wait at once (spmi
+    // start runs up to 8 backends in parallel): wait on a pidfd instead, and
+    // let wait() only reap.
+    Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, c.id(), 0)));
+    struct pollfd p {pidfd.get(), POLLIN, 0};
+    int n = -1;
+    if (pidfd.valid()) {
+      do {
+        n = ::poll(&p, 1, timeout_ms);
+      } while (n < 0 && errno == EINTR);
+    }
+    if (pidfd.valid() && n == 0) {
       r.timed_out = true;
       c.terminate();
     }
+    c.wait();
     r.exit_code = c.exit_code();
   } catch (const std::exception& e) {
     r.ran = false;
@@ -89,11 +104,12 @@ ToolResult run_tool(const std::string& program, const std::vector<std::string>& 
 }
 
 int run_interactive(const std::string& program, const std::vector<std::string>& args,
-                    const std::vector<std::string>& unset) {
+                    const std::vector<std::string>& unset,
+                    const std::vector<std::pair<std::string, std::string>>& set) {
   std::string exe = find_tool(program);
   if (exe.empty()) return 127;
   try {
-    bp::child c(bp::exe = exe, bp::args = args, make_env(unset, {}));
+    bp::child c(bp::exe = exe, bp::args = args, make_env(unset, set));
     c.wait();
     return c.exit_code();
   } catch (const std::exception&) {

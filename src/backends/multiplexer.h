@@ -35,6 +35,7 @@ ToolResult run_tool(const std::string& program, const std::vector<std::string>& 
 
 // Runs `program args...` attached to this terminal and waits for it; returns its exit code.
 int run_interactive(const std::string& program, const std::vector<std::string>& args,
-                    const std::vector<std::string>& unset = {});
+                    const std::vector<std::string>& unset = {},
+                    const std::vector<std::pair<std::string, std::string>>& set = {});
 
 }  // namespace spmi

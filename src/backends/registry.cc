@@ -10,6 +10,7 @@ constexpr BackendType kBackendTypes[] = {
     {"native", make_native_backend},
     {"screen", make_screen_backend},
     {"tmux", make_tmux_backend},
+    {"slurm", make_slurm_backend},
 };
 }  // namespace
 

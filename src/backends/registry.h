@@ -16,7 +16,8 @@ namespace spmi {
 
 struct StartResult {
   bool ok = false;
-  pid_t pid = 0;      // the task's main process
+  pid_t pid = 0;      // the task's main process (0: none yet, e.g. a queued Slurm job)
+  std::string job_id; // slurm: the submitted job
   std::string error;  // why it did not start
 };
 
@@ -49,6 +50,7 @@ std::string backend_type_names();
 std::unique_ptr<Backend> make_native_backend();
 std::unique_ptr<Backend> make_screen_backend();
 std::unique_ptr<Backend> make_tmux_backend();
+std::unique_ptr<Backend> make_slurm_backend();
 
 // The executable for wrapper type `type`: spmi-wrapper for "default",
 // spmi-watchdog for "watchdog". $SPMI_WRAPPER / $SPMI_WATCHDOG, else next to

@@ -9,6 +9,7 @@
 // is held, so other commands are never blocked.
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/inotify.h>
@@ -20,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/view_format.h"
 #include "common/atomic_file.h"
+#include "common/lock_file.h"
 #include "common/process_tree.h"
 
 namespace spmi {
@@ -87,20 +89,33 @@ int run_connect(Context& ctx, const Options& opts) {
     print_error(id + ": not active (" + std::string(condition_name(v.condition)) + "); nothing to connect to");
     return kExitFailure;
   }
+  if (v.queued()) {
+    print_error(id + ": " + (v.slurm_status.empty() ? "its Slurm job has not started" : v.slurm_status) +
+                "; nothing to connect to yet");
+    return kExitFailure;
+  }
   bool forward = !opts.follow;
-  if (forward && !::isatty(STDIN_FILENO)) {
+  // A slurm task's wrapper on this host is connected to like a native one;
+  // on another node, `spmi connect` runs there through srun.
+  const bool slurm = v.spec.backend == "slurm";
+  const bool via_backend = v.spec.backend != "native" && !(slurm && (!v.remote || std::getenv("SPMI_CONNECT_LOCAL")));
+  if (forward && !::isatty(STDIN_FILENO) && !(slurm && std::getenv("SPMI_CONNECT_LOCAL"))) {
     print_error("standard input is not a terminal; use 'spmi connect --follow " + id + "' to watch the output only");
     return kExitUsage;
   }
-  if (forward && v.spec.backend != "native") {
-    // screen and tmux: attach to the task's own window.
+  if (forward && via_backend) {
+    // screen and tmux: attach to the task's own window; slurm: srun on its node.
     const BackendType* type = find_backend_type(v.spec.backend);
     if (!type) {
       print_error(id + ": unknown backend type '" + v.spec.backend + "'");
       return kExitFailure;
     }
-    std::fprintf(stderr, "spmi: attaching to %s (%s %s); detach with %s\n", id.c_str(), v.spec.backend.c_str(),
-                 v.state.backend_id.c_str(), v.spec.backend == "tmux" ? "Ctrl-b d" : "Ctrl-a d");
+    if (slurm)
+      std::fprintf(stderr, "spmi: connecting to %s on %s (srun --jobid %s --overlap)\n", id.c_str(),
+                   v.state.host.c_str(), v.state.backend_id.c_str());
+    else
+      std::fprintf(stderr, "spmi: attaching to %s (%s %s); detach with %s\n", id.c_str(), v.spec.backend.c_str(),
+                   v.state.backend_id.c_str(), v.spec.backend == "tmux" ? "Ctrl-b d" : "Ctrl-a d");
     std::string err;
     int rc = type->make()->attach(v.dir, v.state.backend_id, &err);
     if (rc < 0) {
@@ -114,7 +129,10 @@ int run_connect(Context& ctx, const Options& opts) {
     return kExitOk;
   }
 
-  Fd pidfd(open_pidfd(v.state.wrapper_pid, v.state.wrapper_start_ticks));
+  // On another host the wrapper's pid means nothing here: its lock says
+  // when it ends (probed every second).
+  Fd pidfd(v.remote ? -1 : open_pidfd(v.state.wrapper_pid, v.state.wrapper_start_ticks));
+  const std::string lock_path = ctx.store.task_file(id, task_files::kLock);
   Fd fifo;
   if (forward) {
     fifo.reset(::open((v.dir + "/" + task_files::kStdin).c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
@@ -144,7 +162,8 @@ int run_connect(Context& ctx, const Options& opts) {
   }
   for (const auto& l : tail_lines(files[0].path, 10)) std::printf("%s\n", l.c_str());
   std::fflush(stdout);
-  std::fprintf(stderr, "spmi: connected to %s (%s): %s\n", id.c_str(), forward ? "native backend" : "following its logs",
+  std::fprintf(stderr, "spmi: connected to %s (%s): %s\n", id.c_str(),
+               forward ? (slurm ? "Slurm job, on its node" : "native backend") : "following its logs",
                forward ? "its output follows and your input goes to its stdin; Ctrl-D or Ctrl-C detaches"
                        : "its output follows; Ctrl-C stops following");
 
@@ -159,8 +178,9 @@ int run_connect(Context& ctx, const Options& opts) {
                             {forward ? STDIN_FILENO : -1, POLLIN, 0},
                             {pidfd.get(), POLLIN, 0},
                             {sigfd.get(), POLLIN, 0}};
-    // Without inotify, fall back to looking every 200 ms.
-    int n = ::poll(fds, 4, inotify.valid() ? -1 : 200);
+    // Without inotify, fall back to looking every 200 ms; inotify does not
+    // see another node's writes on a network file system: every second.
+    int n = ::poll(fds, 4, !inotify.valid() ? 200 : v.remote ? 1000 : -1);
     if (n < 0 && errno != EINTR) break;
     if (fds[0].revents & POLLIN) {
       char buf[4096];
@@ -184,7 +204,7 @@ int run_connect(Context& ctx, const Options& opts) {
         forward = false;
       }
     }
-    if (fds[2].revents & POLLIN) {
+    if ((fds[2].revents & POLLIN) || (!pidfd.valid() && n == 0 && probe_lock_file(lock_path) != LockProbe::Held)) {
       for (auto& f : files) drain(f);
       std::fprintf(stderr, "spmi: %s has ended\n", id.c_str());
       return kExitOk;

@@ -70,6 +70,13 @@ int run_restart(Context& ctx, const Options& opts) {
       failed = true;
       continue;
     }
+    if (v.condition == TaskCondition::Active && v.state.backend == "slurm" && (v.queued() || v.remote)) {
+      // The wrapper's control FIFO is on its node (or there is no wrapper
+      // yet): end the job, then submit a new one.
+      lock.reset();
+      failed = !end_in_dependency_order(ctx, {id}, false, false) || !start_task(ctx, id) || failed;
+      continue;
+    }
     if (v.condition == TaskCondition::Active) {
       failed = !restart_active(ctx, v) || failed;
       continue;

@@ -73,7 +73,9 @@ StartOutcome start_one(const Context& ctx, const std::string& id) {
   if (!r.ok) return failed_start(id + ": failed to start: " + r.error);
   StartOutcome o;
   o.ok = true;
-  if (r.pid == 0 && !v.spec.schedule.cron.empty()) {
+  if (!r.job_id.empty()) {
+    o.line = "submitted " + id + " (Slurm job " + r.job_id + ")";
+  } else if (r.pid == 0 && !v.spec.schedule.cron.empty()) {
     TaskView after = inspect_task(ctx.store, id, false);
     o.line = "started " + id + " (scheduled: " + describe_next_fire(after.state) + ")";
   } else {

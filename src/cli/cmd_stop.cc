@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/control.h"
 #include "cli/deps.h"
+#include "cli/slurm_control.h"
 #include "common/atomic_file.h"
 #include "common/clock.h"
 #include "common/duration.h"
@@ -34,6 +35,7 @@ struct Job {
   TaskView view;
   Waitable wait;
   bool requested = false;
+  bool slurm = false;  // ended through scancel (slurm_control.h)
   int64_t started_ms = 0;
 };
 
@@ -94,6 +96,15 @@ bool end_tasks(Context& ctx, const std::vector<std::string>& ids, bool kill) {
       print_error(job.id + ": not active; nothing to " + verb);
       job.lock.reset();
       failed = true;
+    } else if (v.state.backend == "slurm") {
+      job.started_ms = monotonic_ms();
+      if (!request_slurm_end(v, kill, &err)) {
+        print_error(job.id + ": cannot " + verb + " Slurm job " + v.state.backend_id + ": " + err);
+        failed = true;
+        continue;
+      }
+      print_debug(ctx, job.id + ": " + verb + " requested from Slurm (job " + v.state.backend_id + ")");
+      job.requested = job.slurm = true;
     } else {
       job.started_ms = monotonic_ms();
       job.wait.pidfd.reset(open_pidfd(v.state.wrapper_pid, v.state.wrapper_start_ticks));
@@ -114,6 +125,16 @@ bool end_tasks(Context& ctx, const std::vector<std::string>& ids, bool kill) {
 
   for (Job& job : jobs) {
     if (!job.requested) continue;
+    if (job.slurm) {
+      std::string line, err;
+      if (await_slurm_end(ctx, job.view, kill, job.started_ms, &line, &err)) {
+        std::printf("%s\n", line.c_str());
+      } else {
+        print_error(job.id + ": " + err);
+        failed = true;
+      }
+      continue;
+    }
     if (!job.wait.pidfd.valid()) {
       // No pidfd (the recorded wrapper identity did not match): wait for the
       // wrapper's lock instead, which is released when it exits.

@@ -1,14 +1,22 @@
 // Combining spec, state and the lock probe into a task's condition.
 #include "cli/task_view.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <thread>
+
+#include "backends/slurm.h"
 
 #include "cli/parallel.h"
 #include "common/lock_file.h"
 #include "common/process_tree.h"
 
 namespace spmi {
+
+namespace {
+TaskView inspect_task_once(const Store& store, const std::string& id, bool want_leftovers);
+}  // namespace
 
 const char* condition_name(TaskCondition c) {
   switch (c) {
@@ -20,6 +28,14 @@ const char* condition_name(TaskCondition c) {
     case TaskCondition::Broken: return "broken";
   }
   return "?";
+}
+
+const std::string& local_host_name() {
+  static const std::string name = [] {
+    char host[256] = "";
+    return ::gethostname(host, sizeof host - 1) == 0 ? std::string(host) : std::string();
+  }();
+  return name;
 }
 
 std::vector<ProcStat> find_leftovers(const TaskState& st) {
@@ -43,7 +59,69 @@ std::string TaskView::leftovers_refusal() const {
          " of its processes still run; end them with 'spmi kill " + id + "' first";
 }
 
+namespace {
+
+// A Slurm task whose wrapper holds no lock: queued, or its job ended without
+// the wrapper recording it. Slurm says which. `false` when the state file
+// changed meanwhile (the wrapper started, or ended): inspect again.
+bool assess_slurm_job(const Store& store, TaskView& v) {
+  const std::string& job = v.state.backend_id;
+  SlurmJob j;
+  std::string err;
+  bool asked = !job.empty() && query_slurm_job(job, &j, &err);
+  if (job.empty()) err = "no job id recorded";
+  if (!asked) {
+    // Unknown is not ended: a second start could submit a second job.
+    v.slurm_status = "Slurm job " + job + ": unknown (" + err + ")";
+    v.condition = v.state.phase == Phase::Queued ? TaskCondition::Active : TaskCondition::WrapperLost;
+    return true;
+  }
+  v.slurm_status = "Slurm job " + job + ": " + j.describe();
+  if (j.active() && v.state.phase == Phase::Queued) {
+    if (j.state == "RUNNING") v.slurm_status += "; its wrapper is starting";
+    v.condition = TaskCondition::Active;
+    return true;
+  }
+  // Ended (or gone): did the wrapper write meanwhile?
+  TaskState now;
+  bool present = false;
+  if (store.read_state(v.id, &now, &present, &err) && present &&
+      (now.phase != v.state.phase || now.backend_id != v.state.backend_id || now.run_id != v.state.run_id))
+    return false;
+  if (probe_lock_file(store.task_file(v.id, task_files::kLock)) == LockProbe::Held) return false;
+  if (v.state.phase != Phase::Queued) {
+    v.condition = TaskCondition::WrapperLost;
+    v.state.note = j.active() ? "its wrapper is gone while the Slurm job is still " + j.describe()
+                              : "the Slurm job ended (" + j.describe() + ") without its wrapper recording the end";
+    return true;
+  }
+  std::string out = v.dir + "/slurm-" + job + ".out";
+  std::string why = "Slurm job " + job + " ended before its wrapper started (" + j.describe() + ")";
+  if (j.exit_code == 97 || (j.known && j.state != "CANCELLED" && ::access(out.c_str(), F_OK) != 0))
+    why += ": the compute node does not see " + v.dir +
+           " ($SPMI_PATH must be on a file system shared with the compute nodes)";
+  else
+    why += "; see " + out;
+  v.condition = TaskCondition::FailedToStart;
+  v.state.phase = Phase::Failed;
+  v.state.error = why;
+  if (!v.state.finished_at_ms) v.state.finished_at_ms = v.state.started_at_ms;
+  return true;
+}
+
+}  // namespace
+
 TaskView inspect_task(const Store& store, const std::string& id, bool want_leftovers) {
+  for (int attempt = 0;; ++attempt) {
+    TaskView v = inspect_task_once(store, id, want_leftovers);
+    bool slurm = v.has_state && v.state.backend == "slurm" && v.condition != TaskCondition::Active &&
+                 (v.state.phase == Phase::Queued || phase_is_live(v.state.phase));
+    if (!slurm || assess_slurm_job(store, v) || attempt == 2) return v;
+  }
+}
+
+namespace {
+TaskView inspect_task_once(const Store& store, const std::string& id, bool want_leftovers) {
   TaskView v;
   v.id = id;
   v.dir = store.task_dir(id);
@@ -64,8 +142,12 @@ TaskView inspect_task(const Store& store, const std::string& id, bool want_lefto
   // A live wrapper is the main process's parent: it reaps it and records
   // the end at once, so while it holds the lock and says Running its word
   // is proof enough (a stopping or draining task is still checked in /proc).
+  v.remote = v.has_state && !v.state.host.empty() && v.state.host != local_host_name();
   if (probe == LockProbe::Held && v.has_state && v.state.phase == Phase::Running && v.state.pid > 0)
     v.main_running = true;
+  else if (v.remote)  // another host's pid: the wrapper's word is all there is
+    v.main_running = probe == LockProbe::Held && v.state.pid > 0 && !v.state.main_exited &&
+                     (v.state.phase == Phase::Stopping || v.state.phase == Phase::Killing);
   else if (v.has_state)
     v.main_running = process_running(v.state.pid, v.state.pid_start_ticks);
   if (probe == LockProbe::Held) {
@@ -74,7 +156,8 @@ TaskView inspect_task(const Store& store, const std::string& id, bool want_lefto
     v.condition = TaskCondition::Inactive;
   } else if (phase_is_live(v.state.phase)) {
     v.condition = TaskCondition::WrapperLost;
-    if (want_leftovers) v.leftovers = find_leftovers(v.state);
+    // A Slurm job's processes are Slurm's to end (and may be on another node).
+    if (want_leftovers && !v.remote && v.state.backend != "slurm") v.leftovers = find_leftovers(v.state);
   } else if (v.state.phase == Phase::Failed) {
     v.condition = TaskCondition::FailedToStart;
   } else if (v.state.phase == Phase::GaveUp) {
@@ -84,6 +167,7 @@ TaskView inspect_task(const Store& store, const std::string& id, bool want_lefto
   }
   return v;
 }
+}  // namespace
 
 std::vector<TaskView> inspect_tasks(const Store& store, const std::vector<std::string>& ids, bool find_leftovers) {
   std::vector<TaskView> views(ids.size());

@@ -34,6 +34,15 @@ struct TaskView {
   // start time and not a zombie.
   bool main_running = false;
   std::vector<ProcStat> leftovers;    // WrapperLost: processes of the task still running
+  // Slurm tasks without a wrapper holding the lock: what Slurm says of the
+  // job ("Slurm job 12: PENDING (PartitionDown)"), empty otherwise.
+  std::string slurm_status;
+  // The wrapper runs on another host: /proc here says nothing about it
+  // (its pid, pidfd and control FIFO are that host's).
+  bool remote = false;
+
+  // A submitted Slurm job whose wrapper has not started yet.
+  bool queued() const { return condition == TaskCondition::Active && state.phase == Phase::Queued; }
 
   // True when the wrapper was lost but some of the task's processes still run.
   bool has_leftovers() const { return condition == TaskCondition::WrapperLost && !leftovers.empty(); }
@@ -49,6 +58,9 @@ TaskView inspect_task(const Store& store, const std::string& id, bool find_lefto
 // threads: `spmi list` of 1000 tasks is mostly open/read/close system calls.
 std::vector<TaskView> inspect_tasks(const Store& store, const std::vector<std::string>& ids,
                                     bool find_leftovers = true);
+
+// This host's name (gethostname), as the wrapper records it in `host`.
+const std::string& local_host_name();
 
 // Processes of a task whose wrapper is gone (main process first).
 std::vector<ProcStat> find_leftovers(const TaskState& state);

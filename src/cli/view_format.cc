@@ -19,6 +19,7 @@ std::string describe_exit(const TaskState& st) {
     std::string how = std::string(st.stop_request == "kill" ? "killed" : "stopped") + ": " + signal_name(st.ended_by);
     out = out.empty() ? how : out + " (" + how + ")";
   }
+  if (out.empty() && !st.stop_request.empty()) out = st.stop_request == "kill" ? "killed before it started" : "stopped before it started";
   return out.empty() ? "-" : out;
 }
 
@@ -105,6 +106,8 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
   j["wrapper"] = v.spec.wrapper;
   j["phase"] = ran ? json(phase_name(st.phase)) : json(nullptr);
   j["backend_id"] = ran && !st.backend_id.empty() ? json(st.backend_id) : json(nullptr);
+  j["host"] = ran && !st.host.empty() ? json(st.host) : json(nullptr);
+  j["slurm"] = v.slurm_status.empty() ? json(nullptr) : json(v.slurm_status);
   j["pid"] = v.main_running ? json(st.pid) : json(nullptr);
   j["wrapper_pid"] = v.condition == TaskCondition::Active ? json(st.wrapper_pid) : json(nullptr);
   j["started_at"] = ran ? json(format_rfc3339_utc(st.started_at_ms)) : json(nullptr);

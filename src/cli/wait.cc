@@ -58,6 +58,7 @@ WaitOutcome assess_task(const TaskView& v, WaitTarget target, std::string* why) 
                                                  : running && st.health == HealthStatus::Healthy;
   if (reached) return WaitOutcome::Reached;
   *why = std::string("now ") + phase_name(st.phase);
+  if (!v.slurm_status.empty()) *why += ": " + v.slurm_status;
   if (running && st.health != HealthStatus::None) *why += ", " + std::string(health_status_name(st.health));
   if (running && target == WaitTarget::Ready && !st.ready) *why += ", not ready";
   return WaitOutcome::Waiting;

@@ -41,6 +41,16 @@ std::string serialize_spec(const TaskSpec& s) {
   if (!s.project.empty()) kv.add("project", s.project);
   for (const auto& t : s.tags) kv.add("tag", t);
   kv.add("backend", s.backend);
+  const SlurmSettings& sl = s.slurm;
+  if (!sl.partition.empty()) kv.add("slurm_partition", sl.partition);
+  if (sl.time_ms > 0) kv.add_int("slurm_time_ms", sl.time_ms);
+  if (sl.cpus > 0) kv.add_int("slurm_cpus", sl.cpus);
+  if (sl.mem_bytes > 0) kv.add_int("slurm_mem_bytes", sl.mem_bytes);
+  if (sl.nodes > 0) kv.add_int("slurm_nodes", sl.nodes);
+  if (!sl.account.empty()) kv.add("slurm_account", sl.account);
+  if (!sl.qos.empty()) kv.add("slurm_qos", sl.qos);
+  if (!sl.constraint.empty()) kv.add("slurm_constraint", sl.constraint);
+  for (const auto& a : sl.extra_args) kv.add("slurm_arg", a);
   kv.add("wrapper", s.wrapper);
   if (s.uses_shell()) kv.add("shell", s.shell_command);
   for (const auto& a : s.argv) kv.add("arg", a);
@@ -198,6 +208,16 @@ bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
   c.not_after_ms = kv.get_int("not_after_ms", 0);
   c.max_runtime_ms = kv.get_int("max_runtime_ms", 0);
   s->max_memory_bytes = kv.get_int("max_memory_bytes", 0);
+  SlurmSettings& sl = s->slurm;
+  sl.partition = kv.get("slurm_partition").value_or("");
+  sl.time_ms = kv.get_int("slurm_time_ms", 0);
+  sl.cpus = static_cast<int>(kv.get_int("slurm_cpus", 0));
+  sl.mem_bytes = kv.get_int("slurm_mem_bytes", 0);
+  sl.nodes = static_cast<int>(kv.get_int("slurm_nodes", 0));
+  sl.account = kv.get("slurm_account").value_or("");
+  sl.qos = kv.get("slurm_qos").value_or("");
+  sl.constraint = kv.get("slurm_constraint").value_or("");
+  sl.extra_args = kv.get_all("slurm_arg");
   LogSettings& l = s->logs;
   l.max_size = kv.get_int("log_max_size", l.max_size);
   if (!log_rotate_from_name(kv.get("log_rotate").value_or("size"), &l.rotate)) {

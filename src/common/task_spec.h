@@ -11,6 +11,7 @@
 #include "common/log_settings.h"
 #include "common/process_settings.h"
 #include "common/restart_settings.h"
+#include "common/slurm_settings.h"
 #include "common/watchdog_settings.h"
 
 namespace spmi {
@@ -26,6 +27,7 @@ struct TaskSpec {
   std::string project;
   std::vector<std::string> tags;
   std::string backend = "native";
+  SlurmSettings slurm;  // backend "slurm" only
   std::string wrapper = "default";
   // Exactly one of the two: a shell command (run by /bin/sh -c) or an argv.
   std::string shell_command;
@@ -78,6 +80,7 @@ inline constexpr const char* kStderr = "stderr.log";
 inline constexpr const char* kWrapperLog = "wrapper.log";
 inline constexpr const char* kEvents = "events.jsonl";
 inline constexpr const char* kDescriptorPrefix = "descriptor.";
+inline constexpr const char* kSlurmScript = "slurm.sh";
 }  // namespace task_files
 
 }  // namespace spmi

@@ -13,7 +13,7 @@ constexpr struct {
     {Phase::Starting, "starting"}, {Phase::Running, "running"}, {Phase::Draining, "draining"},
     {Phase::Stopping, "stopping"}, {Phase::Killing, "killing"}, {Phase::Exited, "exited"},
     {Phase::Failed, "failed-to-start"}, {Phase::Backoff, "backoff"}, {Phase::GaveUp, "gave-up"},
-    {Phase::Scheduled, "scheduled"},
+    {Phase::Scheduled, "scheduled"}, {Phase::Queued, "queued"},
 };
 }  // namespace
 
@@ -32,7 +32,9 @@ bool phase_from_name(const std::string& name, Phase* out) {
   return false;
 }
 
-bool phase_is_live(Phase p) { return p != Phase::Exited && p != Phase::Failed && p != Phase::GaveUp; }
+bool phase_is_live(Phase p) {
+  return p != Phase::Exited && p != Phase::Failed && p != Phase::GaveUp && p != Phase::Queued;
+}
 
 std::string serialize_state(const TaskState& s) {
   KvFile kv("spmi-state", kStateVersion);
@@ -40,6 +42,7 @@ std::string serialize_state(const TaskState& s) {
   kv.add("phase", phase_name(s.phase));
   kv.add("backend", s.backend);
   kv.add("backend_id", s.backend_id);
+  if (!s.host.empty()) kv.add("host", s.host);
   kv.add_int("wrapper_pid", s.wrapper_pid);
   kv.add_int("wrapper_start_ticks", static_cast<long long>(s.wrapper_start_ticks));
   kv.add_int("pid", s.pid);
@@ -132,6 +135,7 @@ bool parse_state(const std::string& text, TaskState* s, std::string* err) {
   s->skipped = static_cast<int>(kv.get_int("skipped", 0));
   s->log_error = kv.get("log_error").value_or("");
   s->log_dropped_bytes = kv.get_int("log_dropped_bytes", 0);
+  s->host = kv.get("host").value_or("");
   s->main_exited = main_exited == "1";
   if (!phase_from_name(phase, &s->phase)) {
     *err = "unknown phase '" + phase + "'";

@@ -26,18 +26,21 @@ enum class Phase {
   Backoff,   // watchdog: the run ended, the next start is scheduled
   GaveUp,    // watchdog: too many restarts in the window; sticky until a user starts it
   Scheduled, // watchdog with a schedule: waiting for the next fire
+  Queued,    // slurm: the job is submitted, its wrapper has not started (written by spmi start)
 };
 
 const char* phase_name(Phase p);
 bool phase_from_name(const std::string& name, Phase* out);
-// True for the phases in which the task may still have processes.
+// True for the phases in which the task may still have processes (Queued is
+// not: nothing runs until the wrapper starts and replaces it).
 bool phase_is_live(Phase p);
 
 struct TaskState {
   std::string run_id;  // unique per start; exported to the task as SPMI_RUN_ID
   Phase phase = Phase::Starting;
   std::string backend;
-  std::string backend_id;
+  std::string backend_id;  // native: wrapper pid; screen: $STY; tmux: pane; slurm: job id
+  std::string host;        // the host the wrapper runs on ("" in files written before it existed)
   pid_t wrapper_pid = 0;
   unsigned long long wrapper_start_ticks = 0;
   pid_t pid = 0;  // the main process (the shell for shell commands)

@@ -2,7 +2,8 @@
 // a normalized TaskSpec.
 //
 //   [task]            id, comment, tags, depends_on, start_when, start_timeout
-//   [task.backend]    type (+ the backend type's own keys)
+//   [task.backend]    type (+ the backend type's own keys: slurm's partition,
+//                     time, cpus, mem, nodes, account, qos, constraint, extra_args)
 //   [task.wrapper]    type, command, mixed_stdout, stop_signal, stop_timeout,
 //                     cwd, env (the keys the wrapper type allows);
 //                     watchdog: ready_fd, restart keys, health (a table), schedule,
@@ -15,6 +16,7 @@
 #include <cstdlib>
 
 #include "backends/registry.h"
+#include "backends/slurm.h"
 #include "common/atomic_file.h"
 #include "common/clock.h"
 #include "common/cron.h"
@@ -497,6 +499,53 @@ void build_tags(const Node& task, Checker& check, TaskSpec* spec) {
   }
 }
 
+// [task.backend] of a slurm task: the job's resources, checked here so a
+// typo fails at load, not at the first sbatch.
+void build_slurm(const Node& backend, Checker& check, TaskSpec* spec) {
+  const char* where = "task.backend";
+  check.check_keys(backend, where,
+                   {"type", "partition", "time", "cpus", "mem", "nodes", "account", "qos", "constraint", "extra_args"});
+  SlurmSettings& s = spec->slurm;
+  const std::pair<const char*, std::string*> names[] = {
+      {"partition", &s.partition}, {"account", &s.account}, {"qos", &s.qos}, {"constraint", &s.constraint}};
+  for (const auto& [key, out] : names) {
+    if (!check.get_string(backend, where, key, false, out)) continue;
+    bool bad = out->empty() || std::any_of(out->begin(), out->end(), [](char c) {
+                 return static_cast<unsigned char>(c) <= ' ';
+               });
+    if (bad) check.error(backend.find(key)->pos, join_path(where, key) + ": expected a non-empty name without spaces");
+  }
+  if (check.get_duration(backend, where, "time", &s.time_ms) && s.time_ms < 60000)
+    check.error(backend.find("time")->pos, "task.backend.time: Slurm counts time limits in minutes; use at least \"1m\"");
+  long long n = 0;
+  if (get_int(backend, check, where, "cpus", 1, 100000, &n)) s.cpus = static_cast<int>(n);
+  if (get_int(backend, check, where, "nodes", 1, 100000, &n)) s.nodes = static_cast<int>(n);
+  if (const Node* m = backend.find("mem")) {
+    std::string err;
+    if (m->kind == Node::Kind::Integer && m->integer > 0) s.mem_bytes = m->integer;
+    else if (m->kind != Node::Kind::String || !parse_byte_size(m->str, &s.mem_bytes, &err))
+      check.error(m->pos, "task.backend.mem: " + (err.empty() ? "expected a size like \"4GiB\", got " + describe_kind(*m) : err));
+    else if (s.mem_bytes < (1 << 20))
+      check.error(m->pos, "task.backend.mem: Slurm counts memory in MiB; use at least \"1MiB\"");
+  }
+  if (const Node* extra = backend.find("extra_args")) {
+    if (extra->kind != Node::Kind::Array) {
+      check.error(extra->pos, "task.backend.extra_args: expected an array of sbatch arguments, got " + describe_kind(*extra));
+      return;
+    }
+    for (const Node& a : extra->items) {
+      std::string name;
+      if (a.kind != Node::Kind::String)
+        check.error(a.pos, "task.backend.extra_args: expected strings, got " + describe_kind(a));
+      else if (reserved_sbatch_option(a.str, &name))
+        check.error(a.pos, "task.backend.extra_args: '" + a.str + "': spmi sets " + name +
+                               " itself (the job's output, name and script belong to the task directory)");
+      else
+        s.extra_args.push_back(a.str);
+    }
+  }
+}
+
 void build_backend(const Node& backend, Checker& check, TaskSpec* spec) {
   const char* where = "task.backend";
   if (!check.expect_table(backend, where)) return;
@@ -509,7 +558,8 @@ void build_backend(const Node& backend, Checker& check, TaskSpec* spec) {
     return;
   }
   spec->backend = type;
-  check.check_keys(backend, where, {"type"});
+  if (type == "slurm") build_slurm(backend, check, spec);
+  else check.check_keys(backend, where, {"type"});
 }
 
 }  // namespace

@@ -49,7 +49,9 @@ namespace spmi {
 namespace {
 
 // Signals the wrapper receives through its signalfd.
-constexpr int kHandledSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGWINCH};
+// TERM, INT and HUP ask for a stop, USR1 for a kill (how `spmi stop/kill`
+// reach a wrapper on another node: scancel --batch --signal).
+constexpr int kHandledSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGWINCH, SIGUSR1};
 
 // A random number in [0, 1) for the restart jitter.
 double random_fraction() {
@@ -547,12 +549,17 @@ void Wrapper::read_signals() {
       child = true;
     } else if (si.ssi_signo == SIGWINCH) {
       relay_.resize();
+    } else if (si.ssi_signo == SIGUSR1) {
+      log("received SIGUSR1: killing the task");
+      handle(WrapperEvent::KillRequested);
     } else {
       std::string sig = signal_name(static_cast<int>(si.ssi_signo));
       log("received " + sig + ": stopping the task");
       if (machine_.phase() == Phase::Running || machine_.phase() == Phase::Draining)
         state_.note = si.ssi_signo == SIGHUP && terminal_ ? "stopped because its window was closed (SIGHUP)"
-                                                           : "stopped because the wrapper received " + sig;
+                      : opts_.slurm && si.ssi_signo == SIGTERM
+                          ? "stopped by SIGTERM from Slurm (spmi stop, scancel, or the job's time limit)"
+                          : "stopped because the wrapper received " + sig;
       handle(WrapperEvent::StopRequested);
     }
   }
@@ -695,9 +702,15 @@ int Wrapper::run() {
   }
   if (opts_.report_fd >= 0) ::fcntl(opts_.report_fd, F_SETFD, FD_CLOEXEC);
 
-  // Liveness: the lock is held for the wrapper's whole life.
   bool busy = false;
   std::string err;
+  if (opts_.slurm) {
+    // The spmi that submitted this job holds cli.lock until it has recorded
+    // the job id; wait for it so the queued state never replaces ours.
+    Fd cli = wait_lock_file(path(task_files::kCliLock), 60000, &busy, &err);
+    if (!cli.valid() && busy) log("did not get " + path(task_files::kCliLock) + " within 60s (" + err + "); starting anyway");
+  }
+  // Liveness: the lock is held for the wrapper's whole life.
   lock_fd_ = try_lock_file(path(task_files::kLock), true, &busy, &err);
   if (!lock_fd_.valid()) {
     std::string why = busy ? "another wrapper is already running this task (its lock is held)" : err;
@@ -719,7 +732,10 @@ int Wrapper::run() {
   // The backend id is what the multiplexer tells us, never a guess.
   const char* window = spec_.backend == "tmux" ? std::getenv("TMUX_PANE")
                        : spec_.backend == "screen" ? std::getenv("STY") : nullptr;
+  if (spec_.backend == "slurm") window = std::getenv("SLURM_JOB_ID");
   state_.backend_id = window && *window ? window : std::to_string(::getpid());
+  char host[256] = "";
+  if (::gethostname(host, sizeof host - 1) == 0) state_.host = host;
   save_state();
 
   if (scheduled_) {

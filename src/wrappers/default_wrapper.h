@@ -10,6 +10,7 @@ struct WrapperOptions {
   int report_fd = -1;        // where "ok <pid>" or "error <why>" is written once (-1: none)
   std::string report_fifo;   // or a FIFO to open and write it to (screen/tmux close inherited fds)
   std::string env_file;      // NUL-separated environment to run the task with (read, then deleted)
+  bool slurm = false;        // runs as a Slurm batch job (the slurm backend's slurm.sh)
 };
 
 // Writes the one-line start report ("ok <pid>" or "error <why>") to the

@@ -240,6 +240,7 @@ WrapperActions WrapperMachine::on(WrapperEvent e, int64_t now_ms) {
     case Phase::Exited:
     case Phase::Failed:
     case Phase::GaveUp:
+    case Phase::Queued:  // written by spmi start for a Slurm job, never a wrapper's phase
       break;
   }
   return a;

@@ -1,7 +1,7 @@
 // spmi-wrapper and spmi-watchdog: the small resident process that supervises
 // one task (one main file, two feature sets; see CMakeLists.txt).
 //
-//   spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH] <task-dir>
+//   spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH] [--slurm] <task-dir>
 //
 // Launched by a backend, never by users. It reads only <task-dir>/spec,
 // picks the wrapper implementation named by the spec's `wrapper` type, and
@@ -30,7 +30,7 @@ void __verbose_terminate_handler() { std::abort(); }
 namespace {
 
 int usage() {
-  const char msg[] = "usage: spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH] <task-dir>\n";
+  const char msg[] = "usage: spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH] [--slurm] <task-dir>\n";
   spmi::write_all(STDERR_FILENO, msg);
   return 2;
 }
@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
       opts.report_fifo = argv[++i];
     } else if (std::strcmp(argv[i], "--env-file") == 0 && i + 1 < argc) {
       opts.env_file = argv[++i];
+    } else if (std::strcmp(argv[i], "--slurm") == 0) {
+      opts.slurm = true;
     } else if (argv[i][0] == '-' || !opts.task_dir.empty()) {
       return usage();
     } else {

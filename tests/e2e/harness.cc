@@ -58,6 +58,8 @@ SpmiEnv::~SpmiEnv() {
     TaskState st;
     bool present = false;
     if (!store.read_state(id, &st, &present, &err) || !present) continue;
+    // A Slurm task's job, by its id (queued or running).
+    if (st.backend == "slurm" && !st.backend_id.empty()) run_program({"scancel", st.backend_id});
     ProcStat w;
     if (read_proc_stat(st.wrapper_pid, &w) && w.start_ticks == st.wrapper_start_ticks) signal_process(w, SIGKILL);
     for (int round = 0; round < 5; ++round) {

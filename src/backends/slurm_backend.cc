@@ -1,0 +1,127 @@
+// The slurm backend: the task's wrapper runs as a Slurm batch job.
+//
+// start writes <task dir>/slurm.sh (a POSIX sh script that checks the task
+// directory is visible on the compute node, then execs the wrapper with
+// --slurm), submits it with `sbatch --parsable`, and records the job id in a
+// `queued` state; it returns once Slurm accepted the job. The wrapper, once
+// the job runs, first waits for the submitting spmi's cli.lock (so the queued
+// state is always written before the wrapper's own), then runs the task as
+// on any backend and replaces the state. Nothing is written when sbatch
+// refuses the job. attach = `srun --jobid J --overlap` running `spmi connect`
+// on the job's node.
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "backends/multiplexer.h"
+#include "backends/registry.h"
+#include "backends/slurm.h"
+#include "common/atomic_file.h"
+#include "common/clock.h"
+#include "common/task_state.h"
+
+namespace spmi {
+
+namespace {
+
+const char* kInstallHint =
+    "the slurm backend needs Slurm's client tools (sbatch, scontrol, scancel) in PATH; install them with "
+    "'apt-get install slurm-client'";
+
+// 'text' for sh, with embedded single quotes as '\''.
+std::string sh_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+std::string batch_script(const TaskSpec& spec, const std::string& task_dir, const std::string& wrapper) {
+  std::string dir = sh_quote(task_dir);
+  return "#!/bin/sh\n"
+         "# Written by 'spmi start' for task " + spec.id + ": the Slurm batch script that runs its wrapper.\n"
+         "if [ ! -f " + sh_quote(task_dir + "/spec") + " ]; then\n"
+         "  echo \"spmi: \"" + dir + "\" is not visible on $(hostname): \\$SPMI_PATH must be on a file system "
+         "shared with the compute nodes\" >&2\n"
+         "  exit 97\n"
+         "fi\n"
+         "exec " + sh_quote(wrapper) + " --slurm " + dir + "\n";
+}
+
+// The job id in sbatch --parsable's output ("123" or "123;cluster").
+std::string parse_job_id(const std::string& out) {
+  size_t n = 0;
+  while (n < out.size() && out[n] >= '0' && out[n] <= '9') ++n;
+  return out.substr(0, n);
+}
+
+class SlurmBackend : public Backend {
+ public:
+  StartResult start(const TaskSpec& spec, const std::string& task_dir) override {
+    StartResult r;
+    std::string wrapper = find_wrapper_executable(spec.wrapper, &r.error);
+    if (wrapper.empty()) return r;
+    if (find_tool("sbatch").empty()) {
+      r.error = kInstallHint;
+      return r;
+    }
+    std::string script = task_dir + "/" + task_files::kSlurmScript;
+    if (!write_file_atomic(script, batch_script(spec, task_dir, wrapper), &r.error, Durability::Volatile)) return r;
+    std::vector<std::string> args = {"--parsable", "--job-name=spmi-" + spec.id,
+                                     "--output=" + task_dir + "/slurm-%j.out", "--chdir=/"};
+    for (auto& a : sbatch_options(spec.slurm)) args.push_back(std::move(a));
+    args.push_back(script);
+    ToolResult t = run_tool("sbatch", args, {}, {}, 30000);
+    std::string job = t.ran && !t.timed_out && t.exit_code == 0 ? parse_job_id(t.out) : "";
+    if (job.empty()) {
+      ::unlink(script.c_str());
+      r.error = t.ran && t.exit_code == 0 ? "sbatch printed no job id: " + t.out : t.describe("sbatch");
+      return r;
+    }
+    // The wrapper cannot write its own state before this one: it first
+    // waits for the cli.lock that this `spmi start` holds.
+    TaskState st;
+    st.phase = Phase::Queued;
+    st.backend = "slurm";
+    st.backend_id = job;
+    st.started_at_ms = now_ms();
+    if (!write_file_atomic(task_dir + "/" + task_files::kState, serialize_state(st), &r.error)) {
+      std::string ignored;
+      run_scancel(job, {}, &ignored);
+      r.error = "Slurm job " + job + " was cancelled again: " + r.error;
+      return r;
+    }
+    r.ok = true;
+    r.job_id = job;
+    return r;
+  }
+
+  int attach(const std::string& task_dir, const std::string& backend_id, std::string* err) override {
+    if (find_tool("srun").empty()) {
+      *err = "connecting to a task on another node needs srun (Slurm's client tools) in PATH";
+      return -1;
+    }
+    char self[PATH_MAX];
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+      *err = "cannot find the spmi executable (/proc/self/exe)";
+      return -1;
+    }
+    self[n] = '\0';
+    // A step that shares the job's resources (--overlap) runs `spmi connect`
+    // on the job's node, where the task's stdin FIFO is.
+    std::vector<std::string> args = {"--jobid=" + backend_id, "--overlap", "--quiet"};
+    if (::isatty(STDIN_FILENO)) args.push_back("--pty");
+    args.insert(args.end(), {self, "connect", base_name(task_dir)});
+    return run_interactive("srun", args, {}, {{"SPMI_PATH", dir_name(task_dir)}, {"SPMI_CONNECT_LOCAL", "1"}});
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_slurm_backend() { return std::make_unique<SlurmBackend>(); }
+
+}  // namespace spmi

@@ -1,0 +1,108 @@
+// scancel-based stop and kill of slurm tasks (see slurm_control.h).
+#include "cli/slurm_control.h"
+
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "backends/slurm.h"
+#include "common/atomic_file.h"
+#include "common/clock.h"
+#include "common/duration.h"
+#include "common/lock_file.h"
+#include "common/signals.h"
+
+namespace spmi {
+
+namespace {
+
+// After a plain scancel Slurm sends SIGTERM, then SIGKILL after its KillWait
+// (30 s by default): how long spmi waits for that.
+constexpr int64_t kScancelWaitMs = 45000;
+
+// Waits until Slurm no longer runs job `job` (or stops knowing it).
+bool wait_job_gone(const std::string& job, int64_t deadline_ms, std::string* err) {
+  for (;;) {
+    SlurmJob j;
+    if (query_slurm_job(job, &j, err) && !j.active()) return true;
+    if (monotonic_ms() >= deadline_ms) {
+      if (err->empty()) *err = "Slurm job " + job + " is still " + j.describe();
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+// Waits for the wrapper's lock; returns it held (invalid when it was not
+// released by `deadline_ms`).
+Fd wait_wrapper_lock(const std::string& lock, int64_t deadline_ms) {
+  bool busy = false;
+  std::string err;
+  int64_t left = std::max<int64_t>(0, deadline_ms - monotonic_ms());
+  return wait_lock_file(lock, static_cast<int>(left), &busy, &err);
+}
+
+}  // namespace
+
+bool request_slurm_end(const TaskView& v, bool kill, std::string* err) {
+  const std::string& job = v.state.backend_id;
+  if (v.state.phase == Phase::Queued) return run_scancel(job, {}, err);
+  return run_scancel(job, {"--batch", kill ? "--signal=USR1" : "--signal=TERM"}, err);
+}
+
+bool await_slurm_end(const Context& ctx, const TaskView& v, bool kill, int64_t requested_ms, std::string* line,
+                     std::string* err) {
+  const char* done = kill ? "killed" : "stopped";
+  const std::string& job = v.state.backend_id;
+  const std::string lock_path = ctx.store.task_file(v.id, task_files::kLock);
+  const std::string state_path = ctx.store.task_file(v.id, task_files::kState);
+  int64_t deadline = requested_ms + (kill ? 2000 : v.spec.stop_timeout_ms + 10000);
+  bool escalated = v.state.phase == Phase::Queued;
+  if (escalated) {
+    // Cancelled while queued: wait until Slurm has let go of the job (a
+    // wrapper that started meanwhile got Slurm's SIGTERM and ends too).
+    if (!wait_job_gone(job, requested_ms + kScancelWaitMs, err)) return false;
+    deadline = monotonic_ms() + kScancelWaitMs;
+  }
+  Fd lock = wait_wrapper_lock(lock_path, deadline);
+  if (!lock.valid() && !escalated) {
+    // The wrapper did not finish: Slurm ends the whole job.
+    print_debug(ctx, v.id + ": still running at the deadline; cancelling Slurm job " + job);
+    escalated = true;
+    if (!run_scancel(job, {}, err)) return false;
+    lock = wait_wrapper_lock(lock_path, monotonic_ms() + kScancelWaitMs);
+  }
+  if (!lock.valid()) {
+    *err = "still running after waiting " + format_duration_ms(monotonic_ms() - requested_ms) + " (Slurm job " + job +
+           "); see " + v.dir + "/wrapper.log";
+    return false;
+  }
+  // The wrapper's lock is ours: whatever the state says now is final, unless
+  // the wrapper never got to write it (queued, or ended by Slurm's SIGKILL).
+  TaskState st;
+  bool present = false;
+  ctx.store.read_state(v.id, &st, &present, err);
+  std::string took = format_duration_ms(monotonic_ms() - requested_ms);
+  if (present && !phase_is_live(st.phase) && st.phase != Phase::Queued) {
+    *line = std::string(done) + " " + v.id + " (" + (st.ended_by ? signal_name(st.ended_by) + ", " : "") + took + ")";
+    return true;
+  }
+  bool never_ran = !present || st.phase == Phase::Queued;
+  if (!present) st = v.state;
+  st.phase = Phase::Exited;
+  st.finished_at_ms = now_ms();
+  st.stop_request = kill ? "kill" : "stop";
+  if (never_ran) {
+    st.note = "Slurm job " + job + " was cancelled before the task started";
+  } else {
+    st.ended_by = SIGKILL;
+    st.note = "the wrapper did not end in time; 'spmi " + std::string(kill ? "kill" : "stop") +
+              "' cancelled Slurm job " + job;
+  }
+  if (!write_file_atomic(state_path, serialize_state(st), err, Durability::Volatile)) return false;
+  *line = std::string(done) + " " + v.id + " (" + (never_ran ? "Slurm job " + job + " cancelled" : "SIGKILL") + ", " +
+          took + ")";
+  return true;
+}
+
+}  // namespace spmi
