@@ -12,6 +12,8 @@ packages=(
   zlib1g-dev gzip                             # reading (spmi logs) and writing gzipped rotated logs
   python3-sphinx                              # docs (sphinx-build -W)
   screen tmux                                 # the screen and tmux backends (and their tests)
+  slurm-client                                # the slurm backend (sbatch, scontrol, scancel, srun)
+  munge slurmctld slurmd tini                 # the single-node cluster of the slurm tests (scripts/slurm-cluster.sh)
   tzdata                                      # IANA time zones for cron schedules (and the DST tests)
   python3                                     # test listeners (python3 -m http.server)
   procps                                      # ps, for people poking at tasks

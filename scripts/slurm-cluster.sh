@@ -3,7 +3,7 @@
 # munged, slurmctld and slurmd started without systemd, stopped by pid.
 #
 #   scripts/slurm-cluster.sh start    install what is missing, write
-#                                     /etc/slurm/slurm.conf, start the daemons,
+#                                     $SLURM_RUN_DIR/slurm.conf, start the daemons,
 #                                     wait until the node is idle (exit 1 with
 #                                     the daemons' last log lines if it is not)
 #   scripts/slurm-cluster.sh stop     cancel leftover jobs, stop the daemons
@@ -18,6 +18,9 @@
 # (a subreaper) and liveness is read from /proc/PID/stat, never `kill -0`.
 set -euo pipefail
 RUN=${SLURM_RUN_DIR:-/tmp/spmi-slurm}
+# A private configuration, never /etc/slurm: daemons and clients find it
+# through SLURM_CONF (scripts/test.sh exports the same path for the tests).
+export SLURM_CONF=$RUN/slurm.conf
 WAIT_S=${WAIT_S:-30}
 NODE=$(hostname -s)
 
@@ -54,14 +57,14 @@ start() {
   fi
   rm -rf "$RUN"
   mkdir -p "$RUN/state" "$RUN/spool"
+  : >"$SLURM_CONF"  # slurmd -C below wants a configuration file to exist
   # Node hardware from slurmd -C; RealMemory at 90 % so the node never drains
   # for "Low RealMemory" and --mem requests up to it are accepted.
   local cpus sock cores threads mem
   read -r cpus sock cores threads mem < <(slurmd -C | head -1 | tr ' ' '\n' | awk -F= '
     /^CPUs=/{c=$2}/^SocketsPerBoard=/{s=$2}/^CoresPerSocket=/{k=$2}/^ThreadsPerCore=/{t=$2}
     /^RealMemory=/{m=int($2*0.9)}END{print c,s,k,t,m}')
-  mkdir -p /etc/slurm
-  cat >/etc/slurm/slurm.conf <<CONF
+  cat >"$SLURM_CONF" <<CONF
 ClusterName=spmi-test
 SlurmctldHost=$NODE(127.0.0.1)
 SlurmUser=root

@@ -5,10 +5,19 @@
 #      second build directory and runs every test there,
 #   3. builds the Sphinx docs with warnings as errors,
 #   4. runs the side-by-side benchmark in quick mode (bench/compare.sh).
+# The slurm backend's tests run against a single-node Slurm cluster that this
+# script starts first (scripts/slurm-cluster.sh; its own configuration under
+# $SLURM_RUN_DIR) and stops at the end. If it cannot start, the run fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export JOBS=${JOBS:-2}
+
+echo "== single-node Slurm cluster for the slurm tests"
+export SLURM_RUN_DIR=${SLURM_RUN_DIR:-/tmp/spmi-slurm}
+export SLURM_CONF=$SLURM_RUN_DIR/slurm.conf
+SLURM_MIN_JOB_AGE=2 scripts/slurm-cluster.sh start
+trap 'scripts/slurm-cluster.sh stop' EXIT
 
 echo "== build (release + tests)"
 scripts/build.sh build

@@ -157,8 +157,11 @@ TEST_CASE("slurm: a pending job shows Slurm's reason, is not submitted twice, an
   std::string job = job_of(r.out, "waiting");
   REQUIRE_FALSE(job.empty());
   CHECK(env.state("waiting").phase == spmi::Phase::Queued);
-  auto list = env.run({"list", "waiting"}).out;
-  CHECK(list.find("waiting  active  -    PENDING (PartitionDown)  slurm") != std::string::npos);
+  // Slurm fills in the reason at its next scheduling pass.
+  CHECK(eventually(20000, [&] {
+    return env.run({"list", "waiting"}).out.find("waiting  active  -    PENDING (PartitionDown)  slurm") !=
+           std::string::npos;
+  }));
   CHECK(env.run({"status", "waiting"}).out.find("Slurm: Slurm job " + job + ": PENDING (PartitionDown)") !=
         std::string::npos);
   auto j = listed(env, "waiting");
