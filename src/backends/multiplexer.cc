@@ -50,6 +50,11 @@ std::string read_back(FILE* f) {
   return out;
 }
 
+// Boost.Process 1.74's environment lookup (find, behind erase and []) reads
+// strlen(key) + 1 bytes of every entry, past the end of a shorter one
+// (AddressSanitizer caught it with an 18-character name): only short names
+// (TMUX, TMUX_PANE, STY, WINDOW) go through it. Callers that need to set a
+// variable put `env NAME=value` in front of the command instead.
 bp::environment make_env(const std::vector<std::string>& unset,
                          const std::vector<std::pair<std::string, std::string>>& set) {
   bp::environment env = boost::this_process::environment();
@@ -104,12 +109,11 @@ ToolResult run_tool(const std::string& program, const std::vector<std::string>& 
 }
 
 int run_interactive(const std::string& program, const std::vector<std::string>& args,
-                    const std::vector<std::string>& unset,
-                    const std::vector<std::pair<std::string, std::string>>& set) {
+                    const std::vector<std::string>& unset) {
   std::string exe = find_tool(program);
   if (exe.empty()) return 127;
   try {
-    bp::child c(bp::exe = exe, bp::args = args, make_env(unset, set));
+    bp::child c(bp::exe = exe, bp::args = args, make_env(unset, {}));
     c.wait();
     return c.exit_code();
   } catch (const std::exception&) {

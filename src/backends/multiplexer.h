@@ -35,7 +35,6 @@ ToolResult run_tool(const std::string& program, const std::vector<std::string>& 
 
 // Runs `program args...` attached to this terminal and waits for it; returns its exit code.
 int run_interactive(const std::string& program, const std::vector<std::string>& args,
-                    const std::vector<std::string>& unset = {},
-                    const std::vector<std::pair<std::string, std::string>>& set = {});
+                    const std::vector<std::string>& unset = {});
 
 }  // namespace spmi

@@ -115,8 +115,10 @@ class SlurmBackend : public Backend {
     // on the job's node, where the task's stdin FIFO is.
     std::vector<std::string> args = {"--jobid=" + backend_id, "--overlap", "--quiet"};
     if (::isatty(STDIN_FILENO)) args.push_back("--pty");
-    args.insert(args.end(), {self, "connect", base_name(task_dir)});
-    return run_interactive("srun", args, {}, {{"SPMI_PATH", dir_name(task_dir)}, {"SPMI_CONNECT_LOCAL", "1"}});
+    // env(1) sets the two variables on the node (see make_env in multiplexer.cc).
+    args.insert(args.end(), {"env", "SPMI_PATH=" + dir_name(task_dir), "SPMI_CONNECT_LOCAL=1", self, "connect",
+                             base_name(task_dir)});
+    return run_interactive("srun", args);
   }
 };
 

@@ -115,7 +115,9 @@ SlurmJob parse_scontrol_job(const std::string& line) {
 }
 
 bool query_slurm_job(const std::string& job_id, SlurmJob* out, std::string* err) {
-  ToolResult t = run_tool("scontrol", {"show", "job", "-o", job_id}, {}, {}, 15000);
+  // An unreachable controller makes scontrol retry for about 18 s; list and
+  // status should say "unknown" sooner than that.
+  ToolResult t = run_tool("scontrol", {"show", "job", "-o", job_id}, {}, {}, 5000);
   if (t.ran && !t.timed_out && t.exit_code == 0) {
     *out = parse_scontrol_job(t.out);
     if (!out->known) {

@@ -281,6 +281,30 @@ TEST_CASE("slurm: refusals at load and at start leave nothing behind", "[e2e][sl
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("needs Slurm's client tools") != std::string::npos);
   CHECK(env.snapshot() == before);
+
+  // The controller unreachable (a copy of the configuration with a dead port).
+  const char* conf = std::getenv("SLURM_CONF");
+  std::string text = slurp(conf ? conf : "/etc/slurm/slurm.conf");
+  REQUIRE(text.find("SlurmctldHost=") != std::string::npos);
+  text = std::regex_replace(text, std::regex("SlurmctldPort=[^\n]*\n"), "");
+  std::string dead = env.write("dead.conf", text + "SlurmctldPort=9\n");
+  r = env.run_raw({"start", "bad"}, 60, {"SLURM_CONF=" + dead});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("Unable to contact slurm controller") != std::string::npos);
+  CHECK(env.snapshot() == before);
+
+  // A queued job whose controller cannot be asked stays active ("unknown"),
+  // so it is not submitted a second time.
+  REQUIRE(env.run({"load", slurm_task(env, "parked", "true", "partition = \"held\"\n")}).exit_code == 0);
+  r = env.run({"start", "parked"});
+  REQUIRE(r.exit_code == 0);
+  auto status = env.run_raw({"status", "parked"}, 60, {"SLURM_CONF=" + dead});
+  CHECK(status.out.find("Active: active") != std::string::npos);
+  CHECK(status.out.find("unknown (scontrol") != std::string::npos);
+  r = env.run_raw({"start", "parked"}, 60, {"SLURM_CONF=" + dead});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("already active") != std::string::npos);
+  CHECK(env.run({"stop", "parked"}).exit_code == 0);
 }
 
 TEST_CASE("slurm: connect follows the output and forwards input, on the node itself or through srun", "[e2e][slurm]") {
@@ -308,8 +332,10 @@ TEST_CASE("slurm: connect follows the output and forwards input, on the node its
   std::filesystem::rename(env.dir() + "/state.tmp", state_path);
   {
     spmi::test::PtySession term({SPMI_BIN, "connect", "echoer"}, env.environment({"TERM=xterm"}));
-    REQUIRE(term.read_until("srun --jobid", 10000));
-    REQUIRE(term.read_until("connected to echoer", 20000));
+    bool connected = term.read_until("connected to echoer", 20000);
+    INFO(term.output());
+    CHECK(term.output().find("srun --jobid") != std::string::npos);
+    REQUIRE(connected);
     term.type("two\n");
     CHECK(term.read_until("got two", 10000));
     term.type("\x04");
