@@ -98,8 +98,11 @@ int run_connect(Context& ctx, const Options& opts) {
   // A slurm task's wrapper on this host is connected to like a native one;
   // on another node, `spmi connect` runs there through srun.
   const bool slurm = v.spec.backend == "slurm";
-  const bool via_backend = v.spec.backend != "native" && !(slurm && (!v.remote || std::getenv("SPMI_CONNECT_LOCAL")));
-  if (forward && !::isatty(STDIN_FILENO) && !(slurm && std::getenv("SPMI_CONNECT_LOCAL"))) {
+  // Set by the slurm backend for the `spmi connect` srun runs on the node
+  // (whose stdin is srun's, a terminal only with --pty).
+  const bool on_node = slurm && std::getenv("SPMI_CONNECT_LOCAL");
+  const bool via_backend = v.spec.backend != "native" && !(slurm && (!v.remote || on_node));
+  if (forward && !::isatty(STDIN_FILENO) && !on_node) {
     print_error("standard input is not a terminal; use 'spmi connect --follow " + id + "' to watch the output only");
     return kExitUsage;
   }

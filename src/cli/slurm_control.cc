@@ -24,9 +24,11 @@ constexpr int64_t kScancelWaitMs = 45000;
 bool wait_job_gone(const std::string& job, int64_t deadline_ms, std::string* err) {
   for (;;) {
     SlurmJob j;
-    if (query_slurm_job(job, &j, err) && !j.active()) return true;
+    std::string why;
+    bool asked = query_slurm_job(job, &j, &why);
+    if (asked && !j.active()) return true;
     if (monotonic_ms() >= deadline_ms) {
-      if (err->empty()) *err = "Slurm job " + job + " is still " + j.describe();
+      *err = asked ? "Slurm job " + job + " is still " + j.describe() : why;
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -30,14 +30,6 @@ const char* condition_name(TaskCondition c) {
   return "?";
 }
 
-const std::string& local_host_name() {
-  static const std::string name = [] {
-    char host[256] = "";
-    return ::gethostname(host, sizeof host - 1) == 0 ? std::string(host) : std::string();
-  }();
-  return name;
-}
-
 std::vector<ProcStat> find_leftovers(const TaskState& st) {
   std::vector<ProcStat> out;
   if (st.pid > 0 && process_running(st.pid, st.pid_start_ticks)) {
@@ -142,7 +134,7 @@ TaskView inspect_task_once(const Store& store, const std::string& id, bool want_
   // A live wrapper is the main process's parent: it reaps it and records
   // the end at once, so while it holds the lock and says Running its word
   // is proof enough (a stopping or draining task is still checked in /proc).
-  v.remote = v.has_state && !v.state.host.empty() && v.state.host != local_host_name();
+  v.remote = v.has_state && !v.state.host.empty() && v.state.host != host_name();
   if (probe == LockProbe::Held && v.has_state && v.state.phase == Phase::Running && v.state.pid > 0)
     v.main_running = true;
   else if (v.remote)  // another host's pid: the wrapper's word is all there is

@@ -59,9 +59,6 @@ TaskView inspect_task(const Store& store, const std::string& id, bool find_lefto
 std::vector<TaskView> inspect_tasks(const Store& store, const std::vector<std::string>& ids,
                                     bool find_leftovers = true);
 
-// This host's name (gethostname), as the wrapper records it in `host`.
-const std::string& local_host_name();
-
 // Processes of a task whose wrapper is gone (main process first).
 std::vector<ProcStat> find_leftovers(const TaskState& state);
 

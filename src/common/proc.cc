@@ -117,4 +117,12 @@ long clock_ticks_per_second() {
   return ticks > 0 ? ticks : 100;
 }
 
+const std::string& host_name() {
+  static const std::string name = [] {
+    char host[256] = "";
+    return ::gethostname(host, sizeof host - 1) == 0 ? std::string(host) : std::string();
+  }();
+  return name;
+}
+
 }  // namespace spmi

@@ -45,4 +45,9 @@ long long proc_rss_bytes(pid_t pid);
 // Clock ticks per second (for turning start ticks into times).
 long clock_ticks_per_second();
 
+// This host's name (gethostname; "" if it fails), read once. The wrapper
+// records it in the state's `host`; readers compare it with their own to
+// know whether the recorded pids are theirs to check.
+const std::string& host_name();
+
 }  // namespace spmi

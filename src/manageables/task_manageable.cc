@@ -63,6 +63,25 @@ bool get_int(const Node& table, Checker& check, const char* where, const char* k
   return true;
 }
 
+// A size key: a positive whole number of bytes or a string like "512MiB"
+// (`example` in the message); true when present and valid.
+bool get_size(const Node& table, Checker& check, const char* where, const char* key, const char* example,
+              int64_t* out) {
+  const Node* n = table.find(key);
+  if (!n) return false;
+  std::string err;
+  int64_t bytes = 0;
+  if (n->kind == Node::Kind::Integer && n->integer > 0) bytes = n->integer;
+  else if (n->kind != Node::Kind::String || !parse_byte_size(n->str, &bytes, &err)) {
+    check.error(n->pos, join_path(where, key) + ": " +
+                            (err.empty() ? "expected a size like \"" + std::string(example) + "\", got " + describe_kind(*n)
+                                         : err));
+    return false;
+  }
+  *out = bytes;
+  return true;
+}
+
 // The watchdog's restart keys (defaults in TaskSpec, except restart itself:
 // "on-failure" for a watchdog).
 void build_restart(const Node& wrapper, Checker& check, TaskSpec* spec) {
@@ -410,13 +429,7 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
     build_restart(wrapper, check, spec);
     if (const Node* health = wrapper.find("health")) build_health(*health, check, spec);
     build_schedule(wrapper, check, spec);
-    if (const Node* n = wrapper.find("max_memory")) {
-      std::string err;
-      if (n->kind == Node::Kind::Integer && n->integer > 0) spec->max_memory_bytes = n->integer;
-      else if (n->kind != Node::Kind::String || !parse_byte_size(n->str, &spec->max_memory_bytes, &err))
-        check.error(n->pos, "task.wrapper.max_memory: " +
-                                (err.empty() ? "expected a size like \"512MiB\", got " + describe_kind(*n) : err));
-    }
+    get_size(wrapper, check, "task.wrapper", "max_memory", "512MiB", &spec->max_memory_bytes);
   }
 }
 
@@ -426,15 +439,8 @@ void build_logs(const Document& doc, const Node& logs, Checker& check, TaskSpec*
   if (!check.expect_table(logs, where)) return;
   check.check_keys(logs, where, {"max_size", "rotate", "keep", "compress", "timestamps", "stdout", "stderr"});
   LogSettings& l = spec->logs;
-  if (const Node* n = logs.find("max_size")) {
-    std::string err;
-    if (n->kind == Node::Kind::Integer && n->integer > 0) l.max_size = n->integer;
-    else if (n->kind != Node::Kind::String || !parse_byte_size(n->str, &l.max_size, &err))
-      check.error(n->pos, "task.logs.max_size: " +
-                              (err.empty() ? "expected a size like \"10MiB\", got " + describe_kind(*n) : err));
-    else if (l.max_size < 4096)
-      check.error(n->pos, "task.logs.max_size: must be at least 4KiB");
-  }
+  if (get_size(logs, check, where, "max_size", "10MiB", &l.max_size) && l.max_size < 4096)
+    check.error(logs.find("max_size")->pos, "task.logs.max_size: must be at least 4KiB");
   std::string rotate;
   if (check.get_string(logs, where, "rotate", false, &rotate) && !log_rotate_from_name(rotate, &l.rotate))
     check.error(logs.find("rotate")->pos,
@@ -520,14 +526,8 @@ void build_slurm(const Node& backend, Checker& check, TaskSpec* spec) {
   long long n = 0;
   if (get_int(backend, check, where, "cpus", 1, 100000, &n)) s.cpus = static_cast<int>(n);
   if (get_int(backend, check, where, "nodes", 1, 100000, &n)) s.nodes = static_cast<int>(n);
-  if (const Node* m = backend.find("mem")) {
-    std::string err;
-    if (m->kind == Node::Kind::Integer && m->integer > 0) s.mem_bytes = m->integer;
-    else if (m->kind != Node::Kind::String || !parse_byte_size(m->str, &s.mem_bytes, &err))
-      check.error(m->pos, "task.backend.mem: " + (err.empty() ? "expected a size like \"4GiB\", got " + describe_kind(*m) : err));
-    else if (s.mem_bytes < (1 << 20))
-      check.error(m->pos, "task.backend.mem: Slurm counts memory in MiB; use at least \"1MiB\"");
-  }
+  if (get_size(backend, check, where, "mem", "4GiB", &s.mem_bytes) && s.mem_bytes < (1 << 20))
+    check.error(backend.find("mem")->pos, "task.backend.mem: Slurm counts memory in MiB; use at least \"1MiB\"");
   if (const Node* extra = backend.find("extra_args")) {
     if (extra->kind != Node::Kind::Array) {
       check.error(extra->pos, "task.backend.extra_args: expected an array of sbatch arguments, got " + describe_kind(*extra));

@@ -729,13 +729,13 @@ int Wrapper::run() {
   state_.started_at_ms = now_ms();
   if (!prepare(&err)) return fail_start(err);
   state_.backend = spec_.backend;
-  // The backend id is what the multiplexer tells us, never a guess.
-  const char* window = spec_.backend == "tmux" ? std::getenv("TMUX_PANE")
-                       : spec_.backend == "screen" ? std::getenv("STY") : nullptr;
-  if (spec_.backend == "slurm") window = std::getenv("SLURM_JOB_ID");
-  state_.backend_id = window && *window ? window : std::to_string(::getpid());
-  char host[256] = "";
-  if (::gethostname(host, sizeof host - 1) == 0) state_.host = host;
+  // The backend id is what the multiplexer or Slurm tells us, never a guess.
+  const char* given = spec_.backend == "tmux"     ? std::getenv("TMUX_PANE")
+                      : spec_.backend == "screen" ? std::getenv("STY")
+                      : spec_.backend == "slurm"  ? std::getenv("SLURM_JOB_ID")
+                                                  : nullptr;
+  state_.backend_id = given && *given ? given : std::to_string(::getpid());
+  state_.host = host_name();
   save_state();
 
   if (scheduled_) {
