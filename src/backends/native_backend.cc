@@ -10,6 +10,7 @@
 
 #include "backends/registry.h"
 #include "backends/start_report.h"
+#include "common/child_setup.h"
 #include "common/fd.h"
 
 namespace spmi {
@@ -24,11 +25,7 @@ class NativeBackend : public Backend {
 
 // In the grandchild: becomes the wrapper. Never returns.
 [[noreturn]] void exec_wrapper(const std::string& wrapper, const std::string& task_dir, int report_fd) {
-  sigset_t empty;
-  sigemptyset(&empty);
-  ::sigprocmask(SIG_SETMASK, &empty, nullptr);
-  for (int s = 1; s < NSIG; ++s)
-    if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
+  reset_signals();
   if (report_fd != kReportFd) {
     ::dup2(report_fd, kReportFd);  // dup2 leaves the copy without CLOEXEC
   } else {

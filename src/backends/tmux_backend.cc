@@ -1,5 +1,5 @@
 // The tmux backend: each task runs in its own session of a tmux server that
-// belongs to spmi: socket <SPMI_PATH>/tmux.sock, started with -f /dev/null,
+// belongs to spmi: socket <SPMI_PATH>/.tmux.sock, started with -f /dev/null,
 // so the user's default server, sessions and options are never touched.
 // The wrapper runs as the session's only pane and records $TMUX_PANE.
 #include <cstdlib>
@@ -17,7 +17,7 @@ extern char** environ;
 namespace spmi {
 
 // The socket of spmi's tmux server for the state directory `root`.
-std::string tmux_socket(const std::string& root) { return root + "/tmux.sock"; }
+std::string tmux_socket(const std::string& root) { return root + "/.tmux.sock"; }  // hidden: never a task id
 
 // The session name of task `id`: "spmi-<id>", with '.' (which tmux does not
 // allow) turned into '_' and a short hash added so names stay unique.

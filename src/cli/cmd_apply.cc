@@ -56,7 +56,7 @@ nlohmann::json plan_json(const ApplyPlan& plan, bool dry_run) {
 
 int run_apply(Context& ctx, const Options& opts) {
   std::vector<LoadedTask> loaded;
-  if (!read_task_files(opts.paths, &loaded, "nothing applied")) return kExitFailure;
+  if (!read_task_files(opts.paths, &loaded, "nothing applied", ctx.store.root())) return kExitFailure;
   std::vector<TaskSpec> incoming;
   // Every valid file defines a task, so the tasks' sources (absolute paths)
   // are the files.

@@ -19,7 +19,7 @@ struct Options {
 
 int run_load(Context& ctx, const Options& opts) {
   std::vector<LoadedTask> loaded;
-  if (!read_task_files(opts.paths, &loaded, "nothing loaded")) return kExitFailure;
+  if (!read_task_files(opts.paths, &loaded, "nothing loaded", ctx.store.root())) return kExitFailure;
 
   // Conflicts with what is already stored are checked before writing anything.
   bool conflict = false;

@@ -22,8 +22,10 @@
 #include "cli/control.h"
 #include "cli/log_reader.h"
 #include "cli/view_format.h"
+#include "common/atomic_file.h"
 #include "common/clock.h"
 #include "common/duration.h"
+#include "common/safe_file.h"
 #include "manageables/units.h"
 
 namespace spmi {
@@ -121,10 +123,23 @@ int clear_logs(Context& ctx, const std::vector<std::string>& ids) {
         continue;
       }
     } else {
-      for (const auto& p : paths) ::truncate(p.c_str(), 0);
+      // Through a descriptor, never following a link: the log's directory
+      // may belong to the task's user (common/safe_file.h).
+      bool ok = true;
+      for (const auto& p : paths) ok = truncate_file_safely(p, &err) && ok;
+      if (!ok) {
+        print_error(id + ": " + err);
+        failed = true;
+        continue;
+      }
     }
-    for (const auto& p : paths)
-      for (const auto& r : list_rotated_logs(p)) ::unlink(r.c_str());
+    for (const auto& p : paths) {
+      Fd dir = open_dir(dir_name(p), &err);
+      if (!dir.valid()) continue;
+      // unlinkat never follows a link; names are relative to the directory
+      // opened once.
+      for (const auto& r : list_rotated_log_names(dir.get(), base_name(p))) ::unlinkat(dir.get(), r.c_str(), 0);
+    }
     std::printf("cleared the logs of %s\n", id.c_str());
   }
   return failed ? kExitFailure : kExitOk;

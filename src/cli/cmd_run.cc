@@ -93,7 +93,7 @@ int run_run(Context& ctx, const Options& opts) {
   Document doc;
   std::vector<TaskSpec> specs;
   std::vector<Diagnostic> diags;
-  bool ok = load_descriptor(tmpl, &doc, &specs, &diags);
+  bool ok = load_descriptor(tmpl, &doc, &specs, &diags, nullptr, ctx.store.root());
   ::unlink(tmpl);
   if (!ok) {
     for (const auto& d : diags) print_error("run: " + d.message);

@@ -3,6 +3,7 @@
 // Each start holds the task's cli.lock until the wrapper has reported, so
 // concurrent starts of one task start exactly one instance; the wrapper's
 // own lock refuses a second wrapper even without spmi's lock.
+#include "backends/identity_lookup.h"
 #include "backends/registry.h"
 #include "cli/commands.h"
 #include "cli/deps.h"
@@ -68,6 +69,9 @@ StartOutcome start_one(const Context& ctx, const std::string& id) {
   }
   const BackendType* type = find_backend_type(v.spec.backend);
   if (!type) return failed_start(id + ": unknown backend type '" + v.spec.backend + "'");
+  // Names become numbers here, where NSS works; the static wrapper gets
+  // the numbers (common/identity.h).
+  if (!write_run_identity(v.spec.process, v.dir, &err)) return failed_start(id + ": cannot start: " + err);
   print_debug(ctx, id + ": starting through the " + v.spec.backend + " backend");
   StartResult r = type->make()->start(v.spec, v.dir);
   if (!r.ok) return failed_start(id + ": failed to start: " + r.error);
@@ -151,7 +155,10 @@ bool start_with_dependencies(Context& ctx, const std::vector<std::string>& selec
       if (state[id] != Pending) continue;
       auto spec = all.find(id);
       if (spec == all.end()) {
-        fail(id, "it is not loaded");
+        // Gone, or its directory cannot be read (then say why).
+        TaskSpec unread;
+        std::string why;
+        fail(id, ctx.store.read_spec(id, &unread, &why) || !ctx.store.has_task(id) ? "it is not loaded" : why);
         continue;
       }
       WaitTarget target = target_of(spec->second.start_when);

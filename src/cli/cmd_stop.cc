@@ -47,8 +47,8 @@ bool end_lost_task(Context& ctx, Job& job, bool kill) {
   std::printf("%s: its wrapper was lost; %s %zu leftover process(es) with %s\n", job.id.c_str(),
               kill ? "killing" : "stopping", v.leftovers.size(), signal_name(sig).c_str());
   int ended_by = end_processes(v.leftovers, sig, kill ? 2000 : v.spec.stop_timeout_ms,
-                               [&] { return find_leftovers(v.state); });
-  if (!find_leftovers(v.state).empty()) {
+                               [&] { return find_leftovers(v.dir, v.state); });
+  if (!find_leftovers(v.dir, v.state).empty()) {
     print_error(job.id + ": some processes could not be ended");
     return false;
   }

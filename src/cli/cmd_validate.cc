@@ -85,7 +85,7 @@ int run_validate(Context& ctx, const Options& opts) {
   for (const auto& path : opts.paths) {
     Document doc;
     std::vector<TaskSpec> specs, partial;
-    if (!load_descriptor(path, &doc, &specs, &diags, &partial)) {
+    if (!load_descriptor(path, &doc, &specs, &diags, &partial, ctx.store.root())) {
       // Still check what could be built: every problem in one run.
       for (const auto& spec : partial) check_host(doc, spec, &diags);
       continue;

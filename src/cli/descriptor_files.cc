@@ -8,7 +8,8 @@
 
 namespace spmi {
 
-bool read_task_files(const std::vector<std::string>& paths, std::vector<LoadedTask>* out, const std::string& refusal) {
+bool read_task_files(const std::vector<std::string>& paths, std::vector<LoadedTask>* out, const std::string& refusal,
+                     const std::string& state_root) {
   std::vector<Diagnostic> diags;
   std::map<std::string, std::string> first_file;  // id -> file that defines it
   size_t bad_files = 0;
@@ -16,7 +17,7 @@ bool read_task_files(const std::vector<std::string>& paths, std::vector<LoadedTa
     Document doc;
     std::vector<TaskSpec> specs;
     size_t before = diags.size();
-    if (!load_descriptor(path, &doc, &specs, &diags)) {
+    if (!load_descriptor(path, &doc, &specs, &diags, nullptr, state_root)) {
       bad_files += diags.size() > before ? 1 : 0;
       continue;
     }

@@ -21,8 +21,9 @@ struct LoadedTask {
 
 // Reads and validates every file; an id defined in two files is a problem.
 // Prints every problem, then "<refusal>: N problem(s) in M file(s)". False
-// when there was any.
-bool read_task_files(const std::vector<std::string>& paths, std::vector<LoadedTask>* out, const std::string& refusal);
+// when there was any. Log paths inside `state_root` are problems.
+bool read_task_files(const std::vector<std::string>& paths, std::vector<LoadedTask>* out, const std::string& refusal,
+                     const std::string& state_root);
 
 // Creates the task, or replaces the spec of a loaded one, which must be
 // inactive with nothing left running (checked under its cli.lock).

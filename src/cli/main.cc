@@ -110,6 +110,16 @@ int run_main(int argc, char** argv) {
     return kExitSystem;
   }
   ctx.store = Store(root);
+  // validate never touches the state directory; every other command trusts
+  // it to hold only what this user put there.
+  if (!(named && named->name == "validate")) {
+    std::string note;
+    if (!ctx.store.check_trusted(&err, &note)) {
+      print_error(err);
+      return kExitSystem;
+    }
+    if (!note.empty()) std::fprintf(stderr, "spmi: note: %s\n", note.c_str());
+  }
   ctx.color = want_color(stdout);
   print_debug(ctx, "state directory: " + root);
   for (auto& c : commands)

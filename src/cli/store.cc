@@ -48,6 +48,70 @@ bool Store::ensure_root(std::string* err) const {
   return true;
 }
 
+namespace {
+
+// Who owns a directory, in words: "uid 1001 (alice)".
+std::string owner_text(uid_t uid) {
+  std::string s = "uid " + std::to_string(uid);
+  if (struct passwd* pw = ::getpwuid(uid)) s += std::string(" (") + pw->pw_name + ")";
+  return s;
+}
+
+// The rule for the root and every task directory: ours, and nobody else may
+// write into it. `what` names it in the message.
+bool check_owned_dir(const std::string& path, const struct stat& st, const char* what, std::string* err) {
+  if (!S_ISDIR(st.st_mode)) {
+    *err = path + ": " + what + " is not a directory";
+    return false;
+  }
+  if (st.st_uid != ::geteuid()) {
+    *err = path + ": " + what + " belongs to " + owner_text(st.st_uid) + ", not to you (" + owner_text(::geteuid()) +
+           "); refusing it: whoever owns it can make spmi run commands as you. Use a directory of your own "
+           "(SPMI_PATH)";
+    return false;
+  }
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    *err = path + ": " + what + " is writable by " + ((st.st_mode & S_IWOTH) ? "others" : "its group") + " (mode " +
+           mode + "); refusing it: another user could plant a task in it. Fix it with 'chmod 700 " + path + "'";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool Store::check_trusted(std::string* err, std::string* note) const {
+  struct stat st;
+  if (::stat(root_.c_str(), &st) != 0) {
+    if (errno == ENOENT) return true;
+    *err = root_ + ": " + errno_text(errno);
+    return false;
+  }
+  if (!check_owned_dir(root_, st, "the state directory", err)) return false;
+  if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+    // Ours, and nobody else can write: only readable (an old mkdir 0755).
+    // Task specs and logs are nobody else's business: close it.
+    if (::chmod(root_.c_str(), 0700) == 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      *note = root_ + ": the state directory was readable by others (mode " + std::string(mode) + "); set it to 0700";
+    }
+  }
+  return true;
+}
+
+bool Store::check_task_dir(const std::string& id, std::string* err) const {
+  struct stat st;
+  std::string dir = task_dir(id);
+  if (::stat(dir.c_str(), &st) != 0) {
+    *err = dir + ": " + errno_text(errno);
+    return false;
+  }
+  return check_owned_dir(dir, st, "the task directory", err);
+}
+
 bool Store::list_ids(std::vector<std::string>* ids, std::string* err) const {
   ids->clear();
   DIR* dir = ::opendir(root_.c_str());
@@ -79,6 +143,8 @@ bool Store::has_task(const std::string& id) const {
 }
 
 bool Store::read_spec(const std::string& id, TaskSpec* spec, std::string* err) const {
+  // A task directory someone else controls is never read, so never started.
+  if (!check_task_dir(id, err)) return false;
   std::string path = task_file(id, task_files::kSpec), text;
   if (!read_file(path, &text, err)) return false;
   if (!parse_spec(text, spec, err)) {

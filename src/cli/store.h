@@ -25,6 +25,15 @@ class Store {
 
   // Creates the root (mode 0700) when missing.
   bool ensure_root(std::string* err) const;
+  // Refuses a state directory that another user controls (as ssh's
+  // StrictModes and tmux's socket directory check do): one owned by another
+  // uid, or writable by group or others, could hold a task planted to run
+  // as the caller. A missing root is fine (ensure_root creates it 0700). A
+  // root of ours that others can read is set to 0700, with `*note` saying so.
+  bool check_trusted(std::string* err, std::string* note) const;
+  // The same rule for one task directory (owned by the caller, not writable
+  // by group or others); false with `err` naming the directory.
+  bool check_task_dir(const std::string& id, std::string* err) const;
   // The ids of all task directories, sorted. A missing root is an empty store.
   bool list_ids(std::vector<std::string>* ids, std::string* err) const;
   bool has_task(const std::string& id) const;

@@ -11,6 +11,7 @@
 #include "cli/parallel.h"
 #include "common/lock_file.h"
 #include "common/process_tree.h"
+#include "common/task_tree.h"
 
 namespace spmi {
 
@@ -30,20 +31,12 @@ const char* condition_name(TaskCondition c) {
   return "?";
 }
 
-std::vector<ProcStat> find_leftovers(const TaskState& st) {
-  std::vector<ProcStat> out;
-  if (st.pid > 0 && process_running(st.pid, st.pid_start_ticks)) {
-    ProcStat main;
-    if (read_proc_stat(st.pid, &main)) out.push_back(main);
-  }
-  std::string marker = st.run_id.empty() ? "" : "SPMI_RUN_ID=" + st.run_id;
-  for (const ProcStat& p : find_task_members(st.sid, st.pgid, marker)) {
-    bool dup = std::any_of(out.begin(), out.end(), [&](const ProcStat& q) { return q.pid == p.pid; });
-    // The wrapper itself carries no marker and has its own session, so it is
-    // never a member; but never list a process that is the recorded wrapper.
-    if (!dup && !(p.pid == st.wrapper_pid && p.start_ticks == st.wrapper_start_ticks)) out.push_back(p);
-  }
-  return out;
+std::vector<ProcStat> find_leftovers(const std::string& task_dir, const TaskState& st) {
+  // The tree the wrapper recorded (none while the main process was alone).
+  TreeRecord tree;
+  std::string text, err;
+  if (read_file(task_dir + "/" + task_files::kTree, &text, &err)) parse_tree(text, &tree, &err);
+  return find_task_members(st, tree);
 }
 
 std::string TaskView::leftovers_refusal() const {
@@ -140,7 +133,7 @@ TaskView inspect_task_once(const Store& store, const std::string& id, bool want_
   else if (v.remote)  // another host's pid: the wrapper's word is all there is
     v.main_running = probe == LockProbe::Held && v.state.pid > 0 && !v.state.main_exited &&
                      (v.state.phase == Phase::Stopping || v.state.phase == Phase::Killing);
-  else if (v.has_state)
+  else if (v.has_state && same_boot(v.state))  // a pid of an earlier boot is someone else's
     v.main_running = process_running(v.state.pid, v.state.pid_start_ticks);
   if (probe == LockProbe::Held) {
     v.condition = TaskCondition::Active;
@@ -149,7 +142,7 @@ TaskView inspect_task_once(const Store& store, const std::string& id, bool want_
   } else if (phase_is_live(v.state.phase)) {
     v.condition = TaskCondition::WrapperLost;
     // A Slurm job's processes are Slurm's to end (and may be on another node).
-    if (want_leftovers && !v.remote && v.state.backend != "slurm") v.leftovers = find_leftovers(v.state);
+    if (want_leftovers && !v.remote && v.state.backend != "slurm") v.leftovers = find_leftovers(v.dir, v.state);
   } else if (v.state.phase == Phase::Failed) {
     v.condition = TaskCondition::FailedToStart;
   } else if (v.state.phase == Phase::GaveUp) {

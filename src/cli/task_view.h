@@ -51,7 +51,7 @@ struct TaskView {
 };
 
 // Inspects task `id`. With `find_leftovers`, a lost wrapper's processes are
-// searched in /proc (by session, group and SPMI_RUN_ID marker).
+// searched in /proc (common/task_tree.h says which count).
 TaskView inspect_task(const Store& store, const std::string& id, bool find_leftovers = true);
 
 // inspect_task for many tasks, in order. Large sets are read by a few
@@ -59,7 +59,8 @@ TaskView inspect_task(const Store& store, const std::string& id, bool find_lefto
 std::vector<TaskView> inspect_tasks(const Store& store, const std::vector<std::string>& ids,
                                     bool find_leftovers = true);
 
-// Processes of a task whose wrapper is gone (main process first).
-std::vector<ProcStat> find_leftovers(const TaskState& state);
+// Processes of a task whose wrapper is gone (main process first): only those
+// proven to be the task's (common/task_tree.h).
+std::vector<ProcStat> find_leftovers(const std::string& task_dir, const TaskState& state);
 
 }  // namespace spmi

@@ -4,6 +4,8 @@
 #include "common/atomic_file.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -53,16 +55,29 @@ bool is_rotated_log_name(const std::string& log_name, const std::string& name) {
   return true;
 }
 
-std::vector<std::string> list_rotated_logs(const std::string& log_path) {
-  std::string dir = dir_name(log_path);
-  std::string base = log_path.substr(dir.size() + (dir == "/" ? 0 : 1));
+std::vector<std::string> list_rotated_log_names(int dirfd, const std::string& log_name) {
   std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return out;
+  // A copy of the descriptor: the directory stream owns (and closes) it.
+  int copy = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  DIR* d = copy >= 0 ? ::fdopendir(copy) : nullptr;
+  if (!d) {
+    if (copy >= 0) ::close(copy);
+    return out;
+  }
+  ::rewinddir(d);  // the copy shares its position with `dirfd`
   while (struct dirent* e = ::readdir(d))
-    if (is_rotated_log_name(base, e->d_name)) out.push_back(e->d_name);
+    if (is_rotated_log_name(log_name, e->d_name)) out.push_back(e->d_name);
   ::closedir(d);
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> list_rotated_logs(const std::string& log_path) {
+  std::string dir = dir_name(log_path);
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::vector<std::string> out = list_rotated_log_names(fd, base_name(log_path));
+  ::close(fd);
   for (auto& n : out) n = (dir == "/" ? "" : dir) + "/" + n;
   return out;
 }

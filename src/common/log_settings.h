@@ -35,5 +35,7 @@ bool is_rotated_log_name(const std::string& log_name, const std::string& name);
 // Every rotated file of the log at `log_path` (full paths, oldest first).
 // While a file is being compressed both "x" and "x.gz" are listed.
 std::vector<std::string> list_rotated_logs(const std::string& log_path);
+// The same as names in the directory `dirfd` of the log named `log_name`.
+std::vector<std::string> list_rotated_log_names(int dirfd, const std::string& log_name);
 
 }  // namespace spmi

@@ -96,18 +96,6 @@ std::vector<ProcStat> live_descendants(pid_t root) {
   return out;
 }
 
-std::vector<ProcStat> find_task_members(pid_t sid, pid_t pgid, const std::string& marker) {
-  std::vector<ProcStat> out;
-  pid_t self = ::getpid();
-  for (const ProcStat& p : list_processes()) {
-    if (p.pid == self || is_dead(p)) continue;
-    bool member = (sid > 0 && p.sid == sid) || (pgid > 0 && p.pgid == pgid) ||
-                  (!marker.empty() && environ_contains(p.pid, marker));
-    if (member) out.push_back(p);
-  }
-  return out;
-}
-
 int open_pidfd(pid_t pid, unsigned long long start_ticks) {
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (fd < 0) return -1;

@@ -2,7 +2,6 @@
 #include "common/task_env.h"
 
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -146,7 +145,8 @@ bool parse_env_file(const std::string& path, const std::string& text,
   return true;
 }
 
-bool build_task_env(const TaskSpec& spec, char** base, const std::vector<std::pair<std::string, std::string>>& extra,
+bool build_task_env(const TaskSpec& spec, char** base, const RunIdentity& who,
+                    const std::vector<std::pair<std::string, std::string>>& extra,
                     const std::vector<std::string>& remove, std::vector<std::string>* out, std::string* err) {
   const ProcessSettings& p = spec.process;
   std::vector<std::pair<std::string, std::string>> env;
@@ -159,13 +159,11 @@ bool build_task_env(const TaskSpec& spec, char** base, const std::vector<std::pa
     for (const char* m : kMinimal) keep = keep || k == m;
     if (keep) env.emplace_back(k, eq + 1);
   }
-  if (!p.user.empty()) {
-    if (struct passwd* pw = ::getpwnam(p.user.c_str())) {
-      set(&env, "HOME", pw->pw_dir);
-      set(&env, "USER", pw->pw_name);
-      set(&env, "LOGNAME", pw->pw_name);
-      set(&env, "SHELL", pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
-    }
+  if (!who.user.empty()) {
+    set(&env, "HOME", who.home);
+    set(&env, "USER", who.user);
+    set(&env, "LOGNAME", who.user);
+    set(&env, "SHELL", who.shell.empty() ? "/bin/sh" : who.shell);
   }
   std::vector<std::pair<std::string, std::string>> own;
   if (!p.env_file.empty()) {

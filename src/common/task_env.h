@@ -2,7 +2,8 @@
 //
 //   base         the wrapper's environment (that of the `spmi start`), or with
 //                inherit_env = false only PATH HOME USER LOGNAME SHELL LANG
-//   user         with `user`, HOME USER LOGNAME SHELL of that user
+//   user         with `user`, HOME USER LOGNAME SHELL of that user (from the
+//                resolved identity: no name lookups here, see identity.h)
 //   env_file     KEY=VALUE lines ('#' comments, blank lines, an optional
 //                "export ", values optionally in '' or "" quotes)
 //   env          the spec's variables
@@ -19,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/identity.h"
 #include "common/task_spec.h"
 
 namespace spmi {
@@ -33,7 +35,8 @@ bool parse_env_file(const std::string& path, const std::string& text,
 // The task's environment ("K=V" entries); `extra` (the SPMI_* variables)
 // comes last, then the names in `remove` are taken out. `base` is the
 // wrapper's own environment.
-bool build_task_env(const TaskSpec& spec, char** base, const std::vector<std::pair<std::string, std::string>>& extra,
+bool build_task_env(const TaskSpec& spec, char** base, const RunIdentity& who,
+                    const std::vector<std::pair<std::string, std::string>>& extra,
                     const std::vector<std::string>& remove, std::vector<std::string>* out, std::string* err);
 
 }  // namespace spmi

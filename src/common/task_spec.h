@@ -81,6 +81,8 @@ inline constexpr const char* kWrapperLog = "wrapper.log";
 inline constexpr const char* kEvents = "events.jsonl";
 inline constexpr const char* kDescriptorPrefix = "descriptor.";
 inline constexpr const char* kSlurmScript = "slurm.sh";
+inline constexpr const char* kIdentity = "identity";  // common/identity.h
+inline constexpr const char* kTree = "tree";          // common/task_tree.h
 }  // namespace task_files
 
 }  // namespace spmi

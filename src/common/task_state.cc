@@ -43,6 +43,7 @@ std::string serialize_state(const TaskState& s) {
   kv.add("backend", s.backend);
   kv.add("backend_id", s.backend_id);
   if (!s.host.empty()) kv.add("host", s.host);
+  if (!s.boot_id.empty()) kv.add("boot", s.boot_id);
   kv.add_int("wrapper_pid", s.wrapper_pid);
   kv.add_int("wrapper_start_ticks", static_cast<long long>(s.wrapper_start_ticks));
   kv.add_int("pid", s.pid);
@@ -136,6 +137,7 @@ bool parse_state(const std::string& text, TaskState* s, std::string* err) {
   s->log_error = kv.get("log_error").value_or("");
   s->log_dropped_bytes = kv.get_int("log_dropped_bytes", 0);
   s->host = kv.get("host").value_or("");
+  s->boot_id = kv.get("boot").value_or("");
   s->main_exited = main_exited == "1";
   if (!phase_from_name(phase, &s->phase)) {
     *err = "unknown phase '" + phase + "'";

@@ -41,6 +41,7 @@ struct TaskState {
   std::string backend;
   std::string backend_id;  // native: wrapper pid; screen: $STY; tmux: pane; slurm: job id
   std::string host;        // the host the wrapper runs on ("" in files written before it existed)
+  std::string boot_id;     // the boot it runs in (common/task_tree.h); pids of another boot mean nothing
   pid_t wrapper_pid = 0;
   unsigned long long wrapper_start_ticks = 0;
   pid_t pid = 0;  // the main process (the shell for shell commands)

@@ -1,6 +1,8 @@
 // The manageable-type table and whole-descriptor loading.
 #include "manageables/registry.h"
 
+#include <filesystem>
+
 #include "common/names.h"
 #include "manageables/reader.h"
 
@@ -21,8 +23,47 @@ const ManageableType* find_manageable_type(std::string_view name) {
 
 std::string manageable_type_names() { return join_names(kManageableTypes); }
 
+namespace {
+
+// The path with every existing component's links resolved (and . and ..
+// folded), so "$SPMI_PATH/../state/x" and a link into the state directory
+// are both seen for what they are.
+std::filesystem::path real_path(const std::string& p) {
+  std::error_code ec;
+  std::filesystem::path r = std::filesystem::weakly_canonical(p, ec);
+  return ec ? std::filesystem::path(p).lexically_normal() : r;
+}
+
+bool is_within(const std::filesystem::path& p, const std::filesystem::path& dir) {
+  auto d = dir.begin(), i = p.begin();
+  for (; d != dir.end() && !d->empty(); ++d, ++i)
+    if (i == p.end() || *i != *d) return false;
+  return true;
+}
+
+// Log paths must stay out of the state directory (see load_descriptor).
+void check_log_paths(const Document& doc, const std::vector<TaskSpec>& specs, const std::string& state_root,
+                     Checker& check) {
+  std::filesystem::path root = real_path(state_root);
+  for (const TaskSpec& spec : specs) {
+    for (auto [key, value] : {std::pair<const char*, const std::string*>{"stdout", &spec.logs.stdout_path},
+                              {"stderr", &spec.logs.stderr_path}}) {
+      if (value->empty() || !is_within(real_path(*value), root)) continue;
+      const Node* task = find_task_node(doc, spec.id);
+      const Node* logs = task ? task->find("logs") : nullptr;
+      const Node* at = logs && logs->find(key) ? logs->find(key) : task ? task : &doc.root;
+      check.error(at->pos, "task '" + spec.id + "': task.logs." + key + ": '" + *value +
+                               "' is inside the state directory " + state_root +
+                               " (SPMI_PATH); spmi's own files live there (a log could overwrite another task's "
+                               "spec or state): choose a path outside it, or leave it unset for the default");
+    }
+  }
+}
+
+}  // namespace
+
 bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpec>* specs,
-                     std::vector<Diagnostic>* diags, std::vector<TaskSpec>* partial) {
+                     std::vector<Diagnostic>* diags, std::vector<TaskSpec>* partial, const std::string& state_root) {
   if (!read_descriptor(path, doc, diags)) return false;
   Checker check(path, diags);
   const Node& root = doc->root;
@@ -48,6 +89,7 @@ bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpe
   }
   std::vector<TaskSpec> built;
   type->build(*doc, body, check, &built);
+  if (!state_root.empty()) check_log_paths(*doc, built, state_root, check);
   if (!check.ok()) {
     if (partial) *partial = std::move(built);
     return false;

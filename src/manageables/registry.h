@@ -26,9 +26,12 @@ std::string manageable_type_names();
 // `specs` (ids, normalized fields) and `doc` (the text to keep a copy of).
 // On failure every problem found in the file is in `diags`, and `partial`
 // (when given) receives the specs as far as they could be built, for checks
-// that want to report more (spmi validate).
+// that want to report more (spmi validate). With `state_root` ($SPMI_PATH),
+// a log path inside it is a problem: the task would write over spmi's own
+// files (another task's spec or state).
 bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpec>* specs,
-                     std::vector<Diagnostic>* diags, std::vector<TaskSpec>* partial = nullptr);
+                     std::vector<Diagnostic>* diags, std::vector<TaskSpec>* partial = nullptr,
+                     const std::string& state_root = "");
 
 // The table that defines task `id` in a loaded document: [task] itself, or
 // the project's entry for it (nullptr when not found). For positions in

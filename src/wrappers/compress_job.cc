@@ -1,82 +1,54 @@
 // Compression of rotated logs in a child process (see compress_job.h).
 #include "wrappers/compress_job.h"
 
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
 
+#include "common/safe_file.h"
 #include "wrappers/clone_child.h"
 
 namespace spmi {
 
-namespace {
-
-// The few zlib functions used, resolved from libz.so.1.
-struct Zlib {
-  void* (*gzdopen)(int, const char*) = nullptr;
-  int (*gzwrite)(void*, const void*, unsigned) = nullptr;
-  int (*gzclose)(void*) = nullptr;
-
-  bool load(std::string* err) {
-    void* lib = ::dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-      *err = std::string("cannot load zlib (libz.so.1): ") + ::dlerror();
-      return false;
-    }
-    gzdopen = reinterpret_cast<decltype(gzdopen)>(::dlsym(lib, "gzdopen"));
-    gzwrite = reinterpret_cast<decltype(gzwrite)>(::dlsym(lib, "gzwrite"));
-    gzclose = reinterpret_cast<decltype(gzclose)>(::dlsym(lib, "gzclose"));
-    if (!gzdopen || !gzwrite || !gzclose) {
-      *err = "zlib lacks gzdopen/gzwrite/gzclose";
-      return false;
-    }
-    return true;
-  }
-};
-
-}  // namespace
-
-bool gzip_file(const std::string& file, std::string* err) {
-  Zlib z;
-  if (!z.load(err)) return false;
-  Fd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!in.valid()) {
-    *err = "cannot open " + file + ": " + errno_text(errno);
-    return false;
-  }
-  std::string tmp = file + ".gz.tmp", out = file + ".gz";
-  // Private like the log it comes from.
-  int out_fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  void* gz = out_fd >= 0 ? z.gzdopen(out_fd, "wb6") : nullptr;
+bool gzip_file_at(int dirfd, const std::string& name, std::string* err) {
+  Fd in = open_in_dir(dirfd, name, O_RDONLY, name, err);
+  if (!in.valid()) return false;
+  std::string tmp;
+  // Hidden, so no reader ever takes it for a log.
+  Fd out = create_temp_in_dir(dirfd, "." + name + ".gz", &tmp, err);
+  if (!out.valid()) return false;
+  gzFile gz = ::gzdopen(out.get(), "wb6");
   if (!gz) {
-    if (out_fd >= 0) ::close(out_fd);
-    *err = "cannot create " + tmp;
+    ::unlinkat(dirfd, tmp.c_str(), 0);
+    *err = "cannot start compressing " + name;
     return false;
   }
+  out.release();  // gzclose closes it
   char buf[65536];
   ssize_t n;
   bool ok = true;
   while ((n = ::read(in.get(), buf, sizeof buf)) > 0)
-    if (z.gzwrite(gz, buf, static_cast<unsigned>(n)) != n) ok = false;
+    if (::gzwrite(gz, buf, static_cast<unsigned>(n)) != n) ok = false;
   if (n < 0) ok = false;
-  if (z.gzclose(gz) != 0) ok = false;
-  if (!ok || ::rename(tmp.c_str(), out.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    *err = "cannot compress " + file;
+  if (::gzclose(gz) != Z_OK) ok = false;
+  std::string target = name + ".gz";
+  if (!ok || ::renameat(dirfd, tmp.c_str(), dirfd, target.c_str()) != 0) {
+    ::unlinkat(dirfd, tmp.c_str(), 0);
+    *err = "cannot compress " + name;
     return false;
   }
-  ::unlink(file.c_str());
+  ::unlinkat(dirfd, name.c_str(), 0);
   return true;
 }
 
-bool CompressJob::start(const std::vector<std::string>& files, std::string* err) {
+bool CompressJob::start(const std::vector<CompressItem>& files, std::string* err) {
   int pidfd = -1;
   pid_t pid = start_clone_child(&pidfd, err);
   if (pid < 0) return false;
@@ -88,7 +60,7 @@ bool CompressJob::start(const std::vector<std::string>& files, std::string* err)
     ::setpriority(PRIO_PROCESS, 0, 10);  // the task's output comes first
     bool all = true;
     std::string why;
-    for (const auto& f : files) all = gzip_file(f, &why) && all;
+    for (const auto& f : files) all = gzip_file_at(f.dirfd, f.name, &why) && all;
     ::_exit(all ? 0 : 1);
   }
   pid_ = pid;

@@ -14,8 +14,6 @@
 #include <malloc.h>
 #include <poll.h>
 #include <sys/ioctl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/random.h>
@@ -29,9 +27,11 @@
 #include <vector>
 
 #include "common/atomic_file.h"
+#include "common/child_setup.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/fd.h"
+#include "common/identity.h"
 #include "common/lock_file.h"
 #include "common/plain_command.h"
 #include "common/proc.h"
@@ -40,6 +40,7 @@
 #include "common/task_env.h"
 #include "common/task_spec.h"
 #include "common/task_state.h"
+#include "common/task_tree.h"
 #include "wrappers/idle_memory.h"
 #include "wrappers/wrapper.h"
 
@@ -59,12 +60,6 @@ double random_fraction() {
   if (::getrandom(&r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) r = 0;
   return static_cast<double>(r) / 4294967296.0;
 }
-
-// Why the child could not exec, sent back through a close-on-exec pipe.
-struct ExecFailure {
-  int stage;  // 1 = chdir, 2 = exec, 3 = setup
-  int err;
-};
 
 }  // namespace
 
@@ -157,8 +152,10 @@ bool Wrapper::prepare(std::string* err) {
 
   // The wrapper writes the task's output (see log_writer.h). A log that
   // cannot be written is reported in the state; it never stops the task.
-  out_log_.setup(spec_.stdout_log(opts_.task_dir), spec_.logs, now_ms);
-  if (!spec_.mixed_stdout) err_log_.setup(spec_.stderr_log(opts_.task_dir), spec_.logs, now_ms);
+  // One that is a link (or a FIFO) where the file should be does: writing
+  // through it would write somewhere the task's owner chose.
+  if (!out_log_.setup(spec_.stdout_log(opts_.task_dir), spec_.logs, now_ms, err)) return false;
+  if (!spec_.mixed_stdout && !err_log_.setup(spec_.stderr_log(opts_.task_dir), spec_.logs, now_ms, err)) return false;
   return prepare_features(err);
 }
 
@@ -166,54 +163,30 @@ bool Wrapper::prepare(std::string* err) {
 // beyond what fork copied, and ends with _exit on any failure.
 void Wrapper::exec_child(int err_fd) {
   child_ready_fd(&err_fd);
-  auto fail = [err_fd](int stage, int e) {
-    ExecFailure f{stage, e};
+  auto fail = [err_fd](const ChildFailure& f) {
     ssize_t ignored = ::write(err_fd, &f, sizeof f);
     (void)ignored;
     ::_exit(127);
   };
   // Children start clean: default dispositions, empty mask, own session.
-  sigset_t empty;
-  sigemptyset(&empty);
-  for (int s = 1; s < NSIG; ++s)
-    if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
-  ::sigprocmask(SIG_SETMASK, &empty, nullptr);
-  if (::setsid() < 0) fail(3, errno);
+  reset_signals();
+  if (::setsid() < 0) fail({ChildFailure::Setup, errno});
 
   if (terminal_) {
     // The task's own pty becomes its controlling terminal and stdio.
-    if (::ioctl(relay_.child_in(), TIOCSCTTY, 0) < 0) fail(3, errno);
+    if (::ioctl(relay_.child_in(), TIOCSCTTY, 0) < 0) fail({ChildFailure::Setup, errno});
     if (::dup2(relay_.child_in(), 0) < 0 || ::dup2(relay_.child_out(), 1) < 0 || ::dup2(relay_.child_err(), 2) < 0)
-      fail(3, errno);
+      fail({ChildFailure::Setup, errno});
   } else if (::dup2(stdin_fd_.get(), 0) < 0 || ::dup2(out_write_.get(), 1) < 0 ||
              ::dup2(spec_.mixed_stdout ? out_write_.get() : err_write_.get(), 2) < 0) {
     // stdin = the FIFO, stdout/stderr = pipes the wrapper copies into the
     // logs. dup2 clears CLOEXEC.
-    fail(3, errno);
+    fail({ChildFailure::Setup, errno});
   }
 
-  // Process settings: limits, priority, umask, then the identity, and only
-  // then the directory (so it is entered with the task's own rights).
-  const ProcessSettings& ps = spec_.process;
-  const struct {
-    int resource;
-    int64_t value;
-  } limits[] = {{RLIMIT_NOFILE, ps.limit_nofile}, {RLIMIT_NPROC, ps.limit_nproc}, {RLIMIT_CORE, ps.limit_core},
-                {RLIMIT_AS, ps.limit_memory},     {RLIMIT_CPU, ps.limit_cpu}};
-  for (int i = 0; i < 5; ++i) {
-    if (limits[i].value == kLimitUnset) continue;
-    struct rlimit rl;
-    rl.rlim_cur = rl.rlim_max = limits[i].value == kLimitInfinity ? RLIM_INFINITY : static_cast<rlim_t>(limits[i].value);
-    if (::setrlimit(limits[i].resource, &rl) != 0) fail(10 + i, errno);
-  }
-  if (ps.has_nice && ::setpriority(PRIO_PROCESS, 0, ps.nice) != 0) fail(6, errno);
-  if (ps.umask >= 0) ::umask(static_cast<mode_t>(ps.umask));
-  if (run_gid_ != static_cast<gid_t>(-1)) {
-    if (::setgroups(run_groups_.size(), run_groups_.data()) != 0 || ::setgid(run_gid_) != 0) fail(4, errno);
-  }
-  if (run_uid_ != static_cast<uid_t>(-1) && ::setuid(run_uid_) != 0) fail(4, errno);
-  if (!spec_.cwd.empty() && ::chdir(spec_.cwd.c_str()) != 0) fail(1, errno);
-  environ = child_envp_.data();
+  // Limits, priority, umask, identity, directory, environment (child_setup.h).
+  ChildFailure f;
+  if (!apply_child_plan(child_plan(), &f)) fail(f);
 
   if (spec_.uses_shell()) {
     if (!plain_words_.empty()) {
@@ -232,8 +205,17 @@ void Wrapper::exec_child(int err_fd) {
     // execvp searches PATH of the task's own environment (set above).
     ::execvp(args[0], args.data());
   }
-  fail(2, errno);
+  fail({ChildFailure::Exec, errno});
   ::_exit(127);
+}
+
+ChildPlan Wrapper::child_plan() {
+  ChildPlan plan;
+  plan.settings = &spec_.process;
+  plan.identity = &identity_;
+  plan.cwd = spec_.cwd.c_str();
+  plan.envp = child_envp_.data();
+  return plan;
 }
 
 pid_t Wrapper::spawn(std::string* err) {
@@ -254,7 +236,7 @@ pid_t Wrapper::spawn(std::string* err) {
     exec_child(pipefd[1]);
   }
   ::close(pipefd[1]);
-  ExecFailure f{};
+  ChildFailure f{};
   ssize_t n;
   do {
     n = ::read(pipefd[0], &f, sizeof f);
@@ -264,14 +246,7 @@ pid_t Wrapper::spawn(std::string* err) {
     int status;
     ::waitpid(pid, &status, 0);
     std::string what = spec_.uses_shell() ? std::string("/bin/sh") : spec_.argv[0];
-    if (f.stage == 1) *err = "cannot change directory to '" + spec_.cwd + "': " + errno_text(f.err);
-    else if (f.stage == 2) *err = "cannot execute '" + what + "': " + errno_text(f.err);
-    else if (f.stage == 4) *err = "cannot switch to user/group " + spec_.process.user + "/" + spec_.process.group + ": " + errno_text(f.err);
-    else if (f.stage == 6) *err = "cannot set nice " + std::to_string(spec_.process.nice) + ": " + errno_text(f.err);
-    else if (f.stage >= 10 && f.stage < 15) {
-      static const char* const kNames[] = {"nofile", "nproc", "core", "memory", "cpu"};
-      *err = std::string("cannot set limits.") + kNames[f.stage - 10] + ": " + errno_text(f.err);
-    } else *err = "cannot set up the child process: " + errno_text(f.err);
+    *err = describe_child_failure(f, child_plan(), what, spec_.process.user, spec_.process.group);
     return -1;
   }
   return pid;
@@ -279,52 +254,32 @@ pid_t Wrapper::spawn(std::string* err) {
 
 // The environment and identity of the next run, resolved in the parent
 // (indirections and env_file are read at each start; errors fail the start).
+// The identity comes as numbers from `spmi start` (common/identity.h): the
+// static wrapper never looks a name up.
 bool Wrapper::prepare_process(std::string* err) {
+  const ProcessSettings& ps = spec_.process;
+  identity_ = RunIdentity{};
+  if (!ps.user.empty() || !ps.group.empty()) {
+    if (::geteuid() != 0) {
+      *err = "user/group are set, but spmi does not run as root (it runs as uid " + std::to_string(::geteuid()) +
+             "): it cannot switch to another user";
+      return false;
+    }
+    std::string text, why;
+    if (!read_file(path(task_files::kIdentity), &text, &why) || !parse_identity(text, &identity_, &why)) {
+      *err = "the task's user/group were not resolved by spmi start (" + why + ")";
+      return false;
+    }
+  }
   std::vector<std::pair<std::string, std::string>> extra = {
       {"SPMI_TASK_ID", spec_.id}, {"SPMI_RUN_ID", state_.run_id}, {"SPMI_TASK_DIR", opts_.task_dir}};
   std::vector<std::string> remove;
   task_env_fixups(&extra, &remove);
-  if (!build_task_env(spec_, environ, extra, remove, &child_env_, err)) return false;
+  if (!build_task_env(spec_, environ, identity_, extra, remove, &child_env_, err)) return false;
   child_envp_.clear();
   for (auto& e : child_env_) child_envp_.push_back(e.data());
   child_envp_.push_back(nullptr);
   plain_words_ = spec_.uses_shell() ? plain_command_words(spec_.shell_command) : std::vector<std::string>{};
-  const ProcessSettings& ps = spec_.process;
-  run_uid_ = static_cast<uid_t>(-1);
-  run_gid_ = static_cast<gid_t>(-1);
-  run_groups_.clear();
-  if (ps.user.empty() && ps.group.empty()) return true;
-  if (::geteuid() != 0) {
-    *err = "user/group are set, but spmi does not run as root (it runs as uid " + std::to_string(::geteuid()) +
-           "): it cannot switch to another user";
-    return false;
-  }
-  if (!ps.user.empty()) {
-    struct passwd* pw = ::getpwnam(ps.user.c_str());
-    if (!pw) {
-      *err = "no user '" + ps.user + "'";
-      return false;
-    }
-    run_uid_ = pw->pw_uid;
-    run_gid_ = pw->pw_gid;
-    int n = 64;
-    run_groups_.resize(static_cast<size_t>(n));
-    if (::getgrouplist(ps.user.c_str(), pw->pw_gid, run_groups_.data(), &n) < 0) {
-      run_groups_.resize(static_cast<size_t>(n));
-      ::getgrouplist(ps.user.c_str(), pw->pw_gid, run_groups_.data(), &n);
-    }
-    run_groups_.resize(static_cast<size_t>(n));
-  }
-  if (!ps.group.empty()) {
-    struct group* gr = ::getgrnam(ps.group.c_str());
-    if (!gr) {
-      *err = "no group '" + ps.group + "'";
-      return false;
-    }
-    run_gid_ = gr->gr_gid;
-    if (ps.user.empty()) run_groups_.assign(1, gr->gr_gid);
-    else run_groups_.push_back(gr->gr_gid);
-  }
   return true;
 }
 
@@ -511,15 +466,48 @@ void Wrapper::start_run() {
   handle(WrapperEvent::Started);
 }
 
+// Records the task's tree in <task dir>/tree when it holds a process the
+// last record (and the state's main pid) does not: one that was reparented
+// to us, like a daemon whose parent just exited. Processes that only ended
+// need no write: a dead pid is told from a reused one by its start time.
+// Called when a child of ours ended, which is when the tree changes shape.
+void Wrapper::record_tree() {
+  std::vector<pid_t> helpers;  // not the task's: log compression, health checks
+  if (compress_.running()) helpers.push_back(compress_.pid());
+  if (probe_.running()) helpers.push_back(probe_.pid());
+  std::vector<ProcId> live;
+  bool news = false;
+  // live_descendants lists a parent before its children.
+  for (const ProcStat& p : live_descendants(::getpid())) {
+    if (std::find(helpers.begin(), helpers.end(), p.pid) != helpers.end() ||
+        std::find(helpers.begin(), helpers.end(), p.ppid) != helpers.end()) {
+      helpers.push_back(p.pid);
+      continue;
+    }
+    ProcId id{p.pid, p.start_ticks};
+    live.push_back(id);
+    bool known = (p.pid == state_.pid && p.start_ticks == state_.pid_start_ticks) ||
+                 std::find(tree_.begin(), tree_.end(), id) != tree_.end();
+    news = news || !known;
+  }
+  if (!news) return;
+  tree_ = live;
+  TreeRecord t{state_.boot_id, state_.run_id, live};
+  std::string err;
+  if (!write_file_atomic(path(task_files::kTree), serialize_tree(t), &err, Durability::Volatile))
+    log("cannot record the task's processes: " + err);
+}
+
 // Reaps every exited child, then reports once: the main process's exit, one
 // ChildReaped for any others (one /proc re-sweep per wake-up, not per child),
 // and NoChildren when nothing of the task is left.
 void Wrapper::reap() {
-  bool others = false;
+  bool others = false, any = false;
   for (;;) {
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid > 0) {
+      any = true;
       if (pid == state_.pid) {
         state_.main_exited = true;
         if (WIFEXITED(status)) state_.exit_code = WEXITSTATUS(status);
@@ -534,8 +522,9 @@ void Wrapper::reap() {
     if (pid < 0 && errno == EINTR) continue;
     if (pid < 0 && errno == ECHILD) {
       handle(WrapperEvent::NoChildren);
-    } else if (others) {
-      handle(WrapperEvent::ChildReaped);  // children remain
+    } else {
+      if (others) handle(WrapperEvent::ChildReaped);  // children remain
+      if (any && !done_) record_tree();
     }
     return;
   }
@@ -736,6 +725,7 @@ int Wrapper::run() {
                                                   : nullptr;
   state_.backend_id = given && *given ? given : std::to_string(::getpid());
   state_.host = host_name();
+  state_.boot_id = boot_id();
   save_state();
 
   if (scheduled_) {

@@ -6,8 +6,9 @@
 // makes it a "clone child": the wrapper's waitpid(-1) for the task's
 // processes never sees it, and it never keeps the task "alive". Its end is
 // read from the pidfd. It never execs: exec would give it back an ordinary
-// exit signal, so a command check runs in a grandchild it waits for. It runs in its own process group, killed whole at the
-// timeout. Its output (the command's, or the tcp/http probe's message) comes
+// exit signal, so the check runs in a grandchild it waits for, with the
+// task's user, environment and directory. It runs in its own process group,
+// killed whole at the timeout. Its output (the command's, or the tcp/http probe's message) comes
 // through a pipe; the last line is kept as the check's detail.
 #pragma once
 
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/child_setup.h"
 #include "common/fd.h"
 #include "common/task_spec.h"
 
@@ -23,8 +25,12 @@ namespace spmi {
 
 class HealthProbe {
  public:
-  // Starts a check of `spec.health`; false with `err` when it cannot start.
-  bool start(const TaskSpec& spec, int64_t now_ms, std::string* err);
+  // Starts a check of `spec.health` as the task's process would run
+  // (`plan`: its limits, identity, directory and resolved environment);
+  // tcp and http checks execute `probe_program` (spmi-probe). False with
+  // `err` when it cannot start.
+  bool start(const TaskSpec& spec, const ChildPlan& plan, const std::string& probe_program, int64_t now_ms,
+             std::string* err);
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   int64_t deadline_ms() const { return deadline_ms_; }

@@ -12,7 +12,9 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/atomic_file.h"
 #include "common/clock.h"
+#include "common/safe_file.h"
 
 namespace spmi {
 
@@ -24,14 +26,18 @@ constexpr int64_t kReopenRetryMs = 1000;
 
 }  // namespace
 
-void LogWriter::setup(std::string path, const LogSettings& settings, Clock clock) {
+bool LogWriter::setup(std::string path, const LogSettings& settings, Clock clock, std::string* err) {
   path_ = std::move(path);
+  name_ = base_name(path_);
   s_ = settings;
   clock_ = clock;
   fd_.reset();
+  dir_fd_.reset();
   retry_at_ = 0;
   // Created at once: readers (connect, logs -f) watch the file from the start.
   ensure_open();
+  if (refused_ && err) *err = error_;
+  return !refused_;
 }
 
 int64_t LogWriter::period_end(int64_t ms) const {
@@ -54,15 +60,23 @@ bool LogWriter::ensure_open() {
   if (fd_.valid()) return true;
   int64_t now = clock_();
   if (now < retry_at_) return false;
+  std::string why;
+  if (!dir_fd_.valid()) {
+    dir_fd_ = open_dir(dir_name(path_), &why);
+    if (!dir_fd_.valid()) why = "cannot open " + path_ + ": " + errno_text(errno);  // no directory (yet)
+  }
   // Not O_APPEND: splice() refuses append-mode files. The wrapper is the
   // file's only writer and keeps the offset itself.
   // Read-write: after splice, the last byte tells whether a line is open.
-  fd_.reset(::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (dir_fd_.valid()) fd_ = open_in_dir(dir_fd_.get(), name_, O_RDWR | O_CREAT, path_, &why);
   if (!fd_.valid()) {
+    refused_ = errno == ELOOP || errno == EPERM;
     retry_at_ = now + kReopenRetryMs;
-    fail("cannot open " + path_, errno, 0);
+    changed_ = changed_ || why != error_;
+    error_ = why;
     return false;
   }
+  refused_ = false;
   struct stat st {};
   size_ = ::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
   if (S_ISREG(st.st_mode)) ::lseek(fd_.get(), size_, SEEK_SET);
@@ -106,14 +120,16 @@ void LogWriter::rotate(int64_t now) {
     size_ = 0;  // not a regular file (/dev/null, a FIFO): nothing to rotate
     return;
   }
-  std::string target = rotated_log_name(path_, now, ++sequence_);
-  if (::rename(path_.c_str(), target.c_str()) != 0) {
+  std::string target = rotated_log_name(name_, now, ++sequence_);
+  // renameat replaces whatever has that name (a planted link included)
+  // without following it.
+  if (::renameat(dir_fd_.get(), name_.c_str(), dir_fd_.get(), target.c_str()) != 0) {
     fail("cannot rotate " + path_, errno, 0);
     size_ = 0;  // keep writing to the same file rather than retrying per line
     return;
   }
   fd_.reset();
-  if (s_.compress) to_compress_.push_back(target);
+  if (s_.compress) to_compress_.push_back({dir_fd_.get(), target});
   prune();
   ensure_open();
   period_end_ms_ = period_end(now);
@@ -235,15 +251,17 @@ void LogWriter::clear() {
   }
 }
 
-std::vector<std::string> LogWriter::take_compress_work() {
-  std::vector<std::string> work;
+std::vector<CompressItem> LogWriter::take_compress_work() {
+  std::vector<CompressItem> work;
   work.swap(to_compress_);
   return work;
 }
 
 void LogWriter::prune() {
-  std::vector<std::string> rotated = list_rotated_logs(path_);
-  for (size_t i = 0; i + static_cast<size_t>(s_.keep) < rotated.size(); ++i) ::unlink(rotated[i].c_str());
+  if (!dir_fd_.valid()) return;
+  std::vector<std::string> rotated = list_rotated_log_names(dir_fd_.get(), name_);
+  for (size_t i = 0; i + static_cast<size_t>(s_.keep) < rotated.size(); ++i)
+    ::unlinkat(dir_fd_.get(), rotated[i].c_str(), 0);
 }
 
 }  // namespace spmi

@@ -14,6 +14,10 @@
 //   failures    a write that fails (disk full, file gone, no permission)
 //               drops the output, counts the bytes, and records the error;
 //               the next write tries again, so writing resumes by itself
+//   safety      the log's directory may be writable by the task's user
+//               while the wrapper runs as root: the directory is opened
+//               once and every file in it is opened, renamed and deleted
+//               relative to it, never through a link (common/safe_file.h)
 //
 // Without timestamps, pipe data is moved to the file with splice(): no copy
 // through the wrapper, which keeps the write path cheap and the wrapper's
@@ -32,12 +36,22 @@
 
 namespace spmi {
 
+// A rotated file waiting to be compressed: its name in the directory `dirfd`
+// (the LogWriter's, open for the wrapper's whole life).
+struct CompressItem {
+  int dirfd = -1;
+  std::string name;
+};
+
 class LogWriter {
  public:
   using Clock = int64_t (*)();  // wall-clock milliseconds
 
-  // Sets the writer up and opens (creates) the file.
-  void setup(std::string path, const LogSettings& settings, Clock clock);
+  // Sets the writer up and opens (creates) the file. False with `err` when
+  // the file is refused for safety (a symbolic or hard link, a FIFO): the
+  // task must not start writing through it. Other failures (no directory
+  // yet, no room) are write errors like any other, retried later.
+  bool setup(std::string path, const LogSettings& settings, Clock clock, std::string* err = nullptr);
   const std::string& path() const { return path_; }
 
   // Appends bytes (rotating at line starts as needed).
@@ -49,7 +63,7 @@ class LogWriter {
   void clear();
 
   // Rotated files not yet compressed, handed out once each.
-  std::vector<std::string> take_compress_work();
+  std::vector<CompressItem> take_compress_work();
   // Deletes rotated files beyond `keep`, oldest first.
   void prune();
 
@@ -71,6 +85,9 @@ class LogWriter {
   int64_t period_end(int64_t ms) const;
 
   std::string path_;
+  std::string name_;  // the file's name in dir_fd_
+  Fd dir_fd_;
+  bool refused_ = false;  // the last open failed for safety (see setup)
   LogSettings s_;
   Clock clock_ = now_ms;
   Fd fd_;
@@ -82,7 +99,7 @@ class LogWriter {
   int line_state_ = 1;        // 1: at a line start, 0: mid-line, -1: unknown (after splice)
   int sequence_ = 0;
   int64_t retry_at_ = 0;      // after an open failure, the next attempt
-  std::vector<std::string> to_compress_;
+  std::vector<CompressItem> to_compress_;
   std::string error_;
   int64_t dropped_ = 0;
   bool changed_ = false;

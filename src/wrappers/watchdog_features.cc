@@ -13,6 +13,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/atomic_file.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/proc.h"
@@ -40,6 +41,19 @@ bool wrapper_runs_type(const std::string& type) { return type == "watchdog" || t
 bool Wrapper::prepare_features(std::string* err) {
   scheduled_ = !spec_.schedule.cron.empty();
   if (health_.enabled()) state_.health = HealthStatus::Starting;
+  if (spec_.health.type == HealthType::Tcp || spec_.health.type == HealthType::Http) {
+    // tcp and http checks resolve names: spmi-probe, installed beside us,
+    // does that with the system's (dynamic) NSS.
+    char self[4096];
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    std::string dir = n > 0 ? dir_name(std::string(self, static_cast<size_t>(n))) : ".";
+    probe_program_ = dir + "/spmi-probe";
+    if (::access(probe_program_.c_str(), X_OK) != 0) {
+      *err = "the " + std::string(spec_.health.type == HealthType::Tcp ? "tcp" : "http") + " health check needs " +
+             probe_program_ + ", which is missing (" + errno_text(errno) + "); reinstall spmi";
+      return false;
+    }
+  }
   if (!scheduled_) return true;
   if (!parse_cron(spec_.schedule.cron, &cron_, err)) {
     *err = "schedule '" + spec_.schedule.cron + "': " + *err;
@@ -214,7 +228,7 @@ void Wrapper::handle_features(const std::vector<struct pollfd>& fds, size_t firs
 void Wrapper::run_health_check() {
   health_.check_started();
   std::string err;
-  if (!probe_.start(spec_, monotonic_ms(), &err)) {
+  if (!probe_.start(spec_, child_plan(), probe_program_, monotonic_ms(), &err)) {
     log("cannot run the health check: " + err);
     apply_health_result(false, err);
   }

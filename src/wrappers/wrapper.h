@@ -14,10 +14,13 @@
 #include <utility>
 #include <vector>
 
+#include "common/child_setup.h"
 #include "common/cron.h"
 #include "common/fd.h"
+#include "common/identity.h"
 #include "common/task_spec.h"
 #include "common/task_state.h"
+#include "common/task_tree.h"
 #include "wrappers/default_wrapper.h"
 #include "wrappers/compress_job.h"
 #include "wrappers/health_probe.h"
@@ -52,6 +55,7 @@ class Wrapper {
   void handle(WrapperEvent e);
   int signal_tree(int sig, bool only_new);
   void reap();
+  void record_tree();
   void read_control();
   void read_signals();
 
@@ -71,9 +75,10 @@ class Wrapper {
   std::vector<std::string> plain_words_;  // a shell command run without the shell (plain_command.h)
   // State writes so far, and at the last release_idle_memory().
   unsigned long state_saves_ = 0, released_at_save_ = 0;
-  uid_t run_uid_ = static_cast<uid_t>(-1);
-  gid_t run_gid_ = static_cast<gid_t>(-1);
-  std::vector<gid_t> run_groups_;
+  RunIdentity identity_;  // who the task runs as (from <task dir>/identity)
+  // The task's settings, identity, directory and environment as one plan
+  // for common/child_setup.h (the task and its health checks use it alike).
+  ChildPlan child_plan();
 
   // watchdog_features.cc
   bool prepare_features(std::string* err);
@@ -110,18 +115,20 @@ class Wrapper {
   LogWriter out_log_, err_log_;
   Fd out_read_, err_read_, out_write_, err_write_;
   CompressJob compress_;
-  std::vector<std::string> compress_queue_;
+  std::vector<CompressItem> compress_queue_;
   int64_t log_state_saved_ms_ = 0;
   int64_t deadline_ms_ = -1;  // monotonic; -1 when no stop is pending
   int64_t backoff_ms_ = -1;   // monotonic time of the next restart; -1: none
   Fd events_fd_;
   bool done_ = false;
   std::vector<std::pair<pid_t, unsigned long long>> signalled_;  // small: a vector, not a tree
+  std::vector<ProcId> tree_;  // the processes last recorded in <task dir>/tree
 
   // Watchdog features (all idle unless the spec configures them).
   Fd ready_read_, ready_write_;  // the readiness pipe of the current run
   HealthTracker health_;
   HealthProbe probe_;
+  std::string probe_program_;  // spmi-probe, for tcp and http checks
   bool scheduled_ = false;
   CronSchedule cron_;
   Fd fire_timer_;              // timerfd on CLOCK_REALTIME, armed at the next fire

@@ -41,7 +41,7 @@ TEST_CASE("20 concurrent starts of one task start exactly one instance", "[e2e][
   CHECK(refused == 19);
   // Exactly one instance of the command runs (found by its run marker).
   auto st = env.state("one");
-  auto procs = spmi::find_leftovers(st);
+  auto procs = spmi::find_leftovers(env.spmi_path() + "/one", st);
   CHECK(procs.size() == 1);
 }
 

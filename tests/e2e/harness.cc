@@ -63,7 +63,7 @@ SpmiEnv::~SpmiEnv() {
     ProcStat w;
     if (read_proc_stat(st.wrapper_pid, &w) && w.start_ticks == st.wrapper_start_ticks) signal_process(w, SIGKILL);
     for (int round = 0; round < 5; ++round) {
-      auto left = find_leftovers(st);
+      auto left = find_leftovers(store.task_dir(id), st);
       if (left.empty()) break;
       for (const auto& p : left) signal_process(p, SIGKILL);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));

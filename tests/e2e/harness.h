@@ -30,7 +30,7 @@ class SpmiEnv {
   const std::string& dir() const { return dir_; }        // scratch directory
   const std::string& spmi_path() const { return state_; }  // $SPMI_PATH
   const std::string& screen_dir() const { return screens_; } // $SCREENDIR (private, mode 0700)
-  std::string tmux_socket() const { return state_ + "/tmux.sock"; }
+  std::string tmux_socket() const { return state_ + "/.tmux.sock"; }
 
   // Runs `spmi args...` with SPMI_PATH set; waits up to `timeout_s`.
   RunResult run(const std::vector<std::string>& args, int timeout_s = 60) const;

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "common/cron.h"
+#include "common/safe_file.h"
 #include "e2e/harness.h"
 #include "manageables/units.h"
 #include "wrappers/compress_job.h"
@@ -175,7 +176,10 @@ TEST_CASE("gzip of a rotated file", "[logs]") {
   std::string f = dir.path + "/out.log.20261121T110001Z-001";
   std::ofstream(f) << "hello\nworld\n";
   std::string err;
-  REQUIRE(gzip_file(f, &err));
+  Fd d = open_dir(dir.path, &err);
+  REQUIRE(gzip_file_at(d.get(), "out.log.20261121T110001Z-001", &err));
+  // No temporary file is left behind.
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path), std::filesystem::directory_iterator()) == 1);
   CHECK_FALSE(std::filesystem::exists(f));
   REQUIRE(std::filesystem::exists(f + ".gz"));
   int code = -1;
@@ -183,4 +187,48 @@ TEST_CASE("gzip of a rotated file", "[logs]") {
   CHECK(code == 0);
   CHECK(is_rotated_log_name("out.log", "out.log.20261121T110001Z-001.gz"));
   CHECK_FALSE(is_rotated_log_name("out.log", "out.log.20261121T110001Z-001.gz.tmp"));
+}
+
+TEST_CASE("log files are never opened, rotated or compressed through links", "[logs][security]") {
+  TempDir dir;
+  std::string canary = dir.path + "/canary";
+  std::ofstream(canary) << "precious\n";
+  std::string err;
+  // The log itself is a symbolic link: refused at setup, nothing written.
+  std::filesystem::create_symlink(canary, dir.path + "/out.log");
+  LogWriter w;
+  CHECK_FALSE(w.setup(dir.path + "/out.log", LogSettings{}, fake_clock, &err));
+  CHECK(err == dir.path + "/out.log is a symbolic link; spmi does not follow links to its log files (remove it)");
+  w.write("x\n", 2);
+  CHECK(slurp(canary) == "precious\n");
+  // A FIFO would block the wrapper: refused too.
+  std::filesystem::remove(dir.path + "/out.log");
+  REQUIRE(::mkfifo((dir.path + "/out.log").c_str(), 0600) == 0);
+  LogWriter f;
+  CHECK_FALSE(f.setup(dir.path + "/out.log", LogSettings{}, fake_clock, &err));
+  CHECK(err.find("is not a regular file") != std::string::npos);
+
+  // Compression: a rotated file swapped for a link is not read, and a link
+  // planted at the .gz name is replaced, not written through.
+  Fd d = open_dir(dir.path, &err);
+  REQUIRE(d.valid());
+  std::filesystem::create_symlink(canary, dir.path + "/out.log.20261121T110001Z-001");
+  CHECK_FALSE(gzip_file_at(d.get(), "out.log.20261121T110001Z-001", &err));
+  CHECK(err.find("is a symbolic link") != std::string::npos);
+  std::ofstream(dir.path + "/out.log.20261121T110002Z-002") << "rotated\n";
+  std::filesystem::create_symlink(canary, dir.path + "/out.log.20261121T110002Z-002.gz");
+  std::filesystem::create_symlink(canary, dir.path + "/out.log.20261121T110002Z-002.gz.tmp");
+  REQUIRE(gzip_file_at(d.get(), "out.log.20261121T110002Z-002", &err));
+  CHECK(std::filesystem::is_regular_file(std::filesystem::symlink_status(dir.path + "/out.log.20261121T110002Z-002.gz")));
+  CHECK(slurp(canary) == "precious\n");
+  int code = -1;
+  CHECK(spmi::test::run_program({"gzip", "-dc", dir.path + "/out.log.20261121T110002Z-002.gz"}, &code) == "rotated\n");
+
+  // truncate_file_safely empties a regular file and refuses a link.
+  std::ofstream(dir.path + "/plain.log") << "old\n";
+  CHECK(truncate_file_safely(dir.path + "/plain.log", &err));
+  CHECK(slurp(dir.path + "/plain.log").empty());
+  CHECK_FALSE(truncate_file_safely(dir.path + "/out.log.20261121T110001Z-001", &err));
+  CHECK(slurp(canary) == "precious\n");
+  CHECK(truncate_file_safely(dir.path + "/missing.log", &err));  // nothing to empty
 }

@@ -1,0 +1,88 @@
+// Files in directories others may write to (see safe_file.h).
+#include "common/safe_file.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/atomic_file.h"
+
+namespace spmi {
+
+Fd open_dir(const std::string& dir, std::string* err) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) {
+    int e = errno;
+    *err = "cannot open the directory " + dir + ": " + errno_text(e);
+    errno = e;
+  }
+  return fd;
+}
+
+Fd open_in_dir(int dirfd, const std::string& name, int flags, const std::string& shown, std::string* err) {
+  Fd fd(::openat(dirfd, name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600));
+  if (!fd.valid()) {
+    // O_NOFOLLOW on a link fails with ELOOP: say what it means.
+    int e = errno;
+    *err = e == ELOOP ? shown + " is a symbolic link; spmi does not follow links to its log files (remove it)"
+                          : "cannot open " + shown + ": " + errno_text(e);
+    errno = e;
+    return fd;
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    *err = "cannot inspect " + shown + ": " + errno_text(errno);
+    return Fd();
+  }
+  if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+    // A hard link to a file elsewhere (where fs.protected_hardlinks is off).
+    *err = shown + " has " + std::to_string(st.st_nlink) +
+           " hard links; spmi does not write through a link to another file (remove it)";
+    errno = EPERM;
+    return Fd();
+  }
+  if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+    *err = shown + " is not a regular file (a FIFO, socket or directory); spmi only writes regular files";
+    errno = EPERM;
+    return Fd();
+  }
+  // Writes block as usual from here on (O_NONBLOCK only kept a planted
+  // FIFO or device from blocking the open).
+  ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
+Fd create_temp_in_dir(int dirfd, const std::string& prefix, std::string* name, std::string* err) {
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    unsigned long long r = 0;
+    if (::getrandom(&r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) r ^= static_cast<unsigned long long>(attempt);
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, ".%016llx.tmp", r);
+    *name = prefix + suffix;
+    Fd fd(::openat(dirfd, name->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (fd.valid() || errno != EEXIST) {
+      if (!fd.valid()) *err = "cannot create " + *name + ": " + errno_text(errno);
+      return fd;
+    }
+  }
+  *err = "cannot create a temporary file for " + prefix + ": every name tried exists";
+  return Fd();
+}
+
+bool truncate_file_safely(const std::string& path, std::string* err) {
+  Fd dir = open_dir(dir_name(path), err);
+  if (!dir.valid()) return errno == ENOENT;  // no directory, no file to empty
+  Fd fd = open_in_dir(dir.get(), base_name(path), O_WRONLY, path, err);
+  if (!fd.valid()) return errno == ENOENT;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && ::ftruncate(fd.get(), 0) != 0) {
+    *err = "cannot empty " + path + ": " + errno_text(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace spmi

@@ -1,0 +1,43 @@
+// Files in directories that someone else may write to: the task's log
+// directory (writable by the task's user while the wrapper runs as root).
+//
+// Whoever can write a directory can put a symbolic link, a hard link or a
+// FIFO where spmi expects its own file, and make a privileged spmi write,
+// truncate or overwrite any file on the machine. So, as logrotate and
+// systemd do:
+//   - the directory is opened once and every later name is resolved
+//     relative to that descriptor (openat, renameat, unlinkat): swapping the
+//     directory afterwards changes nothing;
+//   - the last component is never followed (O_NOFOLLOW), must be a regular
+//     file (or a character device such as /dev/null, which only root can
+//     create) with one link (a hard link to a foreign file is refused even
+//     where fs.protected_hardlinks is off), and is opened without blocking;
+//   - temporary files get unpredictable names and O_EXCL;
+//   - truncation goes through a descriptor, never a path.
+#pragma once
+
+#include <string>
+
+#include "common/fd.h"
+
+namespace spmi {
+
+// Opens directory `dir` (its components may be links, as the user wrote
+// them). Invalid Fd with `err` when it cannot be opened.
+Fd open_dir(const std::string& dir, std::string* err);
+
+// Opens `name` in the directory `dirfd` under the rules above. `flags` are
+// the access flags plus optionally O_CREAT (mode 0600); O_NOFOLLOW,
+// O_CLOEXEC and (during the open) O_NONBLOCK are added. `shown` names the
+// file in `err`.
+Fd open_in_dir(int dirfd, const std::string& name, int flags, const std::string& shown, std::string* err);
+
+// Creates a new file with an unpredictable name "<prefix>.<random>.tmp" in
+// `dirfd` (O_EXCL, mode 0600); its name in `*name`.
+Fd create_temp_in_dir(int dirfd, const std::string& prefix, std::string* name, std::string* err);
+
+// Empties the log file at `path` through a descriptor opened under the
+// rules above. A missing file is fine (nothing to empty).
+bool truncate_file_safely(const std::string& path, std::string* err);
+
+}  // namespace spmi
