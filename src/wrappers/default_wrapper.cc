@@ -286,13 +286,21 @@ bool Wrapper::prepare_process(std::string* err) {
 // Signals the task's processes; returns how many were signalled individually.
 int Wrapper::signal_tree(int sig, bool only_new) {
   int count = 0;
+  std::vector<ProcStat> tree = live_descendants(::getpid());
   // The group first (one atomic kill for everything still in it), then every
-  // descendant found in /proc, including those that left the group.
-  if (!only_new && state_.pgid > 0) {
+  // descendant found in /proc, including those that left the group. The
+  // group id is the main pid: it is still the task's only while the main
+  // process is unreaped or a process of ours is in the group (the kernel
+  // never reuses an id in use as a group id). Once the group emptied, the
+  // id may belong to someone else's group: then only the tree is signalled.
+  bool group_ours = state_.pgid > 0 && ((state_.pid > 0 && !state_.main_exited) ||
+                                         std::any_of(tree.begin(), tree.end(),
+                                                     [&](const ProcStat& p) { return p.pgid == state_.pgid; }));
+  if (!only_new && group_ours) {
     ::kill(-state_.pgid, sig);
     if (sig != SIGKILL && sig != SIGCONT) ::kill(-state_.pgid, SIGCONT);
   }
-  for (const ProcStat& p : live_descendants(::getpid())) {
+  for (const ProcStat& p : tree) {
     if (compress_.running() && p.pid == compress_.pid()) continue;  // not the task's
     auto key = std::make_pair(p.pid, p.start_ticks);
     bool seen = std::find(signalled_.begin(), signalled_.end(), key) != signalled_.end();

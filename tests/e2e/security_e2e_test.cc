@@ -315,6 +315,36 @@ TEST_CASE("a process that reuses a lost task's pid and session is never taken fo
   CHECK(alive(other));
 }
 
+TEST_CASE("a live wrapper's stop never signals a group that reused its task's ended main pid",
+          "[e2e][security][lost]") {
+  if (!is_root()) return;  // writing ns_last_pid needs root
+  SpmiEnv env;
+  std::string pidfile = env.dir() + "/daemon.pid";
+  // The main process exits at once; a daemon of its own session stays.
+  REQUIRE(env.run({"load", env.task("drain", "(setsid sh -c 'echo $$ > " + pidfile + "; exec sleep 300' &) ; exit 0")})
+              .exit_code == 0);
+  REQUIRE(env.run({"start", "drain"}).exit_code == 0);
+  REQUIRE(eventually(5000, [&] { return env.state("drain").phase == spmi::Phase::Draining; }));
+  REQUIRE(eventually(5000, [&] { return !spmi::test::read_pids(pidfile).empty(); }));
+  pid_t daemon = spmi::test::read_pids(pidfile)[0];
+  pid_t main_pid = env.state("drain").pid;  // reaped by the wrapper: free for anyone
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  pid_t other = spawn_with_pid(main_pid, {"sleep", "300"});
+  REQUIRE(other == main_pid);
+  struct Reap {
+    pid_t pid;
+    ~Reap() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reap{other};
+  REQUIRE(eventually(2000, [&] { return slurp("/proc/" + std::to_string(other) + "/comm") == "sleep\n"; }));
+  // The impostor leads a group whose id is the task's recorded pgid.
+  CHECK(env.run({"stop", "drain"}).exit_code == 0);
+  CHECK(eventually(5000, [&] { return !alive(daemon); }));
+  CHECK(alive(other));
+}
+
 TEST_CASE("a daemon that leaves the session and clears its environment is still found and ended",
           "[e2e][security][lost]") {
   SpmiEnv env;
