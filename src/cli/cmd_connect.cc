@@ -22,6 +22,7 @@
 #include "cli/view_format.h"
 #include "common/atomic_file.h"
 #include "common/lock_file.h"
+#include "common/safe_file.h"
 #include "common/process_tree.h"
 
 namespace spmi {
@@ -64,7 +65,7 @@ void drain(Followed& f) {
   if (::stat(f.path.c_str(), &st) != 0 || (f.fd.valid() && st.st_ino == f.inode)) return;
   // First look, or rotated: follow the file now at the path.
   bool first = !f.fd.valid();
-  f.fd.reset(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC));
+  f.fd = open_log_for_reading(f.path);
   if (!f.fd.valid() || ::fstat(f.fd.get(), &st) != 0) return;
   f.inode = st.st_ino;
   if (!first) f.offset = 0;
@@ -158,7 +159,7 @@ int run_connect(Context& ctx, const Options& opts) {
   for (auto& f : files) {
     struct stat st;
     if (::stat(f.path.c_str(), &st) == 0) f.offset = st.st_size;
-    f.fd.reset(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC));
+    f.fd = open_log_for_reading(f.path);
     if (f.fd.valid() && ::fstat(f.fd.get(), &st) == 0) f.inode = st.st_ino;
     // The directory, not the file: a rotated log is a new file.
     if (inotify.valid()) ::inotify_add_watch(inotify.get(), dir_name(f.path).c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO);

@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "common/cron.h"
+#include "common/safe_file.h"
 #include "common/log_settings.h"
 
 namespace spmi {
@@ -42,8 +43,13 @@ std::vector<std::string> rotated_logs(const std::string& path) {
 
 namespace {
 
-bool read_gz(const std::string& path, std::string* out) {
-  gzFile gz = ::gzopen(path.c_str(), "rb");
+// A whole log file, plain or gzipped, opened as common/safe_file.h says
+// (never through a link, never blocking on a FIFO).
+bool read_log(const std::string& path, bool gzipped, std::string* out) {
+  Fd fd = open_log_for_reading(path);
+  if (!fd.valid()) return false;
+  if (!gzipped) return read_all(fd.get(), out);
+  gzFile gz = ::gzdopen(fd.release(), "rb");
   if (!gz) return false;
   char buf[65536];
   int n;
@@ -76,8 +82,12 @@ std::vector<LogLine> read_log_tail(const std::string& path, bool timestamps, siz
   size_t found = 0;
   for (auto p = paths.rbegin(); p != paths.rend() && found < max_lines; ++p) {
     std::string text, err;
-    if (is_gz(*p) ? !read_gz(*p, &text) : !read_file(*p, &text, &err)) {
-      if (*p != path || ::access(p->c_str(), F_OK) == 0) errors->push_back("cannot read " + *p);
+    if (!read_log(*p, is_gz(*p), &text)) {
+      int e = errno;
+      struct stat st {};
+      if (*p != path || ::lstat(p->c_str(), &st) == 0)
+        errors->push_back("cannot read " + *p + ": " +
+                          (e == ELOOP ? "it is a symbolic link (spmi never writes one; not followed)" : errno_text(e)));
       continue;
     }
     std::vector<LogLine> lines, kept;
@@ -97,7 +107,7 @@ std::vector<LogLine> read_log_tail(const std::string& path, bool timestamps, siz
 LogFollower::LogFollower(std::string path) : path_(std::move(path)) { open_current(true); }
 
 void LogFollower::open_current(bool from_end) {
-  fd_.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+  fd_ = open_log_for_reading(path_);
   struct stat st {};
   inode_ = fd_.valid() && ::fstat(fd_.get(), &st) == 0 ? st.st_ino : 0;
   if (fd_.valid() && from_end) ::lseek(fd_.get(), 0, SEEK_END);
@@ -153,7 +163,7 @@ std::vector<std::string> LogFollower::poll() {
     for (size_t i = ours + 1; i < fresh.size(); ++i) {
       const std::string& name = fresh[i];
       std::string text, err;
-      if (!read_file(name, &text, &err) && !read_gz(name + ".gz", &text)) continue;
+      if (!read_log(name, false, &text) && !read_log(name + ".gz", true, &text)) continue;
       std::vector<LogLine> lines;
       split_lines(text, false, &lines);
       for (auto& l : lines) out.push_back(std::move(l.text));

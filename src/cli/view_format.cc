@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/duration.h"
+#include "common/safe_file.h"
 #include "common/signals.h"
 
 namespace spmi {
@@ -53,7 +54,7 @@ std::string stderr_path(const TaskView& v) {
 std::vector<std::string> tail_lines(const std::string& path, int n) {
   std::vector<std::string> lines;
   if (n <= 0 || path.empty()) return lines;
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  Fd fd = open_log_for_reading(path);
   struct stat st;
   if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return lines;
   // Read backwards in chunks until enough newlines are seen (bounded at 4 MiB).

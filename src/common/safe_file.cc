@@ -85,4 +85,15 @@ bool truncate_file_safely(const std::string& path, std::string* err) {
   return true;
 }
 
+Fd open_log_for_reading(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  struct stat st {};
+  if (fd.valid() && (::fstat(fd.get(), &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))) {
+    errno = EPERM;
+    return Fd();
+  }
+  if (fd.valid()) ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
 }  // namespace spmi

@@ -40,4 +40,10 @@ Fd create_temp_in_dir(int dirfd, const std::string& prefix, std::string* name, s
 // rules above. A missing file is fine (nothing to empty).
 bool truncate_file_safely(const std::string& path, std::string* err);
 
+// Opens a log file for reading (spmi logs, status, connect): never through
+// a link at its last component (spmi never writes one, so a link there was
+// put by someone else, and a root `spmi logs` would show whatever it points
+// at) and never blocking on a FIFO. Invalid Fd (errno set) otherwise.
+Fd open_log_for_reading(const std::string& path);
+
 }  // namespace spmi

@@ -105,6 +105,25 @@ pid_t spawn_with_pid(pid_t want, const std::vector<std::string>& argv) {
   return 0;
 }
 
+// An unrelated `sleep` that took pid `want` (spawn_with_pid), killed and
+// reaped at scope end. A process is known by pid and start time, counted
+// in clock ticks (1/100 s): one that took the same pid within the same tick
+// could not be told apart (only root can pick a pid, through ns_last_pid),
+// so it is made a little later.
+struct Impostor {
+  pid_t pid = 0;
+  explicit Impostor(pid_t want) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    pid = spawn_with_pid(want, {"sleep", "300"});
+    REQUIRE(pid == want);
+    REQUIRE(eventually(2000, [&] { return slurp("/proc/" + std::to_string(pid) + "/comm") == "sleep\n"; }));
+  }
+  ~Impostor() {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("user = daemon and a new account: the task runs with that uid and its groups, and stops",
@@ -201,7 +220,7 @@ TEST_CASE("a log file replaced by a link to another file: the task does not star
   CHECK(canary.intact());
 }
 
-TEST_CASE("logs --clear never truncates through a link", "[e2e][security]") {
+TEST_CASE("logs and logs --clear never read or truncate through a link", "[e2e][security]") {
   SpmiEnv env;
   Canary canary(env);
   REQUIRE(env.run({"load", env.task("cleared", "echo hello")}).exit_code == 0);
@@ -210,6 +229,11 @@ TEST_CASE("logs --clear never truncates through a link", "[e2e][security]") {
   std::string log = env.spmi_path() + "/cleared/stdout.log";
   fs::remove(log);
   fs::create_symlink(canary.path, log);
+  // Reading does not follow it either (a root `spmi logs` would show the file).
+  auto shown = env.run({"logs", "cleared"});
+  CHECK(shown.out.find("precious") == std::string::npos);
+  CHECK(shown.err.find("it is a symbolic link") != std::string::npos);
+  CHECK(env.run({"status", "cleared"}).out.find("precious") == std::string::npos);
   auto r = env.run({"logs", "cleared", "--clear"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("is a symbolic link") != std::string::npos);
@@ -286,25 +310,13 @@ TEST_CASE("a process that reuses a lost task's pid and session is never taken fo
   ::kill(st.pid, SIGKILL);
   REQUIRE(::waitpid(st.wrapper_pid, nullptr, 0) == st.wrapper_pid);
   REQUIRE(::waitpid(st.pid, nullptr, 0) == st.pid);
-  // Someone else's process gets the task's pid, hence its session and group
-  // id. A process is known by pid and start time, counted in clock ticks
-  // (1/100 s): one that took the same pid within the same tick could not be
-  // told apart (only root can pick a pid, through ns_last_pid, to try).
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  pid_t other = spawn_with_pid(st.sid, {"sleep", "300"});
-  REQUIRE(other == st.sid);
-  struct Reap {
-    pid_t pid;
-    ~Reap() {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-  } reap{other};
-  REQUIRE(eventually(2000, [&] { return slurp("/proc/" + std::to_string(other) + "/comm") == "sleep\n"; }));
+  // Someone else's process gets the task's pid, hence its session and group id.
+  Impostor impostor(st.sid);
+  pid_t other = impostor.pid;
   CHECK(list_state(env, "reused") == "wrapper-lost");
   auto t = spmi::test::listed(env, "reused");
   CHECK(t["leftover_pids"].empty());
-  auto k = env.run({"kill", "reused"});
+  env.run({"kill", "reused"});
   CHECK(alive(other));
   CHECK(env.run({"stop", "reused"}).exit_code <= 1);
   CHECK(alive(other));
@@ -328,18 +340,9 @@ TEST_CASE("a live wrapper's stop never signals a group that reused its task's en
   REQUIRE(eventually(5000, [&] { return !spmi::test::read_pids(pidfile).empty(); }));
   pid_t daemon = spmi::test::read_pids(pidfile)[0];
   pid_t main_pid = env.state("drain").pid;  // reaped by the wrapper: free for anyone
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  pid_t other = spawn_with_pid(main_pid, {"sleep", "300"});
-  REQUIRE(other == main_pid);
-  struct Reap {
-    pid_t pid;
-    ~Reap() {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-  } reap{other};
-  REQUIRE(eventually(2000, [&] { return slurp("/proc/" + std::to_string(other) + "/comm") == "sleep\n"; }));
-  // The impostor leads a group whose id is the task's recorded pgid.
+  // Someone else's process leads a group whose id is the task's recorded pgid.
+  Impostor impostor(main_pid);
+  pid_t other = impostor.pid;
   CHECK(env.run({"stop", "drain"}).exit_code == 0);
   CHECK(eventually(5000, [&] { return !alive(daemon); }));
   CHECK(alive(other));
