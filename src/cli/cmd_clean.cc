@@ -39,6 +39,7 @@ int run_clean(Context& ctx, const Options& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
+  ctx.store.collect_abandoned();  // what killed loads and cleans left behind
   if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
   // Dependents first, so that cleaning a task with what it depends on works;
   // a task that something left loaded depends on is refused.

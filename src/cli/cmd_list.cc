@@ -61,9 +61,10 @@ int run_list(Context& ctx, const Options& opts) {
   std::vector<TaskView> views = inspect_tasks(ctx.store, ids);
   bool broken = false;
   for (const auto& v : views) {
-    if (v.condition != TaskCondition::Broken) continue;
+    if (v.error.empty()) continue;
+    // Broken, or active with a state file that cannot be read.
     print_error(v.id + ": " + v.error);
-    broken = true;
+    broken = broken || v.condition == TaskCondition::Broken;
   }
   if (opts.json) {
     nlohmann::json out = {{"schema", kJsonSchemaVersion}, {"tasks", nlohmann::json::array()}};

@@ -102,7 +102,11 @@ int run_run(Context& ctx, const Options& opts) {
   TaskSpec spec = specs.at(0);
   spec.source = "spmi run";
   std::string err;
-  if (!ctx.store.ensure_root(&err) || !ctx.store.create_task(spec, text, "json", &err)) {
+  if (!ctx.store.ensure_root(&err)) {
+    print_error("run: " + err);
+    return kExitSystem;  // as load: the state directory cannot be made
+  }
+  if (!ctx.store.create_task(spec, text, "json", &err)) {
     print_error("run: " + err);
     return kExitFailure;
   }

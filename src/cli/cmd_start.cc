@@ -38,8 +38,9 @@ namespace {
 // order.
 struct StartOutcome {
   bool ok = false;
-  std::string line;
-  std::string error;
+  std::string line;   // stdout
+  std::string error;  // stderr, a failure
+  std::string note;   // stderr, not a failure ("already active")
 };
 
 StartOutcome failed_start(std::string error) {
@@ -57,8 +58,17 @@ StartOutcome start_one(const Context& ctx, const std::string& id) {
   switch (v.condition) {
     case TaskCondition::Broken:
       return failed_start(id + ": " + v.error);
-    case TaskCondition::Active:
-      return failed_start(id + ": already active (pid " + std::to_string(v.state.pid) + "); not started again");
+    case TaskCondition::Active: {
+      // Already in the wanted state: not a failure (systemctl's rule), so
+      // `spmi start` in a script can be run again safely.
+      StartOutcome o;
+      o.ok = true;
+      o.note = id + ": already active" + (v.queued() ? " (queued as Slurm job " + v.state.backend_id + ")"
+                                          : v.state.pid > 0 ? " (pid " + std::to_string(v.state.pid) + ")"
+                                                            : std::string()) +
+               "; not started again";
+      return o;
+    }
     case TaskCondition::WrapperLost:
       if (v.has_leftovers()) return failed_start(v.leftovers_refusal());
       break;
@@ -89,8 +99,12 @@ StartOutcome start_one(const Context& ctx, const std::string& id) {
 }
 
 bool report(const StartOutcome& o) {
-  if (o.ok) std::printf("%s\n", o.line.c_str());
-  else print_error(o.error);
+  if (!o.line.empty()) std::printf("%s\n", o.line.c_str());
+  if (!o.note.empty()) {
+    std::fflush(stdout);  // in order when both go to one pipe
+    print_error(o.note);
+  }
+  if (!o.ok) print_error(o.error);
   return o.ok;
 }
 

@@ -134,10 +134,13 @@ int run_status(Context& ctx, const Options& opts) {
   bool first = true;
   for (const auto& id : ids) {
     TaskView v = inspect_task(ctx.store, id);
-    if (v.condition == TaskCondition::Broken) {
-      print_error(id + ": " + v.error);
-      failed = true;
-    }
+    if (!v.error.empty()) print_error(id + ": " + v.error);
+    // Exit 1 when a task is not in a state a script can rely on: broken,
+    // failed to start, failed (the watchdog gave up), wrapper lost, or
+    // active but unhealthy. Active and healthy, or cleanly inactive: 0.
+    failed = failed || v.condition == TaskCondition::Broken || v.condition == TaskCondition::FailedToStart ||
+             v.condition == TaskCondition::Failed || v.condition == TaskCondition::WrapperLost ||
+             (v.condition == TaskCondition::Active && v.state.health == HealthStatus::Unhealthy);
     if (opts.json) {
       tasks.push_back(view_to_json(v, true, opts.lines));
       if (opts.show_env) {

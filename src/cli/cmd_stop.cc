@@ -93,9 +93,9 @@ bool end_tasks(Context& ctx, const std::vector<std::string>& ids, bool kill) {
     } else if (v.has_leftovers()) {
       lost.push_back(&job);
     } else if (v.condition != TaskCondition::Active) {
+      // Already stopped: the wanted state, not a failure (systemctl's rule).
       print_error(job.id + ": not active; nothing to " + verb);
       job.lock.reset();
-      failed = true;
     } else if (v.state.backend == "slurm") {
       job.started_ms = monotonic_ms();
       if (!request_slurm_end(v, kill, &err)) {

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <filesystem>
 
 #include "common/atomic_file.h"
+#include "common/kv_file.h"
 #include "common/lock_file.h"
 
 namespace spmi {
@@ -35,7 +37,10 @@ std::string default_spmi_path(std::string* err) {
 bool Store::ensure_root(std::string* err) const {
   std::error_code ec;
   std::filesystem::path p(root_);
-  if (std::filesystem::is_directory(p, ec)) return true;
+  if (std::filesystem::is_directory(p, ec)) {
+    collect_abandoned();
+    return true;
+  }
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
   if (::mkdir(root_.c_str(), 0700) != 0 && errno != EEXIST) {
     *err = root_ + ": cannot create the state directory: " + errno_text(errno);
@@ -146,7 +151,7 @@ bool Store::read_spec(const std::string& id, TaskSpec* spec, std::string* err) c
   // A task directory someone else controls is never read, so never started.
   if (!check_task_dir(id, err)) return false;
   std::string path = task_file(id, task_files::kSpec), text;
-  if (!read_file(path, &text, err)) return false;
+  if (!read_state_file(path, &text, err)) return false;
   if (!parse_spec(text, spec, err)) {
     *err = path + ": " + *err;
     return false;
@@ -161,16 +166,7 @@ bool Store::read_spec(const std::string& id, TaskSpec* spec, std::string* err) c
 bool Store::read_state(const std::string& id, TaskState* state, bool* present, std::string* err) const {
   std::string path = task_file(id, task_files::kState), text;
   *present = false;
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT) return true;
-    *err = path + ": " + errno_text(errno);
-    return false;
-  }
-  if (!read_all(fd.get(), &text)) {
-    *err = path + ": " + errno_text(errno);
-    return false;
-  }
+  if (!read_state_file(path, &text, err)) return errno == ENOENT;
   // spmi never writes an empty state file; a power loss can leave one (state
   // is written without fsync, see Durability::Volatile): nothing recorded.
   if (text.empty()) return true;
@@ -226,6 +222,27 @@ bool Store::replace_task(const TaskSpec& spec, const std::string& descriptor_tex
   return write_task_files(task_dir(spec.id), spec, descriptor_text, format, err);
 }
 
+void Store::collect_abandoned() const {
+  DIR* dir = ::opendir(root_.c_str());
+  if (!dir) return;
+  std::vector<std::string> doomed;
+  while (struct dirent* e = ::readdir(dir)) {
+    std::string_view name = e->d_name;
+    if (!name.starts_with(".new-") && !name.starts_with(".removing-")) continue;
+    size_t dash = name.rfind('-');
+    long long pid = 0;
+    if (dash == std::string_view::npos || !parse_ll(name.substr(dash + 1), &pid) || pid <= 0) continue;
+    // ESRCH proves the run is over; anything else (alive, a zombie, a pid
+    // now someone else's) waits for a later command.
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) doomed.emplace_back(name);
+  }
+  ::closedir(dir);
+  for (const auto& name : doomed) {
+    std::error_code ec;
+    std::filesystem::remove_all(root_ + "/" + name, ec);
+  }
+}
+
 bool Store::remove_task(const std::string& id, std::string* err) const {
   // Rename first, so the task disappears from every reader at once; then
   // delete at leisure.
@@ -246,6 +263,14 @@ bool Store::remove_task(const std::string& id, std::string* err) const {
 Fd Store::lock_task(const std::string& id, int timeout_ms, std::string* err) const {
   std::string path = task_file(id, task_files::kCliLock);
   bool busy = false;
+  // A lost cli.lock (deleted by hand, a restore that skipped empty files)
+  // would make the task impossible to start, stop or clean: made again.
+  // Only in a task directory that exists and is ours (clean renames the
+  // directory away first, so this never recreates a task being removed).
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT && has_task(id) && check_task_dir(id, err)) {
+    Fd made(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  }
   Fd fd = wait_lock_file(path, timeout_ms, &busy, err);
   if (!fd.valid()) {
     if (busy) *err = "task '" + id + "' is busy: another spmi command is working on it";

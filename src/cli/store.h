@@ -51,6 +51,10 @@ class Store {
                     std::string* err) const;
   // Removes a task directory (caller holds its cli.lock and checked it is inactive).
   bool remove_task(const std::string& id, std::string* err) const;
+  // Deletes the work directories (.new-<id>-<pid>, .removing-<id>-<pid>)
+  // of load and clean runs that were killed midway: those whose pid no
+  // longer exists. Called by the commands that create or remove tasks.
+  void collect_abandoned() const;
 
   // Takes the task's cli.lock, waiting up to `timeout_ms`; then checks the
   // directory was not removed meanwhile.

@@ -9,6 +9,7 @@
 #include "backends/slurm.h"
 
 #include "cli/parallel.h"
+#include "common/atomic_file.h"
 #include "common/lock_file.h"
 #include "common/process_tree.h"
 #include "common/task_tree.h"
@@ -35,7 +36,7 @@ std::vector<ProcStat> find_leftovers(const std::string& task_dir, const TaskStat
   // The tree the wrapper recorded (none while the main process was alone).
   TreeRecord tree;
   std::string text, err;
-  if (read_file(task_dir + "/" + task_files::kTree, &text, &err)) parse_tree(text, &tree, &err);
+  if (read_state_file(task_dir + "/" + task_files::kTree, &text, &err)) parse_tree(text, &tree, &err);
   return find_task_members(st, tree);
 }
 
@@ -115,11 +116,18 @@ TaskView inspect_task_once(const Store& store, const std::string& id, bool want_
     v.error = err;
     return v;
   }
-  if (!store.read_state(id, &v.state, &v.has_state, &err)) {
+  bool state_ok = store.read_state(id, &v.state, &v.has_state, &err);
+  LockProbe probe = probe_lock_file(store.task_file(id, task_files::kLock));
+  if (!state_ok) {
+    // A wrapper that holds the lock runs the task whatever its state file
+    // says: the task is active (stop and kill need only the control FIFO
+    // and the lock). Otherwise there is nothing to go on.
     v.error = err;
+    v.state = TaskState{};
+    v.has_state = false;
+    if (probe == LockProbe::Held) v.condition = TaskCondition::Active;
     return v;
   }
-  LockProbe probe = probe_lock_file(store.task_file(id, task_files::kLock));
   if (probe == LockProbe::Error) {
     v.error = store.task_file(id, task_files::kLock) + ": cannot probe the lock";
     return v;

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fd.h"
@@ -55,6 +56,34 @@ bool write_file_atomic(const std::string& path, std::string_view content, std::s
     return false;
   }
   return !durable || fsync_dir(dir, err);
+}
+
+bool read_state_file(const std::string& path, std::string* out, std::string* err, size_t max) {
+  out->clear();
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  auto fail = [&](const std::string& why, int e) {
+    *err = path + ": " + why;
+    errno = e;
+    return false;
+  };
+  if (!fd.valid()) {
+    int e = errno;
+    return fail(e == ELOOP ? "is a symbolic link, not a file spmi wrote" : errno_text(e), e);
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return fail(errno_text(errno), errno);
+  if (!S_ISREG(st.st_mode)) return fail("is not a regular file (a FIFO, device or directory is in its place)", EINVAL);
+  if (static_cast<size_t>(st.st_size) > max)
+    return fail("is larger than " + std::to_string(max) + " bytes; not a file spmi wrote", EFBIG);
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n == 0) return true;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(errno_text(errno), errno);
+    out->append(buf, static_cast<size_t>(n));
+    if (out->size() > max) return fail("is larger than " + std::to_string(max) + " bytes; not a file spmi wrote", EFBIG);
+  }
 }
 
 }  // namespace spmi

@@ -25,6 +25,18 @@ enum class Durability {
 bool write_file_atomic(const std::string& path, std::string_view content, std::string* err,
                        Durability durability = Durability::Durable);
 
+// The largest state file spmi reads back (spec, state, tree, identity,
+// start.env): a few kB in practice.
+inline constexpr size_t kMaxStateFileBytes = 1 << 20;
+
+// Reads one of spmi's own files in a task directory. It must be a regular
+// file of at most `max` bytes, and is opened without following a link and
+// without blocking: a FIFO or a link to /dev/zero put in its place makes
+// this fail with a message, never hang or read without end. A missing file
+// fails with errno ENOENT.
+bool read_state_file(const std::string& path, std::string* out, std::string* err,
+                     size_t max = kMaxStateFileBytes);
+
 // fsyncs the directory `dir` so a rename inside it is durable.
 bool fsync_dir(const std::string& dir, std::string* err);
 

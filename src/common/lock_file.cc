@@ -6,6 +6,7 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace spmi {
@@ -20,14 +21,29 @@ static struct flock whole_file(short type) {
   return fl;
 }
 
-Fd try_lock_file(const std::string& path, bool create, bool* busy, std::string* err) {
-  *busy = false;
-  int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
-  Fd fd(::open(path.c_str(), flags, 0600));
+// Opens a lock file: never through a link, never blocking, and only a
+// regular file (a FIFO put in its place made every command hang).
+static Fd open_lock(const std::string& path, int flags, std::string* err) {
+  Fd fd(::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
+  struct stat st {};
   if (!fd.valid()) {
-    *err = path + ": " + errno_text(errno);
+    int e = errno;
+    *err = path + ": " + (e == ELOOP ? std::string("is a symbolic link, not a lock spmi made") : errno_text(e));
+    errno = e;
+    return fd;
+  }
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = path + ": is not a regular file (a FIFO, device or directory is in its place)";
+    errno = EINVAL;
     return Fd();
   }
+  return fd;
+}
+
+Fd try_lock_file(const std::string& path, bool create, bool* busy, std::string* err) {
+  *busy = false;
+  Fd fd = open_lock(path, O_RDWR | (create ? O_CREAT : 0), err);
+  if (!fd.valid()) return Fd();
   struct flock fl = whole_file(F_WRLCK);
   if (::fcntl(fd.get(), F_OFD_SETLK, &fl) != 0) {
     if (errno == EAGAIN || errno == EACCES) {
@@ -46,10 +62,9 @@ static void on_alarm(int) {}
 Fd wait_lock_file(const std::string& path, int timeout_ms, bool* busy, std::string* err) {
   Fd fd = try_lock_file(path, false, busy, err);
   if (fd.valid() || !*busy || timeout_ms == 0) return fd;
-  fd.reset(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  fd = open_lock(path, O_RDWR, err);
   if (!fd.valid()) {
     *busy = false;
-    *err = path + ": " + errno_text(errno);
     return Fd();
   }
   // F_OFD_SETLKW sleeps in the kernel; a one-shot timer signal (installed
@@ -90,7 +105,8 @@ Fd wait_lock_file(const std::string& path, int timeout_ms, bool* busy, std::stri
 }
 
 LockProbe probe_lock_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  std::string err;
+  Fd fd = open_lock(path, O_RDONLY, &err);
   if (!fd.valid()) return errno == ENOENT ? LockProbe::Missing : LockProbe::Error;
   struct flock fl = whole_file(F_WRLCK);
   if (::fcntl(fd.get(), F_OFD_GETLK, &fl) != 0) return LockProbe::Error;

@@ -1,7 +1,11 @@
 // Descriptor reading: file access and the choice of parser by extension.
 #include "manageables/reader.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "common/fd.h"
 
@@ -18,7 +22,6 @@ constexpr struct {
     {".yml", "yaml", parse_yaml},
     {".json", "json", parse_json},
 };
-constexpr size_t kMaxDescriptorBytes = 4 * 1024 * 1024;
 
 bool ends_with(const std::string& s, const char* suffix) {
   std::string_view suf(suffix);
@@ -31,19 +34,41 @@ bool read_descriptor(const std::string& path, Document* doc, std::vector<Diagnos
   for (const auto& f : kFormats) {
     if (!ends_with(path, f.ext)) continue;
     doc->format = f.format;
-    struct stat st;
-    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    // One descriptor, checked and read through one descriptor: never
+    // blocking on a FIFO, never reading more than the limit from a device.
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    struct stat st {};
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0) {
+      diags->push_back({path, {}, "cannot read: " + errno_text(errno)});
+      return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
       diags->push_back({path, {}, "not a regular file"});
       return false;
     }
-    if (::stat(path.c_str(), &st) == 0 && static_cast<size_t>(st.st_size) > kMaxDescriptorBytes) {
+    if (static_cast<size_t>(st.st_size) > kMaxDescriptorBytes) {
       diags->push_back({path, {}, "file is larger than 4 MiB; not a descriptor"});
       return false;
     }
-    std::string err;
-    if (!read_file(path, &doc->text, &err)) {
-      // read_file's message starts with the path, which the diagnostic already names.
-      diags->push_back({path, {}, "cannot read: " + err.substr(err.rfind(": ") + 2)});
+    char buf[65536];
+    ssize_t n;
+    doc->text.clear();
+    while ((n = ::read(fd.get(), buf, sizeof buf)) != 0) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        diags->push_back({path, {}, "cannot read: " + errno_text(errno)});
+        return false;
+      }
+      doc->text.append(buf, static_cast<size_t>(n));
+      if (doc->text.size() > kMaxDescriptorBytes) {  // it grew while being read
+        diags->push_back({path, {}, "file is larger than 4 MiB; not a descriptor"});
+        return false;
+      }
+    }
+    // No format allows a raw NUL (YAML's reader took one silently and
+    // changed the value); it also ends C strings on the way to the task.
+    if (size_t nul = doc->text.find('\0'); nul != std::string::npos) {
+      diags->push_back({path, LineIndex(doc->text).at(nul), "contains a NUL byte; not a text descriptor"});
       return false;
     }
     return f.parse(doc, diags);

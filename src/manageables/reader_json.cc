@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <iterator>
+#include <unordered_set>
 
 #include "manageables/reader.h"
 
@@ -47,7 +48,7 @@ class CountingIterator {
 class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
  public:
   TreeBuilder(const Document& doc, const size_t* consumed, std::vector<Diagnostic>* diags)
-      : doc_(doc), lines_(doc.text), consumed_(consumed), diags_(diags) {}
+      : doc_(doc), lines_(doc.text), consumed_(consumed), diags_(diags), budget_(doc.path) {}
 
   Node root;
 
@@ -96,7 +97,9 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
   bool key(string_t& k) override {
     SourcePos p = token_start();
     Node& table = *stack_.back();
-    if (table.find_entry(k)) {
+    // A set per open table: a linear search per key made a table of many
+    // keys quadratic.
+    if (!keys_.back().insert(k).second) {
       diags_->push_back({doc_.path, p, "duplicate key '" + k + "'"});
     }
     Entry e;
@@ -144,19 +147,24 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
     parent.entries.back().value = std::move(n);
     return &parent.entries.back().value;
   }
+  // Returning false stops the parse (the budget said why).
   bool add(Node n) {
     n.pos = token_start();
+    if (!budget_.take(static_cast<int>(stack_.size()) + 1, n.pos, diags_)) return false;
     place(std::move(n));
     return true;
   }
   bool open(Node n) {
     n.pos = token_start();
+    if (!budget_.take(static_cast<int>(stack_.size()) + 1, n.pos, diags_)) return false;
     stack_.push_back(place(std::move(n)));
+    keys_.emplace_back();
     return true;
   }
   bool close() {
     last_end_ = *consumed_;
     stack_.pop_back();
+    keys_.pop_back();
     return true;
   }
 
@@ -167,7 +175,9 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
   // Containers being filled. Pointers stay valid: a container's own vector
   // only grows while it is the innermost open one.
   std::vector<Node*> stack_;
+  std::vector<std::unordered_set<std::string>> keys_;  // the keys of each open container
   size_t last_end_ = 0;
+  TreeBudget budget_;
 };
 
 }  // namespace

@@ -39,6 +39,21 @@ std::string Diagnostic::format() const {
   return out + ": " + message;
 }
 
+bool TreeBudget::take(int depth, const SourcePos& pos, std::vector<Diagnostic>* diags) {
+  if (exceeded_) return false;
+  if (depth > kMaxDescriptorDepth) {
+    diags->push_back({file_, pos, "nested more than " + std::to_string(kMaxDescriptorDepth) +
+                                      " levels deep; not a descriptor"});
+    exceeded_ = true;
+  } else if (++values_ > kMaxDescriptorValues) {
+    bool yaml = file_.ends_with(".yaml") || file_.ends_with(".yml");
+    diags->push_back({file_, pos, "holds more than " + std::to_string(kMaxDescriptorValues) + " values" +
+                                      (yaml ? " (counting each use of an alias)" : "") + "; not a descriptor"});
+    exceeded_ = true;
+  }
+  return !exceeded_;
+}
+
 LineIndex::LineIndex(std::string_view text) {
   starts_.push_back(0);
   for (size_t i = 0; i < text.size(); ++i)

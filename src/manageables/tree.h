@@ -51,6 +51,32 @@ struct Diagnostic {
   std::string format() const;
 };
 
+// What a descriptor may hold. Every reader enforces these while it builds
+// the tree, so no input (a 1-byte YAML file, an alias bomb, JSON nested
+// 500,000 deep) can exhaust the stack or memory: the file is refused with an
+// error naming it. Real descriptors are a few levels deep; a 1000-task
+// project holds about 20,000 values.
+inline constexpr size_t kMaxDescriptorBytes = 4 * 1024 * 1024;
+inline constexpr int kMaxDescriptorDepth = 64;
+inline constexpr size_t kMaxDescriptorValues = 250000;
+
+// Counts the values a reader builds and the depth it builds them at. The
+// first excess is reported once (with its position); the reader then stops
+// building.
+class TreeBudget {
+ public:
+  explicit TreeBudget(std::string file) : file_(std::move(file)) {}
+  // Called for each value (container or scalar) at nesting `depth` (the
+  // root is 1). False once the budget is exceeded.
+  bool take(int depth, const SourcePos& pos, std::vector<Diagnostic>* diags);
+  bool exceeded() const { return exceeded_; }
+
+ private:
+  std::string file_;
+  size_t values_ = 0;
+  bool exceeded_ = false;
+};
+
 // A parsed descriptor file.
 struct Document {
   std::string path;    // as given by the user

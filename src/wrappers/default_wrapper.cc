@@ -83,8 +83,10 @@ bool Wrapper::save_state() {
   ++state_saves_;
   if (!write_file_atomic(path(task_files::kState), serialize_state(state_), &err, Durability::Volatile)) {
     log("cannot write state: " + err);
+    state_error_ = err;
     return false;
   }
+  state_error_.clear();
   return true;
 }
 
@@ -116,7 +118,7 @@ bool Wrapper::make_fifo(const char* name, int open_flags, Fd* out, std::string* 
 
 bool Wrapper::prepare(std::string* err) {
   std::string text;
-  if (!read_file(path(task_files::kSpec), &text, err)) return false;
+  if (!read_state_file(path(task_files::kSpec), &text, err)) return false;
   if (!parse_spec(text, &spec_, err)) {
     *err = path(task_files::kSpec) + ": " + *err;
     return false;
@@ -266,7 +268,7 @@ bool Wrapper::prepare_process(std::string* err) {
       return false;
     }
     std::string text, why;
-    if (!read_file(path(task_files::kIdentity), &text, &why) || !parse_identity(text, &identity_, &why)) {
+    if (!read_state_file(path(task_files::kIdentity), &text, &why) || !parse_identity(text, &identity_, &why)) {
       *err = "the task's user/group were not resolved by spmi start (" + why + ")";
       return false;
     }
@@ -653,7 +655,7 @@ void Wrapper::loop() {
 // multiplexer set for its window (TERM, TMUX, TMUX_PANE, STY, WINDOW) is kept.
 static bool load_env_file(const std::string& path, std::string* err) {
   std::string text;
-  bool ok = read_file(path, &text, err);
+  bool ok = read_state_file(path, &text, err);
   ::unlink(path.c_str());
   if (!ok) return false;
   std::vector<std::pair<std::string, std::string>> keep;
@@ -734,7 +736,9 @@ int Wrapper::run() {
   state_.backend_id = given && *given ? given : std::to_string(::getpid());
   state_.host = host_name();
   state_.boot_id = boot_id();
-  save_state();
+  // What is not recorded cannot be managed (a full disk once left a task
+  // running that `list` showed as up since 1970): no state, no start.
+  if (!save_state()) return fail_start("cannot record the task's state: " + state_error_);
 
   if (scheduled_) {
     // A scheduled task waits for its first fire; "ok 0" = no process yet.
@@ -744,6 +748,18 @@ int Wrapper::run() {
     start_run();
     if (machine_.phase() == Phase::Failed) {
       report("error " + state_.error);
+      remove_fifos();
+      return 1;
+    }
+    if (!state_error_.empty()) {
+      // The run started but could not be recorded: end it rather than
+      // leave a process nobody can see.
+      std::string why = "cannot record the task's state: " + state_error_;
+      log(why + "; killing the task");
+      signal_tree(SIGKILL, false);
+      while (::waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
+      }
+      report("error " + why);
       remove_fifos();
       return 1;
     }

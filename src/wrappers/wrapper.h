@@ -43,6 +43,7 @@ class Wrapper {
   void remove_fifos();
   void log(const std::string& line);
   bool save_state();
+  std::string state_error_;  // why the last state write failed ("" when it worked)
   int fail_start(const std::string& why);
   bool prepare(std::string* err);
   bool make_fifo(const char* name, int open_flags, Fd* out, std::string* err);

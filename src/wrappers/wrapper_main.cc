@@ -13,6 +13,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "common/atomic_file.h"
 #include "common/fd.h"
 #include "common/task_spec.h"
 #include "spmi_version.h"
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
 
   std::string text, err;
   spmi::TaskSpec spec;
-  if (!spmi::read_file(opts.task_dir + "/" + spmi::task_files::kSpec, &text, &err) ||
+  if (!spmi::read_state_file(opts.task_dir + "/" + spmi::task_files::kSpec, &text, &err) ||
       !spmi::parse_spec(text, &spec, &err)) {
     std::string line = "error cannot read the task spec: " + err;
     spmi::send_report(&opts, line);

@@ -96,8 +96,14 @@ std::vector<std::string> SpmiEnv::environment(const std::vector<std::string>& ex
     for (const auto& x : extra) overridden = overridden || var.substr(0, var.find('=') + 1) == x.substr(0, x.find('=') + 1);
     if (!overridden) env.push_back(var);
   }
-  env.push_back("SPMI_PATH=" + state_);
-  env.push_back("SCREENDIR=" + screens_);
+  // Ours unless `extra` names its own (the first of two entries would win).
+  auto given = [&](const char* prefix) {
+    for (const auto& x : extra)
+      if (x.rfind(prefix, 0) == 0) return true;
+    return false;
+  };
+  if (!given("SPMI_PATH=")) env.push_back("SPMI_PATH=" + state_);
+  if (!given("SCREENDIR=")) env.push_back("SCREENDIR=" + screens_);
   env.insert(env.end(), extra.begin(), extra.end());
   return env;
 }
@@ -342,6 +348,17 @@ std::vector<pid_t> read_pids(const std::string& path) {
   long p;
   while (in >> p) pids.push_back(static_cast<pid_t>(p));
   return pids;
+}
+
+std::string yaml_alias_bomb() {
+  std::string bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    std::string prev(1, static_cast<char>(c - 1));
+    bomb += std::string(1, c) + ": &" + std::string(1, c) + " [";
+    for (int i = 0; i < 9; ++i) bomb += (i ? ",*" : "*") + prev;
+    bomb += "]\n";
+  }
+  return bomb;
 }
 
 }  // namespace spmi::test

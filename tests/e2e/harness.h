@@ -86,6 +86,9 @@ int free_port();
 // The whole content of the file at `path` ("" when it cannot be read).
 std::string slurp(const std::string& path);
 
+// A YAML "billion laughs": 342 bytes whose aliases expand to 9^9 values.
+std::string yaml_alias_bomb();
+
 // Reads the pids (one per line) from `path`.
 std::vector<pid_t> read_pids(const std::string& path);
 

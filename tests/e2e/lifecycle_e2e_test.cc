@@ -37,7 +37,9 @@ std::string tree_command(const std::string& pids_file) {
 TEST_CASE("start, status and stop a task, SPMI's refusals", "[e2e][lifecycle]") {
   SpmiEnv env;
   REQUIRE(env.run({"load", env.task("web", "echo hello; exec sleep 100")}).exit_code == 0);
-  CHECK(env.run({"stop", "web"}).exit_code == 1);  // inactive
+  auto idle = env.run({"stop", "web"});  // inactive: already what was asked
+  CHECK(idle.exit_code == 0);
+  CHECK(idle.err.find("web: not active; nothing to stop") != std::string::npos);
   auto r = env.run({"start", "web"});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("started web (pid ") == 0);
@@ -45,9 +47,10 @@ TEST_CASE("start, status and stop a task, SPMI's refusals", "[e2e][lifecycle]") 
   CHECK(st.phase == spmi::Phase::Running);
   CHECK(spmi::process_running(st.pid, st.pid_start_ticks));
   CHECK(spmi::process_running(st.wrapper_pid, st.wrapper_start_ticks));
-  r = env.run({"start", "web"});
-  CHECK(r.exit_code == 1);
-  CHECK(r.err.find("already active") != std::string::npos);
+  r = env.run({"start", "web"});  // already active: what was asked, exit 0 with a note
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("web: already active (pid " + std::to_string(st.pid) + "); not started again") != std::string::npos);
   CHECK(env.run({"clean", "web"}).exit_code == 1);
   CHECK(env.run({"load", "--replace", env.task("web", "true")}).exit_code == 1);
   auto list = env.run({"list"}).out;

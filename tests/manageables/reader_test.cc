@@ -1,8 +1,13 @@
 // Tests of the three descriptor readers: one tree, positions, syntax errors.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 
+#include "e2e/harness.h"
 #include "manageables/reader.h"
 
 using namespace spmi;
@@ -106,4 +111,91 @@ TEST_CASE("read_descriptor picks the reader by extension", "[reader]") {
   CHECK(d.back().message.find("unknown descriptor format") == 0);
   CHECK_FALSE(read_descriptor("/tmp.yml", &doc, &d));
   CHECK(d.back().message.find("unknown descriptor format") == std::string::npos);  // .yml is YAML
+}
+
+TEST_CASE("hostile descriptors are refused with an error, quickly and within bounds", "[reader][hostile]") {
+  auto refused = [](const std::string& format, const std::string& text, const std::string& want) {
+    INFO(format << ": " << text.substr(0, 40));
+    std::vector<Diagnostic> d;
+    Document doc;
+    doc.path = "h." + format;
+    doc.format = format;
+    doc.text = text;
+    bool ok = format == "toml" ? parse_toml(&doc, &d) : format == "yaml" ? parse_yaml(&doc, &d) : parse_json(&doc, &d);
+    CHECK_FALSE(ok);
+    REQUIRE_FALSE(d.empty());
+    CHECK(d[0].file == "h." + format);
+    CHECK(d[0].message.find(want) != std::string::npos);
+  };
+  // yaml-cpp 0.7's LoadAll looped forever (allocating) on these.
+  refused("yaml", ",", "YAML syntax error");
+  refused("yaml", ",@", "YAML syntax error");
+  refused("yaml", "\n,\n", "YAML syntax error");
+  // A 342-byte alias bomb expands to 9^9 values.
+  refused("yaml", spmi::test::yaml_alias_bomb(), "holds more than 250000 values");
+  // Nesting: JSON 500,000 deep (the tree's recursive destructor overflowed
+  // the stack), YAML and TOML likewise.
+  refused("json", std::string(500000, '[') + std::string(500000, ']'), "nested more than 64 levels deep");
+  refused("json", std::string(65, '[') + std::string(65, ']'), "nested more than 64 levels deep");
+  refused("yaml", std::string(3000, '[') + std::string(3000, ']'), "");
+  refused("yaml", "a: " + std::string(100, '[') + std::string(100, ']'), "nested more than 64 levels deep");
+  refused("toml", "a = " + std::string(100000, '[') + std::string(100000, ']'), "TOML syntax error");
+  refused("toml", "a = " + std::string(100, '[') + std::string(100, ']'), "nested more than 64 levels deep");
+  // Many values.
+  std::string many = "[";
+  for (int i = 0; i < 300000; ++i) many += "0,";
+  many += "0]";
+  refused("json", many, "holds more than 250000 values");
+  refused("yaml", "a: " + many, "holds more than 250000 values");
+  refused("toml", "a = " + many, "holds more than 250000 values");
+  // toml++ 3.3 reached a debug assertion and __builtin_unreachable with these.
+  refused("toml", "[{[z", "TOML syntax error");
+  refused("toml", "\xce\xa4", "TOML syntax error");
+  refused("toml", "\xce\xa4 = 1\n", "a non-ASCII character outside a string or comment");
+  refused("toml", "caf\xc3\xa9 = 1\n", "a non-ASCII character outside a string or comment");
+  // Non-ASCII text where TOML allows it still reads.
+  {
+    std::vector<Diagnostic> d;
+    auto ok = parse("toml",
+                    "# caf\xc3\xa9\na = \"caf\xc3\xa9 \\\" \xce\xa4\"\nb = 'x\xce\xa4'\n"
+                    "c = \"\"\"\n\xce\xa4 \"\" \"\"\"\nd = '''\xce\xa4'''\n\"k\xc3\xa9\" = 1\n",
+                    &d);
+    INFO((d.empty() ? "" : d[0].message));
+    CHECK(d.empty());
+    CHECK(ok.root.find("a")->str == "caf\xc3\xa9 \" \xce\xa4");
+    CHECK(ok.root.find("d")->str == "\xce\xa4");
+    CHECK(ok.root.find("k\xc3\xa9"));
+  }
+  // A table of many keys is read in linear time (duplicate keys by hash).
+  std::string keys = "{";
+  for (int i = 0; i < 100000; ++i) keys += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":1";
+  keys += "}";
+  std::vector<Diagnostic> d;
+  Document doc;
+  doc.path = "k.json";
+  doc.text = keys;
+  CHECK(parse_json(&doc, &d));
+  CHECK(doc.root.entries.size() == 100000);
+}
+
+TEST_CASE("a descriptor file that is not plain text or not a file is refused", "[reader][hostile]") {
+  char tmpl[] = "/tmp/spmi-reader.XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  std::vector<Diagnostic> d;
+  Document doc;
+  // A raw NUL: YAML took it silently and changed the value.
+  std::ofstream(dir + "/nul.yaml") << std::string("task:\n  id: a\0b\n", 16);
+  CHECK_FALSE(read_descriptor(dir + "/nul.yaml", &doc, &d));
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].format() == dir + "/nul.yaml:2:8: contains a NUL byte; not a text descriptor");
+  // A FIFO would block the reader; a device would never end.
+  d.clear();
+  REQUIRE(::mkfifo((dir + "/fifo.toml").c_str(), 0600) == 0);
+  CHECK_FALSE(read_descriptor(dir + "/fifo.toml", &doc, &d));
+  CHECK(d[0].message == "not a regular file");
+  d.clear();
+  REQUIRE(::symlink("/dev/zero", (dir + "/zero.json").c_str()) == 0);
+  CHECK_FALSE(read_descriptor(dir + "/zero.json", &doc, &d));
+  CHECK(d[0].message == "not a regular file");
+  std::filesystem::remove_all(dir);
 }

@@ -1,0 +1,179 @@
+// End to end: spmi against broken state and hostile descriptors. Each case
+// was found by probing an earlier spmi: a FIFO or a link to /dev/zero in
+// place of a state file hung or exhausted every command, a lost cli.lock
+// made a task unmanageable, tiny YAML/JSON files took spmi down.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/harness.h"
+
+using spmi::test::alive;
+using spmi::test::SpmiEnv;
+
+namespace fs = std::filesystem;
+
+TEST_CASE("a FIFO or /dev/zero in place of a state file: the others still answer, clean removes it",
+          "[e2e][robust]") {
+  SpmiEnv env;
+  for (const char* id : {"good", "fifospec", "zerostate", "fifolock", "fifostate"})
+    REQUIRE(env.run({"load", env.task(id, "exec sleep 100")}).exit_code == 0);
+  REQUIRE(env.run({"start", "good", "zerostate", "fifostate"}).exit_code == 0);
+  REQUIRE(env.run({"stop", "zerostate"}).exit_code == 0);
+  std::string root = env.spmi_path();
+  fs::remove(root + "/fifospec/spec");
+  REQUIRE(::mkfifo((root + "/fifospec/spec").c_str(), 0600) == 0);
+  fs::remove(root + "/zerostate/state");
+  fs::create_symlink("/dev/zero", root + "/zerostate/state");
+  fs::remove(root + "/fifolock/lock");
+  REQUIRE(::mkfifo((root + "/fifolock/lock").c_str(), 0600) == 0);
+  // A running task whose state file became a FIFO.
+  pid_t running = env.state("fifostate").pid;
+  fs::remove(root + "/fifostate/state");
+  REQUIRE(::mkfifo((root + "/fifostate/state").c_str(), 0600) == 0);
+
+  // Every command answers (the harness gives up after 20 s: none may hang).
+  auto l = env.run({"list"}, 20);
+  CHECK(l.exit_code == 1);
+  CHECK(l.out.find("good ") != std::string::npos);
+  CHECK(l.err.find(root + "/fifospec/spec: is not a regular file") != std::string::npos);
+  CHECK(l.err.find(root + "/zerostate/state: is a symbolic link") != std::string::npos);
+  CHECK(l.err.find("fifolock: " + root + "/fifolock/lock: cannot probe the lock") != std::string::npos);
+  CHECK(l.err.find(root + "/fifostate/state: is not a regular file") != std::string::npos);
+  auto st = env.run({"status", "good"}, 20);
+  CHECK(st.exit_code == 0);
+  // The running one is still active: stop needs only its lock and control FIFO.
+  auto s = env.run({"stop", "fifostate"}, 20);
+  INFO(s.err);
+  CHECK(s.exit_code == 0);
+  CHECK_FALSE(alive(running));
+  // start refuses the broken ones with the reason, clean removes them.
+  auto b = env.run({"start", "fifospec"}, 20);
+  CHECK(b.exit_code == 1);
+  CHECK(b.err.find("is not a regular file") != std::string::npos);
+  auto c = env.run({"clean", "fifospec", "zerostate", "fifolock"}, 20);
+  INFO(c.err);
+  CHECK(c.exit_code == 0);
+  CHECK_FALSE(fs::exists(root + "/fifospec"));
+  CHECK_FALSE(fs::exists(root + "/zerostate"));
+  CHECK_FALSE(fs::exists(root + "/fifolock"));
+  CHECK(env.run({"list"}, 20).exit_code == 0);
+}
+
+TEST_CASE("a lost cli.lock is made again: the task can be started, stopped and cleaned", "[e2e][robust]") {
+  SpmiEnv env;
+  REQUIRE(env.run({"load", env.task("nolock", "exec sleep 100")}).exit_code == 0);
+  fs::remove(env.spmi_path() + "/nolock/cli.lock");
+  auto r = env.run({"start", "nolock"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(fs::exists(env.spmi_path() + "/nolock/cli.lock"));
+  fs::remove(env.spmi_path() + "/nolock/cli.lock");
+  CHECK(env.run({"stop", "nolock"}).exit_code == 0);
+  fs::remove(env.spmi_path() + "/nolock/cli.lock");
+  CHECK(env.run({"clean", "nolock"}).exit_code == 0);
+  CHECK_FALSE(fs::exists(env.spmi_path() + "/nolock"));
+}
+
+TEST_CASE("hostile descriptors: validate and load refuse them within bounds", "[e2e][robust][hostile]") {
+  SpmiEnv env;
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"comma.yaml", ","},
+      {"comma-at.yaml", ",@"},
+      {"bomb.yaml", spmi::test::yaml_alias_bomb()},
+      {"deep.json", std::string(500000, '[') + std::string(500000, ']')},
+      {"assert.toml", "[{[z"},
+      {"unreachable.toml", "\xce\xa4"},
+  };
+  std::string before = env.snapshot();
+  for (const auto& [name, text] : files) {
+    INFO(name);
+    std::string path = env.write(name, text);
+    for (const char* cmd : {"validate", "load", "apply"}) {
+      INFO(cmd);
+      // Bounded: at most 20 s, and 1 GiB of address space (not under the
+      // sanitizers, which reserve terabytes of shadow memory).
+      std::string limit = SPMI_SANITIZED ? "" : "prlimit --as=1073741824 -- ";
+      int code = -1;
+      std::string out = spmi::test::run_program(
+          {"sh", "-c", "SPMI_PATH=" + env.spmi_path() + " timeout 20 " + limit + SPMI_BIN + " " + cmd + " " + path + " 2>&1"},
+          &code);
+      INFO(out);
+      CHECK(code == 1);
+      CHECK(out.find(path) != std::string::npos);
+    }
+  }
+  CHECK(env.snapshot() == before);
+}
+
+TEST_CASE("work directories of killed loads and cleans are collected", "[e2e][robust]") {
+  SpmiEnv env;
+  REQUIRE(env.run({"load", env.task("keep", "true")}).exit_code == 0);
+  // As a load and a clean killed midway leave them (pids that no longer exist).
+  pid_t gone = ::fork();
+  if (gone == 0) ::_exit(0);
+  REQUIRE(gone > 0);
+  int status;
+  ::waitpid(gone, &status, 0);
+  std::string root = env.spmi_path();
+  fs::create_directories(root + "/.new-half-" + std::to_string(gone));
+  std::ofstream(root + "/.new-half-" + std::to_string(gone) + "/spec") << "spmi-spec 1\n";
+  fs::create_directories(root + "/.removing-old-" + std::to_string(gone));
+  // One of a run still going is left alone.
+  fs::create_directories(root + "/.new-busy-" + std::to_string(::getpid()));
+  REQUIRE(env.run({"load", env.task("other", "true")}).exit_code == 0);
+  CHECK_FALSE(fs::exists(root + "/.new-half-" + std::to_string(gone)));
+  CHECK_FALSE(fs::exists(root + "/.removing-old-" + std::to_string(gone)));
+  CHECK(fs::exists(root + "/.new-busy-" + std::to_string(::getpid())));
+  fs::create_directories(root + "/.removing-again-" + std::to_string(gone));
+  CHECK(env.run({"clean", "other"}).exit_code == 0);
+  CHECK_FALSE(fs::exists(root + "/.removing-again-" + std::to_string(gone)));
+  CHECK(fs::exists(root + "/keep"));
+}
+
+TEST_CASE("a start that cannot record its state fails and leaves nothing running", "[e2e][robust]") {
+  if (::geteuid() != 0) return;  // mounting a small tmpfs needs root
+  SpmiEnv env;
+  std::string small = env.dir() + "/small";
+  fs::create_directories(small);
+  int code = -1;
+  spmi::test::run_program({"mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", small}, &code);
+  REQUIRE(code == 0);
+  struct Unmount {
+    std::string dir;
+    ~Unmount() { spmi::test::run_program({"umount", "-l", dir}); }
+  } unmount{small};
+  std::string root = small + "/state";
+  std::vector<std::string> at = {"SPMI_PATH=" + root};
+  // The harness cleans its own SPMI_PATH only: this one is cleaned here.
+  struct KillAll {
+    const SpmiEnv& env;
+    std::vector<std::string> at;
+    ~KillAll() { env.run_raw({"kill", "full"}, 30, at); }
+  } kill_all{env, at};
+  auto l = env.run_raw({"load", env.task("full", "exec sleep 100")}, 30, at);
+  REQUIRE(l.exit_code == 0);
+  // Fill the file system to the last byte.
+  spmi::test::run_program({"sh", "-c", "cat /dev/zero > " + small + "/filler 2>/dev/null"});
+  auto r = env.run_raw({"start", "full"}, 30, at);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("cannot record the task's state") != std::string::npos);
+  CHECK(r.err.find("No space left on device") != std::string::npos);
+  // Nothing runs: the state (if any) is not active and no sleep is left.
+  auto list = env.run_raw({"list", "--json"}, 30, at);
+  // Nothing could be recorded, so nothing was: the task is as it was.
+  CHECK(nlohmann::json::parse(list.out)["tasks"][0]["state"] == "inactive");
+  fs::remove(small + "/filler");
+  // With room again, the task starts.
+  auto again = env.run_raw({"start", "full"}, 30, at);
+  INFO(again.err);
+  CHECK(again.exit_code == 0);
+}
