@@ -2,6 +2,9 @@
 // "spmi-<id>" (in $SCREENDIR, screen's own default otherwise). The wrapper
 // is the session's window and records $STY ("<pid>.spmi-<id>"), the exact
 // session to attach to: nothing is guessed from `screen -ls`.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "backends/multiplexer.h"
@@ -13,6 +16,12 @@ namespace spmi {
 
 namespace {
 
+// The user's name, for screen's default socket directory.
+std::string user_name() {
+  struct passwd* pw = ::getpwuid(::geteuid());
+  return pw ? pw->pw_name : std::to_string(::geteuid());
+}
+
 const char* kInstallHint = "the screen backend needs GNU screen; install it with 'apt-get install screen'";
 
 class ScreenBackend : public Backend {
@@ -23,6 +32,17 @@ class ScreenBackend : public Backend {
     if (wrapper.empty()) return r;
     if (find_tool("screen").empty()) {
       r.error = kInstallHint;
+      return r;
+    }
+    // screen's socket is <dir>/<pid>.spmi-<id>; a Unix socket path holds at
+    // most 107 bytes, and screen fails late and quietly past that (tmux's
+    // backend checks the same).
+    const char* dir = std::getenv("SCREENDIR");
+    std::string screen_dir = dir && *dir ? dir : "/run/screen/S-" + user_name();
+    size_t longest = screen_dir.size() + 1 + 7 + 1 + 5 + spec.id.size();  // pids have at most 7 digits
+    if (longest > 107) {
+      r.error = "the screen socket path " + screen_dir + "/<pid>.spmi-" + spec.id + " can be " +
+                std::to_string(longest) + " bytes, longer than a Unix socket allows (107); use a shorter SCREENDIR";
       return r;
     }
     ReportFifo report;

@@ -79,6 +79,22 @@ int run_run(Context& ctx, const Options& opts) {
   if (!env.empty()) wrapper["env"] = env;
   nlohmann::json task = {{"id", id}, {"backend", {{"type", opts.backend}}}, {"wrapper", wrapper}};
   if (!opts.comment.empty()) task["comment"] = opts.comment;
+  // The task is stored as a JSON descriptor, and JSON is UTF-8: name the
+  // first word that is not (nlohmann's own check, which used to escape as
+  // an "internal error").
+  std::vector<std::pair<std::string, std::string>> words = {{"--name", opts.name}, {"--comment", opts.comment},
+                                                            {"--cwd", opts.cwd}};
+  for (size_t i = 0; i < opts.command.size(); ++i) words.emplace_back("command word " + std::to_string(i + 1), opts.command[i]);
+  for (const auto& e : opts.env) words.emplace_back("--env", e);
+  for (const auto& [what, word] : words) {
+    try {
+      (void)nlohmann::json(word).dump();
+    } catch (const nlohmann::json::type_error&) {
+      print_error("run: " + what + " is not valid UTF-8; spmi run stores the command as JSON, which must be (write a "
+                  "descriptor file with the bytes escaped instead)");
+      return kExitUsage;
+    }
+  }
   std::string text = nlohmann::json({{"task", task}}).dump(2) + "\n";
 
   // Validated exactly as a descriptor file would be.

@@ -210,10 +210,12 @@ bool LogWriter::drain_pipe(int fd) {
   for (;;) {
     bool fast = !s_.timestamps && (fd_.valid() || ensure_open()) && !rotation_due(clock_());
     if (fast) {
-      // Straight from the pipe to the file, up to the rotation size.
+      // Straight from the pipe to the file, up to the rotation size (not
+      // past it: a file ends at most one line over max_size, as documented;
+      // a floor of 4 kB here once made 4 KiB files 8 kB).
       size_t room = s_.rotate == LogRotate::Never ? (1u << 20)
                                                   : static_cast<size_t>(std::clamp<int64_t>(
-                                                        s_.max_size - size_, 4096, 1 << 20));
+                                                        s_.max_size - size_, 1, 1 << 20));
       loff_t off = size_;
       ssize_t n = ::splice(fd, nullptr, fd_.get(), &off, room, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
       if (n > 0) {

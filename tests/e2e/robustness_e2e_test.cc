@@ -177,3 +177,23 @@ TEST_CASE("a start that cannot record its state fails and leaves nothing running
   INFO(again.err);
   CHECK(again.exit_code == 0);
 }
+
+TEST_CASE("spmi run with bytes that are not UTF-8 says which word, and a too long SCREENDIR says so",
+          "[e2e][robust]") {
+  SpmiEnv env;
+  auto r = env.run({"run", "--name", "bin", "--", "echo", "caf\xe9"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("run: command word 2 is not valid UTF-8") != std::string::npos);
+  CHECK(r.err.find("internal error") == std::string::npos);
+  CHECK_FALSE(fs::exists(env.spmi_path() + "/bin"));
+  // A screen socket directory so long that the socket path cannot exist.
+  std::string deep = env.dir() + "/" + std::string(90, 's');
+  fs::create_directories(deep);
+  ::chmod(deep.c_str(), 0700);
+  auto f = env.write("win.toml", "[task]\nid = \"win\"\n[task.backend]\ntype = \"screen\"\n[task.wrapper]\n"
+                                 "command = \"sleep 100\"\n");
+  REQUIRE(env.run({"load", f}).exit_code == 0);
+  auto s = env.run_raw({"start", "win"}, 30, {"SCREENDIR=" + deep});
+  CHECK(s.exit_code == 1);
+  CHECK(s.err.find("longer than a Unix socket allows (107); use a shorter SCREENDIR") != std::string::npos);
+}

@@ -232,3 +232,37 @@ TEST_CASE("log files are never opened, rotated or compressed through links", "[l
   CHECK(slurp(canary) == "precious\n");
   CHECK(truncate_file_safely(dir.path + "/missing.log", &err));  // nothing to empty
 }
+
+TEST_CASE("log writer: spliced pipe output rotates within one line of max_size", "[logs]") {
+  // 63-byte lines through a pipe (the splice path): each file ends at the
+  // first line end at or past max_size, never a page later.
+  TempDir dir;
+  LogSettings s;
+  s.max_size = 4096;
+  s.keep = 100;
+  fake_now = 1795300000000;
+  LogWriter w;
+  REQUIRE(w.setup(dir.path + "/out.log", s, fake_clock));
+  int p[2];
+  REQUIRE(::pipe2(p, O_NONBLOCK) == 0);
+  std::string l(62, 'x');
+  l += '\n';
+  for (int round = 0; round < 40; ++round) {
+    for (int i = 0; i < 10; ++i) REQUIRE(::write(p[1], l.data(), l.size()) == static_cast<ssize_t>(l.size()));
+    w.drain_pipe(p[0]);
+    fake_now += 1000;
+  }
+  ::close(p[1]);
+  w.drain_pipe(p[0]);
+  ::close(p[0]);
+  int rotated = 0;
+  for (const auto& n : files(dir.path, "out.log.")) {
+    std::string text = slurp(dir.path + "/" + n);
+    INFO(n << ": " << text.size());
+    CHECK(text.size() >= 4096);
+    CHECK(text.size() <= 4096 + 63);
+    CHECK(text.back() == '\n');
+    ++rotated;
+  }
+  CHECK(rotated >= 5);
+}
