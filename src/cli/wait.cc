@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/fd.h"
+#include "common/signals.h"
 
 namespace spmi {
 
@@ -80,6 +81,48 @@ bool wait_target_from_name(const std::string& name, WaitTarget* out) {
   return false;
 }
 
+namespace {
+
+// A run without a readiness signal (no ready_fd, no health check) is ready
+// as soon as it runs; before saying so, the wait makes sure it is still up
+// this long after it started, so that a command that dies at once (a
+// typo, exit 127, a crash loop) is a failure and not "ready".
+constexpr int64_t kSettleMs = 200;
+
+// The run a wait saw reach its target.
+struct SeenRun {
+  std::string run_id;
+  pid_t pid = 0;
+  unsigned long long ticks = 0;
+  int restarts = 0;
+  int64_t started_at_ms = 0;
+  bool signalled = false;  // ready_fd or a health check said so
+};
+
+// Confirms that the run seen is still the task's and still up; otherwise
+// says how it ended.
+bool still_up(const Context& ctx, const std::string& id, WaitTarget target, const SeenRun& seen, std::string* why) {
+  if (target == WaitTarget::Exited || seen.pid <= 0) return true;  // armed schedules: nothing to confirm
+  if (!seen.signalled) {
+    int64_t settle = seen.started_at_ms + kSettleMs - now_ms();
+    if (settle > 0) ::usleep(static_cast<useconds_t>(std::min<int64_t>(settle, kSettleMs) * 1000));
+  }
+  TaskView v = inspect_task(ctx.store, id, false);
+  const TaskState& st = v.state;
+  bool same = v.condition == TaskCondition::Active && st.run_id == seen.run_id && st.pid == seen.pid &&
+              st.restarts == seen.restarts && (st.phase == Phase::Running || st.phase == Phase::Draining);
+  if (same) return true;
+  std::string how = !st.main_exited || st.pid != seen.pid ? "" : st.exit_signal ? " (killed by " + signal_name(st.exit_signal) + ")"
+                                                                                 : " (exit code " + std::to_string(st.exit_code) + ")";
+  *why = "it was " + std::string(wait_target_name(target)) + ", but that run ended" + how + " at once" +
+         (st.restarts > seen.restarts ? " and was restarted " + std::to_string(st.restarts - seen.restarts) + " time(s)"
+                                      : "") +
+         "; see 'spmi status " + id + "'";
+  return false;
+}
+
+}  // namespace
+
 int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, WaitTarget target, int64_t timeout_ms) {
   const int64_t start = monotonic_ms();
   Fd watch(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
@@ -95,10 +138,22 @@ int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, Wait
       std::string reason;
       TaskView v = inspect_task(ctx.store, id, false);
       switch (assess_task(v, target, &reason)) {
-        case WaitOutcome::Reached:
+        case WaitOutcome::Reached: {
+          SeenRun seen;
+          if (v.state.phase == Phase::Running || v.state.phase == Phase::Draining) {
+            seen = {v.state.run_id, v.state.pid, v.state.pid_start_ticks, v.state.restarts, v.state.started_at_ms,
+                    v.spec.ready_fd > 0 || v.spec.health.type != HealthType::None};
+          }
+          std::string ended;
+          if (!still_up(ctx, id, target, seen, &ended)) {
+            print_error(id + ": " + ended);
+            failed = true;
+            break;
+          }
           std::printf("%s: %s (after %s)\n", id.c_str(), wait_target_name(target),
                       format_duration_ms(monotonic_ms() - start).c_str());
           break;
+        }
         case WaitOutcome::Impossible:
           print_error(id + ": will not become " + wait_target_name(target) + ": " + reason);
           failed = true;

@@ -197,3 +197,23 @@ TEST_CASE("spmi run with bytes that are not UTF-8 says which word, and a too lon
   CHECK(s.exit_code == 1);
   CHECK(s.err.find("longer than a Unix socket allows (107); use a shorter SCREENDIR") != std::string::npos);
 }
+
+TEST_CASE("--wait never calls a run that died at once ready", "[e2e][robust][wait]") {
+  SpmiEnv env;
+  // A crash loop under the watchdog.
+  auto r = env.run({"run", "--name", "loop", "--wrapper", "watchdog", "--restart", "on-failure", "--wait", "--", "false"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("ready") == std::string::npos);
+  CHECK(r.err.find("loop: it was ready, but that run ended (exit code 1)") != std::string::npos);
+  env.run({"kill", "loop"});
+  // A command the shell cannot find (127), under the default wrapper.
+  REQUIRE(env.run({"load", env.task("typo", "exit 127")}).exit_code == 0);
+  auto s = env.run({"start", "typo", "--wait"});
+  CHECK(s.exit_code == 1);
+  CHECK(s.err.find("typo: it was ready, but that run ended (exit code 127)") != std::string::npos);
+  // A run that stays up is ready.
+  REQUIRE(env.run({"load", env.task("fine", "exec sleep 100")}).exit_code == 0);
+  auto f = env.run({"start", "fine", "--wait"});
+  CHECK(f.exit_code == 0);
+  CHECK(f.out.find("fine: ready (after ") != std::string::npos);
+}
