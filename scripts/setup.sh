@@ -9,6 +9,8 @@ packages=(
   libtomlplusplus-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libpcre2-dev libboost-dev libboost-filesystem-dev
   catch2                                      # tests (Catch2 v2)
+  clang libclang-rt-14-dev                    # the libFuzzer targets (fuzz/, scripts/fuzz.sh)
+  util-linux                                  # prlimit, mount (bounded-input and full-disk tests)
   zlib1g-dev gzip                             # reading (spmi logs) and writing gzipped rotated logs
   python3-sphinx                              # docs (sphinx-build -W)
   screen tmux                                 # the screen and tmux backends (and their tests)

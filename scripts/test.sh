@@ -3,8 +3,10 @@
 #   1. builds with -Wall -Wextra -Werror and runs every test (ctest),
 #   2. builds again with AddressSanitizer + UndefinedBehaviorSanitizer in a
 #      second build directory and runs every test there,
-#   3. builds the Sphinx docs with warnings as errors,
-#   4. runs the side-by-side benchmark in quick mode (bench/compare.sh).
+#   3. builds the libFuzzer targets (fuzz/, clang) and runs each for 20 s on
+#      its corpus (scripts/fuzz.sh; any finding fails the run),
+#   4. builds the Sphinx docs with warnings as errors,
+#   5. runs the side-by-side benchmark in quick mode (bench/compare.sh).
 # The slurm backend's tests run against a single-node Slurm cluster that this
 # script starts first (scripts/slurm-cluster.sh; its own configuration under
 # $SLURM_RUN_DIR) and stops at the end. If it cannot start, the run fails.
@@ -29,6 +31,9 @@ scripts/build.sh build-asan -DSPMI_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 echo "== tests under ASan + UBSan"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest -j "$JOBS" --output-on-failure --timeout 300)
+
+echo "== fuzzing, 20 s per target"
+scripts/fuzz.sh 20
 
 echo "== docs (sphinx-build -W)"
 sphinx-build -W -q -b html docs/sphinx build/docs-html

@@ -72,6 +72,12 @@ void set(std::vector<std::pair<std::string, std::string>>* env, const std::strin
 
 bool resolve_env_value(const std::string& value, std::string* out, std::string* err) {
   out->clear();
+  // An environment entry ends at its first NUL: the rest would be lost
+  // without a word (found by fuzz_env_file in an env_file value).
+  if (value.find('\0') != std::string::npos) {
+    *err = "contains a NUL byte";
+    return false;
+  }
   if (value.rfind("@@", 0) == 0) {
     *out = value.substr(1);
     return true;

@@ -65,8 +65,13 @@ void check_log_paths(const Document& doc, const std::vector<TaskSpec>& specs, co
 bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpec>* specs,
                      std::vector<Diagnostic>* diags, std::vector<TaskSpec>* partial, const std::string& state_root) {
   if (!read_descriptor(path, doc, diags)) return false;
-  Checker check(path, diags);
-  const Node& root = doc->root;
+  return validate_document(*doc, specs, diags, partial, state_root);
+}
+
+bool validate_document(const Document& doc, std::vector<TaskSpec>* specs, std::vector<Diagnostic>* diags,
+                       std::vector<TaskSpec>* partial, const std::string& state_root) {
+  Checker check(doc.path, diags);
+  const Node& root = doc.root;
   if (root.kind != Node::Kind::Table) {
     check.error(root.pos, "expected a table with one top-level key naming the manageable type (" +
                               manageable_type_names() + "), got " + describe_kind(root));
@@ -88,8 +93,8 @@ bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpe
     return false;
   }
   std::vector<TaskSpec> built;
-  type->build(*doc, body, check, &built);
-  if (!state_root.empty()) check_log_paths(*doc, built, state_root, check);
+  type->build(doc, body, check, &built);
+  if (!state_root.empty()) check_log_paths(doc, built, state_root, check);
   if (!check.ok()) {
     if (partial) *partial = std::move(built);
     return false;

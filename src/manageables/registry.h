@@ -33,6 +33,11 @@ bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpe
                      std::vector<Diagnostic>* diags, std::vector<TaskSpec>* partial = nullptr,
                      const std::string& state_root = "");
 
+// load_descriptor's checks on a document already parsed (the fuzz targets
+// read from memory): the manageable type, its schema, and log paths.
+bool validate_document(const Document& doc, std::vector<TaskSpec>* specs, std::vector<Diagnostic>* diags,
+                       std::vector<TaskSpec>* partial = nullptr, const std::string& state_root = "");
+
 // The table that defines task `id` in a loaded document: [task] itself, or
 // the project's entry for it (nullptr when not found). For positions in
 // checks made after loading.
