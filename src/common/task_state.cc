@@ -98,17 +98,28 @@ bool parse_state(const std::string& text, TaskState* s, std::string* err) {
     }
     return n;
   };
+  // A pid outside what the kernel can give (PID_MAX_LIMIT, 2^22) is a
+  // damaged file: never truncated into some other process's pid (found by
+  // fuzz_kv_state).
+  auto pid = [&](const char* key) -> pid_t {
+    long long n = num(key);
+    if (ok && (n < 0 || n > kMaxPid)) {
+      *err = std::string("'") + key + "' is not a process id: " + std::to_string(n);
+      ok = false;
+    }
+    return static_cast<pid_t>(n);
+  };
   std::string phase, main_exited;
   str("run_id", &s->run_id);
   str("phase", &phase);
   str("backend", &s->backend);
   str("backend_id", &s->backend_id);
-  s->wrapper_pid = static_cast<pid_t>(num("wrapper_pid"));
+  s->wrapper_pid = pid("wrapper_pid");
   s->wrapper_start_ticks = static_cast<unsigned long long>(num("wrapper_start_ticks"));
-  s->pid = static_cast<pid_t>(num("pid"));
+  s->pid = pid("pid");
   s->pid_start_ticks = static_cast<unsigned long long>(num("pid_start_ticks"));
-  s->pgid = static_cast<pid_t>(num("pgid"));
-  s->sid = static_cast<pid_t>(num("sid"));
+  s->pgid = pid("pgid");
+  s->sid = pid("sid");
   s->started_at_ms = num("started_at_ms");
   s->finished_at_ms = num("finished_at_ms");
   str("main_exited", &main_exited);

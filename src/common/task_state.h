@@ -13,6 +13,8 @@
 namespace spmi {
 
 inline constexpr int kStateVersion = 1;
+// The largest pid the kernel hands out (PID_MAX_LIMIT on 64-bit Linux).
+inline constexpr long long kMaxPid = 1 << 22;
 
 // The wrapper's phases (the state machine in src/wrappers/wrapper_machine.h).
 enum class Phase {

@@ -37,7 +37,7 @@ bool parse_tree(const std::string& text, TreeRecord* t, std::string* err) {
     size_t sp = v.find(' ');
     long long pid = 0, ticks = 0;
     if (sp == std::string::npos || !parse_ll(std::string_view(v).substr(0, sp), &pid) ||
-        !parse_ll(std::string_view(v).substr(sp + 1), &ticks) || pid <= 0 || ticks < 0) {
+        !parse_ll(std::string_view(v).substr(sp + 1), &ticks) || pid <= 0 || pid > kMaxPid || ticks < 0) {
       *err = "proc: expected '<pid> <start ticks>', got '" + v + "'";
       return false;
     }

@@ -98,3 +98,17 @@ TEST_CASE("only proven members of a lost task are found", "[tree]") {
   lost.sid = lost.pgid = stranger.pid;
   CHECK_FALSE(has(find_task_members(lost, TreeRecord{}), stranger.pid));
 }
+
+TEST_CASE("a recorded pid beyond what the kernel gives is a damaged file, never truncated", "[tree]") {
+  // Found by fuzz_kv_state: 2888889000 became a negative pid_t.
+  TreeRecord t;
+  TaskState st;
+  std::string err;
+  CHECK_FALSE(parse_tree("spmi-tree 1\nproc=2888889000 0\n", &t, &err));
+  std::string state = "spmi-state 1\nrun_id=r\nphase=running\nbackend=native\nbackend_id=1\nwrapper_pid=1\n"
+                      "wrapper_start_ticks=1\npid=2888889000\npid_start_ticks=1\npgid=1\nsid=1\nstarted_at_ms=1\n"
+                      "finished_at_ms=0\nmain_exited=0\nexit_code=-1\nexit_signal=0\nstop_request=\nended_by=0\n"
+                      "error=\nnote=\n";
+  CHECK_FALSE(parse_state(state, &st, &err));
+  CHECK(err == "'pid' is not a process id: 2888889000");
+}
