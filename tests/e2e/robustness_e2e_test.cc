@@ -198,7 +198,7 @@ TEST_CASE("spmi run with bytes that are not UTF-8 says which word, and a too lon
   CHECK(s.err.find("longer than a Unix socket allows (107); use a shorter SCREENDIR") != std::string::npos);
 }
 
-TEST_CASE("--wait never calls a run that died at once ready", "[e2e][robust][wait]") {
+TEST_CASE("a wait never calls a run that died at once ready", "[e2e][robust][wait]") {
   SpmiEnv env;
   // A crash loop under the watchdog.
   auto r = env.run({"run", "--name", "loop", "--wrapper", "watchdog", "--restart", "on-failure", "--wait", "--", "false"});
