@@ -97,9 +97,42 @@ bool assess_slurm_job(const Store& store, TaskView& v) {
 
 }  // namespace
 
+namespace {
+
+// The lock is held but the state records an end: either the wrapper that
+// wrote it is between recording its end and letting go of the lock, or a
+// new wrapper took the lock and has not written its first state yet. Both
+// last milliseconds; waiting for one of them keeps `start` right after an
+// end (or a reported failed start) from seeing the task as active.
+bool wrapper_in_transition(const TaskView& v) {
+  return v.condition == TaskCondition::Active && v.has_state && v.state.phase != Phase::Queued &&
+         !phase_is_live(v.state.phase);
+}
+
+// Waits (bounded) until the lock is free or the state file changes.
+void await_transition(const Store& store, const TaskView& v) {
+  constexpr int kPollMs = 2, kLimitMs = 2000;
+  for (int waited = 0; waited < kLimitMs; waited += kPollMs) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
+    if (probe_lock_file(store.task_file(v.id, task_files::kLock)) != LockProbe::Held) return;
+    TaskState now;
+    bool present = false;
+    std::string err;
+    if (!store.read_state(v.id, &now, &present, &err) || !present || now.run_id != v.state.run_id ||
+        now.phase != v.state.phase)
+      return;
+  }
+}
+
+}  // namespace
+
 TaskView inspect_task(const Store& store, const std::string& id, bool want_leftovers) {
   for (int attempt = 0;; ++attempt) {
     TaskView v = inspect_task_once(store, id, want_leftovers);
+    if (wrapper_in_transition(v) && attempt < 2) {
+      await_transition(store, v);
+      continue;
+    }
     bool slurm = v.has_state && v.state.backend == "slurm" && v.condition != TaskCondition::Active &&
                  (v.state.phase == Phase::Queued || phase_is_live(v.state.phase));
     if (!slurm || assess_slurm_job(store, v) || attempt == 2) return v;

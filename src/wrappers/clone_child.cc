@@ -16,6 +16,12 @@
 
 namespace spmi {
 
+namespace {
+int closed_in_children = -1;
+}  // namespace
+
+void set_clone_child_closes(int fd) { closed_in_children = fd; }
+
 pid_t start_clone_child(int* pidfd, std::string* err) {
   struct clone_args args {};
   args.flags = CLONE_PIDFD;
@@ -23,6 +29,7 @@ pid_t start_clone_child(int* pidfd, std::string* err) {
   args.exit_signal = 0;  // a clone child: invisible to waitpid(-1)
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
   if (pid < 0) *err = "clone3: " + errno_text(errno);
+  if (pid == 0 && closed_in_children >= 0) ::close(closed_in_children);
   return static_cast<pid_t>(pid);
 }
 

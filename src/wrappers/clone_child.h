@@ -18,6 +18,12 @@ namespace spmi {
 // in *pidfd), -1 with `err` on failure.
 pid_t start_clone_child(int* pidfd, std::string* err);
 
+// The descriptor of the task's lock: every clone child closes it at once.
+// A helper holds no lock of its own, and a compression that outlives the
+// wrapper must not keep the task looking active (the lock is an open file
+// description lock, held while any copy of the descriptor is open).
+void set_clone_child_closes(int fd);
+
 // Reaps the ended clone child behind `pidfd` (blocks until it has ended).
 // False when it cannot be reaped.
 bool reap_clone_child(int pidfd, siginfo_t* info);

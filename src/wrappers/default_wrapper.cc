@@ -41,6 +41,7 @@
 #include "common/task_spec.h"
 #include "common/task_state.h"
 #include "common/task_tree.h"
+#include "wrappers/clone_child.h"
 #include "wrappers/idle_memory.h"
 #include "wrappers/wrapper.h"
 
@@ -65,9 +66,11 @@ double random_fraction() {
 
 void Wrapper::report(const std::string& line) { send_report(&opts_, line); }
 
-void Wrapper::remove_fifos() {
+void Wrapper::release_task() {
+  // FIFOs first: once the lock is free a new wrapper may make its own.
   ::unlink(path(task_files::kControl).c_str());
   ::unlink(path(task_files::kStdin).c_str());
+  lock_fd_.reset();
 }
 
 void Wrapper::log(const std::string& line) {
@@ -96,8 +99,8 @@ int Wrapper::fail_start(const std::string& why) {
   state_.finished_at_ms = now_ms();
   machine_.on(WrapperEvent::StartFailed, monotonic_ms());
   save_state();
+  release_task();
   report("error " + why);
-  remove_fifos();
   return 1;
 }
 
@@ -717,6 +720,7 @@ int Wrapper::run() {
     report("error " + why);
     return busy ? 3 : 1;
   }
+  set_clone_child_closes(lock_fd_.get());
 
   if (!opts_.env_file.empty() && !load_env_file(opts_.env_file, &err)) {
     state_.run_id = make_run_id();
@@ -747,8 +751,8 @@ int Wrapper::run() {
   } else {
     start_run();
     if (machine_.phase() == Phase::Failed) {
+      release_task();
       report("error " + state_.error);
-      remove_fifos();
       return 1;
     }
     if (!state_error_.empty()) {
@@ -759,8 +763,8 @@ int Wrapper::run() {
       signal_tree(SIGKILL, false);
       while (::waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
       }
+      release_task();
       report("error " + why);
-      remove_fifos();
       return 1;
     }
     report("ok " + std::to_string(state_.pid));
@@ -772,7 +776,7 @@ int Wrapper::run() {
   loop();
   if (terminal_) relay_.restore_window();
   finish_logs();
-  remove_fifos();
+  release_task();
   std::string how = state_.exit_signal ? "signal " + signal_name(state_.exit_signal)
                                        : "exit code " + std::to_string(state_.exit_code);
   log("task ended (main process: " + how + ")");

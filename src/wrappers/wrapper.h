@@ -40,7 +40,10 @@ class Wrapper {
  private:
   std::string path(const char* name) const { return opts_.task_dir + "/" + name; }
   void report(const std::string& line);
-  void remove_fifos();
+  // The end of the wrapper's hold on the task, once its end is recorded:
+  // the FIFOs go, then the lock, so that a start or clean right after the
+  // end (or after a failed start is reported) never finds the task active.
+  void release_task();
   void log(const std::string& line);
   bool save_state();
   std::string state_error_;  // why the last state write failed ("" when it worked)

@@ -8,11 +8,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "common/fd.h"
+#include "common/lock_file.h"
 #include "e2e/harness.h"
 
 using spmi::test::alive;
@@ -216,4 +220,41 @@ TEST_CASE("a wait never calls a run that died at once ready", "[e2e][robust][wai
   auto f = env.run({"start", "fine", "--wait"});
   CHECK(f.exit_code == 0);
   CHECK(f.out.find("fine: ready (after ") != std::string::npos);
+}
+
+TEST_CASE("a start right after an end or a failed start starts again, never as already active", "[e2e][robust]") {
+  SpmiEnv env;
+  REQUIRE(env.run({"load", env.task("quick", "true")}).exit_code == 0);
+  REQUIRE(env.run({"start", "quick"}).exit_code == 0);
+  REQUIRE(env.run({"wait", "quick", "--for", "exited", "--timeout", "10s"}).exit_code == 0);
+  std::string first_run = env.state("quick").run_id;
+  // The moment between a wrapper recording its end and letting go of its
+  // lock (CI once caught a start there; the old spmi answered "already
+  // active" and started nothing): hold the lock as that wrapper would.
+  bool busy = false;
+  std::string err;
+  spmi::Fd held = spmi::try_lock_file(env.spmi_path() + "/quick/lock", false, &busy, &err);
+  REQUIRE(held.valid());
+  std::thread release([&held] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    held.reset();
+  });
+  auto r = env.run({"start", "quick"});
+  release.join();
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("already active") == std::string::npos);
+  REQUIRE(env.run({"wait", "quick", "--for", "exited", "--timeout", "10s"}).exit_code == 0);
+  CHECK(env.state("quick").run_id != first_run);
+
+  // A start that fails, again and again at once: each one is a failed start.
+  REQUIRE(env.run({"load", env.task("refused", "true", "[task.logs]\nstdout = \"" + env.dir() + "/link.log\"\n")})
+              .exit_code == 0);
+  fs::create_symlink("/dev/null", env.dir() + "/link.log");
+  for (int i = 0; i < 20; ++i) {
+    auto f = env.run({"start", "refused"});
+    INFO("attempt " << i << ": " << f.err);
+    CHECK(f.exit_code == 1);
+    CHECK(f.err.find("is a symbolic link") != std::string::npos);
+  }
 }
