@@ -18,6 +18,7 @@ std::string public_name(const std::string& key) {
       {"stop_timeout_ms", "stop_timeout"}, {"success_exit_code", "success_exit_codes"},
       {"restart_delay_ms", "restart_delay"}, {"restart_max_delay_ms", "restart_max_delay"},
       {"restart_reset_after_ms", "restart_reset_after"}, {"restart_window_ms", "restart_window"},
+      {"min_uptime_ms", "min_uptime"},
       {"max_runtime_ms", "max_runtime"},   {"max_memory_bytes", "max_memory"},
       {"not_before_ms", "not_before"},     {"not_after_ms", "not_after"},
       {"start_timeout_ms", "start_timeout"}, {"tag", "tags"}};

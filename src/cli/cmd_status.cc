@@ -4,6 +4,7 @@
 #include "common/names.h"
 #include "cli/view_format.h"
 #include "common/clock.h"
+#include "common/duration.h"
 #include "common/signals.h"
 
 namespace spmi {
@@ -85,7 +86,6 @@ void print_status(const Context& ctx, const TaskView& v, int n, bool show_env) {
       if (running && !st.health_detail.empty()) h += " (since the check said: " + st.health_detail + ")";
       line("Health", std::string(health_type_name(v.spec.health.type)) + " check: " + h);
     }
-    if (running) line("Ready", st.ready ? "yes, since " + format_local_time(st.ready_at_ms) : "not yet");
     if (!v.spec.schedule.cron.empty()) {
       std::string sched = v.spec.schedule.cron;
       if (!v.spec.schedule.timezone.empty()) sched += " (" + v.spec.schedule.timezone + ")";
@@ -94,6 +94,15 @@ void print_status(const Context& ctx, const TaskView& v, int n, bool show_env) {
       if (v.has_state && st.skipped) sched += ", " + std::to_string(st.skipped) + " skipped";
       line("Schedule", sched);
     }
+  }
+  const int64_t min_uptime = v.spec.restart.min_uptime_ms;
+  if (v.condition == TaskCondition::Active && (st.phase == Phase::Running || st.phase == Phase::Draining) &&
+      (v.spec.wrapper == "watchdog" || min_uptime > 0)) {
+    std::string ready = st.ready ? "yes, since " + format_local_time(st.ready_at_ms) : "not yet";
+    if (!st.ready && min_uptime > 0 && v.spec.ready_fd <= 0 && v.spec.health.type == HealthType::None)
+      ready += " (once up for min_uptime " + format_duration_ms(min_uptime) + ", at " +
+               format_local_time(st.started_at_ms + min_uptime) + ")";
+    line("Ready", ready);
   }
   if (v.has_state && !st.error.empty()) line("Error", st.error);
   if (v.has_state && !st.note.empty()) line("Note", st.note);

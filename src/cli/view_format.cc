@@ -158,6 +158,7 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
     j["stop_timeout_ms"] = v.spec.stop_timeout_ms;
     j["source"] = v.spec.source;
     j["ready_fd"] = v.spec.ready_fd > 0 ? json(v.spec.ready_fd) : json(nullptr);
+    j["min_uptime_ms"] = v.spec.restart.min_uptime_ms > 0 ? json(v.spec.restart.min_uptime_ms) : json(nullptr);
     j["health_detail"] = ran && !st.health_detail.empty() ? json(st.health_detail) : json(nullptr);
     j["health_failures"] = ran ? st.health_failures : 0;
     j["timezone"] = v.spec.schedule.timezone.empty() ? json(nullptr) : json(v.spec.schedule.timezone);

@@ -96,7 +96,7 @@ struct SeenRun {
   unsigned long long ticks = 0;
   int restarts = 0;
   int64_t started_at_ms = 0;
-  bool signalled = false;  // ready_fd or a health check said so
+  bool signalled = false;  // ready_fd, a health check or min_uptime said so
 };
 
 // Confirms that the run seen is still the task's and still up; otherwise
@@ -142,7 +142,8 @@ int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, Wait
           SeenRun seen;
           if (v.state.phase == Phase::Running || v.state.phase == Phase::Draining) {
             seen = {v.state.run_id, v.state.pid, v.state.pid_start_ticks, v.state.restarts, v.state.started_at_ms,
-                    v.spec.ready_fd > 0 || v.spec.health.type != HealthType::None};
+                    v.spec.ready_fd > 0 || v.spec.health.type != HealthType::None ||
+                        v.spec.restart.min_uptime_ms > 0};
           }
           std::string ended;
           if (!still_up(ctx, id, target, seen, &ended)) {

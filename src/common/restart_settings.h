@@ -23,6 +23,10 @@ struct RestartSettings {
   int64_t reset_after_ms = 60000;
   int max_restarts = 5;
   int64_t window_ms = 60000;
+  // min_uptime (both wrapper types): a run counts as started only once it
+  // stayed up this long; one that ends sooner is a failed start, whatever
+  // its exit code (supervisord's startsecs, PM2's min_uptime). 0: off.
+  int64_t min_uptime_ms = 0;
 };
 
 }  // namespace spmi

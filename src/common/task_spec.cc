@@ -67,6 +67,7 @@ std::string serialize_spec(const TaskSpec& s) {
   kv.add_int("restart_reset_after_ms", r.reset_after_ms);
   kv.add_int("max_restarts", r.max_restarts);
   kv.add_int("restart_window_ms", r.window_ms);
+  if (r.min_uptime_ms > 0) kv.add_int("min_uptime_ms", r.min_uptime_ms);
   if (s.ready_fd > 0) kv.add_int("ready_fd", s.ready_fd);
   const HealthSettings& h = s.health;
   if (h.type != HealthType::None) {
@@ -182,6 +183,7 @@ bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
   r.max_delay_ms = kv.get_int("restart_max_delay_ms", r.max_delay_ms);
   r.reset_after_ms = kv.get_int("restart_reset_after_ms", r.reset_after_ms);
   r.window_ms = kv.get_int("restart_window_ms", r.window_ms);
+  r.min_uptime_ms = kv.get_int("min_uptime_ms", 0);
   r.max_restarts = static_cast<int>(kv.get_int("max_restarts", r.max_restarts));
   // Readiness, health, schedule and memory keys (optional, like the above).
   s->ready_fd = static_cast<int>(kv.get_int("ready_fd", 0));

@@ -5,7 +5,7 @@
 //   [task.backend]    type (+ the backend type's own keys: slurm's partition,
 //                     time, cpus, mem, nodes, account, qos, constraint, extra_args)
 //   [task.wrapper]    type, command, mixed_stdout, stop_signal, stop_timeout,
-//                     cwd, env (the keys the wrapper type allows);
+//                     min_uptime, cwd, env (the keys the wrapper type allows);
 //                     watchdog: ready_fd, restart keys, health (a table), schedule,
 //                     timezone, max_runtime, not_before, not_after, max_memory
 #include <grp.h>
@@ -40,10 +40,10 @@ struct WrapperType {
 const WrapperType kWrapperTypes[] = {
     {"default",
      {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env", "env_file", "inherit_env", "user",
-      "group", "umask", "nice", "limits"}},
+      "group", "umask", "nice", "limits", "min_uptime"}},
     {"watchdog",
      {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env", "env_file", "inherit_env", "user",
-      "group", "umask", "nice", "limits", "ready_fd", "restart",
+      "group", "umask", "nice", "limits", "min_uptime", "ready_fd", "restart",
       "success_exit_codes", "restart_delay", "restart_max_delay", "restart_reset_after", "max_restarts",
       "restart_window", "health", "schedule", "timezone", "max_runtime", "not_before", "not_after", "max_memory"}},
 };
@@ -296,6 +296,10 @@ void build_schedule(const Node& wrapper, Checker& check, TaskSpec* spec) {
   }
   if (c.not_before_ms && c.not_after_ms && c.not_after_ms <= c.not_before_ms)
     check.error(wrapper.find("not_after")->pos, "task.wrapper.not_after: must be later than not_before");
+  if (!c.cron.empty() && wrapper.find("min_uptime"))
+    check.error(wrapper.find("min_uptime")->pos,
+                "task.wrapper.min_uptime: does not apply with a 'schedule' (a scheduled run is meant to end; "
+                "use max_runtime to bound it)");
   if (c.cron.empty() && wrapper.find("timezone"))
     check.error(wrapper.find("timezone")->pos, "task.wrapper.timezone: only applies with a 'schedule'");
 }
@@ -416,6 +420,9 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
   if (check.get_duration(wrapper, where, "stop_timeout", &spec->stop_timeout_ms) && spec->stop_timeout_ms > 24LL * 3600 * 1000) {
     check.error(wrapper.find("stop_timeout")->pos, "task.wrapper.stop_timeout: must be at most 24h");
   }
+  int64_t& min_uptime = spec->restart.min_uptime_ms;
+  if (check.get_duration(wrapper, where, "min_uptime", &min_uptime) && min_uptime > 24LL * 3600 * 1000)
+    check.error(wrapper.find("min_uptime")->pos, "task.wrapper.min_uptime: must be at most 24h");
   std::string base = absolute_dir_of(doc.path);
   spec->cwd = base;
   std::string cwd;

@@ -13,7 +13,8 @@ void Wrapper::child_ready_fd(int*) {}
 void Wrapper::task_env_fixups(std::vector<std::pair<std::string, std::string>>*, std::vector<std::string>*) {}
 void Wrapper::read_ready() {}
 void Wrapper::after_transition(Phase from) {
-  if (from == Phase::Starting && machine_.phase() == Phase::Running) {
+  // With min_uptime, ready comes when the run stayed up that long.
+  if (from == Phase::Starting && machine_.phase() == Phase::Running && spec_.restart.min_uptime_ms <= 0) {
     state_.ready = true;
     state_.ready_at_ms = state_.started_at_ms;
   }

@@ -391,10 +391,19 @@ void Wrapper::handle(WrapperEvent e) {
     state_.next_start_at_ms = 0;
   }
   if (!a.reason.empty() && (machine_.phase() == Phase::GaveUp)) state_.note = a.reason;
+  if (machine_.phase() == Phase::Failed && from != Phase::Starting)  // ended before min_uptime
+    state_.error = "the run " + a.reason + ": " +
+                   (state_.exit_signal ? "killed by " + signal_name(state_.exit_signal)
+                                       : "exit code " + std::to_string(state_.exit_code));
   state_.restarts = machine_.restarts();
   state_.runs = machine_.runs();
   state_.skipped = machine_.skipped();
   after_transition(from);
+  const bool was_running = from == Phase::Running || from == Phase::Draining;
+  if (!was_running && machine_.run_active() && spec_.restart.min_uptime_ms > 0)
+    uptime_at_ms_ = monotonic_ms() + spec_.restart.min_uptime_ms;
+  else if (!machine_.run_active())
+    uptime_at_ms_ = -1;
   if (a.event == "fire") {
     // A new run: the previous run's process and exit belong to its own events.
     state_.pid = 0;
@@ -406,6 +415,17 @@ void Wrapper::handle(WrapperEvent e) {
   if (a.spawn) start_run();
   // A scheduled task whose schedule has no further fire is done.
   if (!done_ && machine_.phase() == Phase::Scheduled && fire_at_s_ < 0) handle(WrapperEvent::ScheduleEnded);
+}
+
+void Wrapper::reached_min_uptime() {
+  uptime_at_ms_ = -1;
+  std::string up = "up for min_uptime (" + format_duration_ms(spec_.restart.min_uptime_ms) + ")";
+  log("the run stayed " + up + ": started");
+  if (spec_.ready_fd > 0 || spec_.health.type != HealthType::None || state_.ready) return;
+  state_.ready = true;
+  state_.ready_at_ms = now_ms();
+  save_state();
+  note_event("ready", up);
 }
 
 void Wrapper::note_event(const char* event, const std::string& reason) {
@@ -603,7 +623,7 @@ void Wrapper::loop() {
         if (left < timeout) timeout = left < 0 ? 0 : static_cast<int>(left);
       }
     }
-    for (int64_t at : {backoff_ms_, feature_deadline()}) {
+    for (int64_t at : {backoff_ms_, uptime_at_ms_, feature_deadline()}) {
       if (at < 0) continue;
       int64_t left = std::max<int64_t>(0, at - monotonic_ms());
       if (timeout < 0 || left < timeout) timeout = static_cast<int>(std::min<int64_t>(left, 1 << 30));
@@ -639,6 +659,7 @@ void Wrapper::loop() {
     if (!done_ && (fds[1].revents & POLLIN)) read_control();
     if (!done_) handle_features(fds, features_at);
     if (done_) break;
+    if (uptime_at_ms_ >= 0 && monotonic_ms() >= uptime_at_ms_) reached_min_uptime();
     if (backoff_ms_ >= 0 && monotonic_ms() >= backoff_ms_) {
       backoff_ms_ = -1;
       handle(WrapperEvent::BackoffElapsed);

@@ -25,12 +25,20 @@ int RestartPolicy::restarts_in_window(int64_t now_ms) {
 
 RestartDecision RestartPolicy::on_run_ended(int exit_code, int exit_signal, int64_t started_ms, int64_t now_ms) {
   RestartDecision d;
-  bool failed = is_failure(exit_code, exit_signal);
+  bool short_run = s_.min_uptime_ms > 0 && now_ms - started_ms < s_.min_uptime_ms;
+  bool failed = short_run || is_failure(exit_code, exit_signal);
+  std::string why = short_run ? "ended after " + format_duration_ms(std::max<int64_t>(0, now_ms - started_ms)) +
+                                    ", before min_uptime (" + format_duration_ms(s_.min_uptime_ms) + ")"
+                    : failed ? "failed"
+                             : "exited (restart = always)";
   if (s_.mode == RestartMode::Never || (s_.mode == RestartMode::OnFailure && !failed)) {
-    d.reason = failed ? "restart = never" : "exited successfully";
+    d.reason = short_run ? why : failed ? "restart = never" : "exited successfully";
+    d.failed_start = short_run;
     return d;
   }
-  return schedule_restart(started_ms, now_ms, failed ? "failed" : "exited (restart = always)");
+  d = schedule_restart(started_ms, now_ms, why);
+  if (d.kind == RestartDecision::GiveUp && short_run) d.reason += " (the last run " + why + ")";
+  return d;
 }
 
 RestartDecision RestartPolicy::on_forced_restart(int64_t started_ms, int64_t now_ms, const std::string& why) {

@@ -9,6 +9,9 @@
 //                once a run stayed up restart_reset_after
 //   tolerance    at most max_restarts restarts within a sliding
 //                restart_window; one more and the task is given up (sticky)
+//   min_uptime   a run that ended sooner is a failed start: a failure
+//                whatever its exit code; without a restart, the task ends
+//                failed to start
 #pragma once
 
 #include <cstdint>
@@ -27,6 +30,7 @@ struct RestartDecision {
   enum Kind { Stop, Restart, GiveUp } kind = Stop;
   int64_t delay_ms = 0;
   std::string reason;  // for the events file and status
+  bool failed_start = false;  // the run ended before min_uptime
 };
 
 class RestartPolicy {

@@ -141,8 +141,8 @@ void Wrapper::after_transition(Phase from) {
       state_.health = HealthStatus::Starting;
       state_.health_failures = 0;
       state_.health_detail.clear();
-    } else if (spec_.ready_fd <= 0) {
-      state_.ready = true;  // nothing else to wait for: running is ready
+    } else if (spec_.ready_fd <= 0 && spec_.restart.min_uptime_ms <= 0) {
+      state_.ready = true;  // nothing else to wait for: running is ready (min_uptime: later)
       state_.ready_at_ms = now_ms();
     }
     run_deadline_ms_ = spec_.schedule.max_runtime_ms > 0 ? mono + spec_.schedule.max_runtime_ms : -1;

@@ -48,6 +48,9 @@ class Wrapper {
   bool save_state();
   std::string state_error_;  // why the last state write failed ("" when it worked)
   int fail_start(const std::string& why);
+  // The run stayed up min_uptime: it counts as started (and, without
+  // ready_fd or a health check, as ready).
+  void reached_min_uptime();
   bool prepare(std::string* err);
   bool make_fifo(const char* name, int open_flags, Fd* out, std::string* err);
   pid_t spawn(std::string* err);
@@ -123,6 +126,7 @@ class Wrapper {
   int64_t log_state_saved_ms_ = 0;
   int64_t deadline_ms_ = -1;  // monotonic; -1 when no stop is pending
   int64_t backoff_ms_ = -1;   // monotonic time of the next restart; -1: none
+  int64_t uptime_at_ms_ = -1;  // monotonic: the run has stayed up min_uptime; -1: none pending
   Fd events_fd_;
   bool done_ = false;
   std::vector<std::pair<pid_t, unsigned long long>> signalled_;  // small: a vector, not a tree

@@ -69,8 +69,9 @@ WrapperActions WrapperMachine::decided(const RestartDecision& d, const char* don
   a.reason = d.reason;
   switch (d.kind) {
     case RestartDecision::Stop:
-      phase_ = scheduled_ ? Phase::Scheduled : Phase::Exited;
-      a.event = scheduled_ ? "run-ended" : done_event;
+      // A run shorter than min_uptime never counted as started.
+      phase_ = scheduled_ ? Phase::Scheduled : d.failed_start ? Phase::Failed : Phase::Exited;
+      a.event = scheduled_ ? "run-ended" : d.failed_start ? "failed-to-start" : done_event;
       a.exit = !scheduled_;
       break;
     case RestartDecision::Restart:

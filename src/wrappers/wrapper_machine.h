@@ -18,7 +18,8 @@
 //   (r) restart pending  (i) back to idle after: Scheduled, or Exited without a
 //   schedule  (f) forced restart: the policy's backoff and tolerance apply
 //   (1) the restart policy decides: Backoff (timer armed), or the run is over:
-//       Scheduled for a scheduled task, else Exited (or GaveUp)
+//       Scheduled for a scheduled task, else Exited (or GaveUp; Failed when
+//       the run ended before min_uptime and is not restarted)
 //   (2) in order: restart pending -> spawn; forced -> policy; else idle/Exited
 //   Starting + Started -> Running; + StartFailed -> Failed on the first start
 //   of an unscheduled task, else a failed run (exit code 127).

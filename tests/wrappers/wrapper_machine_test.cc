@@ -401,3 +401,62 @@ TEST_CASE("forced restart (unhealthy, memory): stop, then the policy's backoff a
   CHECK(a.exit);
   CHECK(s.phase() == Phase::Exited);
 }
+
+TEST_CASE("min_uptime: a shorter run is a failed start whatever its exit code", "[wrapper][restart]") {
+  auto s = settings(RestartMode::OnFailure);
+  s.min_uptime_ms = 1000;
+  RestartPolicy p(s);
+  // exit 0 after 300 ms: a failure, restarted, and the reason says why.
+  auto d = p.on_run_ended(0, 0, 0, 300);
+  CHECK(d.kind == RestartDecision::Restart);
+  CHECK(d.reason == "ended after 300ms, before min_uptime (1s)");
+  // exit 0 after it stayed up: a success, as before.
+  d = p.on_run_ended(0, 0, 0, 1000);
+  CHECK(d.kind == RestartDecision::Stop);
+  CHECK_FALSE(d.failed_start);
+  // restart = never: no restart, but a failed start.
+  auto n = settings(RestartMode::Never);
+  n.min_uptime_ms = 1000;
+  RestartPolicy never(n);
+  d = never.on_run_ended(0, 0, 5000, 5999);
+  CHECK(d.kind == RestartDecision::Stop);
+  CHECK(d.failed_start);
+  CHECK(d.reason == "ended after 999ms, before min_uptime (1s)");
+  CHECK_FALSE(never.on_run_ended(1, 0, 5000, 6000).failed_start);  // stayed up: an ordinary failure
+}
+
+TEST_CASE("min_uptime: the wrapper ends failed to start, or gives up saying why", "[wrapper][restart]") {
+  // The default wrapper (restart = never): a run of 200 ms under min_uptime 1s.
+  auto n = settings(RestartMode::Never);
+  n.min_uptime_ms = 1000;
+  WrapperMachine m(SIGTERM, RestartPolicy(n));
+  auto a = run_and_end(m, 0, 200, 0);
+  CHECK(m.phase() == Phase::Failed);
+  CHECK(a.exit);
+  CHECK(a.event == "failed-to-start");
+  CHECK(a.reason == "ended after 200ms, before min_uptime (1s)");
+  // A run that stayed up ends as usual.
+  WrapperMachine ok(SIGTERM, RestartPolicy(n));
+  run_and_end(ok, 0, 1500, 0);
+  CHECK(ok.phase() == Phase::Exited);
+  // A stop before min_uptime is the user's stop, not a failed start.
+  WrapperMachine stopped(SIGTERM, RestartPolicy(n));
+  stopped.on(E::Started, 0);
+  stopped.on(E::StopRequested, 100);
+  stopped.on(E::NoChildren, 150);
+  CHECK(stopped.phase() == Phase::Exited);
+  // The watchdog restarts short runs even with exit 0, then gives up.
+  auto s = settings(RestartMode::OnFailure);
+  s.min_uptime_ms = 1000;
+  WrapperMachine w(SIGTERM, RestartPolicy(s));
+  int64_t t = 0;
+  for (int i = 0; i < 3; ++i) {
+    run_and_end(w, t, 10, 0);
+    REQUIRE(w.phase() == Phase::Backoff);
+    t += 5000;
+    w.on(E::BackoffElapsed, t);
+  }
+  a = run_and_end(w, t, 10, 0);
+  CHECK(w.phase() == Phase::GaveUp);
+  CHECK(a.reason.find("(the last run ended after 10ms, before min_uptime (1s))") != std::string::npos);
+}
