@@ -105,14 +105,16 @@ int run_apply(Context& ctx, const Options& opts) {
   // 2. Write the new and changed definitions (unchanged ones are left as
   // they are); remove the pruned tasks.
   std::vector<std::string> written;
+  int store_code = kExitOk;
   for (const auto& l : loaded) {
     if (std::find(plan.unchanged.begin(), plan.unchanged.end(), l.spec.id) != plan.unchanged.end()) continue;
-    if (store_task(ctx, l, &err)) {
+    StoreWrite w = store_task(ctx, l, &err);
+    if (w == StoreWrite::Done) {
       written.push_back(l.spec.id);
       std::printf("%s %s\n", stored.count(l.spec.id) ? "updated" : "loaded", l.spec.id.c_str());
     } else {
       print_error(l.spec.id + ": not updated: " + err);
-      failed = true;
+      store_code = std::max(store_code, store_exit_code(w));
     }
   }
   for (const auto& id : removed) {
@@ -126,6 +128,7 @@ int run_apply(Context& ctx, const Options& opts) {
   std::fflush(stdout);
   std::vector<std::string> started;
   if (!restart.empty() && !start_with_dependencies(ctx, restart, &started)) failed = true;
+  if (store_code != kExitOk) return store_code;  // 4 when the system refused a write
   return failed ? kExitFailure : kExitOk;
 }
 

@@ -4,6 +4,8 @@
 // defined twice, or an id already loaded without --replace, or an active task
 // to replace) means nothing is written. Each task directory is then created
 // atomically.
+#include <algorithm>
+
 #include "cli/commands.h"
 #include "cli/deps.h"
 #include "cli/descriptor_files.h"
@@ -54,16 +56,14 @@ int run_load(Context& ctx, const Options& opts) {
     print_error(err);
     return kExitSystem;
   }
-  bool failed = false;
+  int code = kExitOk;
   for (const auto& l : loaded) {
-    if (store_task(ctx, l, &err)) {
-      std::printf("loaded %s (%s)\n", l.spec.id.c_str(), l.path.c_str());
-    } else {
-      print_error(l.spec.id + ": " + err);
-      failed = true;
-    }
+    StoreWrite w = store_task(ctx, l, &err);
+    if (w == StoreWrite::Done) std::printf("loaded %s (%s)\n", l.spec.id.c_str(), l.path.c_str());
+    else print_error(l.spec.id + ": " + err);
+    code = std::max(code, store_exit_code(w));  // 4 (the system refused) outranks 1
   }
-  return failed ? kExitFailure : kExitOk;
+  return code;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/descriptor_files.h"
 #include "manageables/registry.h"
 
 namespace spmi {
@@ -122,9 +123,9 @@ int run_run(Context& ctx, const Options& opts) {
     print_error("run: " + err);
     return kExitSystem;  // as load: the state directory cannot be made
   }
-  if (!ctx.store.create_task(spec, text, "json", &err)) {
+  if (StoreWrite w = ctx.store.create_task(spec, text, "json", &err); w != StoreWrite::Done) {
     print_error("run: " + err);
-    return kExitFailure;
+    return store_exit_code(w);
   }
   std::printf("loaded %s (spmi run)\n", id.c_str());
   if (!start_task(ctx, id)) {

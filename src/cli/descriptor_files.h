@@ -27,6 +27,8 @@ bool read_task_files(const std::vector<std::string>& paths, std::vector<LoadedTa
 
 // Creates the task, or replaces the spec of a loaded one, which must be
 // inactive with nothing left running (checked under its cli.lock).
-bool store_task(const Context& ctx, const LoadedTask& task, std::string* err);
+StoreWrite store_task(const Context& ctx, const LoadedTask& task, std::string* err);
+// The exit code of a store write: 0, 1 (a conflict) or 4 (the system refused).
+int store_exit_code(StoreWrite w);
 
 }  // namespace spmi

@@ -178,21 +178,35 @@ bool Store::read_state(const std::string& id, TaskState* state, bool* present, s
   return true;
 }
 
+// Both files are written beside their names first (where a full disk can
+// still refuse: then nothing changed), then renamed into place, spec first:
+// it is what every command reads.
 static bool write_task_files(const std::string& dir, const TaskSpec& spec, const std::string& descriptor_text,
                              const std::string& format, std::string* err) {
-  if (!write_file_atomic(dir + "/" + task_files::kDescriptorPrefix + format, descriptor_text, err)) return false;
+  std::string descriptor = dir + "/" + task_files::kDescriptorPrefix + format, spec_path = dir + "/" + task_files::kSpec;
+  std::string descriptor_tmp, spec_tmp;
+  if (!prepare_file(descriptor, descriptor_text, &descriptor_tmp, err)) return false;
+  if (!prepare_file(spec_path, serialize_spec(spec), &spec_tmp, err)) {
+    ::unlink(descriptor_tmp.c_str());
+    return false;
+  }
+  if (!commit_file(spec_tmp, spec_path, err)) {
+    ::unlink(descriptor_tmp.c_str());
+    return false;
+  }
+  if (!commit_file(descriptor_tmp, descriptor, err)) return false;
   // Drop a descriptor copy of another format left by an earlier load.
   for (const char* f : {"toml", "yaml", "json"})
     if (format != f) ::unlink((dir + "/" + task_files::kDescriptorPrefix + f).c_str());
-  return write_file_atomic(dir + "/" + task_files::kSpec, serialize_spec(spec), err);
+  return true;
 }
 
-bool Store::create_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
-                        std::string* err) const {
+StoreWrite Store::create_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
+                              std::string* err) const {
   std::string tmp = root_ + "/.new-" + spec.id + "-" + std::to_string(::getpid());
   if (::mkdir(tmp.c_str(), 0700) != 0) {
     *err = tmp + ": " + errno_text(errno);
-    return false;
+    return StoreWrite::Failed;
   }
   bool ok = write_task_files(tmp, spec, descriptor_text, format, err);
   for (const char* lock : {task_files::kLock, task_files::kCliLock}) {
@@ -204,22 +218,24 @@ bool Store::create_task(const TaskSpec& spec, const std::string& descriptor_text
     }
   }
   // RENAME_NOREPLACE: two concurrent loads of one id cannot both succeed.
+  bool taken = false;
   if (ok && ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, task_dir(spec.id).c_str(), RENAME_NOREPLACE) != 0) {
-    *err = errno == EEXIST ? "task '" + spec.id + "' is already loaded (use --replace)"
-                           : task_dir(spec.id) + ": " + errno_text(errno);
+    taken = errno == EEXIST;
+    *err = taken ? "task '" + spec.id + "' is already loaded (use --replace)" : task_dir(spec.id) + ": " + errno_text(errno);
     ok = false;
   }
   if (!ok) {
     std::error_code ec;
     std::filesystem::remove_all(tmp, ec);
-    return false;
+    return taken ? StoreWrite::Conflict : StoreWrite::Failed;
   }
-  return fsync_dir(root_, err);
+  return fsync_dir(root_, err) ? StoreWrite::Done : StoreWrite::Failed;
 }
 
-bool Store::replace_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
-                         std::string* err) const {
-  return write_task_files(task_dir(spec.id), spec, descriptor_text, format, err);
+StoreWrite Store::replace_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
+                               std::string* err) const {
+  return write_task_files(task_dir(spec.id), spec, descriptor_text, format, err) ? StoreWrite::Done
+                                                                                 : StoreWrite::Failed;
 }
 
 void Store::collect_abandoned() const {
@@ -285,7 +301,22 @@ Fd Store::lock_task(const std::string& id, int timeout_ms, std::string* err) con
     *err = "task '" + id + "' was removed while waiting for it";
     return Fd();
   }
+  collect_temporary_files(id);
   return fd;
+}
+
+void Store::collect_temporary_files(const std::string& id) const {
+  DIR* dir = ::opendir(task_dir(id).c_str());
+  if (!dir) return;
+  std::vector<std::string> doomed;
+  while (struct dirent* e = ::readdir(dir)) {
+    pid_t writer = 0;
+    // Only a writer that is gone (ESRCH): a live one may be writing now.
+    if (e->d_name[0] == '.' && is_temporary_name(e->d_name, &writer) && ::kill(writer, 0) != 0 && errno == ESRCH)
+      doomed.emplace_back(e->d_name);
+  }
+  ::closedir(dir);
+  for (const auto& name : doomed) ::unlink((task_dir(id) + "/" + name).c_str());
 }
 
 }  // namespace spmi

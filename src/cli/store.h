@@ -15,6 +15,11 @@ namespace spmi {
 // $SPMI_PATH, or ~/.spmi. Empty with `err` when neither can be determined.
 std::string default_spmi_path(std::string* err);
 
+// What a write to the store came to. Conflict: the task was in the way (a
+// concurrent load created it): exit 1. Failed: the system refused (no
+// space, read-only, I/O error): exit 4, like any other system error.
+enum class StoreWrite { Done, Conflict, Failed };
+
 class Store {
  public:
   explicit Store(std::string root) : root_(std::move(root)) {}
@@ -43,18 +48,24 @@ class Store {
   bool read_state(const std::string& id, TaskState* state, bool* present, std::string* err) const;
 
   // Creates a new task directory atomically (built under a hidden name, then
-  // renamed into place); fails if the id exists.
-  bool create_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
-                   std::string* err) const;
-  // Replaces the spec and descriptor copy of an existing task (caller holds its cli.lock).
-  bool replace_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
-                    std::string* err) const;
+  // renamed into place); Conflict if the id exists.
+  StoreWrite create_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
+                         std::string* err) const;
+  // Replaces the spec and descriptor copy of an existing task (caller holds
+  // its cli.lock): both are written beside the old ones first, so a full
+  // disk leaves the old pair whole.
+  StoreWrite replace_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
+                          std::string* err) const;
   // Removes a task directory (caller holds its cli.lock and checked it is inactive).
   bool remove_task(const std::string& id, std::string* err) const;
   // Deletes the work directories (.new-<id>-<pid>, .removing-<id>-<pid>)
   // of load and clean runs that were killed midway: those whose pid no
   // longer exists. Called by the commands that create or remove tasks.
   void collect_abandoned() const;
+  // Deletes the temporary files (".<name>.tmp.<pid>") that writers killed
+  // midway left in a task directory: those whose pid no longer exists.
+  // lock_task does it for every task it locks.
+  void collect_temporary_files(const std::string& id) const;
 
   // Takes the task's cli.lock, waiting up to `timeout_ms`; then checks the
   // directory was not removed meanwhile.

@@ -2,12 +2,14 @@
 #include "common/atomic_file.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fd.h"
+#include "common/kv_file.h"
 
 namespace spmi {
 
@@ -32,13 +34,52 @@ bool fsync_dir(const std::string& dir, std::string* err) {
   return true;
 }
 
-bool write_file_atomic(const std::string& path, std::string_view content, std::string* err, Durability durability) {
-  bool durable = durability == Durability::Durable;
-  // The temporary name is unique per process; a dot prefix hides it from readers.
-  std::string dir = dir_name(path);
+namespace {
+// The temporary name is unique per process; a dot prefix hides it from readers.
+std::string temporary_name(const std::string& path) {
   char suffix[40];
   std::snprintf(suffix, sizeof suffix, ".tmp.%ld", static_cast<long>(::getpid()));
-  std::string tmp = dir + "/." + base_name(path) + suffix;
+  return dir_name(path) + "/." + base_name(path) + suffix;
+}
+}  // namespace
+
+bool is_temporary_name(const std::string& name, pid_t* writer) {
+  size_t at = name.rfind(".tmp.");
+  if (name.size() < 2 || name[0] != '.' || at == std::string::npos || at == 0) return false;
+  long long pid = 0;
+  if (!parse_ll(std::string_view(name).substr(at + 5), &pid) || pid <= 0 || pid > INT32_MAX) return false;
+  *writer = static_cast<pid_t>(pid);
+  return true;
+}
+
+bool prepare_file(const std::string& path, std::string_view content, std::string* tmp, std::string* err) {
+  *tmp = temporary_name(path);
+  Fd fd(::open(tmp->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) {
+    *err = *tmp + ": " + errno_text(errno);
+    return false;
+  }
+  if (!write_all(fd.get(), content) || ::fsync(fd.get()) != 0) {
+    *err = *tmp + ": " + errno_text(errno);
+    ::unlink(tmp->c_str());
+    return false;
+  }
+  return true;
+}
+
+bool commit_file(const std::string& tmp, const std::string& path, std::string* err) {
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    *err = path + ": " + errno_text(errno);
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  return fsync_dir(dir_name(path), err);
+}
+
+bool write_file_atomic(const std::string& path, std::string_view content, std::string* err, Durability durability) {
+  bool durable = durability == Durability::Durable;
+  std::string dir = dir_name(path);
+  std::string tmp = temporary_name(path);
   Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) {
     *err = tmp + ": " + errno_text(errno);

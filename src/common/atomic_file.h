@@ -3,6 +3,8 @@
 // reader sees either the old or the new content, never a half-written file.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 
@@ -24,6 +26,20 @@ enum class Durability {
 // on failure the old file is untouched and no temporary file is left behind.
 bool write_file_atomic(const std::string& path, std::string_view content, std::string* err,
                        Durability durability = Durability::Durable);
+
+// The two halves of write_file_atomic, for changes that span two files:
+// write every new content beside its file first (where a full disk can
+// still refuse), then rename them all (which needs no space).
+//   prepare_file: writes and fsyncs `content` to a hidden temporary file
+//                 beside `path` (its name in *tmp); nothing on failure.
+//   commit_file:  renames *tmp over `path` and fsyncs the directory.
+bool prepare_file(const std::string& path, std::string_view content, std::string* tmp, std::string* err);
+bool commit_file(const std::string& tmp, const std::string& path, std::string* err);
+
+// The temporary name write_file_atomic and prepare_file use for `path`:
+// ".<name>.tmp.<pid>" beside it. A writer killed midway leaves it behind;
+// true (with the pid) for such a name.
+bool is_temporary_name(const std::string& name, pid_t* writer);
 
 // The largest state file spmi reads back (spec, state, tree, identity,
 // start.env): a few kB in practice.

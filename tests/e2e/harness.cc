@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dirent.h>
+#include <cstdio>
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
@@ -226,6 +227,32 @@ RunResult SpmiEnv::run_raw(const std::vector<std::string>& args, int timeout_s,
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
   return r;
+}
+
+bool skipped_without_root(const char* why) {
+  if (::geteuid() == 0) return false;
+  std::printf("SPMI-TEST-SKIPPED: needs root (%s)\n", why);
+  std::fflush(stdout);
+  WARN("skipped: needs root (" << why << ")");
+  return true;
+}
+
+pid_t SpmiEnv::spawn(const std::vector<std::string>& args) const {
+  std::vector<char*> argv{const_cast<char*>(SPMI_BIN)};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings = environment();
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_RDWR);
+    for (int fd = 0; fd <= 2; ++fd) ::dup2(devnull, fd);
+    ::execve(SPMI_BIN, argv.data(), envp.data());
+    ::_exit(127);
+  }
+  return pid;
 }
 
 std::string SpmiEnv::write(const std::string& name, const std::string& text) const {

@@ -38,6 +38,10 @@ class SpmiEnv {
   // (exit_code -1: could not run or timed out).
   RunResult run_raw(const std::vector<std::string>& args, int timeout_s = 60,
                     const std::vector<std::string>& extra_env = {}) const;
+  // Starts `spmi args...` (stdin, stdout and stderr on /dev/null) and
+  // returns its pid at once, for tests that kill it midway; the caller
+  // reaps it with waitpid.
+  pid_t spawn(const std::vector<std::string>& args) const;
   // The environment every spmi run gets ("K=V" entries): ours, with
   // SPMI_PATH and SCREENDIR pointing into the scratch directory.
   std::vector<std::string> environment(const std::vector<std::string>& extra = {}) const;
@@ -73,6 +77,11 @@ class PtySession {
   pid_t pid_ = -1;
   std::string output_;
 };
+
+// Root-only tests (and root-only parts) start with this: when not root it
+// prints the skip marker, which ctest turns into "Skipped" (never "Passed":
+// tests/CMakeLists.txt sets SKIP_REGULAR_EXPRESSION), and returns true.
+bool skipped_without_root(const char* why);
 
 // True when pid is a running (non-zombie) process.
 bool alive(pid_t pid);

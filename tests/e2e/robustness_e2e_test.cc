@@ -143,7 +143,7 @@ TEST_CASE("work directories of killed loads and cleans are collected", "[e2e][ro
 }
 
 TEST_CASE("a start that cannot record its state fails and leaves nothing running", "[e2e][robust]") {
-  if (::geteuid() != 0) return;  // mounting a small tmpfs needs root
+  if (spmi::test::skipped_without_root("mounting a small tmpfs")) return;
   SpmiEnv env;
   std::string small = env.dir() + "/small";
   fs::create_directories(small);
@@ -180,6 +180,65 @@ TEST_CASE("a start that cannot record its state fails and leaves nothing running
   auto again = env.run_raw({"start", "full"}, 30, at);
   INFO(again.err);
   CHECK(again.exit_code == 0);
+}
+
+TEST_CASE("a full disk during load, apply and run: a clear error, nothing half-written, nothing lost",
+          "[e2e][robust]") {
+  if (spmi::test::skipped_without_root("mounting a small tmpfs")) return;
+  SpmiEnv env;
+  std::string small = env.dir() + "/small";
+  fs::create_directories(small);
+  int code = -1;
+  spmi::test::run_program({"mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", small}, &code);
+  REQUIRE(code == 0);
+  struct Unmount {
+    std::string dir;
+    ~Unmount() { spmi::test::run_program({"umount", "-l", dir}); }
+  } unmount{small};
+  std::string root = small + "/state";
+  std::vector<std::string> at = {"SPMI_PATH=" + root};
+  REQUIRE(env.run_raw({"load", env.task("kept", "exec sleep 100")}, 30, at).exit_code == 0);
+  // Everything under the state directory, byte for byte.
+  auto snapshot = [&root] {
+    std::string all;
+    for (const auto& e : fs::recursive_directory_iterator(root))
+      all += e.path().string() + "\n" + (e.is_regular_file() ? spmi::test::slurp(e.path()) : "") + "\n";
+    return all;
+  };
+  std::string before = snapshot();
+  spmi::test::run_program({"sh", "-c", "cat /dev/zero > " + small + "/filler 2>/dev/null"});
+
+  // A new task: refused, naming the state directory and the reason.
+  std::string big_comment(4000, 'x');
+  std::string added = env.write("added.toml", "[task]\nid = \"added\"\ncomment = \"" + big_comment +
+                                                  "\"\n[task.wrapper]\ncommand = \"sleep 1\"\n");
+  auto l = env.run_raw({"load", added}, 30, at);
+  INFO(l.out << l.err);
+  CHECK(l.exit_code == 4);
+  CHECK(l.err.find(root) != std::string::npos);
+  CHECK(l.err.find("No space left on device") != std::string::npos);
+  // A changed definition of a loaded task: the old one stays whole.
+  std::string changed = env.write("kept.toml", "[task]\nid = \"kept\"\ncomment = \"" + big_comment +
+                                                   "\"\n[task.wrapper]\ncommand = \"exec sleep 200\"\n");
+  auto a = env.run_raw({"apply", changed}, 30, at);
+  INFO(a.out << a.err);
+  CHECK(a.exit_code == 4);
+  CHECK(a.err.find("No space left on device") != std::string::npos);
+  auto r = env.run_raw({"run", "--name", "adhoc", "--", "sleep", "1"}, 30, at);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 4);
+  // Nothing half-written, nothing lost: the directory is as it was.
+  CHECK(snapshot() == before);
+  auto list = env.run_raw({"list", "--json"}, 30, at);
+  CHECK(list.exit_code == 0);
+  auto tasks = nlohmann::json::parse(list.out)["tasks"];
+  REQUIRE(tasks.size() == 1);
+  CHECK(tasks[0]["id"] == "kept");
+  // With room again, both work.
+  fs::remove(small + "/filler");
+  CHECK(env.run_raw({"load", added}, 30, at).exit_code == 0);
+  CHECK(env.run_raw({"apply", changed}, 30, at).exit_code == 0);
+  CHECK(env.run_raw({"clean", ".*"}, 30, at).exit_code == 0);
 }
 
 TEST_CASE("spmi run with bytes that are not UTF-8 says which word, and a too long SCREENDIR says so",

@@ -289,7 +289,7 @@ TEST_CASE("rotation with compression under planted links leaves other files alon
 
 TEST_CASE("a process that reuses a lost task's pid and session is never taken for the task",
           "[e2e][security][lost]") {
-  if (!is_root()) return;  // writing ns_last_pid needs root; the tree rules are unit-tested too
+  if (spmi::test::skipped_without_root("writing ns_last_pid; the tree rules are unit-tested too")) return;
   // PID 1 here does not reap orphans, and a zombie keeps its pid: this test
   // process becomes the subreaper of the wrapper it starts, so it can reap
   // the dead wrapper and task and free their pid for the impostor.
@@ -332,7 +332,7 @@ TEST_CASE("a process that reuses a lost task's pid and session is never taken fo
 
 TEST_CASE("a live wrapper's stop never signals a group that reused its task's ended main pid",
           "[e2e][security][lost]") {
-  if (!is_root()) return;  // writing ns_last_pid needs root
+  if (spmi::test::skipped_without_root("writing ns_last_pid")) return;
   SpmiEnv env;
   std::string pidfile = env.dir() + "/daemon.pid";
   // The main process exits at once; a daemon of its own session stays.
@@ -442,7 +442,7 @@ TEST_CASE("a state directory another user controls is refused, one that others c
   struct stat st {};
   ::stat(root.c_str(), &st);
   CHECK((st.st_mode & 07777) == 0700);
-  if (!is_root()) return;
+  if (spmi::test::skipped_without_root("chown to another owner")) return;
   // Owned by someone else: refused by every command but validate.
   ::chown(root.c_str(), 65534, 65534);
   r = env.run({"start", "mine"});
