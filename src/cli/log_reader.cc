@@ -87,7 +87,9 @@ std::vector<LogLine> read_log_tail(const std::string& path, bool timestamps, siz
       struct stat st {};
       if (*p != path || ::lstat(p->c_str(), &st) == 0)
         errors->push_back("cannot read " + *p + ": " +
-                          (e == ELOOP ? "it is a symbolic link (spmi never writes one; not followed)" : errno_text(e)));
+                          (e == ELOOP    ? "it is a symbolic link (spmi never writes one; not followed)"
+                           : e == EINVAL ? "it is not a regular file (a FIFO, socket or directory is in its place)"
+                                         : errno_text(e)));
       continue;
     }
     std::vector<LogLine> lines, kept;

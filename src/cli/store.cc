@@ -62,6 +62,13 @@ std::string owner_text(uid_t uid) {
   return s;
 }
 
+// "0755": a file mode as chmod takes it.
+std::string mode_text(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
 // The rule for the root and every task directory: ours, and nobody else may
 // write into it. `what` names it in the message.
 bool check_owned_dir(const std::string& path, const struct stat& st, const char* what, std::string* err) {
@@ -76,10 +83,8 @@ bool check_owned_dir(const std::string& path, const struct stat& st, const char*
     return false;
   }
   if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     *err = path + ": " + what + " is writable by " + ((st.st_mode & S_IWOTH) ? "others" : "its group") + " (mode " +
-           mode + "); refusing it: another user could plant a task in it. Fix it with 'chmod 700 " + path + "'";
+           mode_text(st.st_mode) + "); refusing it: another user could plant a task in it. Fix it with 'chmod 700 " + path + "'";
     return false;
   }
   return true;
@@ -99,9 +104,7 @@ bool Store::check_trusted(std::string* err, std::string* note) const {
     // Ours, and nobody else can write: only readable (an old mkdir 0755).
     // Task specs and logs are nobody else's business: close it.
     if (::chmod(root_.c_str(), 0700) == 0) {
-      char mode[8];
-      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-      *note = root_ + ": the state directory was readable by others (mode " + std::string(mode) + "); set it to 0700";
+      *note = root_ + ": the state directory was readable by others (mode " + mode_text(st.st_mode) + "); set it to 0700";
     }
   }
   return true;

@@ -47,8 +47,12 @@ WaitOutcome assess_task(const TaskView& v, WaitTarget target, std::string* why) 
     return WaitOutcome::Impossible;
   }
   if (!active) {
+    // How the last run ended, in the words a run that ended under our eyes gets.
+    std::string how = !v.has_state || !st.main_exited ? ""
+                      : st.exit_signal              ? ", killed by " + signal_name(st.exit_signal)
+                                                    : ", exit code " + std::to_string(st.exit_code);
     *why = std::string("it is ") + condition_name(v.condition) +
-           (v.has_state ? std::string(" (") + phase_name(st.phase) + ")" : std::string(" (never started)"));
+           (v.has_state ? std::string(" (") + phase_name(st.phase) + how + ")" : std::string(" (never started)"));
     return WaitOutcome::Impossible;
   }
   // A scheduled task is running and ready once its schedule is armed: its

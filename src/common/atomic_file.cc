@@ -10,6 +10,7 @@
 
 #include "common/fd.h"
 #include "common/kv_file.h"
+#include "common/safe_file.h"
 
 namespace spmi {
 
@@ -101,19 +102,15 @@ bool write_file_atomic(const std::string& path, std::string_view content, std::s
 
 bool read_state_file(const std::string& path, std::string* out, std::string* err, size_t max) {
   out->clear();
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   auto fail = [&](const std::string& why, int e) {
     *err = path + ": " + why;
     errno = e;
     return false;
   };
-  if (!fd.valid()) {
-    int e = errno;
-    return fail(e == ELOOP ? "is a symbolic link, not a file spmi wrote" : errno_text(e), e);
-  }
+  std::string why;
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return fail(errno_text(errno), errno);
-  if (!S_ISREG(st.st_mode)) return fail("is not a regular file (a FIFO, device or directory is in its place)", EINVAL);
+  Fd fd = open_no_follow(AT_FDCWD, path, O_RDONLY, {}, &why, &st);
+  if (!fd.valid()) return fail(errno == ELOOP ? why + ", not a file spmi wrote" : why, errno);
   if (static_cast<size_t>(st.st_size) > max)
     return fail("is larger than " + std::to_string(max) + " bytes; not a file spmi wrote", EFBIG);
   char buf[16384];

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/safe_file.h"
+
 namespace spmi {
 
 static struct flock whole_file(short type) {
@@ -24,18 +26,12 @@ static struct flock whole_file(short type) {
 // Opens a lock file: never through a link, never blocking, and only a
 // regular file (a FIFO put in its place made every command hang).
 static Fd open_lock(const std::string& path, int flags, std::string* err) {
-  Fd fd(::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
-  struct stat st {};
+  std::string why;
+  Fd fd = open_no_follow(AT_FDCWD, path, flags, {}, &why);
   if (!fd.valid()) {
     int e = errno;
-    *err = path + ": " + (e == ELOOP ? std::string("is a symbolic link, not a lock spmi made") : errno_text(e));
+    *err = path + ": " + why + (e == ELOOP ? ", not a lock spmi made" : "");
     errno = e;
-    return fd;
-  }
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    *err = path + ": is not a regular file (a FIFO, device or directory is in its place)";
-    errno = EINVAL;
-    return Fd();
   }
   return fd;
 }

@@ -22,36 +22,45 @@ Fd open_dir(const std::string& dir, std::string* err) {
   return fd;
 }
 
-Fd open_in_dir(int dirfd, const std::string& name, int flags, const std::string& shown, std::string* err) {
+Fd open_no_follow(int dirfd, const std::string& name, int flags, const OpenRules& rules, std::string* why,
+                  struct stat* st_out) {
+  auto refuse = [why](std::string text, int e) {
+    *why = std::move(text);
+    errno = e;
+    return Fd();
+  };
   Fd fd(::openat(dirfd, name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600));
   if (!fd.valid()) {
-    // O_NOFOLLOW on a link fails with ELOOP: say what it means.
-    int e = errno;
-    *err = e == ELOOP ? shown + " is a symbolic link; spmi does not follow links to its log files (remove it)"
-                          : "cannot open " + shown + ": " + errno_text(e);
-    errno = e;
-    return fd;
+    int e = errno;  // O_NOFOLLOW on a link fails with ELOOP
+    return refuse(e == ELOOP ? "is a symbolic link" : errno_text(e), e);
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
-    *err = "cannot inspect " + shown + ": " + errno_text(errno);
-    return Fd();
+    int e = errno;
+    return refuse(errno_text(e), e);
   }
-  if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
-    // A hard link to a file elsewhere (where fs.protected_hardlinks is off).
-    *err = shown + " has " + std::to_string(st.st_nlink) +
-           " hard links; spmi does not write through a link to another file (remove it)";
-    errno = EPERM;
-    return Fd();
-  }
-  if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
-    *err = shown + " is not a regular file (a FIFO, socket or directory); spmi only writes regular files";
-    errno = EPERM;
-    return Fd();
-  }
-  // Writes block as usual from here on (O_NONBLOCK only kept a planted
-  // FIFO or device from blocking the open).
+  if (!S_ISREG(st.st_mode) && !(rules.char_device && S_ISCHR(st.st_mode)))
+    return refuse("is not a regular file (a FIFO, socket, device or directory is in its place)", EINVAL);
+  // A hard link to a file elsewhere (where fs.protected_hardlinks is off).
+  if (rules.refuse_hard_links && S_ISREG(st.st_mode) && st.st_nlink > 1)
+    return refuse("has " + std::to_string(st.st_nlink) + " hard links", EMLINK);
+  // Reads and writes block as usual from here on (O_NONBLOCK only kept a
+  // planted FIFO or device from blocking the open).
   ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
+  if (st_out) *st_out = st;
+  return fd;
+}
+
+Fd open_in_dir(int dirfd, const std::string& name, int flags, const std::string& shown, std::string* err) {
+  std::string why;
+  Fd fd = open_no_follow(dirfd, name, flags, {.char_device = true, .refuse_hard_links = true}, &why);
+  if (fd.valid()) return fd;
+  int e = errno;
+  *err = e == ELOOP    ? shown + " is a symbolic link; spmi does not follow links to its log files (remove it)"
+         : e == EMLINK ? shown + " " + why + "; spmi does not write through a link to another file (remove it)"
+         : e == EINVAL ? shown + " " + why + "; spmi only writes regular files"
+                       : "cannot open " + shown + ": " + why;
+  errno = e;
   return fd;
 }
 
@@ -86,14 +95,8 @@ bool truncate_file_safely(const std::string& path, std::string* err) {
 }
 
 Fd open_log_for_reading(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-  struct stat st {};
-  if (fd.valid() && (::fstat(fd.get(), &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))) {
-    errno = EPERM;
-    return Fd();
-  }
-  if (fd.valid()) ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
-  return fd;
+  std::string why;
+  return open_no_follow(AT_FDCWD, path, O_RDONLY, {.char_device = true}, &why);
 }
 
 }  // namespace spmi

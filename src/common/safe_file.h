@@ -16,11 +16,35 @@
 //   - truncation goes through a descriptor, never a path.
 #pragma once
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <string>
 
 #include "common/fd.h"
 
 namespace spmi {
+
+// What open_no_follow accepts besides one regular file.
+struct OpenRules {
+  bool char_device = false;       // also a character device (/dev/null as a log)
+  bool refuse_hard_links = false;  // a regular file must have exactly one link
+};
+
+// The one way spmi opens a file that someone else could have replaced:
+// `name` relative to `dirfd` (AT_FDCWD: a path), never through a symbolic
+// link at its last component, never blocking on a FIFO during the open,
+// and kept only if it is a regular file (or what `rules` allow). `flags`
+// are the access flags plus optionally O_CREAT (mode 0600). The file's
+// stat in *st when given. On refusal: an invalid Fd, *why in words
+// (without the file's name: callers say which file) and errno ELOOP (a
+// symbolic link), EINVAL (not a regular file) or EMLINK (hard links), or
+// the open's own errno.
+Fd open_no_follow(int dirfd, const std::string& name, int flags, const OpenRules& rules, std::string* why,
+                  struct stat* st = nullptr);
+
+// True for the errno values of open_no_follow's safety refusals.
+inline bool refused_for_safety(int e) { return e == ELOOP || e == EINVAL || e == EMLINK; }
 
 // Opens directory `dir` (its components may be links, as the user wrote
 // them). Invalid Fd with `err` when it cannot be opened.

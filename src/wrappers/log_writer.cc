@@ -70,7 +70,7 @@ bool LogWriter::ensure_open() {
   // Read-write: after splice, the last byte tells whether a line is open.
   if (dir_fd_.valid()) fd_ = open_in_dir(dir_fd_.get(), name_, O_RDWR | O_CREAT, path_, &why);
   if (!fd_.valid()) {
-    refused_ = errno == ELOOP || errno == EPERM;
+    refused_ = refused_for_safety(errno);
     retry_at_ = now + kReopenRetryMs;
     changed_ = changed_ || why != error_;
     error_ = why;

@@ -248,7 +248,7 @@ void stop_and_clean_all(const SpmiEnv& env, const std::string& v1) {
 
 TEST_CASE("the CLI killed at random moments of load, apply, start, stop, restart, kill, clean leaves a "
           "consistent state",
-          "[e2e][fault]") {
+          "[e2e][fault][serial]") {
   SpmiEnv env;
   const std::string v1 = env.write("stack.toml", kStackV1);
   const std::string v2 = env.write("stack2.toml", kStackV2);
@@ -313,7 +313,7 @@ TEST_CASE("the CLI killed at random moments of load, apply, start, stop, restart
 }
 
 TEST_CASE("parallel start, stop, kill, restart, clean, apply and list on the same tasks keep every invariant",
-          "[e2e][fault][concurrency]") {
+          "[e2e][fault][concurrency][serial]") {
   SpmiEnv env;
   const std::string v1 = env.write("stack.toml", kStackV1);
   const std::string v2 = env.write("stack2.toml", kStackV2);

@@ -83,7 +83,7 @@ std::string list_state(const SpmiEnv& env, const std::string& id) {
 // the process calls setsid, so `want` is also its session and group id.
 // Returns 0 when the pid could not be had (other processes took it).
 pid_t spawn_with_pid(pid_t want, const std::vector<std::string>& argv) {
-  for (int attempt = 0; attempt < 500; ++attempt) {
+  for (int attempt = 0; attempt < 2000; ++attempt) {
     {
       std::ofstream last("/proc/sys/kernel/ns_last_pid");
       last << (want - 1);
@@ -288,7 +288,7 @@ TEST_CASE("rotation with compression under planted links leaves other files alon
 }
 
 TEST_CASE("a process that reuses a lost task's pid and session is never taken for the task",
-          "[e2e][security][lost]") {
+          "[e2e][security][lost][serial]") {
   if (spmi::test::skipped_without_root("writing ns_last_pid; the tree rules are unit-tested too")) return;
   // PID 1 here does not reap orphans, and a zombie keeps its pid: this test
   // process becomes the subreaper of the wrapper it starts, so it can reap
@@ -331,7 +331,7 @@ TEST_CASE("a process that reuses a lost task's pid and session is never taken fo
 }
 
 TEST_CASE("a live wrapper's stop never signals a group that reused its task's ended main pid",
-          "[e2e][security][lost]") {
+          "[e2e][security][lost][serial]") {
   if (spmi::test::skipped_without_root("writing ns_last_pid")) return;
   SpmiEnv env;
   std::string pidfile = env.dir() + "/daemon.pid";
