@@ -12,7 +12,7 @@
 
 #include <algorithm>
 
-#include "cli/apply_plan.h"
+#include "lifecycle/apply_plan.h"
 #include "cli/commands.h"
 #include "cli/descriptor_files.h"
 #include "cli/view_format.h"

@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "cli/commands.h"
-#include "cli/deps.h"
+#include "lifecycle/deps.h"
 #include "common/lock_file.h"
 #include "common/names.h"
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/deps.h"
+#include "lifecycle/deps.h"
 #include "manageables/registry.h"
 
 namespace spmi {

@@ -42,7 +42,7 @@ std::string summary(const TaskView& v) {
       return describe_exit(st) + ", " + format_elapsed((now - st.finished_at_ms) / 1000) + " ago";
     case TaskCondition::FailedToStart:
       return "failed " + format_elapsed((now - st.finished_at_ms) / 1000) + " ago";
-    case TaskCondition::Failed:
+    case TaskCondition::GaveUp:
       return "gave up " + format_elapsed((now - st.finished_at_ms) / 1000) + " ago after " +
              std::to_string(st.restarts) + " restarts";
     case TaskCondition::WrapperLost:

@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "cli/commands.h"
-#include "cli/deps.h"
+#include "lifecycle/deps.h"
 #include "cli/descriptor_files.h"
 
 namespace spmi {

@@ -19,8 +19,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/control.h"
-#include "cli/log_reader.h"
+#include "store/control.h"
+#include "store/log_reader.h"
 #include "cli/view_format.h"
 #include "common/atomic_file.h"
 #include "common/clock.h"
@@ -117,7 +117,7 @@ int clear_logs(Context& ctx, const std::vector<std::string>& ids) {
     std::string err;
     if (v.condition == TaskCondition::Active) {
       // The wrapper is the writer: it truncates, keeping its offsets right.
-      if (!send_control(v.dir, 'c', &err)) {
+      if (!send_control(v.dir, ControlRequest::ClearLogs, &err)) {
         print_error(id + ": " + err);
         failed = true;
         continue;

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "cli/control.h"
+#include "store/control.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/lock_file.h"
@@ -24,7 +24,7 @@ struct Options {
 // Restarts an active task; prints the outcome. True on success.
 bool restart_active(Context& ctx, const TaskView& v) {
   std::string err;
-  if (!send_control(v.dir, 'r', &err)) {
+  if (!send_control(v.dir, ControlRequest::Restart, &err)) {
     print_error(v.id + ": " + err);
     return false;
   }

@@ -6,8 +6,8 @@
 #include "backends/identity_lookup.h"
 #include "backends/registry.h"
 #include "cli/commands.h"
-#include "cli/deps.h"
-#include "cli/parallel.h"
+#include "lifecycle/deps.h"
+#include "store/parallel.h"
 #include "cli/view_format.h"
 #include "common/clock.h"
 #include "common/duration.h"
@@ -74,7 +74,7 @@ StartOutcome start_one(const Context& ctx, const std::string& id) {
       break;
     case TaskCondition::Inactive:
     case TaskCondition::FailedToStart:
-    case TaskCondition::Failed:  // a user's start gives a fresh restart budget
+    case TaskCondition::GaveUp:  // a user's start gives a fresh restart budget
       break;
   }
   const BackendType* type = find_backend_type(v.spec.backend);

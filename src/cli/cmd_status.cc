@@ -36,7 +36,7 @@ std::string active_line(const TaskView& v, bool color) {
       return word + " since " + format_local_time(st.finished_at_ms) + " (" +
              format_hms((now - st.finished_at_ms) / 1000) + " ago)";
     case TaskCondition::FailedToStart:
-    case TaskCondition::Failed:
+    case TaskCondition::GaveUp:
       return word + " at " + format_local_time(st.finished_at_ms) + " (" + format_hms((now - st.finished_at_ms) / 1000) +
              " ago)";
     case TaskCondition::WrapperLost:
@@ -148,7 +148,7 @@ int run_status(Context& ctx, const Options& opts) {
     // failed to start, failed (the watchdog gave up), wrapper lost, or
     // active but unhealthy. Active and healthy, or cleanly inactive: 0.
     failed = failed || v.condition == TaskCondition::Broken || v.condition == TaskCondition::FailedToStart ||
-             v.condition == TaskCondition::Failed || v.condition == TaskCondition::WrapperLost ||
+             v.condition == TaskCondition::GaveUp || v.condition == TaskCondition::WrapperLost ||
              (v.condition == TaskCondition::Active && v.state.health == HealthStatus::Unhealthy);
     if (opts.json) {
       tasks.push_back(view_to_json(v, true, opts.lines));

@@ -10,8 +10,8 @@
 #include <csignal>
 
 #include "cli/commands.h"
-#include "cli/control.h"
-#include "cli/deps.h"
+#include "store/control.h"
+#include "lifecycle/deps.h"
 #include "cli/slurm_control.h"
 #include "common/atomic_file.h"
 #include "common/clock.h"
@@ -109,7 +109,7 @@ bool end_tasks(Context& ctx, const std::vector<std::string>& ids, bool kill) {
       job.started_ms = monotonic_ms();
       job.wait.pidfd.reset(open_pidfd(v.state.wrapper_pid, v.state.wrapper_start_ticks));
       job.wait.deadline_ms = job.started_ms + (kill ? 10000 : v.spec.stop_timeout_ms + 10000);
-      if (!send_control(v.dir, kill ? kControlKill : kControlStop, &err)) {
+      if (!send_control(v.dir, kill ? ControlRequest::Kill : ControlRequest::Stop, &err)) {
         // The control FIFO is gone but the lock is held: fall back to a
         // signal (the wrapper stops its task on SIGTERM).
         print_debug(ctx, job.id + ": " + err + "; signalling the wrapper instead");

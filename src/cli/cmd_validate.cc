@@ -10,7 +10,7 @@
 #include <map>
 
 #include "cli/commands.h"
-#include "cli/deps.h"
+#include "lifecycle/deps.h"
 #include "manageables/registry.h"
 
 namespace spmi {

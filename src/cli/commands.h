@@ -9,7 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/output.h"
-#include "cli/task_view.h"
+#include "store/task_view.h"
 #include "cli/wait.h"
 
 namespace spmi {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/store.h"
+#include "store/store.h"
 
 namespace spmi {
 

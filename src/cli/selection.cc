@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "cli/commands.h"
-#include "cli/deps.h"
+#include "lifecycle/deps.h"
 #include "cli/patterns.h"
 #include "common/names.h"
 

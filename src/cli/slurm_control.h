@@ -17,7 +17,7 @@
 #include <string>
 
 #include "cli/output.h"
-#include "cli/task_view.h"
+#include "store/task_view.h"
 
 namespace spmi {
 

@@ -34,7 +34,7 @@ Color condition_color(TaskCondition c) {
   switch (c) {
     case TaskCondition::Active: return Color::Green;
     case TaskCondition::FailedToStart:
-    case TaskCondition::Failed:
+    case TaskCondition::GaveUp:
     case TaskCondition::Broken: return Color::Red;
     case TaskCondition::WrapperLost: return Color::Yellow;
     case TaskCondition::Inactive: return Color::None;

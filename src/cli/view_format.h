@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/output.h"
-#include "cli/task_view.h"
+#include "store/task_view.h"
 
 namespace spmi {
 

@@ -10,7 +10,7 @@
 
 #include <algorithm>
 
-#include "cli/task_view.h"
+#include "store/task_view.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/fd.h"

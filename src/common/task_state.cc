@@ -12,7 +12,7 @@ constexpr struct {
 } kPhases[] = {
     {Phase::Starting, "starting"}, {Phase::Running, "running"}, {Phase::Draining, "draining"},
     {Phase::Stopping, "stopping"}, {Phase::Killing, "killing"}, {Phase::Exited, "exited"},
-    {Phase::Failed, "failed-to-start"}, {Phase::Backoff, "backoff"}, {Phase::GaveUp, "gave-up"},
+    {Phase::FailedToStart, "failed-to-start"}, {Phase::Backoff, "backoff"}, {Phase::GaveUp, "gave-up"},
     {Phase::Scheduled, "scheduled"}, {Phase::Queued, "queued"},
 };
 }  // namespace
@@ -33,7 +33,7 @@ bool phase_from_name(const std::string& name, Phase* out) {
 }
 
 bool phase_is_live(Phase p) {
-  return p != Phase::Exited && p != Phase::Failed && p != Phase::GaveUp && p != Phase::Queued;
+  return p != Phase::Exited && p != Phase::FailedToStart && p != Phase::GaveUp && p != Phase::Queued;
 }
 
 std::string serialize_state(const TaskState& s) {

@@ -24,7 +24,7 @@ enum class Phase {
   Stopping,  // stop signal sent, waiting for the tree to end until the deadline
   Killing,   // SIGKILL sent, waiting for the tree to end
   Exited,    // nothing of the task is left; exit status recorded
-  Failed,    // the command could not be started (see `error`)
+  FailedToStart,  // the command could not be started, or its run ended before min_uptime (see `error`); "failed-to-start" on disk
   Backoff,   // watchdog: the run ended, the next start is scheduled
   GaveUp,    // watchdog: too many restarts in the window; sticky until a user starts it
   Scheduled, // watchdog with a schedule: waiting for the next fire

@@ -468,7 +468,7 @@ void build_logs(const Document& doc, const Node& logs, Checker& check, TaskSpec*
 }
 
 // depends_on, start_when, start_timeout. Whether the ids exist and form no
-// cycle is checked across all tasks by load and validate (src/cli/deps.h).
+// cycle is checked across all tasks by load and validate (src/lifecycle/deps.h).
 void build_dependencies(const Node& task, Checker& check, TaskSpec* spec) {
   if (const Node* deps = task.find("depends_on")) {
     if (deps->kind != Node::Kind::Array) {

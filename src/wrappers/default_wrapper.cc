@@ -29,6 +29,7 @@
 #include "common/atomic_file.h"
 #include "common/child_setup.h"
 #include "common/clock.h"
+#include "common/control_protocol.h"
 #include "common/duration.h"
 #include "common/fd.h"
 #include "common/identity.h"
@@ -42,6 +43,7 @@
 #include "common/task_state.h"
 #include "common/task_tree.h"
 #include "wrappers/clone_child.h"
+#include "wrappers/event_log.h"
 #include "wrappers/idle_memory.h"
 #include "wrappers/wrapper.h"
 
@@ -320,47 +322,23 @@ int Wrapper::signal_tree(int sig, bool only_new) {
 }
 
 // Appends `text` as a JSON string to `out`.
-static void append_json_string(std::string* out, const std::string& text) {
-  *out += '"';
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      *out += '\\';
-      *out += c;
-    } else if (u < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      *out += buf;
-    } else {
-      *out += c;
-    }
-  }
-  *out += '"';
-}
-
-// Appends one JSON line per transition to the events file (see state/schema.md).
+// Appends one JSON line per transition to the events file (event_log.h).
 void Wrapper::record_event(const WrapperActions& a, Phase from) {
   if (a.event.empty() || !events_fd_.valid()) return;
-  bool exited = state_.main_exited;
-  std::string line = "{\"time\":";
-  append_json_string(&line, format_rfc3339_utc(now_ms()));
-  line += ",\"task\":";
-  append_json_string(&line, spec_.id);
-  char buf[256];
-  std::snprintf(buf, sizeof buf, ",\"event\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"reason\":", a.event.c_str(),
-                phase_name(from), phase_name(machine_.phase()));
-  line += buf;
-  if (a.reason.empty()) line += "null";
-  else append_json_string(&line, a.reason);
-  char pid[24] = "null", code[24] = "null", sig[24] = "null", delay[24] = "null";
-  if (state_.pid > 0) std::snprintf(pid, sizeof pid, "%d", static_cast<int>(state_.pid));
-  if (exited && !state_.exit_signal) std::snprintf(code, sizeof code, "%d", state_.exit_code);
-  if (exited && state_.exit_signal) std::snprintf(sig, sizeof sig, "\"%s\"", signal_name(state_.exit_signal).c_str());
-  if (a.backoff_ms >= 0) std::snprintf(delay, sizeof delay, "%lld", static_cast<long long>(a.backoff_ms));
-  std::snprintf(buf, sizeof buf, ",\"pid\":%s,\"exit_code\":%s,\"signal\":%s,\"restarts\":%d,\"delay_ms\":%s}\n", pid,
-                code, sig, machine_.restarts(), delay);
-  line += buf;
-  write_all(events_fd_.get(), line);
+  EventRecord r;
+  r.time_ms = now_ms();
+  r.task = spec_.id;
+  r.event = a.event;
+  r.from = from;
+  r.to = machine_.phase();
+  r.reason = a.reason;
+  r.pid = state_.pid;
+  r.exited = state_.main_exited;
+  r.exit_code = state_.exit_code;
+  r.exit_signal = state_.exit_signal;
+  r.restarts = machine_.restarts();
+  r.delay_ms = a.backoff_ms;
+  write_all(events_fd_.get(), format_event_line(r));
 }
 
 void Wrapper::handle(WrapperEvent e) {
@@ -391,7 +369,7 @@ void Wrapper::handle(WrapperEvent e) {
     state_.next_start_at_ms = 0;
   }
   if (!a.reason.empty() && (machine_.phase() == Phase::GaveUp)) state_.note = a.reason;
-  if (machine_.phase() == Phase::Failed && from != Phase::Starting)  // ended before min_uptime
+  if (machine_.phase() == Phase::FailedToStart && from != Phase::Starting)  // ended before min_uptime
     state_.error = "the run " + a.reason + ": " +
                    (state_.exit_signal ? "killed by " + signal_name(state_.exit_signal)
                                        : "exit code " + std::to_string(state_.exit_code));
@@ -593,19 +571,26 @@ void Wrapper::read_control() {
   ssize_t n;
   while ((n = ::read(control_fd_.get(), buf, sizeof buf)) > 0) {
     for (ssize_t i = 0; i < n && !done_; ++i) {
-      if (buf[i] == 's') {
-        log("stop requested");
-        handle(WrapperEvent::StopRequested);
-      } else if (buf[i] == 'k') {
-        log("kill requested");
-        handle(WrapperEvent::KillRequested);
-      } else if (buf[i] == 'r') {
-        log("restart requested");
-        handle(WrapperEvent::RestartRequested);
-      } else if (buf[i] == 'c') {
-        log("clearing the logs");
-        out_log_.clear();
-        if (!spec_.mixed_stdout) err_log_.clear();
+      ControlRequest request;
+      if (!control_request_from_byte(buf[i], &request)) continue;  // not a request: ignored
+      switch (request) {
+        case ControlRequest::Stop:
+          log("stop requested");
+          handle(WrapperEvent::StopRequested);
+          break;
+        case ControlRequest::Kill:
+          log("kill requested");
+          handle(WrapperEvent::KillRequested);
+          break;
+        case ControlRequest::Restart:
+          log("restart requested");
+          handle(WrapperEvent::RestartRequested);
+          break;
+        case ControlRequest::ClearLogs:
+          log("clearing the logs");
+          out_log_.clear();
+          if (!spec_.mixed_stdout) err_log_.clear();
+          break;
       }
     }
   }
@@ -771,7 +756,7 @@ int Wrapper::run() {
     report("ok 0");
   } else {
     start_run();
-    if (machine_.phase() == Phase::Failed) {
+    if (machine_.phase() == Phase::FailedToStart) {
       release_task();
       report("error " + state_.error);
       return 1;

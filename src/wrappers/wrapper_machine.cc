@@ -15,7 +15,18 @@ WrapperActions WrapperMachine::begin_kill() {
   return a;
 }
 
-WrapperActions WrapperMachine::begin_stop(const char* request, const char* event) {
+const char* stop_request_name(StopRequest r) {
+  switch (r) {
+    case StopRequest::None: return "";
+    case StopRequest::Stop: return "stop";
+    case StopRequest::Kill: return "kill";
+    case StopRequest::Restart: return "restart";
+    case StopRequest::MaxRuntime: return "max-runtime";
+  }
+  return "";
+}
+
+WrapperActions WrapperMachine::begin_stop(StopRequest request, const char* event) {
   WrapperActions a;
   phase_ = Phase::Stopping;
   stop_request_ = request;
@@ -31,8 +42,8 @@ WrapperActions WrapperMachine::begin_run(const char* event) {
   WrapperActions a;
   phase_ = Phase::Starting;
   ended_by_ = 0;
-  stop_request_.clear();
-  restart_pending_ = forced_ = then_idle_ = false;
+  stop_request_ = StopRequest::None;
+  after_stop_ = AfterStop::Exit;
   a.spawn = true;
   a.write_state = true;
   a.event = event;
@@ -70,7 +81,7 @@ WrapperActions WrapperMachine::decided(const RestartDecision& d, const char* don
   switch (d.kind) {
     case RestartDecision::Stop:
       // A run shorter than min_uptime never counted as started.
-      phase_ = scheduled_ ? Phase::Scheduled : d.failed_start ? Phase::Failed : Phase::Exited;
+      phase_ = scheduled_ ? Phase::Scheduled : d.failed_start ? Phase::FailedToStart : Phase::Exited;
       a.event = scheduled_ ? "run-ended" : d.failed_start ? "failed-to-start" : done_event;
       a.exit = !scheduled_;
       break;
@@ -94,155 +105,218 @@ WrapperActions WrapperMachine::run_ended(int64_t now_ms) {
   return decided(policy_.on_run_ended(exit_code_, exit_signal_, run_started_ms_, now_ms), "exited");
 }
 
+// One handler per row of the table in wrapper_machine.h.
 WrapperActions WrapperMachine::on(WrapperEvent e, int64_t now_ms) {
-  WrapperActions a;
   switch (phase_) {
-    case Phase::Starting:
-      if (e == WrapperEvent::Started) {
-        phase_ = Phase::Running;
-        run_started_ms_ = now_ms;
-        exit_code_ = -1;
-        exit_signal_ = 0;
-        a.write_state = true;
-        a.event = started_once_ && !scheduled_ ? "restarted" : "started";
-        started_once_ = true;
-      } else if (e == WrapperEvent::StartFailed) {
-        if (!started_once_ && !scheduled_) {
-          phase_ = Phase::Failed;
-          a.write_state = true;
-          a.exit = true;
-          a.event = "failed-to-start";
-        } else {
-          // A restart (or a fire) that could not even exec counts as a failed run.
-          exit_code_ = 127;
-          exit_signal_ = 0;
-          run_started_ms_ = now_ms;
-          a = run_ended(now_ms);
-        }
-      } else if (e == WrapperEvent::Armed && scheduled_) {
-        phase_ = Phase::Scheduled;
-        a.write_state = true;
-        a.event = "scheduled";
-      }
-      break;
+    case Phase::Starting: return on_starting(e, now_ms);
     case Phase::Running:
-    case Phase::Draining:
-      if (e == WrapperEvent::MainExited && phase_ == Phase::Running) {
-        phase_ = Phase::Draining;
-        a.write_state = true;
-      } else if (e == WrapperEvent::NoChildren) {
-        a = run_ended(now_ms);
-      } else if (e == WrapperEvent::StopRequested) {
-        a = begin_stop("stop", "stopping");
-      } else if (e == WrapperEvent::KillRequested) {
-        stop_request_ = "kill";
-        a = begin_kill();
-        a.event = "killing";
-      } else if (e == WrapperEvent::RestartRequested) {
-        restart_pending_ = true;
-        policy_.reset();
-        a = begin_stop("restart", "restart-requested");
-      } else if (e == WrapperEvent::RunTimeout) {
-        then_idle_ = true;
-        a = begin_stop("max-runtime", "run-timeout");
-        a.reason = "ran longer than max_runtime";
-      } else if (e == WrapperEvent::ForceRestart) {
-        forced_ = true;
-        a = begin_stop("restart", "restart-forced");
-        a.reason = force_reason_;
-      } else if (e == WrapperEvent::Fire) {
-        a = skip("the previous run is still going");
-      }
-      break;
+    case Phase::Draining: return on_running(e, now_ms);
     case Phase::Stopping:
-    case Phase::Killing:
-      if (e == WrapperEvent::MainExited) {
-        a.write_state = true;
-      } else if (e == WrapperEvent::ChildReaped || e == WrapperEvent::Tick) {
-        a.signal_tree = phase_ == Phase::Killing ? SIGKILL : stop_signal_;
-        a.only_new = phase_ == Phase::Stopping;
-      } else if (e == WrapperEvent::NoChildren) {
-        ended_by_ = phase_ == Phase::Killing ? SIGKILL : stop_signal_;
-        if (restart_pending_) return respawn("restarting");
-        if (forced_) {
-          forced_ = false;
-          return decided(policy_.on_forced_restart(run_started_ms_, now_ms, force_reason_), "stopped");
-        }
-        std::string ended = "ended by " + signal_name(ended_by_);
-        if (then_idle_ && scheduled_) {
-          then_idle_ = false;
-          phase_ = Phase::Scheduled;
-          a.write_state = true;
-          a.event = "run-ended";
-          a.reason = "stopped at max_runtime, " + ended;
-          return a;
-        }
-        phase_ = Phase::Exited;
-        a.write_state = true;
-        a.exit = true;
-        a.event = stop_request_ == "kill" ? "killed" : "stopped";
-        a.reason = then_idle_ ? "stopped at max_runtime, " + ended : ended;
-      } else if (e == WrapperEvent::StopRequested || e == WrapperEvent::KillRequested) {
-        // "stop" means: do not start it again.
-        restart_pending_ = forced_ = then_idle_ = false;
-        stop_request_ = e == WrapperEvent::KillRequested ? "kill" : "stop";
-        if (e == WrapperEvent::KillRequested && phase_ == Phase::Stopping) {
-          a = begin_kill();
-          a.event = "killing";
-        } else {
-          a.write_state = true;
-        }
-      } else if (e == WrapperEvent::RestartRequested) {
-        restart_pending_ = true;
-      } else if (e == WrapperEvent::Deadline && phase_ == Phase::Stopping) {
-        a = begin_kill();
-        a.event = "stop-timeout";
-        a.reason = "still running at the stop timeout: SIGKILL";
-      } else if (e == WrapperEvent::Fire) {
-        a = skip("the previous run is still stopping");
-      }
-      break;
-    case Phase::Backoff:
-      if (e == WrapperEvent::BackoffElapsed) {
-        policy_.record_restart(now_ms);
-        return respawn("restarting");
-      }
-      if (e == WrapperEvent::RestartRequested) {
-        policy_.reset();
-        return respawn("restarting");
-      }
-      if (e == WrapperEvent::Fire) return skip("the previous run is waiting to restart");
-      if (e == WrapperEvent::StopRequested || e == WrapperEvent::KillRequested) {
-        phase_ = Phase::Exited;
-        stop_request_ = e == WrapperEvent::KillRequested ? "kill" : "stop";
-        a.write_state = true;
-        a.exit = true;
-        a.event = "stopped";
-        a.reason = "stopped while waiting to restart";
-      }
-      break;
-    case Phase::Scheduled:
-      if (e == WrapperEvent::Fire) return fire("scheduled");
-      if (e == WrapperEvent::RestartRequested) return fire("spmi restart: run now");
-      if (e == WrapperEvent::StopRequested || e == WrapperEvent::KillRequested || e == WrapperEvent::ScheduleEnded) {
-        phase_ = Phase::Exited;
-        a.write_state = true;
-        a.exit = true;
-        if (e == WrapperEvent::ScheduleEnded) {
-          a.event = "schedule-ended";
-          a.reason = "the schedule has no further fire";
-        } else {
-          stop_request_ = e == WrapperEvent::KillRequested ? "kill" : "stop";
-          a.event = "stopped";
-          a.reason = "stopped while waiting for the next fire";
-        }
-      }
-      break;
+    case Phase::Killing: return on_stopping(e, now_ms);
+    case Phase::Backoff: return on_backoff(e, now_ms);
+    case Phase::Scheduled: return on_scheduled(e);
     case Phase::Exited:
-    case Phase::Failed:
+    case Phase::FailedToStart:
     case Phase::GaveUp:
     case Phase::Queued:  // written by spmi start for a Slurm job, never a wrapper's phase
       break;
+  }
+  return {};
+}
+
+// Starting + Started -> Running; + StartFailed -> FailedToStart on the first
+// start of an unscheduled task, else a failed run (exit code 127); + Armed
+// -> Scheduled.
+WrapperActions WrapperMachine::on_starting(WrapperEvent e, int64_t now_ms) {
+  WrapperActions a;
+  if (e == WrapperEvent::Started) {
+    phase_ = Phase::Running;
+    run_started_ms_ = now_ms;
+    exit_code_ = -1;
+    exit_signal_ = 0;
+    a.write_state = true;
+    a.event = started_once_ && !scheduled_ ? "restarted" : "started";
+    started_once_ = true;
+  } else if (e == WrapperEvent::StartFailed) {
+    if (!started_once_ && !scheduled_) {
+      phase_ = Phase::FailedToStart;
+      a.write_state = true;
+      a.exit = true;
+      a.event = "failed-to-start";
+    } else {
+      // A restart (or a fire) that could not even exec counts as a failed run.
+      exit_code_ = 127;
+      exit_signal_ = 0;
+      run_started_ms_ = now_ms;
+      a = run_ended(now_ms);
+    }
+  } else if (e == WrapperEvent::Armed && scheduled_) {
+    phase_ = Phase::Scheduled;
+    a.write_state = true;
+    a.event = "scheduled";
+  }
+  return a;
+}
+
+// Running, Draining: the run goes on until nothing of it is left, or a
+// request or limit stops it.
+WrapperActions WrapperMachine::on_running(WrapperEvent e, int64_t now_ms) {
+  WrapperActions a;
+  switch (e) {
+    case WrapperEvent::MainExited:
+      if (phase_ == Phase::Running) {
+        phase_ = Phase::Draining;
+        a.write_state = true;
+      }
+      break;
+    case WrapperEvent::NoChildren: return run_ended(now_ms);
+    case WrapperEvent::StopRequested: return begin_stop(StopRequest::Stop, "stopping");
+    case WrapperEvent::KillRequested:
+      stop_request_ = StopRequest::Kill;
+      a = begin_kill();
+      a.event = "killing";
+      break;
+    case WrapperEvent::RestartRequested:
+      policy_.reset();
+      a = begin_stop(StopRequest::Restart, "restart-requested");
+      after_stop_ = AfterStop::Respawn;
+      break;
+    case WrapperEvent::RunTimeout:
+      a = begin_stop(StopRequest::MaxRuntime, "run-timeout");
+      after_stop_ = AfterStop::BackToIdle;
+      a.reason = "ran longer than max_runtime";
+      break;
+    case WrapperEvent::ForceRestart:
+      a = begin_stop(StopRequest::Restart, "restart-forced");
+      after_stop_ = AfterStop::PolicyRestart;
+      a.reason = force_reason_;
+      break;
+    case WrapperEvent::Fire: return skip("the previous run is still going");
+    default: break;
+  }
+  return a;
+}
+
+// Stopping, Killing: the tree is being ended; what follows depends on
+// after_stop_ (a restart, the policy, back to waiting for a fire, or the end).
+WrapperActions WrapperMachine::on_stopping(WrapperEvent e, int64_t now_ms) {
+  WrapperActions a;
+  switch (e) {
+    case WrapperEvent::MainExited: a.write_state = true; break;
+    case WrapperEvent::ChildReaped:
+    case WrapperEvent::Tick:
+      a.signal_tree = phase_ == Phase::Killing ? SIGKILL : stop_signal_;
+      a.only_new = phase_ == Phase::Stopping;
+      break;
+    case WrapperEvent::NoChildren: return tree_ended(now_ms);
+    case WrapperEvent::StopRequested:
+    case WrapperEvent::KillRequested:
+      // "stop" means: do not start it again.
+      after_stop_ = AfterStop::Exit;
+      stop_request_ = e == WrapperEvent::KillRequested ? StopRequest::Kill : StopRequest::Stop;
+      if (e == WrapperEvent::KillRequested && phase_ == Phase::Stopping) {
+        a = begin_kill();
+        a.event = "killing";
+      } else {
+        a.write_state = true;
+      }
+      break;
+    case WrapperEvent::RestartRequested: after_stop_ = AfterStop::Respawn; break;
+    case WrapperEvent::Deadline:
+      if (phase_ == Phase::Stopping) {
+        a = begin_kill();
+        a.event = "stop-timeout";
+        a.reason = "still running at the stop timeout: SIGKILL";
+      }
+      break;
+    case WrapperEvent::Fire: return skip("the previous run is still stopping");
+    default: break;
+  }
+  return a;
+}
+
+// Nothing of the stopped tree is left: carry out after_stop_.
+WrapperActions WrapperMachine::tree_ended(int64_t now_ms) {
+  WrapperActions a;
+  ended_by_ = phase_ == Phase::Killing ? SIGKILL : stop_signal_;
+  std::string ended = "ended by " + signal_name(ended_by_);
+  switch (after_stop_) {
+    case AfterStop::Respawn: return respawn("restarting");
+    case AfterStop::PolicyRestart:
+      after_stop_ = AfterStop::Exit;
+      return decided(policy_.on_forced_restart(run_started_ms_, now_ms, force_reason_), "stopped");
+    case AfterStop::BackToIdle:
+      after_stop_ = AfterStop::Exit;
+      if (scheduled_) {
+        phase_ = Phase::Scheduled;
+        a.write_state = true;
+        a.event = "run-ended";
+        a.reason = "stopped at max_runtime, " + ended;
+        return a;
+      }
+      phase_ = Phase::Exited;
+      a.write_state = true;
+      a.exit = true;
+      a.event = "stopped";
+      a.reason = "stopped at max_runtime, " + ended;
+      return a;
+    case AfterStop::Exit: break;
+  }
+  phase_ = Phase::Exited;
+  a.write_state = true;
+  a.exit = true;
+  a.event = stop_request_ == StopRequest::Kill ? "killed" : "stopped";
+  a.reason = ended;
+  return a;
+}
+
+// Backoff: waiting for the restart delay.
+WrapperActions WrapperMachine::on_backoff(WrapperEvent e, int64_t now_ms) {
+  WrapperActions a;
+  switch (e) {
+    case WrapperEvent::BackoffElapsed:
+      policy_.record_restart(now_ms);
+      return respawn("restarting");
+    case WrapperEvent::RestartRequested:
+      policy_.reset();
+      return respawn("restarting");
+    case WrapperEvent::Fire: return skip("the previous run is waiting to restart");
+    case WrapperEvent::StopRequested:
+    case WrapperEvent::KillRequested:
+      phase_ = Phase::Exited;
+      stop_request_ = e == WrapperEvent::KillRequested ? StopRequest::Kill : StopRequest::Stop;
+      a.write_state = true;
+      a.exit = true;
+      a.event = "stopped";
+      a.reason = "stopped while waiting to restart";
+      break;
+    default: break;
+  }
+  return a;
+}
+
+// Scheduled: waiting for the next fire.
+WrapperActions WrapperMachine::on_scheduled(WrapperEvent e) {
+  WrapperActions a;
+  switch (e) {
+    case WrapperEvent::Fire: return fire("scheduled");
+    case WrapperEvent::RestartRequested: return fire("spmi restart: run now");
+    case WrapperEvent::StopRequested:
+    case WrapperEvent::KillRequested:
+    case WrapperEvent::ScheduleEnded:
+      phase_ = Phase::Exited;
+      a.write_state = true;
+      a.exit = true;
+      if (e == WrapperEvent::ScheduleEnded) {
+        a.event = "schedule-ended";
+        a.reason = "the schedule has no further fire";
+      } else {
+        stop_request_ = e == WrapperEvent::KillRequested ? StopRequest::Kill : StopRequest::Stop;
+        a.event = "stopped";
+        a.reason = "stopped while waiting for the next fire";
+      }
+      break;
+    default: break;
   }
   return a;
 }

@@ -5,8 +5,11 @@
 // Pure logic, no I/O: the poll loop in default_wrapper.cc turns kernel events
 // (signalfd, the control FIFO, timers, health checks) into events, feeds them
 // here with the time, and carries out the actions returned. Tests drive it
-// directly with a fake clock.
+// directly with a fake clock. Each row of the table is one handler
+// (on_starting, on_running, on_stopping, on_backoff, on_scheduled). The
+// table is included in docs/sphinx/design.rst: keep it between the markers.
 //
+// BEGIN TABLE
 //   phase \ event  MainExited NoChildren  Stop      Kill      Restart      Deadline  Backoff  Fire      RunTimeout  Force
 //   Running        Draining   policy(1)   Stopping* Killing*  Stopping*(r) -         -        skip      Stopping*(i) Stopping*(f)
 //   Draining       -          policy(1)   Stopping* Killing*  Stopping*(r) -         -        skip      Stopping*(i) Stopping*(f)
@@ -15,17 +18,20 @@
 //   Backoff        -          -           Exited    Exited    spawn        -         spawn    skip      -           -
 //   Scheduled      -          -           Exited    Exited    spawn(run)   -         -        spawn     -           -
 //   (* = signal the whole tree; Stopping also arms the deadline)
-//   (r) restart pending  (i) back to idle after: Scheduled, or Exited without a
-//   schedule  (f) forced restart: the policy's backoff and tolerance apply
+//   (r) AfterStop::Respawn  (i) AfterStop::BackToIdle: Scheduled, or Exited
+//   without a schedule  (f) AfterStop::PolicyRestart: the policy's backoff and
+//   tolerance apply
 //   (1) the restart policy decides: Backoff (timer armed), or the run is over:
-//       Scheduled for a scheduled task, else Exited (or GaveUp; Failed when
-//       the run ended before min_uptime and is not restarted)
-//   (2) in order: restart pending -> spawn; forced -> policy; else idle/Exited
-//   Starting + Started -> Running; + StartFailed -> Failed on the first start
-//   of an unscheduled task, else a failed run (exit code 127).
+//       Scheduled for a scheduled task, else Exited (or GaveUp; FailedToStart
+//       when the run ended before min_uptime and is not restarted)
+//   (2) tree_ended carries out after_stop_: Respawn -> spawn; PolicyRestart
+//       -> policy; BackToIdle -> Scheduled (or Exited); Exit -> Exited
+//   Starting + Started -> Running; + StartFailed -> FailedToStart on the
+//   first start of an unscheduled task, else a failed run (exit code 127).
 //   Starting + Armed -> Scheduled (a scheduled task waits for its first fire);
 //   Scheduled + ScheduleEnded -> Exited. ChildReaped/Tick re-signal while
-//   stopping. "clear" = a stop cancels any pending restart or return to idle.
+//   stopping. "clear" = a stop sets after_stop_ back to Exit.
+// END TABLE
 #pragma once
 
 #include <cstdint>
@@ -55,6 +61,17 @@ enum class WrapperEvent {
   ForceRestart,      // the watchdog restarts the task (see set_force_reason)
 };
 
+// What spmi (or a signal to the wrapper) asked of the current run; written
+// to `state` as "", "stop", "kill", "restart" or "max-runtime".
+enum class StopRequest : uint8_t { None, Stop, Kill, Restart, MaxRuntime };
+const char* stop_request_name(StopRequest r);
+
+// What follows once a stopped tree has ended (the "(r)", "(f)" and "(i)"
+// of the table): the end of the wrapper, a restart in place, the restart
+// policy's decision (a forced restart), or back to waiting for the next
+// fire (max_runtime).
+enum class AfterStop : uint8_t { Exit, Respawn, PolicyRestart, BackToIdle };
+
 struct WrapperActions {
   bool write_state = false;
   int signal_tree = 0;        // signal for every process of the task (0: none)
@@ -77,7 +94,7 @@ class WrapperMachine {
   // The signal that ended the tree after a stop request (0: it ended by itself).
   int ended_by() const { return ended_by_; }
   // "", "stop", "kill", "restart" or "max-runtime".
-  const std::string& stop_request() const { return stop_request_; }
+  std::string stop_request() const { return stop_request_name(stop_request_); }
   // How often the command was started again.
   int restarts() const { return restarts_; }
   // Scheduled tasks: how many fires ran, how many were skipped.
@@ -98,8 +115,16 @@ class WrapperMachine {
   WrapperActions on(WrapperEvent e, int64_t now_ms);
 
  private:
+  // One handler per row of the table.
+  WrapperActions on_starting(WrapperEvent e, int64_t now_ms);
+  WrapperActions on_running(WrapperEvent e, int64_t now_ms);
+  WrapperActions on_stopping(WrapperEvent e, int64_t now_ms);
+  WrapperActions on_backoff(WrapperEvent e, int64_t now_ms);
+  WrapperActions on_scheduled(WrapperEvent e);
+  WrapperActions tree_ended(int64_t now_ms);
+
   WrapperActions begin_kill();
-  WrapperActions begin_stop(const char* request, const char* event);
+  WrapperActions begin_stop(StopRequest request, const char* event);
   WrapperActions run_ended(int64_t now_ms);
   WrapperActions decided(const RestartDecision& d, const char* done_event);
   WrapperActions begin_run(const char* event);
@@ -112,10 +137,8 @@ class WrapperMachine {
   bool scheduled_;
   Phase phase_ = Phase::Starting;
   int ended_by_ = 0;
-  std::string stop_request_;
-  bool restart_pending_ = false;
-  bool forced_ = false;     // a forced restart follows the stop
-  bool then_idle_ = false;  // the stop ends this run only (max_runtime)
+  StopRequest stop_request_ = StopRequest::None;
+  AfterStop after_stop_ = AfterStop::Exit;
   std::string force_reason_;
   bool started_once_ = false;
   int restarts_ = 0;

@@ -1,4 +1,4 @@
-// Tests of the kv state-file format and the spec/state encodings.
+// Tests of the kv state-file format (the spec and state encodings: task_spec_test.cc).
 #include <catch2/catch.hpp>
 
 #include "common/kv_file.h"
@@ -53,51 +53,4 @@ TEST_CASE("kv parsing refuses what it does not understand", "[kv]") {
   CHECK_FALSE(kv.parse("spmi-spec 1\nnoequals\n", "spmi-spec", 1, &err));
   CHECK_FALSE(kv.parse("spmi-spec 1\nk=bad\\q\n", "spmi-spec", 1, &err));
   CHECK_FALSE(kv.parse("spmi-spec 1\nk=bad\\x4\n", "spmi-spec", 1, &err));
-}
-
-TEST_CASE("task spec and state survive serialization", "[kv]") {
-  TaskSpec s;
-  s.id = "web";
-  s.comment = "multi\nline";
-  s.argv = {"printf", "%s\n", ""};
-  s.env = {{"A", "1"}, {"B", "x=y"}};
-  s.stop_signal = 2;
-  s.stop_timeout_ms = 1500;
-  s.cwd = "/tmp";
-  TaskSpec t;
-  std::string err;
-  REQUIRE(parse_spec(serialize_spec(s), &t, &err));
-  CHECK(t.id == "web");
-  CHECK(t.comment == s.comment);
-  CHECK(t.argv == s.argv);
-  CHECK_FALSE(t.uses_shell());
-  CHECK(t.env == s.env);
-  CHECK(t.stop_signal == 2);
-  CHECK(t.stop_timeout_ms == 1500);
-  CHECK(t.restart.mode == RestartMode::Never);  // the default wrapper's
-
-  s.restart.mode = RestartMode::OnFailure;
-  s.restart.success_exit_codes = {0, 42};
-  s.restart.delay_ms = 250;
-  s.restart.max_restarts = 9;
-  REQUIRE(parse_spec(serialize_spec(s), &t, &err));
-  CHECK(t.restart.mode == RestartMode::OnFailure);
-  CHECK(t.restart.success_exit_codes == std::vector<int>{0, 42});
-  CHECK(t.restart.delay_ms == 250);
-  CHECK(t.restart.max_restarts == 9);
-  CHECK(t.restart.window_ms == 60000);
-
-  TaskState st;
-  st.run_id = "abc";
-  st.phase = Phase::Draining;
-  st.pid = 42;
-  st.pid_start_ticks = 123456789012ULL;
-  st.exit_signal = 9;
-  st.error = "why\nnot";
-  TaskState u;
-  REQUIRE(parse_state(serialize_state(st), &u, &err));
-  CHECK(u.phase == Phase::Draining);
-  CHECK(u.pid_start_ticks == 123456789012ULL);
-  CHECK(u.error == st.error);
-  CHECK_FALSE(parse_state("spmi-state 1\nphase=running\n", &u, &err));
 }

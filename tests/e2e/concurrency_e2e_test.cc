@@ -8,7 +8,7 @@
 #include <chrono>
 #include <thread>
 
-#include "cli/task_view.h"
+#include "store/task_view.h"
 #include "e2e/harness.h"
 
 using spmi::test::RunResult;

@@ -27,7 +27,7 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/task_view.h"
+#include "store/task_view.h"
 #include "common/fd.h"
 #include "common/proc.h"
 #include "common/process_tree.h"

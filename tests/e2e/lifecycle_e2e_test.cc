@@ -136,7 +136,7 @@ TEST_CASE("failures to start are reported with the reason", "[e2e][lifecycle]") 
   CHECK(r.err.find("cannot change directory to '/nonexistent/dir'") != std::string::npos);
   auto list = env.run({"list"}).out;
   CHECK(list.find("missing  failed-to-start") != std::string::npos);
-  CHECK(env.state("missing").phase == spmi::Phase::Failed);
+  CHECK(env.state("missing").phase == spmi::Phase::FailedToStart);
   // One failure among successes: exit 1, the others still started.
   REQUIRE(env.run({"load", env.task("fine", "sleep 30")}).exit_code == 0);
   r = env.run({"start", "missing", "fine"});

@@ -27,7 +27,7 @@ TEST_CASE("min_uptime: a run that ends sooner is a failed start, even with exit 
   CHECK(w.exit_code == 1);
   REQUIRE(env.run({"wait", "brief", "--for", "exited", "--timeout", "10s"}).exit_code == 0);
   auto st = env.state("brief");
-  CHECK(st.phase == spmi::Phase::Failed);
+  CHECK(st.phase == spmi::Phase::FailedToStart);
   CHECK(st.error.find("the run ended after ") == 0);
   CHECK(st.error.find(", before min_uptime (1s): exit code 0") != std::string::npos);
   auto s = env.run({"status", "brief"});

@@ -1,5 +1,5 @@
 // Loading descriptors in the manageable tests: from a path, or from text
-// written to a file under a per-suite scratch directory.
+// written to a file in the test process's scratch directory.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "manageables/registry.h"
+#include "scratch_dir.h"
 
 namespace spmi::test {
 
@@ -37,6 +38,12 @@ inline Loaded load_path(const std::string& path) {
   Document doc;
   l.ok = load_descriptor(path, &doc, &l.specs, &l.diags);
   return l;
+}
+
+// This test process's scratch directory for descriptors (removed at exit).
+inline const std::string& descriptor_dir() {
+  static ScratchDir dir("descriptors");
+  return dir.path();
 }
 
 // Writes `text` to <dir>/<name> and loads it.

@@ -11,7 +11,7 @@ using spmi::test::load_path;
 
 namespace {
 Loaded load(const std::string& name, const std::string& text) {
-  return spmi::test::load_text("/tmp/spmi-project-test", name, text);
+  return spmi::test::load_text(spmi::test::descriptor_dir(), name, text);
 }
 
 // The spec without what differs by file (source, load time).

@@ -14,7 +14,7 @@ using spmi::test::Loaded;
 
 namespace {
 Loaded load(const std::string& name, const std::string& text) {
-  return spmi::test::load_text("/tmp/spmi-task-test", name, text);
+  return spmi::test::load_text(spmi::test::descriptor_dir(), name, text);
 }
 }  // namespace
 
@@ -41,9 +41,9 @@ env = { PORT = 8080, NAME = "x" }
   CHECK(s.mixed_stdout);
   CHECK(s.stop_signal == SIGINT);
   CHECK(s.stop_timeout_ms == 90000);
-  CHECK(s.cwd == "/tmp/spmi-task-test/sub");
+  CHECK(s.cwd == spmi::test::descriptor_dir() + "/sub");
   CHECK(s.env == std::vector<std::pair<std::string, std::string>>{{"NAME", "x"}, {"PORT", "8080"}});
-  CHECK(s.source == "/tmp/spmi-task-test/full.toml");
+  CHECK(s.source == spmi::test::descriptor_dir() + "/full.toml");
 }
 
 TEST_CASE("defaults: native backend, default wrapper, SIGTERM, 10s, the descriptor's directory", "[task]") {
@@ -56,7 +56,7 @@ TEST_CASE("defaults: native backend, default wrapper, SIGTERM, 10s, the descript
   CHECK(s.shell_command == "run");
   CHECK(s.stop_signal == SIGTERM);
   CHECK(s.stop_timeout_ms == 10000);
-  CHECK(s.cwd == "/tmp/spmi-task-test");
+  CHECK(s.cwd == spmi::test::descriptor_dir());
   CHECK_FALSE(s.mixed_stdout);
   setenv("HOME", "/home/someone", 1);
   auto h = load("home.yaml", "task:\n  id: m\n  wrapper:\n    command: run\n    cwd: ~/w\n");

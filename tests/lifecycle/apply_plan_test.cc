@@ -2,7 +2,7 @@
 // removed or kept, and the stop and restart orders.
 #include <catch2/catch.hpp>
 
-#include "cli/apply_plan.h"
+#include "lifecycle/apply_plan.h"
 
 using namespace spmi;
 

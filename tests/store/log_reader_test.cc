@@ -10,7 +10,7 @@
 
 #include <zlib.h>
 
-#include "cli/log_reader.h"
+#include "store/log_reader.h"
 
 using namespace spmi;
 

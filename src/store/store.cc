@@ -1,5 +1,5 @@
 // State directory access: listing, atomic creation, replacement and removal.
-#include "cli/store.h"
+#include "store/store.h"
 
 #include <cerrno>
 #include <cstdio>

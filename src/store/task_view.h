@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/store.h"
+#include "store/store.h"
 #include "common/proc.h"
 
 namespace spmi {
@@ -14,7 +14,7 @@ enum class TaskCondition {
   Active,         // the wrapper holds the lock
   Inactive,       // loaded, nothing running (never started, or ended)
   FailedToStart,  // the last start could not run the command
-  Failed,         // the watchdog gave up restarting it (sticky until a user starts it)
+  GaveUp,         // the watchdog gave up restarting it (sticky until a user starts it); printed "failed"
   WrapperLost,    // the state says running but no wrapper holds the lock
   Broken,         // the task directory cannot be read (see `error`)
 };

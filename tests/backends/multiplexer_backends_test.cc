@@ -53,7 +53,7 @@ void close_window(const SpmiEnv& env, const std::string& backend, const std::str
 
 }  // namespace
 
-TEST_CASE("10 concurrent starts on screen and on tmux all run, each with its exact backend id", "[backends]") {
+TEST_CASE("10 concurrent starts on screen and on tmux all run, each with its exact backend id", "[e2e][backends]") {
   for (const std::string backend : kBackends) {
     INFO(backend);
     SpmiEnv env;
@@ -96,7 +96,7 @@ TEST_CASE("10 concurrent starts on screen and on tmux all run, each with its exa
 }
 
 TEST_CASE("screen and tmux: output in the logs, a terminal for the task, stop and kill end the whole tree",
-          "[backends]") {
+          "[e2e][backends]") {
   for (const std::string backend : kBackends) {
     for (const std::string verb : {"stop", "kill"}) {
       INFO(backend << " " << verb);
@@ -130,7 +130,7 @@ TEST_CASE("screen and tmux: output in the logs, a terminal for the task, stop an
   }
 }
 
-TEST_CASE("a window closed from outside stops its task, and status says so", "[backends]") {
+TEST_CASE("a window closed from outside stops its task, and status says so", "[e2e][backends]") {
   for (const std::string backend : kBackends) {
     INFO(backend);
     SpmiEnv env;
@@ -152,7 +152,7 @@ TEST_CASE("a window closed from outside stops its task, and status says so", "[b
   }
 }
 
-TEST_CASE("SIGKILL of a window's wrapper: status is honest and kill ends what is left", "[backends]") {
+TEST_CASE("SIGKILL of a window's wrapper: status is honest and kill ends what is left", "[e2e][backends]") {
   for (const std::string backend : kBackends) {
     INFO(backend);
     SpmiEnv env;
@@ -176,7 +176,7 @@ TEST_CASE("SIGKILL of a window's wrapper: status is honest and kill ends what is
   }
 }
 
-TEST_CASE("connect attaches to the task's window, typing reaches it, detaching leaves it running", "[backends]") {
+TEST_CASE("connect attaches to the task's window, typing reaches it, detaching leaves it running", "[e2e][backends]") {
   for (const std::string backend : kBackends) {
     INFO(backend);
     SpmiEnv env;
@@ -212,7 +212,7 @@ TEST_CASE("connect attaches to the task's window, typing reaches it, detaching l
   }
 }
 
-TEST_CASE("a missing screen or tmux is a clear error at start, load still works", "[backends]") {
+TEST_CASE("a missing screen or tmux is a clear error at start, load still works", "[e2e][backends]") {
   for (const std::string backend : kBackends) {
     SpmiEnv env;
     REQUIRE(env.run({"load", window_task(env, backend, "w", "true")}).exit_code == 0);
@@ -223,7 +223,7 @@ TEST_CASE("a missing screen or tmux is a clear error at start, load still works"
   }
 }
 
-TEST_CASE("a window task gets the environment of the spmi start that started it", "[backends]") {
+TEST_CASE("a window task gets the environment of the spmi start that started it", "[e2e][backends]") {
   for (const std::string backend : kBackends) {
     INFO(backend);
     SpmiEnv env;
@@ -244,7 +244,7 @@ TEST_CASE("a window task gets the environment of the spmi start that started it"
   }
 }
 
-TEST_CASE("screen and tmux: the same log files and rotation as native", "[backends][logs]") {
+TEST_CASE("screen and tmux: the same log files and rotation as native", "[e2e][backends][logs]") {
   for (const std::string backend : kBackends) {
     INFO(backend);
     SpmiEnv env;

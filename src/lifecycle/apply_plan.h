@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/deps.h"
+#include "lifecycle/deps.h"
 
 namespace spmi {
 

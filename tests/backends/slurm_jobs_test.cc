@@ -10,7 +10,7 @@ using namespace spmi;
 
 namespace {
 spmi::test::Loaded load(const std::string& name, const std::string& text) {
-  return spmi::test::load_text("/tmp/spmi-slurm-test", name, text);
+  return spmi::test::load_text(spmi::test::descriptor_dir(), name, text);
 }
 }  // namespace
 

@@ -1,5 +1,5 @@
 // Control-FIFO requests and parallel waiting on pidfds.
-#include "cli/control.h"
+#include "store/control.h"
 
 #include <cerrno>
 #include <csignal>
@@ -13,14 +13,14 @@
 
 namespace spmi {
 
-bool send_control(const std::string& task_dir, char cmd, std::string* err) {
+bool send_control(const std::string& task_dir, ControlRequest request, std::string* err) {
   std::string path = task_dir + "/" + task_files::kControl;
   Fd fd(::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fd.valid()) {
     *err = errno == ENXIO ? "no wrapper is reading " + path : path + ": " + errno_text(errno);
     return false;
   }
-  if (!write_all(fd.get(), std::string(1, cmd))) {
+  if (!write_all(fd.get(), std::string(1, static_cast<char>(request)))) {
     *err = path + ": " + errno_text(errno);
     return false;
   }

@@ -1,11 +1,11 @@
 // Dependency graph checks and orders (see deps.h).
-#include "cli/deps.h"
+#include "lifecycle/deps.h"
 
 #include <algorithm>
 #include <functional>
 #include <set>
 
-#include "cli/store.h"
+#include "store/store.h"
 
 namespace spmi {
 

@@ -1,5 +1,5 @@
 // Combining spec, state and the lock probe into a task's condition.
-#include "cli/task_view.h"
+#include "store/task_view.h"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 
 #include "backends/slurm.h"
 
-#include "cli/parallel.h"
+#include "store/parallel.h"
 #include "common/atomic_file.h"
 #include "common/lock_file.h"
 #include "common/process_tree.h"
@@ -25,7 +25,7 @@ const char* condition_name(TaskCondition c) {
     case TaskCondition::Active: return "active";
     case TaskCondition::Inactive: return "inactive";
     case TaskCondition::FailedToStart: return "failed-to-start";
-    case TaskCondition::Failed: return "failed";
+    case TaskCondition::GaveUp: return "failed";
     case TaskCondition::WrapperLost: return "wrapper-lost";
     case TaskCondition::Broken: return "broken";
   }
@@ -89,7 +89,7 @@ bool assess_slurm_job(const Store& store, TaskView& v) {
   else
     why += "; see " + out;
   v.condition = TaskCondition::FailedToStart;
-  v.state.phase = Phase::Failed;
+  v.state.phase = Phase::FailedToStart;
   v.state.error = why;
   if (!v.state.finished_at_ms) v.state.finished_at_ms = v.state.started_at_ms;
   return true;
@@ -184,10 +184,10 @@ TaskView inspect_task_once(const Store& store, const std::string& id, bool want_
     v.condition = TaskCondition::WrapperLost;
     // A Slurm job's processes are Slurm's to end (and may be on another node).
     if (want_leftovers && !v.remote && v.state.backend != "slurm") v.leftovers = find_leftovers(v.dir, v.state);
-  } else if (v.state.phase == Phase::Failed) {
+  } else if (v.state.phase == Phase::FailedToStart) {
     v.condition = TaskCondition::FailedToStart;
   } else if (v.state.phase == Phase::GaveUp) {
-    v.condition = TaskCondition::Failed;
+    v.condition = TaskCondition::GaveUp;
   } else {
     v.condition = TaskCondition::Inactive;
   }

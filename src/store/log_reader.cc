@@ -1,6 +1,6 @@
 // Log files as lines (see log_reader.h). Gzipped rotated files are read with
 // zlib.
-#include "cli/log_reader.h"
+#include "store/log_reader.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

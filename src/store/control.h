@@ -8,17 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "common/control_protocol.h"
 #include "common/fd.h"
 #include "common/proc.h"
 
 namespace spmi {
 
-inline constexpr char kControlStop = 's';
-inline constexpr char kControlKill = 'k';
-
-// Writes `cmd` to the control FIFO in `task_dir`. False with `err` when no
-// wrapper reads it (ENXIO) or the write fails.
-bool send_control(const std::string& task_dir, char cmd, std::string* err);
+// Writes `request` to the control FIFO in `task_dir`. False with `err` when
+// no wrapper reads it (ENXIO) or the write fails.
+bool send_control(const std::string& task_dir, ControlRequest request, std::string* err);
 
 // Something to wait for: a process (by pidfd) with a monotonic deadline.
 struct Waitable {

@@ -1,5 +1,5 @@
 // The apply plan (see apply_plan.h).
-#include "cli/apply_plan.h"
+#include "lifecycle/apply_plan.h"
 
 #include <algorithm>
 #include <map>

@@ -1,0 +1,310 @@
+// The spec and state kv files: round trips, and golden outputs that pin the
+// on-disk bytes (state/schema.md is the contract; a change to the codecs
+// must not change a byte of what older spmi versions and running wrappers
+// read).
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "common/task_spec.h"
+#include "common/task_state.h"
+
+using namespace spmi;
+
+namespace {
+
+// A spec with every field set away from its default.
+TaskSpec full_spec() {
+  TaskSpec s;
+  s.id = "web";
+  s.comment = "multi\nline";
+  s.project = "shop";
+  s.tags = {"front", "http"};
+  s.backend = "slurm";
+  s.slurm.partition = "debug";
+  s.slurm.time_ms = 3600000;
+  s.slurm.cpus = 2;
+  s.slurm.mem_bytes = 1 << 30;
+  s.slurm.nodes = 1;
+  s.slurm.account = "lab";
+  s.slurm.qos = "normal";
+  s.slurm.constraint = "ssd";
+  s.slurm.extra_args = {"--exclusive"};
+  s.wrapper = "watchdog";
+  s.argv = {"printf", "%s\n", ""};
+  s.mixed_stdout = true;
+  s.stop_signal = 2;
+  s.stop_timeout_ms = 1500;
+  s.cwd = "/srv/web";
+  s.env = {{"A", "1"}, {"B", "x=y"}};
+  s.restart.mode = RestartMode::OnFailure;
+  s.restart.success_exit_codes = {0, 42};
+  s.restart.delay_ms = 250;
+  s.restart.max_delay_ms = 8000;
+  s.restart.reset_after_ms = 30000;
+  s.restart.max_restarts = 9;
+  s.restart.window_ms = 120000;
+  s.restart.min_uptime_ms = 1000;
+  s.ready_fd = 3;
+  s.health.type = HealthType::Http;
+  s.health.host = "127.0.0.1";
+  s.health.port = 8080;
+  s.health.http_path = "/health?x=1";
+  s.health.interval_ms = 2000;
+  s.health.timeout_ms = 1000;
+  s.health.start_period_ms = 5000;
+  s.health.success_after = 2;
+  s.health.failure_after = 4;
+  s.health.restart_on_unhealthy = true;
+  s.schedule.cron = "*/5 * * * *";
+  s.schedule.timezone = "Europe/Paris";
+  s.schedule.max_runtime_ms = 60000;
+  s.schedule.not_before_ms = 1790000000000;
+  s.schedule.not_after_ms = 1800000000000;
+  s.max_memory_bytes = 512LL << 20;
+  s.logs.max_size = 4096;
+  s.logs.rotate = LogRotate::Daily;
+  s.logs.keep = 3;
+  s.logs.compress = true;
+  s.logs.timestamps = true;
+  s.logs.stdout_path = "/var/log/web.out";
+  s.logs.stderr_path = "/var/log/web.err";
+  s.process.env_file = "/srv/web/.env";
+  s.process.inherit_env = false;
+  s.process.user = "www-data";
+  s.process.group = "www-data";
+  s.process.umask = 027;
+  s.process.has_nice = true;
+  s.process.nice = 5;
+  s.process.limit_nofile = 1024;
+  s.process.limit_nproc = kLimitInfinity;
+  s.process.limit_core = 0;
+  s.process.limit_memory = 1LL << 31;
+  s.process.limit_cpu = 3600;
+  s.depends_on = {"db", "cache"};
+  s.start_when = "healthy";
+  s.start_timeout_ms = 90000;
+  s.source = "/srv/web/web.toml";
+  s.loaded_at_ms = 1780000000000;
+  return s;
+}
+
+// A state with every field set away from its default.
+TaskState full_state() {
+  TaskState st;
+  st.run_id = "0123456789abcdef";
+  st.phase = Phase::Draining;
+  st.backend = "native";
+  st.backend_id = "4241";
+  st.host = "vm";
+  st.boot_id = "8c5e3b8e-1111-2222-3333-444455556666";
+  st.wrapper_pid = 4241;
+  st.wrapper_start_ticks = 123456;
+  st.pid = 4242;
+  st.pid_start_ticks = 123457789012ULL;
+  st.pgid = 4242;
+  st.sid = 4242;
+  st.started_at_ms = 1780000000000;
+  st.finished_at_ms = 1780000005000;
+  st.main_exited = true;
+  st.exit_code = 3;
+  st.exit_signal = 0;
+  st.stop_request = "stop";
+  st.ended_by = 15;
+  st.error = "why\nnot";
+  st.note = "a note";
+  st.restarts = 2;
+  st.next_start_at_ms = 1780000006000;
+  st.health = HealthStatus::Unhealthy;
+  st.health_failures = 3;
+  st.health_detail = "HTTP 500";
+  st.ready = true;
+  st.ready_at_ms = 1780000001000;
+  st.next_fire_at_ms = 1780000300000;
+  st.last_fire_at_ms = 1780000000000;
+  st.runs = 7;
+  st.skipped = 1;
+  st.log_error = "No space left on device";
+  st.log_dropped_bytes = 4096;
+  return st;
+}
+
+}  // namespace
+
+TEST_CASE("serialize_spec writes the bytes older spmi versions and running wrappers read", "[spec][golden]") {
+  const char* golden = R"(spmi-spec 1
+id=web
+manageable=task
+comment=multi\nline
+project=shop
+tag=front
+tag=http
+backend=slurm
+slurm_partition=debug
+slurm_time_ms=3600000
+slurm_cpus=2
+slurm_mem_bytes=1073741824
+slurm_nodes=1
+slurm_account=lab
+slurm_qos=normal
+slurm_constraint=ssd
+slurm_arg=--exclusive
+wrapper=watchdog
+arg=printf
+arg=%s\n
+arg=
+mixed_stdout=1
+stop_signal=2
+stop_timeout_ms=1500
+cwd=/srv/web
+env=A=1
+env=B=x=y
+restart=on-failure
+success_exit_code=0
+success_exit_code=42
+restart_delay_ms=250
+restart_max_delay_ms=8000
+restart_reset_after_ms=30000
+max_restarts=9
+restart_window_ms=120000
+min_uptime_ms=1000
+ready_fd=3
+health=http
+health_host=127.0.0.1
+health_port=8080
+health_http_path=/health?x=1
+health_interval_ms=2000
+health_timeout_ms=1000
+health_start_period_ms=5000
+health_success_after=2
+health_failure_after=4
+health_on_unhealthy=restart
+schedule=*/5 * * * *
+timezone=Europe/Paris
+not_before_ms=1790000000000
+not_after_ms=1800000000000
+max_runtime_ms=60000
+max_memory_bytes=536870912
+log_max_size=4096
+log_rotate=daily
+log_keep=3
+log_compress=1
+log_timestamps=1
+log_stdout=/var/log/web.out
+log_stderr=/var/log/web.err
+env_file=/srv/web/.env
+inherit_env=0
+user=www-data
+group=www-data
+umask=23
+nice=5
+limit_nofile=1024
+limit_nproc=-1
+limit_core=0
+limit_memory=2147483648
+limit_cpu=3600
+depends_on=db
+depends_on=cache
+start_when=healthy
+start_timeout_ms=90000
+source=/srv/web/web.toml
+loaded_at_ms=1780000000000
+)";
+  CHECK(serialize_spec(full_spec()) == golden);
+  // And reads them back to the same spec.
+  TaskSpec back;
+  std::string err;
+  REQUIRE(parse_spec(golden, &back, &err));
+  CHECK(serialize_spec(back) == golden);
+}
+
+TEST_CASE("serialize_state writes the bytes older spmi versions read", "[state][golden]") {
+  const char* golden = R"(spmi-state 1
+run_id=0123456789abcdef
+phase=draining
+backend=native
+backend_id=4241
+host=vm
+boot=8c5e3b8e-1111-2222-3333-444455556666
+wrapper_pid=4241
+wrapper_start_ticks=123456
+pid=4242
+pid_start_ticks=123457789012
+pgid=4242
+sid=4242
+started_at_ms=1780000000000
+finished_at_ms=1780000005000
+main_exited=1
+exit_code=3
+exit_signal=0
+stop_request=stop
+ended_by=15
+error=why\nnot
+note=a note
+restarts=2
+next_start_at_ms=1780000006000
+health=unhealthy
+health_failures=3
+health_detail=HTTP 500
+ready=1
+ready_at_ms=1780000001000
+next_fire_at_ms=1780000300000
+last_fire_at_ms=1780000000000
+runs=7
+skipped=1
+log_error=No space left on device
+log_dropped_bytes=4096
+)";
+  CHECK(serialize_state(full_state()) == golden);
+  TaskState back;
+  std::string err;
+  REQUIRE(parse_state(golden, &back, &err));
+  CHECK(serialize_state(back) == golden);
+}
+
+TEST_CASE("task spec and state survive serialization", "[spec][state]") {
+  TaskSpec s;
+  s.id = "web";
+  s.comment = "multi\nline";
+  s.argv = {"printf", "%s\n", ""};
+  s.env = {{"A", "1"}, {"B", "x=y"}};
+  s.stop_signal = 2;
+  s.stop_timeout_ms = 1500;
+  s.cwd = "/tmp";
+  TaskSpec t;
+  std::string err;
+  REQUIRE(parse_spec(serialize_spec(s), &t, &err));
+  CHECK(t.id == "web");
+  CHECK(t.comment == s.comment);
+  CHECK(t.argv == s.argv);
+  CHECK_FALSE(t.uses_shell());
+  CHECK(t.env == s.env);
+  CHECK(t.stop_signal == 2);
+  CHECK(t.stop_timeout_ms == 1500);
+  CHECK(t.restart.mode == RestartMode::Never);  // the default wrapper's
+
+  s.restart.mode = RestartMode::OnFailure;
+  s.restart.success_exit_codes = {0, 42};
+  s.restart.delay_ms = 250;
+  s.restart.max_restarts = 9;
+  REQUIRE(parse_spec(serialize_spec(s), &t, &err));
+  CHECK(t.restart.mode == RestartMode::OnFailure);
+  CHECK(t.restart.success_exit_codes == std::vector<int>{0, 42});
+  CHECK(t.restart.delay_ms == 250);
+  CHECK(t.restart.max_restarts == 9);
+  CHECK(t.restart.window_ms == 60000);
+
+  TaskState st;
+  st.run_id = "abc";
+  st.phase = Phase::Draining;
+  st.pid = 42;
+  st.pid_start_ticks = 123456789012ULL;
+  st.exit_signal = 9;
+  st.error = "why\nnot";
+  TaskState u;
+  REQUIRE(parse_state(serialize_state(st), &u, &err));
+  CHECK(u.phase == Phase::Draining);
+  CHECK(u.pid_start_ticks == 123456789012ULL);
+  CHECK(u.error == st.error);
+  CHECK_FALSE(parse_state("spmi-state 1\nphase=running\n", &u, &err));
+}
