@@ -14,19 +14,19 @@
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/fd.h"
+#include "common/names.h"
 #include "common/signals.h"
 
 namespace spmi {
 
 namespace {
 
-constexpr struct {
-  WaitTarget target;
-  const char* name;
-} kTargets[] = {{WaitTarget::Running, "running"},
-                {WaitTarget::Ready, "ready"},
-                {WaitTarget::Healthy, "healthy"},
-                {WaitTarget::Exited, "exited"}};
+constexpr NameTable kTargets{std::to_array<NameRow<WaitTarget>>({
+    {WaitTarget::Running, "running"},
+    {WaitTarget::Ready, "ready"},
+    {WaitTarget::Healthy, "healthy"},
+    {WaitTarget::Exited, "exited"},
+})};
 
 }  // namespace
 
@@ -70,20 +70,8 @@ WaitOutcome assess_task(const TaskView& v, WaitTarget target, std::string* why) 
 }
 
 
-const char* wait_target_name(WaitTarget t) {
-  for (const auto& e : kTargets)
-    if (e.target == t) return e.name;
-  return "?";
-}
-
-bool wait_target_from_name(const std::string& name, WaitTarget* out) {
-  for (const auto& e : kTargets)
-    if (name == e.name) {
-      *out = e.target;
-      return true;
-    }
-  return false;
-}
+const char* wait_target_name(WaitTarget t) { return kTargets.name(t); }
+bool wait_target_from_name(const std::string& name, WaitTarget* out) { return kTargets.parse(name, out); }
 
 namespace {
 

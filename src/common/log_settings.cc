@@ -2,6 +2,7 @@
 #include "common/log_settings.h"
 
 #include "common/atomic_file.h"
+#include "common/names.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,24 +14,14 @@
 
 namespace spmi {
 
-const char* log_rotate_name(LogRotate r) {
-  switch (r) {
-    case LogRotate::Size: return "size";
-    case LogRotate::Hourly: return "hourly";
-    case LogRotate::Daily: return "daily";
-    case LogRotate::Never: return "never";
-  }
-  return "?";
-}
+namespace {
+constexpr NameTable kLogRotations{std::to_array<NameRow<LogRotate>>({
+    {LogRotate::Size, "size"}, {LogRotate::Hourly, "hourly"}, {LogRotate::Daily, "daily"}, {LogRotate::Never, "never"},
+})};
+}  // namespace
 
-bool log_rotate_from_name(const std::string& name, LogRotate* out) {
-  for (LogRotate r : {LogRotate::Size, LogRotate::Hourly, LogRotate::Daily, LogRotate::Never})
-    if (name == log_rotate_name(r)) {
-      *out = r;
-      return true;
-    }
-  return false;
-}
+const char* log_rotate_name(LogRotate r) { return kLogRotations.name(r); }
+bool log_rotate_from_name(const std::string& name, LogRotate* out) { return kLogRotations.parse(name, out); }
 
 std::string rotated_log_name(const std::string& log_path, int64_t epoch_ms, int sequence) {
   time_t t = static_cast<time_t>(epoch_ms / 1000);

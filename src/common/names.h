@@ -1,12 +1,48 @@
-// Joining names for messages: the names of a lookup table ({name, ...}
-// entries), as in "unknown backend type 'x' (known: native, screen, tmux)",
-// and lists of strings, plain or quoted ("'api', 'web'").
+// Names: an enum's names in one table (NameTable), and joining names for
+// messages: the names of a lookup table ({name, ...} entries), as in
+// "unknown backend type 'x' (known: native, screen, tmux)", and lists of
+// strings, plain or quoted ("'api', 'web'").
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace spmi {
+
+template <class E>
+struct NameRow {
+  E value;
+  const char* name;
+};
+
+// The one place where an enum's values and their names (on disk, in
+// messages, in descriptors) are paired:
+//   constexpr NameTable kModes{std::to_array<NameRow<Mode>>({{Mode::A, "a"}, ...})};
+template <class E, std::size_t N>
+struct NameTable {
+  std::array<NameRow<E>, N> rows;
+
+  constexpr explicit NameTable(std::array<NameRow<E>, N> r) : rows(r) {}
+  // The value's name; "?" for a value without a row.
+  constexpr const char* name(E value) const {
+    for (const auto& r : rows)
+      if (r.value == value) return r.name;
+    return "?";
+  }
+  // The value named `text`; false when no row has that name.
+  bool parse(std::string_view text, E* out) const {
+    for (const auto& r : rows)
+      if (text == r.name) {
+        *out = r.value;
+        return true;
+      }
+    return false;
+  }
+  auto begin() const { return rows.begin(); }
+  auto end() const { return rows.end(); }
+};
 
 // "a, b, c" from the `name` member of every entry of `table`.
 template <class Table>

@@ -1,24 +1,17 @@
 // Restart mode names.
 #include "common/restart_settings.h"
 
+#include "common/names.h"
+
 namespace spmi {
 
-const char* restart_mode_name(RestartMode m) {
-  switch (m) {
-    case RestartMode::Never: return "never";
-    case RestartMode::OnFailure: return "on-failure";
-    case RestartMode::Always: return "always";
-  }
-  return "?";
-}
+namespace {
+constexpr NameTable kRestartModes{std::to_array<NameRow<RestartMode>>({
+    {RestartMode::Never, "never"}, {RestartMode::OnFailure, "on-failure"}, {RestartMode::Always, "always"},
+})};
+}  // namespace
 
-bool restart_mode_from_name(const std::string& name, RestartMode* out) {
-  for (RestartMode m : {RestartMode::Never, RestartMode::OnFailure, RestartMode::Always})
-    if (name == restart_mode_name(m)) {
-      *out = m;
-      return true;
-    }
-  return false;
-}
+const char* restart_mode_name(RestartMode m) { return kRestartModes.name(m); }
+bool restart_mode_from_name(const std::string& name, RestartMode* out) { return kRestartModes.parse(name, out); }
 
 }  // namespace spmi

@@ -2,35 +2,21 @@
 #include "common/task_state.h"
 
 #include "common/kv_file.h"
+#include "common/names.h"
 
 namespace spmi {
 
 namespace {
-constexpr struct {
-  Phase phase;
-  const char* name;
-} kPhases[] = {
+constexpr NameTable kPhases{std::to_array<NameRow<Phase>>({
     {Phase::Starting, "starting"}, {Phase::Running, "running"}, {Phase::Draining, "draining"},
     {Phase::Stopping, "stopping"}, {Phase::Killing, "killing"}, {Phase::Exited, "exited"},
     {Phase::FailedToStart, "failed-to-start"}, {Phase::Backoff, "backoff"}, {Phase::GaveUp, "gave-up"},
     {Phase::Scheduled, "scheduled"}, {Phase::Queued, "queued"},
-};
+})};
 }  // namespace
 
-const char* phase_name(Phase p) {
-  for (const auto& e : kPhases)
-    if (e.phase == p) return e.name;
-  return "?";
-}
-
-bool phase_from_name(const std::string& name, Phase* out) {
-  for (const auto& e : kPhases)
-    if (name == e.name) {
-      *out = e.phase;
-      return true;
-    }
-  return false;
-}
+const char* phase_name(Phase p) { return kPhases.name(p); }
+bool phase_from_name(const std::string& name, Phase* out) { return kPhases.parse(name, out); }
 
 bool phase_is_live(Phase p) {
   return p != Phase::Exited && p != Phase::FailedToStart && p != Phase::GaveUp && p != Phase::Queued;

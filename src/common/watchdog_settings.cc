@@ -1,44 +1,25 @@
 // Names of health check types and health statuses.
 #include "common/watchdog_settings.h"
 
+#include "common/names.h"
+
 namespace spmi {
 
-const char* health_type_name(HealthType t) {
-  switch (t) {
-    case HealthType::None: return "";
-    case HealthType::Command: return "command";
-    case HealthType::Tcp: return "tcp";
-    case HealthType::Http: return "http";
-  }
-  return "?";
-}
+namespace {
+constexpr NameTable kHealthTypes{std::to_array<NameRow<HealthType>>({
+    {HealthType::None, ""}, {HealthType::Command, "command"}, {HealthType::Tcp, "tcp"}, {HealthType::Http, "http"},
+})};
+constexpr NameTable kHealthStatuses{std::to_array<NameRow<HealthStatus>>({
+    {HealthStatus::None, ""},
+    {HealthStatus::Starting, "starting"},
+    {HealthStatus::Healthy, "healthy"},
+    {HealthStatus::Unhealthy, "unhealthy"},
+})};
+}  // namespace
 
-bool health_type_from_name(const std::string& name, HealthType* out) {
-  for (HealthType t : {HealthType::None, HealthType::Command, HealthType::Tcp, HealthType::Http})
-    if (name == health_type_name(t)) {
-      *out = t;
-      return true;
-    }
-  return false;
-}
-
-const char* health_status_name(HealthStatus s) {
-  switch (s) {
-    case HealthStatus::None: return "";
-    case HealthStatus::Starting: return "starting";
-    case HealthStatus::Healthy: return "healthy";
-    case HealthStatus::Unhealthy: return "unhealthy";
-  }
-  return "?";
-}
-
-bool health_status_from_name(const std::string& name, HealthStatus* out) {
-  for (HealthStatus s : {HealthStatus::None, HealthStatus::Starting, HealthStatus::Healthy, HealthStatus::Unhealthy})
-    if (name == health_status_name(s)) {
-      *out = s;
-      return true;
-    }
-  return false;
-}
+const char* health_type_name(HealthType t) { return kHealthTypes.name(t); }
+bool health_type_from_name(const std::string& name, HealthType* out) { return kHealthTypes.parse(name, out); }
+const char* health_status_name(HealthStatus s) { return kHealthStatuses.name(s); }
+bool health_status_from_name(const std::string& name, HealthStatus* out) { return kHealthStatuses.parse(name, out); }
 
 }  // namespace spmi
