@@ -5,13 +5,18 @@
 
 #include "backends/registry.h"
 #include "common/atomic_file.h"
+#include "common/wrapper_types.h"
 
 namespace spmi {
 
 std::string find_wrapper_executable(const std::string& type, std::string* err) {
-  const bool watchdog = type == "watchdog";
-  const char* name = watchdog ? "spmi-watchdog" : "spmi-wrapper";
-  const char* variable = watchdog ? "SPMI_WATCHDOG" : "SPMI_WRAPPER";
+  const WrapperTypeInfo* info = find_wrapper_type(type);
+  if (!info) {
+    *err = "unknown wrapper type '" + type + "'";
+    return "";
+  }
+  const char* name = info->executable;
+  const char* variable = info->override_variable;
   if (const char* env = std::getenv(variable); env && *env) {
     if (::access(env, X_OK) == 0) return env;
     *err = std::string(variable) + "=" + env + " is not an executable file";

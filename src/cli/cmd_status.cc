@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/signals.h"
+#include "common/wrapper_types.h"
 
 namespace spmi {
 
@@ -74,7 +75,9 @@ void print_status(const Context& ctx, const TaskView& v, int n, bool show_env) {
   if (v.has_state && st.pid > 0) pid = std::to_string(st.pid) + (v.main_running ? "" : " (not running)");
   line("PID", pid);
   line("Exit code", v.has_state && (st.main_exited || st.ended_by) ? describe_exit(st) : "-");
-  if (v.spec.wrapper == "watchdog") {
+  const WrapperTypeInfo* wrapper_type = find_wrapper_type(v.spec.wrapper);
+  const bool supervised = wrapper_type && wrapper_type->supervises;
+  if (supervised) {
     std::string restarts = std::to_string(v.has_state ? st.restarts : 0) + " (restart = " + restart_mode_name(v.spec.restart.mode) + ")";
     if (v.condition == TaskCondition::Active && st.phase == Phase::Backoff)
       restarts += ", next start at " + format_local_time(st.next_start_at_ms);
@@ -97,7 +100,7 @@ void print_status(const Context& ctx, const TaskView& v, int n, bool show_env) {
   }
   const int64_t min_uptime = v.spec.restart.min_uptime_ms;
   if (v.condition == TaskCondition::Active && (st.phase == Phase::Running || st.phase == Phase::Draining) &&
-      (v.spec.wrapper == "watchdog" || min_uptime > 0)) {
+      (supervised || min_uptime > 0)) {
     std::string ready = st.ready ? "yes, since " + format_local_time(st.ready_at_ms) : "not yet";
     if (!st.ready && min_uptime > 0 && v.spec.ready_fd <= 0 && v.spec.health.type == HealthType::None)
       ready += " (once up for min_uptime " + format_duration_ms(min_uptime) + ", at " +

@@ -32,7 +32,8 @@ namespace spmi {
 namespace {
 
 // Wrapper types and the keys their section allows. A new wrapper type is one
-// entry here and one in src/wrappers/wrapper_main.cc.
+// row here, one in common/wrapper_types.h (its executable) and its
+// executable in CMakeLists.txt (a unit test checks the two tables agree).
 struct WrapperType {
   const char* name;
   std::initializer_list<std::string_view> keys;

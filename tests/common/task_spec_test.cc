@@ -4,6 +4,8 @@
 // read).
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "common/task_spec.h"
@@ -307,4 +309,21 @@ TEST_CASE("task spec and state survive serialization", "[spec][state]") {
   CHECK(u.pid_start_ticks == 123456789012ULL);
   CHECK(u.error == st.error);
   CHECK_FALSE(parse_state("spmi-state 1\nphase=running\n", &u, &err));
+}
+
+TEST_CASE("every spec and state key is documented in state/schema.md", "[spec][state][docs]") {
+  std::ifstream in(std::string(SPMI_SOURCE_DIR) + "/state/schema.md");
+  std::stringstream schema;
+  schema << in.rdbuf();
+  REQUIRE(!schema.str().empty());
+  for (const std::string& text : {serialize_spec(full_spec()), serialize_state(full_state())}) {
+    std::istringstream lines(text);
+    std::string line;
+    std::getline(lines, line);  // the header
+    while (std::getline(lines, line)) {
+      std::string key = "`" + line.substr(0, line.find('=')) + "`";
+      INFO(key);
+      CHECK(schema.str().find(key) != std::string::npos);
+    }
+  }
 }

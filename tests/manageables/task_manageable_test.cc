@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/wrapper_types.h"
 #include "manageables/load_helpers.h"
 
 using namespace spmi;
@@ -255,4 +256,30 @@ url = "https://example.org/"
   CHECK_FALSE(h.ok);
   CHECK(h.all().find("https is not supported") != std::string::npos);
   CHECK(h.all().find("task.wrapper.not_before: only applies with a 'schedule'") != std::string::npos);
+}
+
+TEST_CASE("the loader's wrapper types and the executables' table name the same types", "[task][wrapper-types]") {
+  // Every type with an executable loads...
+  for (const auto& t : kWrapperTypeInfo) {
+    INFO(t.name);
+    auto l = load(std::string("wt-") + t.name + ".toml",
+                  std::string("[task]\nid = \"x\"\n[task.wrapper]\ntype = \"") + t.name + "\"\ncommand = \"true\"\n");
+    CHECK(l.ok);
+  }
+  // ...and every type the loader knows has an executable.
+  auto bad = load("wt-bad.toml", "[task]\nid = \"x\"\n[task.wrapper]\ntype = \"nope\"\ncommand = \"true\"\n");
+  REQUIRE_FALSE(bad.ok);
+  std::string msg = bad.all();
+  size_t at = msg.find("(known: ");
+  REQUIRE(at != std::string::npos);
+  std::string known = msg.substr(at + 8, msg.find(')', at) - at - 8);
+  size_t pos = 0;
+  while (pos <= known.size()) {
+    size_t comma = known.find(", ", pos);
+    std::string name = known.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    INFO(name);
+    CHECK(find_wrapper_type(name) != nullptr);
+    if (comma == std::string::npos) break;
+    pos = comma + 2;
+  }
 }
