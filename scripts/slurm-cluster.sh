@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A single-node Slurm cluster for the Slurm backend's tests (issue 8):
+# A single-node Slurm cluster for the Slurm backend's tests:
 # munged, slurmctld and slurmd started without systemd, stopped by pid.
 #
 #   scripts/slurm-cluster.sh start    install what is missing, write

@@ -1,6 +1,8 @@
 // Backends: how a task's wrapper is launched (and, later, attached to).
-// Found by `backend.type`; a new backend is one file plus one line in
-// kBackendTypes (registry.cc).
+// Found by `backend.type` in kBackendTypes (registry.cc). A backend like
+// native, screen or tmux is one file plus one line there; Slurm also
+// reaches into the CLI for stop, kill and a task's view (slurm_control,
+// task_view), which the interface is to take over (issue 16).
 #pragma once
 
 #include <sys/types.h>
