@@ -413,6 +413,14 @@ void Wrapper::note_event(const char* event, const std::string& reason) {
   record_event(a, machine_.phase());
 }
 
+// A run that could not be started: one way for every cause.
+void Wrapper::fail_run(const std::string& why) {
+  log("failed to start: " + why);
+  state_.error = why;
+  state_.finished_at_ms = now_ms();
+  handle(WrapperEvent::StartFailed);
+}
+
 // Starts the command (first start or restart) and feeds the outcome back.
 void Wrapper::start_run() {
   state_.pid = 0;
@@ -425,41 +433,17 @@ void Wrapper::start_run() {
   signalled_.clear();
   deadline_ms_ = -1;
   std::string err;
-  if (terminal_ && !relay_.open(spec_.mixed_stdout, &err)) {
-    state_.error = err;
-    handle(WrapperEvent::StartFailed);
-    return;
-  }
-  if (!terminal_ && !open_output_pipes(&err)) {
-    state_.error = err;
-    handle(WrapperEvent::StartFailed);
-    return;
-  }
+  if (terminal_ && !relay_.open(spec_.mixed_stdout, &err)) return fail_run(err);
+  if (!terminal_ && !open_output_pipes(&err)) return fail_run(err);
   if (!terminal_ && !stdin_fd_.valid()) {
     // The native task's stdin FIFO, opened again for each run.
     stdin_fd_.reset(::open(path(task_files::kStdin).c_str(), O_RDWR | O_CLOEXEC));
   }
-  if (!prepare_process(&err)) {
-    log("failed to start: " + err);
-    state_.error = err;
-    state_.finished_at_ms = now_ms();
-    handle(WrapperEvent::StartFailed);
-    return;
-  }
-  if (!open_ready_pipe(&err)) {
-    state_.error = err;
-    handle(WrapperEvent::StartFailed);
-    return;
-  }
+  if (!prepare_process(&err)) return fail_run(err);
+  if (!open_ready_pipe(&err)) return fail_run(err);
   pid_t pid = spawn(&err);
   ready_write_.reset();  // only the child writes readiness
-  if (pid < 0) {
-    log("failed to start: " + err);
-    state_.error = err;
-    state_.finished_at_ms = now_ms();
-    handle(WrapperEvent::StartFailed);
-    return;
-  }
+  if (pid < 0) return fail_run(err);
   state_.pid = pid;
   state_.pid_start_ticks = proc_start_ticks(pid);
   state_.pgid = pid;

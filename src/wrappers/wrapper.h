@@ -48,6 +48,9 @@ class Wrapper {
   bool save_state();
   std::string state_error_;  // why the last state write failed ("" when it worked)
   int fail_start(const std::string& why);
+  // A run that could not be started (output, process set-up, exec): logged,
+  // recorded, fed to the machine as StartFailed.
+  void fail_run(const std::string& why);
   // The run stayed up min_uptime: it counts as started (and, without
   // ready_fd or a health check, as ready).
   void reached_min_uptime();
