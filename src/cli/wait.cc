@@ -21,12 +21,12 @@ namespace spmi {
 
 namespace {
 
-constexpr NameTable kTargets{std::to_array<NameRow<WaitTarget>>({
+constexpr NameTable<WaitTarget, 4> kTargets{{{
     {WaitTarget::Running, "running"},
     {WaitTarget::Ready, "ready"},
     {WaitTarget::Healthy, "healthy"},
     {WaitTarget::Exited, "exited"},
-})};
+}}};
 
 }  // namespace
 

@@ -15,9 +15,9 @@
 namespace spmi {
 
 namespace {
-constexpr NameTable kLogRotations{std::to_array<NameRow<LogRotate>>({
+constexpr NameTable<LogRotate, 4> kLogRotations{{{
     {LogRotate::Size, "size"}, {LogRotate::Hourly, "hourly"}, {LogRotate::Daily, "daily"}, {LogRotate::Never, "never"},
-})};
+}}};
 }  // namespace
 
 const char* log_rotate_name(LogRotate r) { return kLogRotations.name(r); }

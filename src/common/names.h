@@ -11,20 +11,23 @@
 
 namespace spmi {
 
+// The name is held in the row (not pointed to), so a table is plain
+// read-only data even in position-independent code: no relocation, nothing
+// in the resident wrappers' writable pages.
 template <class E>
 struct NameRow {
   E value;
-  const char* name;
+  char name[24];
 };
 
 // The one place where an enum's values and their names (on disk, in
 // messages, in descriptors) are paired:
-//   constexpr NameTable kModes{std::to_array<NameRow<Mode>>({{Mode::A, "a"}, ...})};
+//   constexpr NameTable<Mode, 2> kModes{{{{Mode::A, "a"}, {Mode::B, "b"}}}};
+// (Initialized as an aggregate: GCC 12 puts a table built through
+// std::to_array into writable .data, a page the resident wrappers pay for.)
 template <class E, std::size_t N>
 struct NameTable {
-  std::array<NameRow<E>, N> rows;
-
-  constexpr explicit NameTable(std::array<NameRow<E>, N> r) : rows(r) {}
+  std::array<NameRow<E>, N> rows;  // an aggregate: constant data, in .rodata
   // The value's name; "?" for a value without a row.
   constexpr const char* name(E value) const {
     for (const auto& r : rows)

@@ -6,9 +6,9 @@
 namespace spmi {
 
 namespace {
-constexpr NameTable kRestartModes{std::to_array<NameRow<RestartMode>>({
+constexpr NameTable<RestartMode, 3> kRestartModes{{{
     {RestartMode::Never, "never"}, {RestartMode::OnFailure, "on-failure"}, {RestartMode::Always, "always"},
-})};
+}}};
 }  // namespace
 
 const char* restart_mode_name(RestartMode m) { return kRestartModes.name(m); }

@@ -7,12 +7,12 @@
 namespace spmi {
 
 namespace {
-constexpr NameTable kPhases{std::to_array<NameRow<Phase>>({
+constexpr NameTable<Phase, 11> kPhases{{{
     {Phase::Starting, "starting"}, {Phase::Running, "running"}, {Phase::Draining, "draining"},
     {Phase::Stopping, "stopping"}, {Phase::Killing, "killing"}, {Phase::Exited, "exited"},
     {Phase::FailedToStart, "failed-to-start"}, {Phase::Backoff, "backoff"}, {Phase::GaveUp, "gave-up"},
     {Phase::Scheduled, "scheduled"}, {Phase::Queued, "queued"},
-})};
+}}};
 }  // namespace
 
 const char* phase_name(Phase p) { return kPhases.name(p); }

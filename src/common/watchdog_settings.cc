@@ -6,15 +6,15 @@
 namespace spmi {
 
 namespace {
-constexpr NameTable kHealthTypes{std::to_array<NameRow<HealthType>>({
+constexpr NameTable<HealthType, 4> kHealthTypes{{{
     {HealthType::None, ""}, {HealthType::Command, "command"}, {HealthType::Tcp, "tcp"}, {HealthType::Http, "http"},
-})};
-constexpr NameTable kHealthStatuses{std::to_array<NameRow<HealthStatus>>({
+}}};
+constexpr NameTable<HealthStatus, 4> kHealthStatuses{{{
     {HealthStatus::None, ""},
     {HealthStatus::Starting, "starting"},
     {HealthStatus::Healthy, "healthy"},
     {HealthStatus::Unhealthy, "unhealthy"},
-})};
+}}};
 }  // namespace
 
 const char* health_type_name(HealthType t) { return kHealthTypes.name(t); }
