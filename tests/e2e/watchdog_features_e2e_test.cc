@@ -189,6 +189,15 @@ TEST_CASE("cron: a 6-field schedule every 2s runs, skips an overlapping fire, an
   REQUIRE(env.run({"load", watchdog(env, "job", "date +%s >> " + runs + "; exec sleep 100",
                                     "schedule = \"*/2 * * * * *\"\nmax_runtime = \"3s\"\n")})
               .exit_code == 0);
+  // Start just after an even second, so the first fire is ~1.8 s away and
+  // the checks below see the armed schedule (a start a few ms before a fire
+  // once saw the run instead, under ASan).
+  auto epoch_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000 - epoch_ms() % 2000 + 50));
   auto r = env.run({"start", "job"});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("started job (scheduled: next fire in") == 0);
