@@ -174,7 +174,8 @@ std::string inconsistency(const SpmiEnv& env) {
     state[id] = s;
   }
   if (r.exit_code != 0) return "list --json exited " + std::to_string(r.exit_code) + ": " + r.err;
-  for (const auto& [id, p] : processes_under(env.spmi_path())) {
+  auto procs = processes_under(env.spmi_path());
+  for (const auto& [id, p] : procs) {
     auto it = state.find(id);
     if (it == state.end())
       return "processes of " + id + ", which is not loaded: wrappers [" + pids_text(p.wrappers) + "], others [" +
@@ -184,7 +185,6 @@ std::string inconsistency(const SpmiEnv& env) {
       return id + " is " + it->second + " but its processes run: wrappers [" + pids_text(p.wrappers) + "], others [" +
              pids_text(p.others) + "]";
   }
-  auto procs = processes_under(env.spmi_path());
   for (const auto& [id, s] : state)
     if (s == "active" && procs[id].wrappers.empty()) return id + " is active but no wrapper runs it";
   return "";

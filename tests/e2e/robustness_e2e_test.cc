@@ -142,18 +142,28 @@ TEST_CASE("work directories of killed loads and cleans are collected", "[e2e][ro
   CHECK(fs::exists(root + "/keep"));
 }
 
+namespace {
+// A 256 KiB tmpfs mounted at <scratch>/small for one test (root only), lazily
+// unmounted at the end of the scope: a disk that fills up on demand.
+struct SmallTmpfs {
+  std::string dir;
+  explicit SmallTmpfs(const SpmiEnv& env) : dir(env.dir() + "/small") {
+    fs::create_directories(dir);
+    int code = -1;
+    spmi::test::run_program({"mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", dir}, &code);
+    REQUIRE(code == 0);
+  }
+  ~SmallTmpfs() { spmi::test::run_program({"umount", "-l", dir}); }
+  SmallTmpfs(const SmallTmpfs&) = delete;
+  SmallTmpfs& operator=(const SmallTmpfs&) = delete;
+};
+}  // namespace
+
 TEST_CASE("a start that cannot record its state fails and leaves nothing running", "[e2e][robust]") {
   if (spmi::test::skipped_without_root("mounting a small tmpfs")) return;
   SpmiEnv env;
-  std::string small = env.dir() + "/small";
-  fs::create_directories(small);
-  int code = -1;
-  spmi::test::run_program({"mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", small}, &code);
-  REQUIRE(code == 0);
-  struct Unmount {
-    std::string dir;
-    ~Unmount() { spmi::test::run_program({"umount", "-l", dir}); }
-  } unmount{small};
+  SmallTmpfs tmpfs(env);
+  const std::string& small = tmpfs.dir;
   std::string root = small + "/state";
   std::vector<std::string> at = {"SPMI_PATH=" + root};
   // The harness cleans its own SPMI_PATH only: this one is cleaned here.
@@ -186,15 +196,8 @@ TEST_CASE("a full disk during load, apply and run: a clear error, nothing half-w
           "[e2e][robust]") {
   if (spmi::test::skipped_without_root("mounting a small tmpfs")) return;
   SpmiEnv env;
-  std::string small = env.dir() + "/small";
-  fs::create_directories(small);
-  int code = -1;
-  spmi::test::run_program({"mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", small}, &code);
-  REQUIRE(code == 0);
-  struct Unmount {
-    std::string dir;
-    ~Unmount() { spmi::test::run_program({"umount", "-l", dir}); }
-  } unmount{small};
+  SmallTmpfs tmpfs(env);
+  const std::string& small = tmpfs.dir;
   std::string root = small + "/state";
   std::vector<std::string> at = {"SPMI_PATH=" + root};
   REQUIRE(env.run_raw({"load", env.task("kept", "exec sleep 100")}, 30, at).exit_code == 0);
