@@ -20,7 +20,7 @@ namespace {
 constexpr int kReportFd = 3;
 class NativeBackend : public Backend {
  public:
-  StartResult start(const TaskSpec& spec, const std::string& task_dir) override;
+  StartResult start(const TaskSpec& spec, const std::string& task_dir) const override;
 };
 
 // In the grandchild: becomes the wrapper. Never returns.
@@ -47,7 +47,7 @@ class NativeBackend : public Backend {
   ::_exit(127);
 }
 
-StartResult NativeBackend::start(const TaskSpec& spec, const std::string& task_dir) {
+StartResult NativeBackend::start(const TaskSpec& spec, const std::string& task_dir) const {
   StartResult r;
   std::string wrapper = find_wrapper_executable(spec.wrapper, &r.error);
   if (wrapper.empty()) return r;
@@ -87,6 +87,9 @@ StartResult NativeBackend::start(const TaskSpec& spec, const std::string& task_d
 
 }  // namespace
 
-std::unique_ptr<Backend> make_native_backend() { return std::make_unique<NativeBackend>(); }
+const Backend& native_backend() {
+  static const NativeBackend backend;
+  return backend;
+}
 
 }  // namespace spmi

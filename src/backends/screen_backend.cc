@@ -26,7 +26,7 @@ const char* kInstallHint = "the screen backend needs GNU screen; install it with
 
 class ScreenBackend : public Backend {
  public:
-  StartResult start(const TaskSpec& spec, const std::string& task_dir) override {
+  StartResult start(const TaskSpec& spec, const std::string& task_dir) const override {
     StartResult r;
     std::string wrapper = find_wrapper_executable(spec.wrapper, &r.error);
     if (wrapper.empty()) return r;
@@ -53,7 +53,7 @@ class ScreenBackend : public Backend {
     // -dm: a new detached session; screen forks its server and returns. The
     // session inherits this process's environment, like the native backend.
     ToolResult t = run_tool("screen",
-                            {"-dmS", "spmi-" + spec.id, "--", wrapper, "--report-fifo", report.path(), task_dir},
+                            {"-dmS", "spmi-" + spec.id, "--", wrapper, "--report-fifo", report.path(), "--id-from", "STY", task_dir},
                             {"STY", "WINDOW"}, set);
     if (!t.ran || t.timed_out || t.exit_code != 0) {
       r.error = t.describe("screen");
@@ -66,17 +66,24 @@ class ScreenBackend : public Backend {
     return report.wait(kStartReportTimeoutMs, [&] { return ++polls > 25 && probe_lock_file(lock) != LockProbe::Held; });
   }
 
-  int attach(const std::string&, const std::string& backend_id, std::string* err) override {
+  bool attaches(const TaskView&) const override { return true; }
+  std::string attach_banner(const TaskView& v) const override {
+    return Backend::attach_banner(v) + "; detach with Ctrl-a d";
+  }
+  int attach(const TaskView& v, std::string* err) const override {
     if (find_tool("screen").empty()) {
       *err = kInstallHint;
       return -1;
     }
-    return run_interactive("screen", {"-r", backend_id}, {"STY", "WINDOW"});
+    return run_interactive("screen", {"-r", v.state.backend_id}, {"STY", "WINDOW"});
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_screen_backend() { return std::make_unique<ScreenBackend>(); }
+const Backend& screen_backend() {
+  static const ScreenBackend backend;
+  return backend;
+}
 
 }  // namespace spmi

@@ -8,7 +8,7 @@
 // state is always written before the wrapper's own), then runs the task as
 // on any backend and replaces the state. Nothing is written when sbatch
 // refuses the job. attach = `srun --jobid J --overlap` running `spmi connect`
-// on the job's node.
+// on the job's node. The rest of the backend: slurm_backend.h.
 #include <unistd.h>
 
 #include <climits>
@@ -16,6 +16,7 @@
 
 #include "backends/multiplexer.h"
 #include "backends/registry.h"
+#include "backends/slurm_backend.h"
 #include "backends/slurm.h"
 #include "common/atomic_file.h"
 #include "common/clock.h"
@@ -58,72 +59,80 @@ std::string parse_job_id(const std::string& out) {
   return out.substr(0, n);
 }
 
-class SlurmBackend : public Backend {
- public:
-  StartResult start(const TaskSpec& spec, const std::string& task_dir) override {
-    StartResult r;
-    std::string wrapper = find_wrapper_executable(spec.wrapper, &r.error);
-    if (wrapper.empty()) return r;
-    if (find_tool("sbatch").empty()) {
-      r.error = kInstallHint;
-      return r;
-    }
-    std::string script = task_dir + "/" + task_files::kSlurmScript;
-    if (!write_file_atomic(script, batch_script(spec, task_dir, wrapper), &r.error, Durability::Volatile)) return r;
-    std::vector<std::string> args = {"--parsable", "--job-name=spmi-" + spec.id,
-                                     "--output=" + task_dir + "/slurm-%j.out", "--chdir=/"};
-    for (auto& a : sbatch_options(spec.slurm)) args.push_back(std::move(a));
-    args.push_back(script);
-    ToolResult t = run_tool("sbatch", args, {}, {}, 30000);
-    std::string job = t.ran && !t.timed_out && t.exit_code == 0 ? parse_job_id(t.out) : "";
-    if (job.empty()) {
-      ::unlink(script.c_str());
-      r.error = t.ran && t.exit_code == 0 ? "sbatch printed no job id: " + t.out : t.describe("sbatch");
-      return r;
-    }
-    // The wrapper cannot write its own state before this one: it first
-    // waits for the cli.lock that this `spmi start` holds.
-    TaskState st;
-    st.phase = Phase::Queued;
-    st.backend = "slurm";
-    st.backend_id = job;
-    st.started_at_ms = now_ms();
-    if (!write_file_atomic(task_dir + "/" + task_files::kState, serialize_state(st), &r.error)) {
-      std::string ignored;
-      run_scancel(job, {}, &ignored);
-      r.error = "Slurm job " + job + " was cancelled again: " + r.error;
-      return r;
-    }
-    r.ok = true;
-    r.job_id = job;
-    return r;
-  }
-
-  int attach(const std::string& task_dir, const std::string& backend_id, std::string* err) override {
-    if (find_tool("srun").empty()) {
-      *err = "connecting to a task on another node needs srun (Slurm's client tools) in PATH";
-      return -1;
-    }
-    char self[PATH_MAX];
-    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) {
-      *err = "cannot find the spmi executable (/proc/self/exe)";
-      return -1;
-    }
-    self[n] = '\0';
-    // A step that shares the job's resources (--overlap) runs `spmi connect`
-    // on the job's node, where the task's stdin FIFO is.
-    std::vector<std::string> args = {"--jobid=" + backend_id, "--overlap", "--quiet"};
-    if (::isatty(STDIN_FILENO)) args.push_back("--pty");
-    // env(1) sets the two variables on the node (see make_env in multiplexer.cc).
-    args.insert(args.end(), {"env", "SPMI_PATH=" + dir_name(task_dir), "SPMI_CONNECT_LOCAL=1", self, "connect",
-                             base_name(task_dir)});
-    return run_interactive("srun", args);
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<Backend> make_slurm_backend() { return std::make_unique<SlurmBackend>(); }
+StartResult SlurmBackend::start(const TaskSpec& spec, const std::string& task_dir) const {
+  StartResult r;
+  std::string wrapper = find_wrapper_executable(spec.wrapper, &r.error);
+  if (wrapper.empty()) return r;
+  if (find_tool("sbatch").empty()) {
+    r.error = kInstallHint;
+    return r;
+  }
+  std::string script = task_dir + "/" + task_files::kSlurmScript;
+  if (!write_file_atomic(script, batch_script(spec, task_dir, wrapper), &r.error, Durability::Volatile)) return r;
+  std::vector<std::string> args = {"--parsable", "--job-name=spmi-" + spec.id,
+                                   "--output=" + task_dir + "/slurm-%j.out", "--chdir=/"};
+  for (auto& a : sbatch_options(spec.slurm)) args.push_back(std::move(a));
+  args.push_back(script);
+  ToolResult t = run_tool("sbatch", args, {}, {}, 30000);
+  std::string job = t.ran && !t.timed_out && t.exit_code == 0 ? parse_job_id(t.out) : "";
+  if (job.empty()) {
+    ::unlink(script.c_str());
+    r.error = t.ran && t.exit_code == 0 ? "sbatch printed no job id: " + t.out : t.describe("sbatch");
+    return r;
+  }
+  // The wrapper cannot write its own state before this one: it first
+  // waits for the cli.lock that this `spmi start` holds.
+  TaskState st;
+  st.phase = Phase::Queued;
+  st.backend = "slurm";
+  st.backend_id = job;
+  st.started_at_ms = now_ms();
+  if (!write_file_atomic(task_dir + "/" + task_files::kState, serialize_state(st), &r.error)) {
+    std::string ignored;
+    run_scancel(job, {}, &ignored);
+    r.error = "Slurm job " + job + " was cancelled again: " + r.error;
+    return r;
+  }
+  r.ok = true;
+  r.job_id = job;
+  return r;
+}
+
+bool SlurmBackend::attaches(const TaskView& v) const { return v.remote && !std::getenv("SPMI_CONNECT_LOCAL"); }
+
+std::string SlurmBackend::attach_banner(const TaskView& v) const {
+  return "connecting to " + v.id + " on " + v.state.host + " (srun --jobid " + v.state.backend_id + " --overlap)";
+}
+
+int SlurmBackend::attach(const TaskView& v, std::string* err) const {
+  const std::string& task_dir = v.dir;
+  const std::string& backend_id = v.state.backend_id;
+  if (find_tool("srun").empty()) {
+    *err = "connecting to a task on another node needs srun (Slurm's client tools) in PATH";
+    return -1;
+  }
+  char self[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) {
+    *err = "cannot find the spmi executable (/proc/self/exe)";
+    return -1;
+  }
+  self[n] = '\0';
+  // A step that shares the job's resources (--overlap) runs `spmi connect`
+  // on the job's node, where the task's stdin FIFO is.
+  std::vector<std::string> args = {"--jobid=" + backend_id, "--overlap", "--quiet"};
+  if (::isatty(STDIN_FILENO)) args.push_back("--pty");
+  // env(1) sets the two variables on the node (see make_env in multiplexer.cc).
+  args.insert(args.end(), {"env", "SPMI_PATH=" + dir_name(task_dir), "SPMI_CONNECT_LOCAL=1", self, "connect",
+                           base_name(task_dir)});
+  return run_interactive("srun", args);
+}
+
+const Backend& slurm_backend() {
+  static const SlurmBackend backend;
+  return backend;
+}
 
 }  // namespace spmi

@@ -37,7 +37,7 @@ const char* kInstallHint = "the tmux backend needs tmux; install it with 'apt-ge
 
 class TmuxBackend : public Backend {
  public:
-  StartResult start(const TaskSpec& spec, const std::string& task_dir) override {
+  StartResult start(const TaskSpec& spec, const std::string& task_dir) const override {
     StartResult r;
     std::string wrapper = find_wrapper_executable(spec.wrapper, &r.error);
     if (wrapper.empty()) return r;
@@ -68,7 +68,8 @@ class TmuxBackend : public Backend {
     std::vector<std::string> args = {"-S", socket, "-f", "/dev/null", "new-session", "-d", "-s",
                                      tmux_session_name(spec.id), "-x", "200", "-y", "50", "-c", "/",
                                      "-P", "-F", "#{pane_pid}",
-                                     "--", wrapper, "--report-fifo", report.path(), "--env-file", env_file, task_dir};
+                                     "--", wrapper, "--report-fifo", report.path(), "--env-file", env_file,
+                                     "--id-from", "TMUX_PANE", task_dir};
     ToolResult t = run_tool("tmux", args, {"TMUX", "TMUX_PANE"});
     if (!t.ran || t.timed_out || t.exit_code != 0) {
       ::unlink(env_file.c_str());
@@ -82,19 +83,26 @@ class TmuxBackend : public Backend {
     });
   }
 
-  int attach(const std::string& task_dir, const std::string& backend_id, std::string* err) override {
+  bool attaches(const TaskView&) const override { return true; }
+  std::string attach_banner(const TaskView& v) const override {
+    return Backend::attach_banner(v) + "; detach with Ctrl-b d";
+  }
+  int attach(const TaskView& v, std::string* err) const override {
     if (find_tool("tmux").empty()) {
       *err = kInstallHint;
       return -1;
     }
     // attach-session takes a pane id (%N) as its target and opens its session.
-    return run_interactive("tmux", {"-S", tmux_socket(dir_name(task_dir)), "attach-session", "-t", backend_id},
+    return run_interactive("tmux", {"-S", tmux_socket(dir_name(v.dir)), "attach-session", "-t", v.state.backend_id},
                            {"TMUX", "TMUX_PANE"});
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_tmux_backend() { return std::make_unique<TmuxBackend>(); }
+const Backend& tmux_backend() {
+  static const TmuxBackend backend;
+  return backend;
+}
 
 }  // namespace spmi

@@ -14,6 +14,8 @@
 
 #include "lifecycle/apply_plan.h"
 #include "cli/commands.h"
+#include "lifecycle/end.h"
+#include "lifecycle/start.h"
 #include "cli/descriptor_files.h"
 #include "cli/view_format.h"
 #include "common/names.h"
@@ -98,7 +100,7 @@ int run_apply(Context& ctx, const Options& opts) {
   }
   bool failed = false;
   // 1. Stop what gets restarted or removed, dependents first.
-  if (!plan.stop_order.empty() && !end_in_dependency_order(ctx, plan.stop_order, false, false)) {
+  if (!plan.stop_order.empty() && !end_in_dependency_order(ctx.session(), plan.stop_order, false, false)) {
     print_error("some tasks did not stop; their new definitions are not applied");
     failed = true;
   }
@@ -118,7 +120,7 @@ int run_apply(Context& ctx, const Options& opts) {
     }
   }
   for (const auto& id : removed) {
-    if (remove_inactive_task(ctx, id, "not removed")) std::printf("removed %s\n", id.c_str());
+    if (remove_inactive_task(ctx.session(), id, "not removed")) std::printf("removed %s\n", id.c_str());
     else failed = true;
   }
   // 3. Start the changed tasks that were running, dependencies first.
@@ -127,7 +129,7 @@ int run_apply(Context& ctx, const Options& opts) {
     if (std::find(written.begin(), written.end(), id) != written.end()) restart.push_back(id);
   std::fflush(stdout);
   std::vector<std::string> started;
-  if (!restart.empty() && !start_with_dependencies(ctx, restart, &started)) failed = true;
+  if (!restart.empty() && !start_with_dependencies(ctx.session(), restart, &started)) failed = true;
   if (store_code != kExitOk) return store_code;  // 4 when the system refused a write
   return failed ? kExitFailure : kExitOk;
 }

@@ -2,32 +2,12 @@
 #include <algorithm>
 
 #include "cli/commands.h"
+#include "lifecycle/end.h"
 #include "lifecycle/deps.h"
 #include "common/lock_file.h"
 #include "common/names.h"
 
 namespace spmi {
-
-bool remove_inactive_task(const Context& ctx, const std::string& id, const std::string& refusal) {
-  TaskView v;
-  Fd lock = lock_and_inspect(ctx, id, &v);
-  if (!lock.valid()) return false;
-  bool wrapper_alive = probe_lock_file(ctx.store.task_file(id, task_files::kLock)) == LockProbe::Held;
-  if (v.condition == TaskCondition::Active || wrapper_alive) {
-    print_error(id + ": active; " + refusal);
-    return false;
-  }
-  if (v.has_leftovers()) {
-    print_error(v.leftovers_refusal());
-    return false;
-  }
-  std::string err;
-  if (!ctx.store.remove_task(id, &err)) {
-    print_error(id + ": " + err);
-    return false;
-  }
-  return true;
-}
 
 namespace {
 
@@ -60,7 +40,7 @@ int run_clean(Context& ctx, const Options& opts) {
       failed = true;
       continue;
     }
-    if (remove_inactive_task(ctx, id, "stop it before cleaning it")) std::printf("cleaned %s\n", id.c_str());
+    if (remove_inactive_task(ctx.session(), id, "stop it before cleaning it")) std::printf("cleaned %s\n", id.c_str());
     else failed = true;
   }
   return combine_exit(failed, unmatched);

@@ -91,37 +91,29 @@ int run_connect(Context& ctx, const Options& opts) {
     return kExitFailure;
   }
   if (v.queued()) {
-    print_error(id + ": " + (v.slurm_status.empty() ? "its Slurm job has not started" : v.slurm_status) +
+    print_error(id + ": " + (v.backend_status.empty() ? "its Slurm job has not started" : v.backend_status) +
                 "; nothing to connect to yet");
     return kExitFailure;
   }
   bool forward = !opts.follow;
-  // A slurm task's wrapper on this host is connected to like a native one;
-  // on another node, `spmi connect` runs there through srun.
-  const bool slurm = v.spec.backend == "slurm";
-  // Set by the slurm backend for the `spmi connect` srun runs on the node
-  // (whose stdin is srun's, a terminal only with --pty).
-  const bool on_node = slurm && std::getenv("SPMI_CONNECT_LOCAL");
-  const bool via_backend = v.spec.backend != "native" && !(slurm && (!v.remote || on_node));
+  const Backend* backend = find_backend(v.spec.backend);
+  if (!backend) {
+    print_error(id + ": unknown backend type '" + v.spec.backend + "'");
+    return kExitFailure;
+  }
+  // Set by a backend that runs `spmi connect` on the task's host itself
+  // (Slurm's srun, whose stdin is a terminal only with --pty).
+  const bool on_node = std::getenv("SPMI_CONNECT_LOCAL") != nullptr;
+  const bool via_backend = backend->attaches(v);
   if (forward && !::isatty(STDIN_FILENO) && !on_node) {
     print_error("standard input is not a terminal; use 'spmi connect --follow " + id + "' to watch the output only");
     return kExitUsage;
   }
   if (forward && via_backend) {
     // screen and tmux: attach to the task's own window; slurm: srun on its node.
-    const BackendType* type = find_backend_type(v.spec.backend);
-    if (!type) {
-      print_error(id + ": unknown backend type '" + v.spec.backend + "'");
-      return kExitFailure;
-    }
-    if (slurm)
-      std::fprintf(stderr, "spmi: connecting to %s on %s (srun --jobid %s --overlap)\n", id.c_str(),
-                   v.state.host.c_str(), v.state.backend_id.c_str());
-    else
-      std::fprintf(stderr, "spmi: attaching to %s (%s %s); detach with %s\n", id.c_str(), v.spec.backend.c_str(),
-                   v.state.backend_id.c_str(), v.spec.backend == "tmux" ? "Ctrl-b d" : "Ctrl-a d");
+    std::fprintf(stderr, "spmi: %s\n", backend->attach_banner(v).c_str());
     std::string err;
-    int rc = type->make()->attach(v.dir, v.state.backend_id, &err);
+    int rc = backend->attach(v, &err);
     if (rc < 0) {
       print_error(id + ": " + err);
       return kExitFailure;
@@ -167,7 +159,7 @@ int run_connect(Context& ctx, const Options& opts) {
   for (const auto& l : tail_lines(files[0].path, 10)) std::printf("%s\n", l.c_str());
   std::fflush(stdout);
   std::fprintf(stderr, "spmi: connected to %s (%s): %s\n", id.c_str(),
-               forward ? (slurm ? "Slurm job, on its node" : "native backend") : "following its logs",
+               forward ? backend->local_connect_label().c_str() : "following its logs",
                forward ? "its output follows and your input goes to its stdin; Ctrl-D or Ctrl-C detaches"
                        : "its output follows; Ctrl-C stops following");
 

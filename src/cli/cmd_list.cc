@@ -22,7 +22,7 @@ std::string summary(const TaskView& v) {
   switch (v.condition) {
     case TaskCondition::Active: {
       if (st.phase == Phase::Queued)  // "PENDING (Resources)", "RUNNING on n1; its wrapper is starting"
-        return v.slurm_status.empty() ? "queued" : v.slurm_status.substr(v.slurm_status.find(':') + 2);
+        return v.backend_status.empty() ? "queued" : v.backend_status.substr(v.backend_status.find(':') + 2);
       std::string s = "up " + format_elapsed((now - st.started_at_ms) / 1000);
       if (st.phase == Phase::Draining) s += ", main exited (" + describe_exit(st) + ")";
       if (st.phase == Phase::Stopping || st.phase == Phase::Killing) s += ", " + std::string(phase_name(st.phase));

@@ -107,8 +107,10 @@ int clear_logs(Context& ctx, const std::vector<std::string>& ids) {
   bool failed = false;
   for (const auto& id : ids) {
     TaskView v;
-    Fd lock = lock_and_inspect(ctx, id, &v);
+    std::string why;
+    Fd lock = lock_and_inspect(ctx.store, id, &v, &why);
     if (!lock.valid()) {
+      print_error(why);
       failed = true;
       continue;
     }

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/wait.h"
+#include "lifecycle/start.h"
 #include "cli/descriptor_files.h"
 #include "manageables/registry.h"
 
@@ -128,7 +130,7 @@ int run_run(Context& ctx, const Options& opts) {
     return store_exit_code(w);
   }
   std::printf("loaded %s (spmi run)\n", id.c_str());
-  if (!start_task(ctx, id)) {
+  if (!start_task(ctx.session(), id)) {
     print_error("run: " + id + " stays loaded: 'spmi status " + id + "' says why, 'spmi clean " + id + "' removes it");
     return kExitFailure;
   }

@@ -65,8 +65,10 @@ void print_status(const Context& ctx, const TaskView& v, int n, bool show_env) {
   if (!v.spec.tags.empty()) line("Tags", join(v.spec.tags));
   line("Backend type", v.spec.backend);
   line("Backend ID", v.has_state && !v.state.backend_id.empty() ? v.state.backend_id : "-");
-  if (!v.slurm_status.empty()) line("Slurm", v.slurm_status);
-  if (v.has_state && !v.state.host.empty() && (v.remote || v.spec.backend == "slurm")) line("Host", v.state.host);
+  if (!v.backend_status.empty()) line("Slurm", v.backend_status);
+  const Backend* backend = find_backend(v.spec.backend);
+  if (v.has_state && !v.state.host.empty() && (v.remote || (backend && backend->shows_host())))
+    line("Host", v.state.host);
   line("Wrapper type", v.spec.wrapper);
   line("Command", v.spec.display_command());
   if (show_env) print_env(v);

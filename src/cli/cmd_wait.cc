@@ -3,7 +3,6 @@
 // 1 when a task cannot get there any more (it ended, failed, has no check).
 #include "cli/commands.h"
 #include "cli/wait.h"
-#include "common/duration.h"
 
 namespace spmi {
 
@@ -14,31 +13,6 @@ struct Options {
   std::string target = "running";
   std::string timeout = "30s";
 };
-
-}  // namespace
-
-bool parse_wait_options(const std::string& target_name, const std::string& timeout, WaitTarget* target,
-                        int64_t* timeout_ms) {
-  if (!wait_target_from_name(target_name, target)) {
-    print_error("--for: unknown condition '" + target_name + "' (known: running, ready, healthy, exited)");
-    return false;
-  }
-  std::string err;
-  if (timeout == "0") {
-    *timeout_ms = 0;  // no limit
-  } else if (!parse_duration(timeout, timeout_ms, &err)) {
-    print_error("--timeout: " + err);
-    return false;
-  }
-  return true;
-}
-
-std::vector<CLI::Option*> add_wait_options(CLI::App* sub, std::string& target, std::string& timeout) {
-  return {sub->add_option("--for", target, "running, ready, healthy or exited (default: " + target + ")"),
-          sub->add_option("--timeout", timeout, "How long to wait, e.g. 30s or 5m; 0 waits forever (default: 30s)")};
-}
-
-namespace {
 
 int run_wait(Context& ctx, const Options& opts) {
   WaitTarget target;

@@ -45,18 +45,6 @@ const CommandEntry* find_command(std::string_view name) {
 }
 }  // namespace
 
-Fd lock_and_inspect(const Context& ctx, const std::string& id, TaskView* view, std::string* err) {
-  std::string why;
-  Fd lock = ctx.store.lock_task(id, kTaskLockWaitMs, &why);
-  if (!lock.valid()) {
-    if (err) *err = id + ": " + why;
-    else print_error(id + ": " + why);
-    return lock;
-  }
-  *view = inspect_task(ctx.store, id);
-  return lock;
-}
-
 int run_main(int argc, char** argv) {
   Context ctx;
   CLI::App app{"spmi: a daemonless process manager (Simple Process Management Interface)", "spmi"};

@@ -22,6 +22,20 @@ void print_debug(const Context& ctx, const std::string& message) {
   if (ctx.debug) std::fprintf(stderr, "spmi: debug: %s\n", message.c_str());
 }
 
+void PrintingReporter::done(const std::string& line) { std::printf("%s\n", line.c_str()); }
+
+void PrintingReporter::problem(const std::string& message) {
+  std::fflush(stdout);
+  print_error(message);
+}
+
+void PrintingReporter::debug(const std::string& message) {
+  if (*debug_) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "spmi: debug: %s\n", message.c_str());
+  }
+}
+
 std::string paint(const std::string& text, Color c, bool enabled) {
   if (!enabled || c == Color::None) return text;
   const char* code = "";

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "lifecycle/session.h"
 #include "store/store.h"
 
 namespace spmi {
@@ -23,9 +24,26 @@ enum ExitCode {
 
 enum class Color { None, Green, Red, Yellow, Dim, Bold };
 
+// Lifecycle messages on the terminal: lines on stdout, problems as
+// "spmi: ..." on stderr (stdout flushed first, so the two keep their order
+// on one pipe), debug lines with -d.
+class PrintingReporter : public Reporter {
+ public:
+  explicit PrintingReporter(const bool* debug) : debug_(debug) {}
+  void done(const std::string& line) override;
+  void problem(const std::string& message) override;
+  void debug(const std::string& message) override;
+
+ private:
+  const bool* debug_;
+};
+
 struct Context {
   Store store{""};
   bool debug = false;
+  mutable PrintingReporter reporter{&debug};
+  // What lifecycle operations need: this store, the real backends, the terminal.
+  Session session() const { return {store, find_backend, reporter}; }
   bool color = false;  // colour on stdout (a TTY and no NO_COLOR)
   // `spmi run ... -- CMD ARGS`: what follows the first "--", untouched by
   // option parsing (has_command_after_dashes tells whether there was one).

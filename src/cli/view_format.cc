@@ -24,12 +24,6 @@ std::string describe_exit(const TaskState& st) {
   return out.empty() ? "-" : out;
 }
 
-std::string describe_next_fire(const TaskState& st) {
-  if (!st.next_fire_at_ms) return "no further fire";
-  int64_t left = std::max<int64_t>(0, (st.next_fire_at_ms - now_ms() + 999) / 1000);
-  return "next fire in " + format_elapsed(left) + " (" + format_local_time(st.next_fire_at_ms) + ")";
-}
-
 Color condition_color(TaskCondition c) {
   switch (c) {
     case TaskCondition::Active: return Color::Green;
@@ -108,7 +102,7 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
   j["phase"] = ran ? json(phase_name(st.phase)) : json(nullptr);
   j["backend_id"] = ran && !st.backend_id.empty() ? json(st.backend_id) : json(nullptr);
   j["host"] = ran && !st.host.empty() ? json(st.host) : json(nullptr);
-  j["slurm"] = v.slurm_status.empty() ? json(nullptr) : json(v.slurm_status);
+  j["slurm"] = v.backend_status.empty() ? json(nullptr) : json(v.backend_status);
   j["pid"] = v.main_running ? json(st.pid) : json(nullptr);
   j["wrapper_pid"] = v.condition == TaskCondition::Active ? json(st.wrapper_pid) : json(nullptr);
   j["started_at"] = ran ? json(format_rfc3339_utc(st.started_at_ms)) : json(nullptr);

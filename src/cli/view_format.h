@@ -17,8 +17,6 @@ inline constexpr int kJsonSchemaVersion = 1;
 
 // "exit 0", "SIGTERM", "exit 1 (stopped: SIGKILL)"...
 std::string describe_exit(const TaskState& st);
-// "next fire in 1m 3s (2026-11-21 21:40:00)", or "no further fire".
-std::string describe_next_fire(const TaskState& st);
 // The colour of a condition in tables.
 Color condition_color(TaskCondition c);
 // The task as JSON; `detailed` adds paths, command and output tails.

@@ -21,60 +21,6 @@ namespace spmi {
 
 namespace {
 
-constexpr NameTable<WaitTarget, 4> kTargets{{{
-    {WaitTarget::Running, "running"},
-    {WaitTarget::Ready, "ready"},
-    {WaitTarget::Healthy, "healthy"},
-    {WaitTarget::Exited, "exited"},
-}}};
-
-}  // namespace
-
-WaitOutcome assess_task(const TaskView& v, WaitTarget target, std::string* why) {
-  const TaskState& st = v.state;
-  const bool active = v.condition == TaskCondition::Active;
-  const bool running = active && (st.phase == Phase::Running || st.phase == Phase::Draining);
-  if (v.condition == TaskCondition::Broken) {
-    *why = v.error;
-    return WaitOutcome::Impossible;
-  }
-  if (target == WaitTarget::Exited) {
-    *why = active ? std::string("still active (") + phase_name(st.phase) + ")" : "";
-    return active ? WaitOutcome::Waiting : WaitOutcome::Reached;
-  }
-  if (target == WaitTarget::Healthy && v.spec.health.type == HealthType::None) {
-    *why = "it has no health check (task.wrapper.health)";
-    return WaitOutcome::Impossible;
-  }
-  if (!active) {
-    // How the last run ended, in the words a run that ended under our eyes gets.
-    std::string how = !v.has_state || !st.main_exited ? ""
-                      : st.exit_signal              ? ", killed by " + signal_name(st.exit_signal)
-                                                    : ", exit code " + std::to_string(st.exit_code);
-    *why = std::string("it is ") + condition_name(v.condition) +
-           (v.has_state ? std::string(" (") + phase_name(st.phase) + how + ")" : std::string(" (never started)"));
-    return WaitOutcome::Impossible;
-  }
-  // A scheduled task is running and ready once its schedule is armed: its
-  // runs come and go by themselves.
-  const bool armed = st.phase == Phase::Scheduled;
-  bool reached = target == WaitTarget::Running   ? running || armed
-                 : target == WaitTarget::Ready   ? (running && st.ready) || armed
-                                                 : running && st.health == HealthStatus::Healthy;
-  if (reached) return WaitOutcome::Reached;
-  *why = std::string("now ") + phase_name(st.phase);
-  if (!v.slurm_status.empty()) *why += ": " + v.slurm_status;
-  if (running && st.health != HealthStatus::None) *why += ", " + std::string(health_status_name(st.health));
-  if (running && target == WaitTarget::Ready && !st.ready) *why += ", not ready";
-  return WaitOutcome::Waiting;
-}
-
-
-const char* wait_target_name(WaitTarget t) { return kTargets.name(t); }
-bool wait_target_from_name(const std::string& name, WaitTarget* out) { return kTargets.parse(name, out); }
-
-namespace {
-
 // A run without a readiness signal (no ready_fd, no health check) is ready
 // as soon as it runs; before saying so, the wait makes sure it is still up
 // this long after it started, so that a command that dies at once (a
@@ -173,6 +119,27 @@ int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, Wait
     while (watch.valid() && ::read(watch.get(), buf, sizeof buf) > 0) {
     }
   }
+}
+
+bool parse_wait_options(const std::string& target_name, const std::string& timeout, WaitTarget* target,
+                        int64_t* timeout_ms) {
+  if (!wait_target_from_name(target_name, target)) {
+    print_error("--for: unknown condition '" + target_name + "' (known: running, ready, healthy, exited)");
+    return false;
+  }
+  std::string err;
+  if (timeout == "0") {
+    *timeout_ms = 0;  // no limit
+  } else if (!parse_duration(timeout, timeout_ms, &err)) {
+    print_error("--timeout: " + err);
+    return false;
+  }
+  return true;
+}
+
+std::vector<CLI::Option*> add_wait_options(CLI::App* sub, std::string& target, std::string& timeout) {
+  return {sub->add_option("--for", target, "running, ready, healthy or exited (default: " + target + ")"),
+          sub->add_option("--timeout", timeout, "How long to wait, e.g. 30s or 5m; 0 waits forever (default: 30s)")};
 }
 
 }  // namespace spmi

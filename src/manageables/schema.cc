@@ -4,6 +4,7 @@
 #include "common/duration.h"
 #include "common/names.h"
 #include "common/signals.h"
+#include "manageables/units.h"
 
 namespace spmi {
 
@@ -120,6 +121,37 @@ bool valid_task_id(std::string_view id, std::string* why) {
       return false;
     }
   }
+  return true;
+}
+
+bool Checker::get_int(const Node& table, std::string_view where, std::string_view key, long long lo, long long hi,
+                      long long* out) {
+  const Node* n = table.find(key);
+  if (!n) return false;
+  if (n->kind != Node::Kind::Integer || n->integer < lo || n->integer > hi) {
+    error(n->pos, join_path(where, key) + ": expected a whole number from " + std::to_string(lo) + " to " +
+                      std::to_string(hi) + ", got " +
+                      (n->kind == Node::Kind::Integer ? std::to_string(n->integer) : describe_kind(*n)));
+    return false;
+  }
+  *out = n->integer;
+  return true;
+}
+
+bool Checker::get_size(const Node& table, std::string_view where, std::string_view key, const char* example,
+                       int64_t* out) {
+  const Node* n = table.find(key);
+  if (!n) return false;
+  std::string err;
+  int64_t bytes = 0;
+  if (n->kind == Node::Kind::Integer && n->integer > 0) bytes = n->integer;
+  else if (n->kind != Node::Kind::String || !parse_byte_size(n->str, &bytes, &err)) {
+    error(n->pos, join_path(where, key) + ": " +
+                      (err.empty() ? "expected a size like \"" + std::string(example) + "\", got " + describe_kind(*n)
+                                   : err));
+    return false;
+  }
+  *out = bytes;
   return true;
 }
 

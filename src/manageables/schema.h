@@ -32,6 +32,12 @@ class Checker {
   bool get_bool(const Node& table, std::string_view where, std::string_view key, bool required, bool* out);
   bool get_duration(const Node& table, std::string_view where, std::string_view key, int64_t* ms);
   bool get_signal(const Node& table, std::string_view where, std::string_view key, int* sig);
+  // A whole number within [lo, hi].
+  bool get_int(const Node& table, std::string_view where, std::string_view key, long long lo, long long hi,
+               long long* out);
+  // A size: a positive whole number of bytes or a string like "512MiB"
+  // (`example` in the message).
+  bool get_size(const Node& table, std::string_view where, std::string_view key, const char* example, int64_t* out);
 
  private:
   std::string file_;

@@ -16,7 +16,6 @@
 #include <cstdlib>
 
 #include "backends/registry.h"
-#include "backends/slurm.h"
 #include "common/atomic_file.h"
 #include "common/clock.h"
 #include "common/cron.h"
@@ -48,40 +47,6 @@ const WrapperType kWrapperTypes[] = {
       "success_exit_codes", "restart_delay", "restart_max_delay", "restart_reset_after", "max_restarts",
       "restart_window", "health", "schedule", "timezone", "max_runtime", "not_before", "not_after", "max_memory"}},
 };
-
-// An integer key within [lo, hi]; true when present and valid.
-bool get_int(const Node& table, Checker& check, const char* where, const char* key, long long lo, long long hi,
-             long long* out) {
-  const Node* n = table.find(key);
-  if (!n) return false;
-  if (n->kind != Node::Kind::Integer || n->integer < lo || n->integer > hi) {
-    check.error(n->pos, join_path(where, key) + ": expected a whole number from " + std::to_string(lo) + " to " +
-                            std::to_string(hi) + ", got " +
-                            (n->kind == Node::Kind::Integer ? std::to_string(n->integer) : describe_kind(*n)));
-    return false;
-  }
-  *out = n->integer;
-  return true;
-}
-
-// A size key: a positive whole number of bytes or a string like "512MiB"
-// (`example` in the message); true when present and valid.
-bool get_size(const Node& table, Checker& check, const char* where, const char* key, const char* example,
-              int64_t* out) {
-  const Node* n = table.find(key);
-  if (!n) return false;
-  std::string err;
-  int64_t bytes = 0;
-  if (n->kind == Node::Kind::Integer && n->integer > 0) bytes = n->integer;
-  else if (n->kind != Node::Kind::String || !parse_byte_size(n->str, &bytes, &err)) {
-    check.error(n->pos, join_path(where, key) + ": " +
-                            (err.empty() ? "expected a size like \"" + std::string(example) + "\", got " + describe_kind(*n)
-                                         : err));
-    return false;
-  }
-  *out = bytes;
-  return true;
-}
 
 // The watchdog's restart keys (defaults in TaskSpec, except restart itself:
 // "on-failure" for a watchdog).
@@ -234,7 +199,7 @@ void build_health(const Node& health, Checker& check, TaskSpec* spec) {
     check.get_string(health, where, "host", false, &h.host);
     if (h.host.empty()) check.error(health.find("host")->pos, where + ".host: must not be empty");
     long long port = 0;
-    if (get_int(health, check, where.c_str(), "port", 1, 65535, &port)) h.port = static_cast<int>(port);
+    if (check.get_int(health, where.c_str(), "port", 1, 65535, &port)) h.port = static_cast<int>(port);
     else if (!health.find("port")) check.error(health.pos, "missing required key '" + where + ".port'");
   }
   if (h.type == HealthType::Http) {
@@ -261,8 +226,8 @@ void build_health(const Node& health, Checker& check, TaskSpec* spec) {
   if (health.find("timeout") && h.timeout_ms < 10)
     check.error(health.find("timeout")->pos, where + ".timeout: must be at least 10ms");
   long long n = 0;
-  if (get_int(health, check, where.c_str(), "success_after", 1, 1000, &n)) h.success_after = static_cast<int>(n);
-  if (get_int(health, check, where.c_str(), "failure_after", 1, 1000, &n)) h.failure_after = static_cast<int>(n);
+  if (check.get_int(health, where.c_str(), "success_after", 1, 1000, &n)) h.success_after = static_cast<int>(n);
+  if (check.get_int(health, where.c_str(), "failure_after", 1, 1000, &n)) h.failure_after = static_cast<int>(n);
   std::string on;
   if (check.get_string(health, where, "on_unhealthy", false, &on)) {
     if (on == "restart") h.restart_on_unhealthy = true;
@@ -381,7 +346,7 @@ void build_process(const Document& doc, const Node& wrapper, Checker& check, Tas
     else check.error(n->pos, "task.wrapper.umask: expected octal digits in a string, like \"022\"");
   }
   long long nice = 0;
-  if (get_int(wrapper, check, where, "nice", -20, 19, &nice)) {
+  if (check.get_int(wrapper, where, "nice", -20, 19, &nice)) {
     p.has_nice = true;
     p.nice = static_cast<int>(nice);
   }
@@ -415,7 +380,7 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
   check.check_keys(wrapper, where, wt->keys);
   build_command(wrapper, where, check, &spec->shell_command, &spec->argv);
   long long fd = 0;
-  if (get_int(wrapper, check, where, "ready_fd", 3, 255, &fd)) spec->ready_fd = static_cast<int>(fd);
+  if (check.get_int(wrapper, where, "ready_fd", 3, 255, &fd)) spec->ready_fd = static_cast<int>(fd);
   check.get_bool(wrapper, where, "mixed_stdout", false, &spec->mixed_stdout);
   check.get_signal(wrapper, where, "stop_signal", &spec->stop_signal);
   if (check.get_duration(wrapper, where, "stop_timeout", &spec->stop_timeout_ms) && spec->stop_timeout_ms > 24LL * 3600 * 1000) {
@@ -437,7 +402,7 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
     build_restart(wrapper, check, spec);
     if (const Node* health = wrapper.find("health")) build_health(*health, check, spec);
     build_schedule(wrapper, check, spec);
-    get_size(wrapper, check, "task.wrapper", "max_memory", "512MiB", &spec->max_memory_bytes);
+    check.get_size(wrapper, "task.wrapper", "max_memory", "512MiB", &spec->max_memory_bytes);
   }
 }
 
@@ -447,14 +412,14 @@ void build_logs(const Document& doc, const Node& logs, Checker& check, TaskSpec*
   if (!check.expect_table(logs, where)) return;
   check.check_keys(logs, where, {"max_size", "rotate", "keep", "compress", "timestamps", "stdout", "stderr"});
   LogSettings& l = spec->logs;
-  if (get_size(logs, check, where, "max_size", "10MiB", &l.max_size) && l.max_size < 4096)
+  if (check.get_size(logs, where, "max_size", "10MiB", &l.max_size) && l.max_size < 4096)
     check.error(logs.find("max_size")->pos, "task.logs.max_size: must be at least 4KiB");
   std::string rotate;
   if (check.get_string(logs, where, "rotate", false, &rotate) && !log_rotate_from_name(rotate, &l.rotate))
     check.error(logs.find("rotate")->pos,
                 "task.logs.rotate: unknown rotation '" + rotate + "' (known: size, hourly, daily, never)");
   long long keep = 0;
-  if (get_int(logs, check, where, "keep", 0, 10000, &keep)) l.keep = static_cast<int>(keep);
+  if (check.get_int(logs, where, "keep", 0, 10000, &keep)) l.keep = static_cast<int>(keep);
   check.get_bool(logs, where, "compress", false, &l.compress);
   check.get_bool(logs, where, "timestamps", false, &l.timestamps);
   std::string base = absolute_dir_of(doc.path);
@@ -513,61 +478,19 @@ void build_tags(const Node& task, Checker& check, TaskSpec* spec) {
   }
 }
 
-// [task.backend] of a slurm task: the job's resources, checked here so a
-// typo fails at load, not at the first sbatch.
-void build_slurm(const Node& backend, Checker& check, TaskSpec* spec) {
-  const char* where = "task.backend";
-  check.check_keys(backend, where,
-                   {"type", "partition", "time", "cpus", "mem", "nodes", "account", "qos", "constraint", "extra_args"});
-  SlurmSettings& s = spec->slurm;
-  const std::pair<const char*, std::string*> names[] = {
-      {"partition", &s.partition}, {"account", &s.account}, {"qos", &s.qos}, {"constraint", &s.constraint}};
-  for (const auto& [key, out] : names) {
-    if (!check.get_string(backend, where, key, false, out)) continue;
-    bool bad = out->empty() || std::any_of(out->begin(), out->end(), [](char c) {
-                 return static_cast<unsigned char>(c) <= ' ';
-               });
-    if (bad) check.error(backend.find(key)->pos, join_path(where, key) + ": expected a non-empty name without spaces");
-  }
-  if (check.get_duration(backend, where, "time", &s.time_ms) && s.time_ms < 60000)
-    check.error(backend.find("time")->pos, "task.backend.time: Slurm counts time limits in minutes; use at least \"1m\"");
-  long long n = 0;
-  if (get_int(backend, check, where, "cpus", 1, 100000, &n)) s.cpus = static_cast<int>(n);
-  if (get_int(backend, check, where, "nodes", 1, 100000, &n)) s.nodes = static_cast<int>(n);
-  if (get_size(backend, check, where, "mem", "4GiB", &s.mem_bytes) && s.mem_bytes < (1 << 20))
-    check.error(backend.find("mem")->pos, "task.backend.mem: Slurm counts memory in MiB; use at least \"1MiB\"");
-  if (const Node* extra = backend.find("extra_args")) {
-    if (extra->kind != Node::Kind::Array) {
-      check.error(extra->pos, "task.backend.extra_args: expected an array of sbatch arguments, got " + describe_kind(*extra));
-      return;
-    }
-    for (const Node& a : extra->items) {
-      std::string name;
-      if (a.kind != Node::Kind::String)
-        check.error(a.pos, "task.backend.extra_args: expected strings, got " + describe_kind(a));
-      else if (reserved_sbatch_option(a.str, &name))
-        check.error(a.pos, "task.backend.extra_args: '" + a.str + "': spmi sets " + name +
-                               " itself (the job's output, name and script belong to the task directory)");
-      else
-        s.extra_args.push_back(a.str);
-    }
-  }
-}
-
 void build_backend(const Node& backend, Checker& check, TaskSpec* spec) {
   const char* where = "task.backend";
   if (!check.expect_table(backend, where)) return;
   std::string type;
   if (!check.get_string(backend, where, "type", true, &type)) return;
-  const BackendType* bt = find_backend_type(type);
+  const Backend* bt = find_backend(type);
   if (!bt) {
     check.error(backend.find("type")->pos, "task.backend.type: unknown backend type '" + type + "' (known: " +
                                                backend_type_names() + ")");
     return;
   }
   spec->backend = type;
-  if (type == "slurm") build_slurm(backend, check, spec);
-  else check.check_keys(backend, where, {"type"});
+  bt->read_options(backend, check, spec);
 }
 
 }  // namespace

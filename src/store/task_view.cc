@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <thread>
 
-#include "backends/slurm.h"
+#include "backends/registry.h"
 
 #include "store/parallel.h"
 #include "common/atomic_file.h"
+#include "common/clock.h"
+#include "common/duration.h"
 #include "common/lock_file.h"
 #include "common/process_tree.h"
 #include "common/task_tree.h"
@@ -47,58 +49,6 @@ std::string TaskView::leftovers_refusal() const {
 
 namespace {
 
-// A Slurm task whose wrapper holds no lock: queued, or its job ended without
-// the wrapper recording it. Slurm says which. `false` when the state file
-// changed meanwhile (the wrapper started, or ended): inspect again.
-bool assess_slurm_job(const Store& store, TaskView& v) {
-  const std::string& job = v.state.backend_id;
-  SlurmJob j;
-  std::string err;
-  bool asked = !job.empty() && query_slurm_job(job, &j, &err);
-  if (job.empty()) err = "no job id recorded";
-  if (!asked) {
-    // Unknown is not ended: a second start could submit a second job.
-    v.slurm_status = "Slurm job " + job + ": unknown (" + err + ")";
-    v.condition = v.state.phase == Phase::Queued ? TaskCondition::Active : TaskCondition::WrapperLost;
-    return true;
-  }
-  v.slurm_status = "Slurm job " + job + ": " + j.describe();
-  if (j.active() && v.state.phase == Phase::Queued) {
-    if (j.state == "RUNNING") v.slurm_status += "; its wrapper is starting";
-    v.condition = TaskCondition::Active;
-    return true;
-  }
-  // Ended (or gone): did the wrapper write meanwhile?
-  TaskState now;
-  bool present = false;
-  if (store.read_state(v.id, &now, &present, &err) && present &&
-      (now.phase != v.state.phase || now.backend_id != v.state.backend_id || now.run_id != v.state.run_id))
-    return false;
-  if (probe_lock_file(store.task_file(v.id, task_files::kLock)) == LockProbe::Held) return false;
-  if (v.state.phase != Phase::Queued) {
-    v.condition = TaskCondition::WrapperLost;
-    v.state.note = j.active() ? "its wrapper is gone while the Slurm job is still " + j.describe()
-                              : "the Slurm job ended (" + j.describe() + ") without its wrapper recording the end";
-    return true;
-  }
-  std::string out = v.dir + "/slurm-" + job + ".out";
-  std::string why = "Slurm job " + job + " ended before its wrapper started (" + j.describe() + ")";
-  if (j.exit_code == 97 || (j.known && j.state != "CANCELLED" && ::access(out.c_str(), F_OK) != 0))
-    why += ": the compute node does not see " + v.dir +
-           " ($SPMI_PATH must be on a file system shared with the compute nodes)";
-  else
-    why += "; see " + out;
-  v.condition = TaskCondition::FailedToStart;
-  v.state.phase = Phase::FailedToStart;
-  v.state.error = why;
-  if (!v.state.finished_at_ms) v.state.finished_at_ms = v.state.started_at_ms;
-  return true;
-}
-
-}  // namespace
-
-namespace {
-
 // The lock is held but the state records an end: either the wrapper that
 // wrote it is between recording its end and letting go of the lock, or a
 // new wrapper took the lock and has not written its first state yet. Both
@@ -133,9 +83,12 @@ TaskView inspect_task(const Store& store, const std::string& id, bool want_lefto
       await_transition(store, v);
       continue;
     }
-    bool slurm = v.has_state && v.state.backend == "slurm" && v.condition != TaskCondition::Active &&
-                 (v.state.phase == Phase::Queued || phase_is_live(v.state.phase));
-    if (!slurm || assess_slurm_job(store, v) || attempt == 2) return v;
+    // Queued or running by its state, yet no wrapper holds the lock here:
+    // the task's backend may know more (Slurm: pending, or ended).
+    bool ask = v.has_state && v.condition != TaskCondition::Active &&
+               (v.state.phase == Phase::Queued || phase_is_live(v.state.phase));
+    const Backend* backend = ask ? find_backend(v.state.backend) : nullptr;
+    if (!backend || backend->refine_view(store, v) || attempt == 2) return v;
   }
 }
 
@@ -182,8 +135,9 @@ TaskView inspect_task_once(const Store& store, const std::string& id, bool want_
     v.condition = TaskCondition::Inactive;
   } else if (phase_is_live(v.state.phase)) {
     v.condition = TaskCondition::WrapperLost;
-    // A Slurm job's processes are Slurm's to end (and may be on another node).
-    if (want_leftovers && !v.remote && v.state.backend != "slurm") v.leftovers = find_leftovers(v.dir, v.state);
+    const Backend* backend = find_backend(v.state.backend);
+    if (want_leftovers && !v.remote && (!backend || backend->ends_leftovers()))
+      v.leftovers = find_leftovers(v.dir, v.state);
   } else if (v.state.phase == Phase::FailedToStart) {
     v.condition = TaskCondition::FailedToStart;
   } else if (v.state.phase == Phase::GaveUp) {
@@ -206,6 +160,23 @@ std::vector<TaskView> inspect_tasks(const Store& store, const std::vector<std::s
   size_t threads = std::min<size_t>({2 * cores, 8, ids.size() / kPerThread});
   for_each_index(ids.size(), threads, [&](size_t i) { views[i] = inspect_task(store, ids[i], find_leftovers); });
   return views;
+}
+
+std::string describe_next_fire(const TaskState& st) {
+  if (!st.next_fire_at_ms) return "no further fire";
+  int64_t left = std::max<int64_t>(0, (st.next_fire_at_ms - now_ms() + 999) / 1000);
+  return "next fire in " + format_elapsed(left) + " (" + format_local_time(st.next_fire_at_ms) + ")";
+}
+
+Fd lock_and_inspect(const Store& store, const std::string& id, TaskView* view, std::string* err) {
+  std::string why;
+  Fd lock = store.lock_task(id, kTaskLockWaitMs, &why);
+  if (!lock.valid()) {
+    *err = id + ": " + why;
+    return lock;
+  }
+  *view = inspect_task(store, id);
+  return lock;
 }
 
 }  // namespace spmi

@@ -34,9 +34,9 @@ struct TaskView {
   // start time and not a zombie.
   bool main_running = false;
   std::vector<ProcStat> leftovers;    // WrapperLost: processes of the task still running
-  // Slurm tasks without a wrapper holding the lock: what Slurm says of the
-  // job ("Slurm job 12: PENDING (PartitionDown)"), empty otherwise.
-  std::string slurm_status;
+  // What the task's backend says of a task no wrapper holds here (Slurm:
+  // "Slurm job 12: PENDING (PartitionDown)"), empty otherwise.
+  std::string backend_status;
   // The wrapper runs on another host: /proc here says nothing about it
   // (its pid, pidfd and control FIFO are that host's).
   bool remote = false;
@@ -49,6 +49,16 @@ struct TaskView {
   // Why start, clean and load --replace refuse such a task, and what to do.
   std::string leftovers_refusal() const;
 };
+
+// "next fire in 4m 10s (2026-11-21 08:00:00)", or "no further fire".
+std::string describe_next_fire(const TaskState& st);
+
+// How long a mutating command waits for another one working on the same task.
+inline constexpr int kTaskLockWaitMs = 30000;
+
+// Takes task `id`'s cli.lock (waiting kTaskLockWaitMs) and reads its view.
+// On failure returns an invalid Fd with why in `err` ("<id>: ...").
+Fd lock_and_inspect(const Store& store, const std::string& id, TaskView* view, std::string* err);
 
 // Inspects task `id`. With `find_leftovers`, a lost wrapper's processes are
 // searched in /proc (common/task_tree.h says which count).

@@ -723,10 +723,7 @@ int Wrapper::run() {
   if (!prepare(&err)) return fail_start(err);
   state_.backend = spec_.backend;
   // The backend id is what the multiplexer or Slurm tells us, never a guess.
-  const char* given = spec_.backend == "tmux"     ? std::getenv("TMUX_PANE")
-                      : spec_.backend == "screen" ? std::getenv("STY")
-                      : spec_.backend == "slurm"  ? std::getenv("SLURM_JOB_ID")
-                                                  : nullptr;
+  const char* given = opts_.id_variable ? std::getenv(opts_.id_variable) : nullptr;
   state_.backend_id = given && *given ? given : std::to_string(::getpid());
   state_.host = host_name();
   state_.boot_id = boot_id();

@@ -11,6 +11,9 @@ struct WrapperOptions {
   std::string report_fifo;   // or a FIFO to open and write it to (screen/tmux close inherited fds)
   std::string env_file;      // NUL-separated environment to run the task with (read, then deleted)
   bool slurm = false;        // runs as a Slurm batch job (the slurm backend's slurm.sh)
+  // The environment variable holding the backend's id for this wrapper
+  // (--id-from; null: the wrapper's pid is its id).
+  const char* id_variable = nullptr;
 };
 
 // Writes the one-line start report ("ok <pid>" or "error <why>") to the

@@ -1,12 +1,16 @@
 // spmi-wrapper and spmi-watchdog: the small resident process that supervises
 // one task (one main file, two feature sets; see CMakeLists.txt).
 //
-//   spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH] [--slurm] <task-dir>
+//   spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH]
+//                [--id-from VARIABLE] [--slurm] <task-dir>
 //
 // Launched by a backend, never by users. It reads only <task-dir>/spec,
 // picks the wrapper implementation named by the spec's `wrapper` type, and
 // reports "ok <pid>" or "error <why>" on the report fd once the command runs
 // ("ok 0" for a scheduled task, which waits for its first fire).
+// --id-from names the environment variable in which the backend gives the
+// wrapper's backend id (tmux: TMUX_PANE, screen: STY); --slurm says it runs
+// as a Slurm batch job (id from SLURM_JOB_ID; scancel's SIGTERM is a stop).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,7 +35,8 @@ void __verbose_terminate_handler() { std::abort(); }
 namespace {
 
 int usage() {
-  const char msg[] = "usage: spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH] [--slurm] <task-dir>\n";
+  const char msg[] = "usage: spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH] [--id-from VARIABLE] [--slurm] "
+      "<task-dir>\n";
   spmi::write_all(STDERR_FILENO, msg);
   return 2;
 }
@@ -52,8 +57,11 @@ int main(int argc, char** argv) {
       opts.report_fifo = argv[++i];
     } else if (std::strcmp(argv[i], "--env-file") == 0 && i + 1 < argc) {
       opts.env_file = argv[++i];
+    } else if (std::strcmp(argv[i], "--id-from") == 0 && i + 1 < argc) {
+      opts.id_variable = argv[++i];
     } else if (std::strcmp(argv[i], "--slurm") == 0) {
       opts.slurm = true;
+      if (!opts.id_variable) opts.id_variable = "SLURM_JOB_ID";
     } else if (argv[i][0] == '-' || !opts.task_dir.empty()) {
       return usage();
     } else {

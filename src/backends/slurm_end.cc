@@ -1,5 +1,17 @@
-// scancel-based stop and kill of slurm tasks (see slurm_control.h).
-#include "cli/slurm_control.h"
+// Ending the job of a slurm task for `spmi stop` and `spmi kill`. A wrapper
+// in a Slurm job may run on another node, where spmi's control FIFO and
+// pidfds do not reach: requests go through scancel instead.
+//
+//   queued job (its wrapper has not started)   scancel J; spmi records
+//                                              that the task never ran
+//   wrapper running, stop                      scancel --batch --signal=TERM J:
+//                                              the wrapper's own whole-tree
+//                                              stop (stop_signal, SIGKILL at
+//                                              stop_timeout)
+//   wrapper running, kill                      scancel --batch --signal=USR1 J:
+//                                              the wrapper SIGKILLs the tree
+//   wrapper still there after the deadline     scancel J (Slurm ends the job)
+#include "backends/slurm_backend.h"
 
 #include <chrono>
 #include <csignal>
@@ -46,48 +58,58 @@ Fd wait_wrapper_lock(const std::string& lock, int64_t deadline_ms) {
 
 }  // namespace
 
-bool request_slurm_end(const TaskView& v, bool kill, std::string* err) {
+bool SlurmBackend::request_end(const TaskView& v, EndRequest* req, const DebugSink& debug, std::string* err) const {
   const std::string& job = v.state.backend_id;
-  if (v.state.phase == Phase::Queued) return run_scancel(job, {}, err);
-  return run_scancel(job, {"--batch", kill ? "--signal=USR1" : "--signal=TERM"}, err);
+  req->requested_ms = monotonic_ms();
+  bool ok = v.state.phase == Phase::Queued
+                ? run_scancel(job, {}, err)
+                : run_scancel(job, {"--batch", req->kill ? "--signal=USR1" : "--signal=TERM"}, err);
+  if (!ok) *err = "cannot " + std::string(req->kill ? "kill" : "stop") + " Slurm job " + job + ": " + *err;
+  else debug(v.id + ": " + (req->kill ? "kill" : "stop") + " requested from Slurm (job " + job + ")");
+  return ok;
 }
 
-bool await_slurm_end(const Context& ctx, const TaskView& v, bool kill, int64_t requested_ms, std::string* line,
-                     std::string* err) {
-  const char* done = kill ? "killed" : "stopped";
+EndOutcome SlurmBackend::await_end(const Store& store, const TaskView& v, EndRequest& req,
+                                   const DebugSink& debug) const {
+  EndOutcome o;
+  const bool kill = req.kill;
+  const int64_t requested_ms = req.requested_ms;
+  std::string* err = &o.error;
   const std::string& job = v.state.backend_id;
-  const std::string lock_path = ctx.store.task_file(v.id, task_files::kLock);
-  const std::string state_path = ctx.store.task_file(v.id, task_files::kState);
+  const std::string lock_path = store.task_file(v.id, task_files::kLock);
+  const std::string state_path = store.task_file(v.id, task_files::kState);
   int64_t deadline = requested_ms + (kill ? 2000 : v.spec.stop_timeout_ms + 10000);
   bool escalated = v.state.phase == Phase::Queued;
   if (escalated) {
     // Cancelled while queued: wait until Slurm has let go of the job (a
     // wrapper that started meanwhile got Slurm's SIGTERM and ends too).
-    if (!wait_job_gone(job, requested_ms + kScancelWaitMs, err)) return false;
+    if (!wait_job_gone(job, requested_ms + kScancelWaitMs, err)) return o;
     deadline = monotonic_ms() + kScancelWaitMs;
   }
   Fd lock = wait_wrapper_lock(lock_path, deadline);
   if (!lock.valid() && !escalated) {
     // The wrapper did not finish: Slurm ends the whole job.
-    print_debug(ctx, v.id + ": still running at the deadline; cancelling Slurm job " + job);
+    debug(v.id + ": still running at the deadline; cancelling Slurm job " + job);
     escalated = true;
-    if (!run_scancel(job, {}, err)) return false;
+    if (!run_scancel(job, {}, err)) return o;
     lock = wait_wrapper_lock(lock_path, monotonic_ms() + kScancelWaitMs);
   }
   if (!lock.valid()) {
     *err = "still running after waiting " + format_duration_ms(monotonic_ms() - requested_ms) + " (Slurm job " + job +
            "); see " + v.dir + "/wrapper.log";
-    return false;
+    return o;
   }
   // The wrapper's lock is ours: whatever the state says now is final, unless
   // the wrapper never got to write it (queued, or ended by Slurm's SIGKILL).
   TaskState st;
   bool present = false;
-  ctx.store.read_state(v.id, &st, &present, err);
-  std::string took = format_duration_ms(monotonic_ms() - requested_ms);
+  std::string ignored;
+  store.read_state(v.id, &st, &present, &ignored);
+  o.took_ms = monotonic_ms() - requested_ms;
   if (present && !phase_is_live(st.phase) && st.phase != Phase::Queued) {
-    *line = std::string(done) + " " + v.id + " (" + (st.ended_by ? signal_name(st.ended_by) + ", " : "") + took + ")";
-    return true;
+    o.ok = true;
+    o.signal = st.ended_by;
+    return o;
   }
   bool never_ran = !present || st.phase == Phase::Queued;
   if (!present) st = v.state;
@@ -101,10 +123,11 @@ bool await_slurm_end(const Context& ctx, const TaskView& v, bool kill, int64_t r
     st.note = "the wrapper did not end in time; 'spmi " + std::string(kill ? "kill" : "stop") +
               "' cancelled Slurm job " + job;
   }
-  if (!write_file_atomic(state_path, serialize_state(st), err, Durability::Volatile)) return false;
-  *line = std::string(done) + " " + v.id + " (" + (never_ran ? "Slurm job " + job + " cancelled" : "SIGKILL") + ", " +
-          took + ")";
-  return true;
+  if (!write_file_atomic(state_path, serialize_state(st), err, Durability::Volatile)) return o;
+  o.ok = true;
+  if (never_ran) o.how = "Slurm job " + job + " cancelled";
+  else o.signal = SIGKILL;
+  return o;
 }
 
 }  // namespace spmi

@@ -1,0 +1,73 @@
+// What a backend does unless it says otherwise: its wrapper runs on this
+// host and is reached through the task's control FIFO and pidfd.
+#include "backends/backend.h"
+
+#include <algorithm>
+#include <csignal>
+
+#include "common/clock.h"
+#include "common/duration.h"
+#include "common/lock_file.h"
+#include "common/process_tree.h"
+#include "manageables/schema.h"
+
+namespace spmi {
+
+void Backend::read_options(const Node& table, Checker& check, TaskSpec* spec) const {
+  (void)spec;
+  check.check_keys(table, "task.backend", {"type"});
+}
+
+bool Backend::request_end(const TaskView& v, EndRequest* req, const DebugSink& debug, std::string* err) const {
+  (void)err;
+  req->requested_ms = monotonic_ms();
+  req->wait.pidfd.reset(open_pidfd(v.state.wrapper_pid, v.state.wrapper_start_ticks));
+  req->wait.deadline_ms = req->requested_ms + (req->kill ? 10000 : v.spec.stop_timeout_ms + 10000);
+  std::string why;
+  if (!send_control(v.dir, req->kill ? ControlRequest::Kill : ControlRequest::Stop, &why)) {
+    // The control FIFO is gone but the lock is held: fall back to a signal
+    // (the wrapper stops its task on SIGTERM).
+    debug(v.id + ": " + why + "; signalling the wrapper instead");
+    ProcStat w;
+    if (read_proc_stat(v.state.wrapper_pid, &w)) signal_process(w, SIGTERM);
+  }
+  return true;
+}
+
+EndOutcome Backend::await_end(const Store& store, const TaskView& v, EndRequest& req, const DebugSink& debug) const {
+  (void)debug;
+  EndOutcome o;
+  if (!req.wait.pidfd.valid()) {
+    // No pidfd (the recorded wrapper identity did not match): wait for the
+    // wrapper's lock instead, which is released when it exits.
+    bool busy = false;
+    std::string err;
+    int64_t left = std::max<int64_t>(0, req.wait.deadline_ms - monotonic_ms());
+    Fd l = wait_lock_file(store.task_file(v.id, task_files::kLock), static_cast<int>(left), &busy, &err);
+    req.wait.exited = l.valid();
+  }
+  if (!req.wait.exited) {
+    o.error = "still running after waiting " + format_duration_ms(req.wait.deadline_ms - req.requested_ms) + "; see " +
+              v.dir + "/wrapper.log";
+    return o;
+  }
+  o.ok = true;
+  o.took_ms = monotonic_ms() - req.requested_ms;
+  TaskState st;
+  bool present = false;
+  std::string err;
+  if (store.read_state(v.id, &st, &present, &err) && present) o.signal = st.ended_by;
+  return o;
+}
+
+std::string Backend::attach_banner(const TaskView& v) const {
+  return "attaching to " + v.id + " (" + v.spec.backend + " " + v.state.backend_id + ")";
+}
+
+int Backend::attach(const TaskView& v, std::string* err) const {
+  (void)v;
+  *err = "this backend has no window to attach to";
+  return -1;
+}
+
+}  // namespace spmi

@@ -1,0 +1,33 @@
+// The slurm backend's class, shared by its files: slurm_backend.cc (start,
+// connect), slurm_options.cc ([task.backend] keys), slurm_view.cc (what
+// Slurm says of a task no wrapper holds), slurm_end.cc (stop and kill
+// through scancel). Nothing outside src/backends/ includes this.
+#pragma once
+
+#include "backends/backend.h"
+
+namespace spmi {
+
+class SlurmBackend : public Backend {
+ public:
+  void read_options(const Node& table, Checker& check, TaskSpec* spec) const override;
+  StartResult start(const TaskSpec& spec, const std::string& task_dir) const override;
+  bool refine_view(const Store& store, TaskView& v) const override;
+  // A Slurm job's processes are Slurm's to end (and may be on another node).
+  bool ends_leftovers() const override { return false; }
+  bool shows_host() const override { return true; }
+  // A queued job has no wrapper yet, and a wrapper on another node has its
+  // control FIFO there: end the job, then submit a new one.
+  bool restarts_in_place(const TaskView& v) const override { return !v.queued() && !v.remote; }
+  bool request_end(const TaskView& v, EndRequest* req, const DebugSink& debug, std::string* err) const override;
+  EndOutcome await_end(const Store& store, const TaskView& v, EndRequest& req, const DebugSink& debug) const override;
+  // On this host a slurm task is connected to like a native one; on another
+  // node, `spmi connect` runs there through srun (which sets
+  // SPMI_CONNECT_LOCAL for it).
+  bool attaches(const TaskView& v) const override;
+  std::string attach_banner(const TaskView& v) const override;
+  int attach(const TaskView& v, std::string* err) const override;
+  std::string local_connect_label() const override { return "Slurm job, on its node"; }
+};
+
+}  // namespace spmi

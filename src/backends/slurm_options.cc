@@ -1,0 +1,51 @@
+// [task.backend] of a slurm task: the job's resources, checked at load so a
+// typo fails there, not at the first sbatch. Stored in the spec's slurm_*
+// keys (common/slurm_settings.h, state/schema.md).
+#include <algorithm>
+
+#include "backends/slurm.h"
+#include "backends/slurm_backend.h"
+#include "manageables/schema.h"
+
+namespace spmi {
+
+void SlurmBackend::read_options(const Node& backend, Checker& check, TaskSpec* spec) const {
+  const char* where = "task.backend";
+  check.check_keys(backend, where,
+                   {"type", "partition", "time", "cpus", "mem", "nodes", "account", "qos", "constraint", "extra_args"});
+  SlurmSettings& s = spec->slurm;
+  const std::pair<const char*, std::string*> names[] = {
+      {"partition", &s.partition}, {"account", &s.account}, {"qos", &s.qos}, {"constraint", &s.constraint}};
+  for (const auto& [key, out] : names) {
+    if (!check.get_string(backend, where, key, false, out)) continue;
+    bool bad = out->empty() || std::any_of(out->begin(), out->end(), [](char c) {
+                 return static_cast<unsigned char>(c) <= ' ';
+               });
+    if (bad) check.error(backend.find(key)->pos, join_path(where, key) + ": expected a non-empty name without spaces");
+  }
+  if (check.get_duration(backend, where, "time", &s.time_ms) && s.time_ms < 60000)
+    check.error(backend.find("time")->pos, "task.backend.time: Slurm counts time limits in minutes; use at least \"1m\"");
+  long long n = 0;
+  if (check.get_int(backend, where, "cpus", 1, 100000, &n)) s.cpus = static_cast<int>(n);
+  if (check.get_int(backend, where, "nodes", 1, 100000, &n)) s.nodes = static_cast<int>(n);
+  if (check.get_size(backend, where, "mem", "4GiB", &s.mem_bytes) && s.mem_bytes < (1 << 20))
+    check.error(backend.find("mem")->pos, "task.backend.mem: Slurm counts memory in MiB; use at least \"1MiB\"");
+  if (const Node* extra = backend.find("extra_args")) {
+    if (extra->kind != Node::Kind::Array) {
+      check.error(extra->pos, "task.backend.extra_args: expected an array of sbatch arguments, got " + describe_kind(*extra));
+      return;
+    }
+    for (const Node& a : extra->items) {
+      std::string name;
+      if (a.kind != Node::Kind::String)
+        check.error(a.pos, "task.backend.extra_args: expected strings, got " + describe_kind(a));
+      else if (reserved_sbatch_option(a.str, &name))
+        check.error(a.pos, "task.backend.extra_args: '" + a.str + "': spmi sets " + name +
+                               " itself (the job's output, name and script belong to the task directory)");
+      else
+        s.extra_args.push_back(a.str);
+    }
+  }
+}
+
+}  // namespace spmi

@@ -1,0 +1,173 @@
+// Ending tasks (end.h): requests go to every task first, through its
+// backend (the control FIFO, or scancel for Slurm), then all are awaited
+// together (pidfds), so many tasks take as long as the slowest.
+#include "lifecycle/end.h"
+
+#include <algorithm>
+#include <csignal>
+
+#include "common/atomic_file.h"
+#include "common/clock.h"
+#include "common/duration.h"
+#include "common/lock_file.h"
+#include "common/process_tree.h"
+#include "common/signals.h"
+#include "lifecycle/deps.h"
+#include "store/control.h"
+#include "store/task_view.h"
+
+namespace spmi {
+
+namespace {
+
+struct Job {
+  std::string id;
+  Fd lock;
+  TaskView view;
+  const Backend* backend = nullptr;
+  EndRequest request;
+  bool requested = false;
+};
+
+const char* done_word(bool kill) { return kill ? "killed" : "stopped"; }
+
+// The backend that started the running wrapper (its state says which).
+// Without a readable state, a wrapper holding the lock is reached the way
+// every local wrapper is: its control FIFO (the default Backend behaviour).
+const Backend* backend_of(const Session& s, const TaskView& v) {
+  if (!v.has_state || v.state.backend.empty()) return &native_backend();
+  return s.backend(v.state.backend);
+}
+
+// Ends the processes of a task whose wrapper is gone, then records that in
+// its state file (holding the wrapper lock so no wrapper can start meanwhile).
+bool end_lost_task(const Session& s, Job& job, bool kill) {
+  const TaskView& v = job.view;
+  int sig = kill ? SIGKILL : v.spec.stop_signal;
+  s.report.done(job.id + ": its wrapper was lost; " + (kill ? "killing " : "stopping ") +
+                std::to_string(v.leftovers.size()) + " leftover process(es) with " + signal_name(sig));
+  int ended_by = end_processes(v.leftovers, sig, kill ? 2000 : v.spec.stop_timeout_ms,
+                               [&] { return find_leftovers(v.dir, v.state); });
+  if (!find_leftovers(v.dir, v.state).empty()) {
+    s.report.problem(job.id + ": some processes could not be ended");
+    return false;
+  }
+  bool busy = false;
+  std::string err;
+  Fd wrapper_lock = try_lock_file(s.store.task_file(job.id, task_files::kLock), true, &busy, &err);
+  if (wrapper_lock.valid()) {
+    TaskState st = v.state;
+    st.phase = Phase::Exited;
+    st.finished_at_ms = now_ms();
+    st.stop_request = kill ? "kill" : "stop";
+    st.ended_by = ended_by;
+    st.note = "the wrapper was lost; leftover processes were ended by 'spmi " + std::string(kill ? "kill" : "stop") + "'";
+    if (!write_file_atomic(s.store.task_file(job.id, task_files::kState), serialize_state(st), &err,
+                           Durability::Volatile))
+      s.report.problem(job.id + ": " + err);
+  }
+  s.report.done(std::string(done_word(kill)) + " " + job.id + " (" + signal_name(ended_by) + ")");
+  return true;
+}
+
+}  // namespace
+
+bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill) {
+  const char* verb = kill ? "kill" : "stop";
+  bool failed = false;
+  std::vector<Job> jobs(ids.size());
+  std::vector<Waitable*> waits;
+  std::vector<Job*> lost;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    Job& job = jobs[i];
+    job.id = ids[i];
+    std::string err;
+    job.lock = lock_and_inspect(s.store, job.id, &job.view, &err);
+    if (!job.lock.valid()) {
+      s.report.problem(err);
+      failed = true;
+      continue;
+    }
+    const TaskView& v = job.view;
+    if (v.condition == TaskCondition::Broken) {
+      s.report.problem(job.id + ": " + v.error);
+      failed = true;
+    } else if (v.has_leftovers()) {
+      lost.push_back(&job);
+    } else if (v.condition != TaskCondition::Active) {
+      // Already stopped: the wanted state, not a failure (systemctl's rule).
+      s.report.problem(job.id + ": not active; nothing to " + verb);
+      job.lock.reset();
+    } else if (!(job.backend = backend_of(s, v))) {
+      s.report.problem(job.id + ": unknown backend type '" + v.state.backend + "'");
+      failed = true;
+    } else {
+      job.request.kill = kill;
+      if (!job.backend->request_end(v, &job.request, s.debug_sink(), &err)) {
+        s.report.problem(job.id + ": " + err);
+        failed = true;
+        continue;
+      }
+      s.report.debug(job.id + ": " + verb + " requested");
+      job.requested = true;
+      if (job.request.wait.pidfd.valid()) waits.push_back(&job.request.wait);
+    }
+  }
+  wait_all(waits);
+
+  for (Job& job : jobs) {
+    if (!job.requested) continue;
+    EndOutcome o = job.backend->await_end(s.store, job.view, job.request, s.debug_sink());
+    if (!o.ok) {
+      s.report.problem(job.id + ": " + o.error);
+      failed = true;
+      continue;
+    }
+    std::string how = !o.how.empty() ? o.how + ", " : o.signal ? signal_name(o.signal) + ", " : "";
+    s.report.done(std::string(done_word(kill)) + " " + job.id + " (" + how + format_duration_ms(o.took_ms) + ")");
+  }
+  for (Job* job : lost) failed = !end_lost_task(s, *job, kill) || failed;
+  return !failed;
+}
+
+bool end_in_dependency_order(const Session& s, const std::vector<std::string>& ids, bool with_active_dependents,
+                             bool kill) {
+  // The active tasks that depend on these go first, in waves: a task ends
+  // only once nothing still running depends on it.
+  TaskSpecs all = stored_specs(s.store);
+  std::vector<std::string> remaining = ids;
+  if (with_active_dependents)
+    for (const auto& id : with_dependents(all, ids))
+      if (std::find(ids.begin(), ids.end(), id) == ids.end() &&
+          inspect_task(s.store, id, false).condition == TaskCondition::Active)
+        remaining.push_back(id);
+  bool failed = false;
+  for (const auto& wave : dependents_first_waves(all, remaining)) failed = !end_tasks(s, wave, kill) || failed;
+  return !failed;
+}
+
+bool remove_inactive_task(const Session& s, const std::string& id, const std::string& refusal) {
+  TaskView v;
+  std::string err;
+  Fd lock = lock_and_inspect(s.store, id, &v, &err);
+  if (!lock.valid()) {
+    s.report.problem(err);
+    return false;
+  }
+  bool wrapper_alive = probe_lock_file(s.store.task_file(id, task_files::kLock)) == LockProbe::Held;
+  if (v.condition == TaskCondition::Active || wrapper_alive) {
+    s.report.problem(id + ": active; " + refusal);
+    return false;
+  }
+  if (v.has_leftovers()) {
+    s.report.problem(v.leftovers_refusal());
+    return false;
+  }
+  if (!s.store.remove_task(id, &err)) {
+    s.report.problem(id + ": " + err);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace spmi
