@@ -1,7 +1,7 @@
 // Encoding and decoding of the normalized task spec.
 #include "common/task_spec.h"
 
-#include "common/kv_file.h"
+#include "common/kv_record.h"
 
 namespace spmi {
 
@@ -33,230 +33,188 @@ std::string TaskSpec::stderr_log(const std::string& task_dir) const {
   return logs.stderr_path.empty() ? task_dir + "/" + task_files::kStderr : logs.stderr_path;
 }
 
-std::string serialize_spec(const TaskSpec& s) {
-  KvFile kv("spmi-spec", kSpecVersion);
-  kv.add("id", s.id);
-  kv.add("manageable", s.manageable);
-  kv.add("comment", s.comment);
-  if (!s.project.empty()) kv.add("project", s.project);
-  for (const auto& t : s.tags) kv.add("tag", t);
-  kv.add("backend", s.backend);
-  const SlurmSettings& sl = s.slurm;
-  if (!sl.partition.empty()) kv.add("slurm_partition", sl.partition);
-  if (sl.time_ms > 0) kv.add_int("slurm_time_ms", sl.time_ms);
-  if (sl.cpus > 0) kv.add_int("slurm_cpus", sl.cpus);
-  if (sl.mem_bytes > 0) kv.add_int("slurm_mem_bytes", sl.mem_bytes);
-  if (sl.nodes > 0) kv.add_int("slurm_nodes", sl.nodes);
-  if (!sl.account.empty()) kv.add("slurm_account", sl.account);
-  if (!sl.qos.empty()) kv.add("slurm_qos", sl.qos);
-  if (!sl.constraint.empty()) kv.add("slurm_constraint", sl.constraint);
-  for (const auto& a : sl.extra_args) kv.add("slurm_arg", a);
-  kv.add("wrapper", s.wrapper);
-  if (s.uses_shell()) kv.add("shell", s.shell_command);
-  for (const auto& a : s.argv) kv.add("arg", a);
-  kv.add("mixed_stdout", s.mixed_stdout ? "1" : "0");
-  kv.add_int("stop_signal", s.stop_signal);
-  kv.add_int("stop_timeout_ms", s.stop_timeout_ms);
-  kv.add("cwd", s.cwd);
-  for (const auto& [k, v] : s.env) kv.add("env", k + "=" + v);
-  const RestartSettings& r = s.restart;
-  kv.add("restart", restart_mode_name(r.mode));
-  for (int code : r.success_exit_codes) kv.add_int("success_exit_code", code);
-  kv.add_int("restart_delay_ms", r.delay_ms);
-  kv.add_int("restart_max_delay_ms", r.max_delay_ms);
-  kv.add_int("restart_reset_after_ms", r.reset_after_ms);
-  kv.add_int("max_restarts", r.max_restarts);
-  kv.add_int("restart_window_ms", r.window_ms);
-  if (r.min_uptime_ms > 0) kv.add_int("min_uptime_ms", r.min_uptime_ms);
-  if (s.ready_fd > 0) kv.add_int("ready_fd", s.ready_fd);
-  const HealthSettings& h = s.health;
-  if (h.type != HealthType::None) {
-    kv.add("health", health_type_name(h.type));
-    if (!h.shell_command.empty()) kv.add("health_shell", h.shell_command);
-    for (const auto& a : h.argv) kv.add("health_arg", a);
-    kv.add("health_host", h.host);
-    kv.add_int("health_port", h.port);
-    kv.add("health_http_path", h.http_path);
-    kv.add_int("health_interval_ms", h.interval_ms);
-    kv.add_int("health_timeout_ms", h.timeout_ms);
-    kv.add_int("health_start_period_ms", h.start_period_ms);
-    kv.add_int("health_success_after", h.success_after);
-    kv.add_int("health_failure_after", h.failure_after);
-    kv.add("health_on_unhealthy", h.restart_on_unhealthy ? "restart" : "none");
-  }
-  const ScheduleSettings& c = s.schedule;
-  if (!c.cron.empty()) {
-    kv.add("schedule", c.cron);
-    kv.add("timezone", c.timezone);
-    kv.add_int("not_before_ms", c.not_before_ms);
-    kv.add_int("not_after_ms", c.not_after_ms);
-  }
-  if (c.max_runtime_ms > 0) kv.add_int("max_runtime_ms", c.max_runtime_ms);
-  if (s.max_memory_bytes > 0) kv.add_int("max_memory_bytes", s.max_memory_bytes);
-  kv.add_int("log_max_size", s.logs.max_size);
-  kv.add("log_rotate", log_rotate_name(s.logs.rotate));
-  kv.add_int("log_keep", s.logs.keep);
-  kv.add("log_compress", s.logs.compress ? "1" : "0");
-  kv.add("log_timestamps", s.logs.timestamps ? "1" : "0");
-  if (!s.logs.stdout_path.empty()) kv.add("log_stdout", s.logs.stdout_path);
-  if (!s.logs.stderr_path.empty()) kv.add("log_stderr", s.logs.stderr_path);
-  const ProcessSettings& p = s.process;
-  if (!p.env_file.empty()) kv.add("env_file", p.env_file);
-  if (!p.inherit_env) kv.add("inherit_env", "0");
-  if (!p.user.empty()) kv.add("user", p.user);
-  if (!p.group.empty()) kv.add("group", p.group);
-  if (p.umask >= 0) kv.add_int("umask", p.umask);
-  if (p.has_nice) kv.add_int("nice", p.nice);
-  for (auto [key, value] : {std::pair<const char*, int64_t>{"limit_nofile", p.limit_nofile},
-                            {"limit_nproc", p.limit_nproc}, {"limit_core", p.limit_core},
-                            {"limit_memory", p.limit_memory}, {"limit_cpu", p.limit_cpu}})
-    if (value != kLimitUnset) kv.add_int(key, value);
-  for (const auto& d : s.depends_on) kv.add("depends_on", d);
-  if (!s.depends_on.empty()) {
-    kv.add("start_when", s.start_when);
-    kv.add_int("start_timeout_ms", s.start_timeout_ms);
-  }
-  kv.add("source", s.source);
-  kv.add_int("loaded_at_ms", s.loaded_at_ms);
-  return kv.serialize();
-}
+namespace {
 
-bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
-  KvFile kv;
-  if (!kv.parse(text, "spmi-spec", kSpecVersion, err)) return false;
-  auto need = [&](const char* key, std::string* out) {
-    auto v = kv.get(key);
-    if (!v) {
-      *err = std::string("missing '") + key + "'";
-      return false;
-    }
-    *out = *v;
-    return true;
-  };
-  auto need_int = [&](const char* key, long long* out) {
-    std::string v;
-    if (!need(key, &v)) return false;
-    if (!parse_ll(v, out)) {
-      *err = std::string("'") + key + "' is not a number";
-      return false;
-    }
-    return true;
-  };
-  std::string mixed;
-  long long sig = 0, timeout = 0, loaded = 0;
-  if (!need("id", &s->id) || !need("manageable", &s->manageable) || !need("comment", &s->comment) ||
-      !need("backend", &s->backend) || !need("wrapper", &s->wrapper) || !need("mixed_stdout", &mixed) ||
-      !need_int("stop_signal", &sig) || !need_int("stop_timeout_ms", &timeout) || !need("cwd", &s->cwd) ||
-      !need("source", &s->source) || !need_int("loaded_at_ms", &loaded))
-    return false;
-  s->project = kv.get("project").value_or("");
-  s->tags = kv.get_all("tag");
-  s->shell_command = kv.get("shell").value_or("");
-  s->argv = kv.get_all("arg");
-  if (s->argv.empty() && !kv.get("shell")) {
-    *err = "neither 'shell' nor 'arg' is present";
-    return false;
-  }
-  s->mixed_stdout = mixed == "1";
-  s->stop_signal = static_cast<int>(sig);
-  s->stop_timeout_ms = timeout;
-  s->loaded_at_ms = loaded;
-  // Restart keys (optional: absent in specs written before they existed).
-  RestartSettings& r = s->restart;
-  if (!restart_mode_from_name(kv.get("restart").value_or("never"), &r.mode)) {
-    *err = "unknown 'restart' policy";
-    return false;
-  }
-  auto codes = kv.get_all("success_exit_code");
-  if (!codes.empty()) {
-    r.success_exit_codes.clear();
-    for (const auto& c : codes) {
-      long long v = 0;
-      if (!parse_ll(c, &v)) {
-        *err = "'success_exit_code' is not a number";
+using kv::At;
+using kv::Field;
+using kv::Rule;
+using S = TaskSpec;
+
+bool runs_shell(const S& s) { return s.uses_shell(); }
+bool has_health(const S& s) { return s.health.type != HealthType::None; }
+bool has_health_shell(const S& s) { return has_health(s) && !s.health.shell_command.empty(); }
+bool has_schedule(const S& s) { return !s.schedule.cron.empty(); }
+bool has_dependencies(const S& s) { return !s.depends_on.empty(); }
+
+// Keys whose values are not one field as it is.
+constexpr Field<S> kEnv = {
+    "env",
+    [](const S& s, const char* k, KvFile& kv) {
+      for (const auto& [name, value] : s.env) kv.add(k, name + "=" + value);
+    },
+    [](const KvFile& kv, const char* k, S& s, std::string* err) {
+      for (const auto& e : kv.get_all(k)) {
+        size_t eq = e.find('=');
+        if (eq == std::string::npos || eq == 0) {
+          *err = "malformed 'env' entry";
+          return false;
+        }
+        s.env.emplace_back(e.substr(0, eq), e.substr(eq + 1));
+      }
+      return true;
+    }};
+// A shell command or an argv: one of the two must be there.
+constexpr Field<S> kArgv = {
+    "arg", kv::texts<At<&S::argv>>("arg").write, [](const KvFile& kv, const char* k, S& s, std::string* err) {
+      s.argv = kv.get_all(k);
+      if (s.argv.empty() && !kv.get("shell")) {
+        *err = "neither 'shell' nor 'arg' is present";
         return false;
       }
-      r.success_exit_codes.push_back(static_cast<int>(v));
-    }
-  }
-  r.delay_ms = kv.get_int("restart_delay_ms", r.delay_ms);
-  r.max_delay_ms = kv.get_int("restart_max_delay_ms", r.max_delay_ms);
-  r.reset_after_ms = kv.get_int("restart_reset_after_ms", r.reset_after_ms);
-  r.window_ms = kv.get_int("restart_window_ms", r.window_ms);
-  r.min_uptime_ms = kv.get_int("min_uptime_ms", 0);
-  r.max_restarts = static_cast<int>(kv.get_int("max_restarts", r.max_restarts));
-  // Readiness, health, schedule and memory keys (optional, like the above).
-  s->ready_fd = static_cast<int>(kv.get_int("ready_fd", 0));
-  HealthSettings& h = s->health;
-  if (!health_type_from_name(kv.get("health").value_or(""), &h.type)) {
-    *err = "unknown 'health' check type";
-    return false;
-  }
-  h.shell_command = kv.get("health_shell").value_or("");
-  h.argv = kv.get_all("health_arg");
-  h.host = kv.get("health_host").value_or("");
-  h.port = static_cast<int>(kv.get_int("health_port", 0));
-  h.http_path = kv.get("health_http_path").value_or("/");
-  h.interval_ms = kv.get_int("health_interval_ms", h.interval_ms);
-  h.timeout_ms = kv.get_int("health_timeout_ms", h.timeout_ms);
-  h.start_period_ms = kv.get_int("health_start_period_ms", h.start_period_ms);
-  h.success_after = static_cast<int>(kv.get_int("health_success_after", h.success_after));
-  h.failure_after = static_cast<int>(kv.get_int("health_failure_after", h.failure_after));
-  h.restart_on_unhealthy = kv.get("health_on_unhealthy").value_or("none") == "restart";
-  ScheduleSettings& c = s->schedule;
-  c.cron = kv.get("schedule").value_or("");
-  c.timezone = kv.get("timezone").value_or("");
-  c.not_before_ms = kv.get_int("not_before_ms", 0);
-  c.not_after_ms = kv.get_int("not_after_ms", 0);
-  c.max_runtime_ms = kv.get_int("max_runtime_ms", 0);
-  s->max_memory_bytes = kv.get_int("max_memory_bytes", 0);
-  SlurmSettings& sl = s->slurm;
-  sl.partition = kv.get("slurm_partition").value_or("");
-  sl.time_ms = kv.get_int("slurm_time_ms", 0);
-  sl.cpus = static_cast<int>(kv.get_int("slurm_cpus", 0));
-  sl.mem_bytes = kv.get_int("slurm_mem_bytes", 0);
-  sl.nodes = static_cast<int>(kv.get_int("slurm_nodes", 0));
-  sl.account = kv.get("slurm_account").value_or("");
-  sl.qos = kv.get("slurm_qos").value_or("");
-  sl.constraint = kv.get("slurm_constraint").value_or("");
-  sl.extra_args = kv.get_all("slurm_arg");
-  LogSettings& l = s->logs;
-  l.max_size = kv.get_int("log_max_size", l.max_size);
-  if (!log_rotate_from_name(kv.get("log_rotate").value_or("size"), &l.rotate)) {
-    *err = "unknown 'log_rotate'";
-    return false;
-  }
-  l.keep = static_cast<int>(kv.get_int("log_keep", l.keep));
-  l.compress = kv.get("log_compress").value_or("0") == "1";
-  l.timestamps = kv.get("log_timestamps").value_or("0") == "1";
-  l.stdout_path = kv.get("log_stdout").value_or("");
-  l.stderr_path = kv.get("log_stderr").value_or("");
-  ProcessSettings& p = s->process;
-  p.env_file = kv.get("env_file").value_or("");
-  p.inherit_env = kv.get("inherit_env").value_or("1") != "0";
-  p.user = kv.get("user").value_or("");
-  p.group = kv.get("group").value_or("");
-  p.umask = static_cast<int>(kv.get_int("umask", -1));
-  p.has_nice = kv.get("nice").has_value();
-  p.nice = static_cast<int>(kv.get_int("nice", 0));
-  p.limit_nofile = kv.get_int("limit_nofile", kLimitUnset);
-  p.limit_nproc = kv.get_int("limit_nproc", kLimitUnset);
-  p.limit_core = kv.get_int("limit_core", kLimitUnset);
-  p.limit_memory = kv.get_int("limit_memory", kLimitUnset);
-  p.limit_cpu = kv.get_int("limit_cpu", kLimitUnset);
-  s->depends_on = kv.get_all("depends_on");
-  s->start_when = kv.get("start_when").value_or("started");
-  s->start_timeout_ms = kv.get_int("start_timeout_ms", 60000);
-  s->env.clear();
-  for (const auto& e : kv.get_all("env")) {
-    size_t eq = e.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      *err = "malformed 'env' entry";
-      return false;
-    }
-    s->env.emplace_back(e.substr(0, eq), e.substr(eq + 1));
-  }
-  return true;
+      return true;
+    }};
+constexpr Field<S> kSuccessExitCodes = {
+    "success_exit_code",
+    [](const S& s, const char* k, KvFile& kv) {
+      for (int code : s.restart.success_exit_codes) kv.add_int(k, code);
+    },
+    [](const KvFile& kv, const char* k, S& s, std::string* err) {
+      auto codes = kv.get_all(k);
+      if (codes.empty()) return true;
+      s.restart.success_exit_codes.clear();
+      for (const auto& c : codes) {
+        long long v = 0;
+        if (!parse_ll(c, &v)) {
+          *err = "'success_exit_code' is not a number";
+          return false;
+        }
+        s.restart.success_exit_codes.push_back(static_cast<int>(v));
+      }
+      return true;
+    }};
+constexpr Field<S> kOnUnhealthy = {
+    "health_on_unhealthy",
+    [](const S& s, const char* k, KvFile& kv) {
+      if (has_health(s)) kv.add(k, s.health.restart_on_unhealthy ? "restart" : "none");
+    },
+    [](const KvFile& kv, const char* k, S& s, std::string*) {
+      s.health.restart_on_unhealthy = kv.get(k).value_or("none") == "restart";
+      return true;
+    }};
+constexpr Field<S> kNice = {
+    "nice",
+    [](const S& s, const char* k, KvFile& kv) {
+      if (s.process.has_nice) kv.add_int(k, s.process.nice);
+    },
+    [](const KvFile& kv, const char* k, S& s, std::string*) {
+      s.process.has_nice = kv.get(k).has_value();
+      s.process.nice = static_cast<int>(kv.get_int(k, 0));
+      return true;
+    }};
+
+template <auto... Ms>
+using Restart = At<&S::restart, Ms...>;
+template <auto... Ms>
+using Health = At<&S::health, Ms...>;
+template <auto... Ms>
+using Schedule = At<&S::schedule, Ms...>;
+template <auto... Ms>
+using Logs = At<&S::logs, Ms...>;
+template <auto... Ms>
+using Process = At<&S::process, Ms...>;
+template <auto... Ms>
+using Slurm = At<&S::slurm, Ms...>;
+constexpr Rule kRequired = Rule::Required, kUnlessDefault = Rule::UnlessDefault, kAlways = Rule::Always;
+
+// The spec file, key by key, in file order (state/schema.md, "spec").
+constexpr Field<S> kSpecFields[] = {
+    kv::text<At<&S::id>, kRequired>("id"),
+    kv::text<At<&S::manageable>, kRequired>("manageable"),
+    kv::text<At<&S::comment>, kRequired>("comment"),
+    kv::text<At<&S::project>, kUnlessDefault>("project"),
+    kv::texts<At<&S::tags>>("tag"),
+    kv::text<At<&S::backend>, kRequired>("backend"),
+    kv::text<Slurm<&SlurmSettings::partition>, kUnlessDefault>("slurm_partition"),
+    kv::number<Slurm<&SlurmSettings::time_ms>, kUnlessDefault>("slurm_time_ms"),
+    kv::number<Slurm<&SlurmSettings::cpus>, kUnlessDefault>("slurm_cpus"),
+    kv::number<Slurm<&SlurmSettings::mem_bytes>, kUnlessDefault>("slurm_mem_bytes"),
+    kv::number<Slurm<&SlurmSettings::nodes>, kUnlessDefault>("slurm_nodes"),
+    kv::text<Slurm<&SlurmSettings::account>, kUnlessDefault>("slurm_account"),
+    kv::text<Slurm<&SlurmSettings::qos>, kUnlessDefault>("slurm_qos"),
+    kv::text<Slurm<&SlurmSettings::constraint>, kUnlessDefault>("slurm_constraint"),
+    kv::texts<Slurm<&SlurmSettings::extra_args>>("slurm_arg"),
+    kv::text<At<&S::wrapper>, kRequired>("wrapper"),
+    kv::text<At<&S::shell_command>, kAlways, runs_shell>("shell"),
+    kArgv,
+    kv::flag<At<&S::mixed_stdout>, kRequired>("mixed_stdout"),
+    kv::number<At<&S::stop_signal>, kRequired>("stop_signal"),
+    kv::number<At<&S::stop_timeout_ms>, kRequired>("stop_timeout_ms"),
+    kv::text<At<&S::cwd>, kRequired>("cwd"),
+    kEnv,
+    kv::name<Restart<&RestartSettings::mode>, restart_mode_name, restart_mode_from_name>("restart"),
+    kSuccessExitCodes,
+    kv::number<Restart<&RestartSettings::delay_ms>>("restart_delay_ms"),
+    kv::number<Restart<&RestartSettings::max_delay_ms>>("restart_max_delay_ms"),
+    kv::number<Restart<&RestartSettings::reset_after_ms>>("restart_reset_after_ms"),
+    kv::number<Restart<&RestartSettings::max_restarts>>("max_restarts"),
+    kv::number<Restart<&RestartSettings::window_ms>>("restart_window_ms"),
+    kv::number<Restart<&RestartSettings::min_uptime_ms>, kUnlessDefault>("min_uptime_ms"),
+    kv::number<At<&S::ready_fd>, kUnlessDefault>("ready_fd"),
+    kv::name<Health<&HealthSettings::type>, health_type_name, health_type_from_name, kUnlessDefault>("health"),
+    kv::text<Health<&HealthSettings::shell_command>, kAlways, has_health_shell>("health_shell"),
+    kv::texts<Health<&HealthSettings::argv>, has_health>("health_arg"),
+    kv::text<Health<&HealthSettings::host>, kAlways, has_health>("health_host"),
+    kv::number<Health<&HealthSettings::port>, kAlways, has_health>("health_port"),
+    kv::text<Health<&HealthSettings::http_path>, kAlways, has_health>("health_http_path"),
+    kv::number<Health<&HealthSettings::interval_ms>, kAlways, has_health>("health_interval_ms"),
+    kv::number<Health<&HealthSettings::timeout_ms>, kAlways, has_health>("health_timeout_ms"),
+    kv::number<Health<&HealthSettings::start_period_ms>, kAlways, has_health>("health_start_period_ms"),
+    kv::number<Health<&HealthSettings::success_after>, kAlways, has_health>("health_success_after"),
+    kv::number<Health<&HealthSettings::failure_after>, kAlways, has_health>("health_failure_after"),
+    kOnUnhealthy,
+    kv::text<Schedule<&ScheduleSettings::cron>, kAlways, has_schedule>("schedule"),
+    kv::text<Schedule<&ScheduleSettings::timezone>, kAlways, has_schedule>("timezone"),
+    kv::number<Schedule<&ScheduleSettings::not_before_ms>, kAlways, has_schedule>("not_before_ms"),
+    kv::number<Schedule<&ScheduleSettings::not_after_ms>, kAlways, has_schedule>("not_after_ms"),
+    kv::number<Schedule<&ScheduleSettings::max_runtime_ms>, kUnlessDefault>("max_runtime_ms"),
+    kv::number<At<&S::max_memory_bytes>, kUnlessDefault>("max_memory_bytes"),
+    kv::number<Logs<&LogSettings::max_size>>("log_max_size"),
+    kv::name<Logs<&LogSettings::rotate>, log_rotate_name, log_rotate_from_name>("log_rotate"),
+    kv::number<Logs<&LogSettings::keep>>("log_keep"),
+    kv::flag<Logs<&LogSettings::compress>>("log_compress"),
+    kv::flag<Logs<&LogSettings::timestamps>>("log_timestamps"),
+    kv::text<Logs<&LogSettings::stdout_path>, kUnlessDefault>("log_stdout"),
+    kv::text<Logs<&LogSettings::stderr_path>, kUnlessDefault>("log_stderr"),
+    kv::text<Process<&ProcessSettings::env_file>, kUnlessDefault>("env_file"),
+    kv::flag<Process<&ProcessSettings::inherit_env>, kUnlessDefault>("inherit_env"),
+    kv::text<Process<&ProcessSettings::user>, kUnlessDefault>("user"),
+    kv::text<Process<&ProcessSettings::group>, kUnlessDefault>("group"),
+    kv::number<Process<&ProcessSettings::umask>, kUnlessDefault>("umask"),
+    kNice,
+    kv::number<Process<&ProcessSettings::limit_nofile>, kUnlessDefault>("limit_nofile"),
+    kv::number<Process<&ProcessSettings::limit_nproc>, kUnlessDefault>("limit_nproc"),
+    kv::number<Process<&ProcessSettings::limit_core>, kUnlessDefault>("limit_core"),
+    kv::number<Process<&ProcessSettings::limit_memory>, kUnlessDefault>("limit_memory"),
+    kv::number<Process<&ProcessSettings::limit_cpu>, kUnlessDefault>("limit_cpu"),
+    kv::texts<At<&S::depends_on>>("depends_on"),
+    kv::text<At<&S::start_when>, kAlways, has_dependencies>("start_when"),
+    kv::number<At<&S::start_timeout_ms>, kAlways, has_dependencies>("start_timeout_ms"),
+    kv::text<At<&S::source>, kRequired>("source"),
+    kv::number<At<&S::loaded_at_ms>, kRequired>("loaded_at_ms"),
+};
+
+}  // namespace
+
+std::vector<const char*> spec_keys() {
+  std::vector<const char*> keys;
+  for (const auto& f : kSpecFields) keys.push_back(f.key);
+  return keys;
+}
+
+std::string serialize_spec(const TaskSpec& s) { return kv::serialize(kSpecFields, "spmi-spec", kSpecVersion, s); }
+
+bool parse_spec(const std::string& text, TaskSpec* s, std::string* err) {
+  return kv::parse(kSpecFields, "spmi-spec", kSpecVersion, text, s, err);
 }
 
 }  // namespace spmi

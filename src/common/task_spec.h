@@ -64,8 +64,11 @@ struct TaskSpec {
   std::string display_command() const;
 };
 
+// The spec file (state/schema.md, "spec"), driven by one table of keys in
+// task_spec.cc; spec_keys() lists them in file order.
 std::string serialize_spec(const TaskSpec& spec);
 bool parse_spec(const std::string& text, TaskSpec* spec, std::string* err);
+std::vector<const char*> spec_keys();
 
 // Names of the files in a task directory (see state/schema.md).
 namespace task_files {

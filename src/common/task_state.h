@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/watchdog_settings.h"
 
@@ -74,7 +75,10 @@ struct TaskState {
   int64_t log_dropped_bytes = 0; // output dropped because it could not be written
 };
 
+// The state file (state/schema.md, "state"), driven by one table of keys in
+// task_state.cc; state_keys() lists them in file order.
 std::string serialize_state(const TaskState& st);
 bool parse_state(const std::string& text, TaskState* st, std::string* err);
+std::vector<const char*> state_keys();
 
 }  // namespace spmi

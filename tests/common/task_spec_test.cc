@@ -316,14 +316,101 @@ TEST_CASE("every spec and state key is documented in state/schema.md", "[spec][s
   std::stringstream schema;
   schema << in.rdbuf();
   REQUIRE(!schema.str().empty());
-  for (const std::string& text : {serialize_spec(full_spec()), serialize_state(full_state())}) {
-    std::istringstream lines(text);
-    std::string line;
-    std::getline(lines, line);  // the header
-    while (std::getline(lines, line)) {
-      std::string key = "`" + line.substr(0, line.find('=')) + "`";
-      INFO(key);
-      CHECK(schema.str().find(key) != std::string::npos);
-    }
+  std::vector<const char*> keys = spec_keys(), more = state_keys();
+  keys.insert(keys.end(), more.begin(), more.end());
+  REQUIRE(keys.size() > 100);
+  for (const char* k : keys) {
+    std::string key = "`" + std::string(k) + "`";
+    INFO(key);
+    CHECK(schema.str().find(key) != std::string::npos);
   }
+  // The full records (with a shell command and command health checks as
+  // the alternatives) write every key of the tables.
+  TaskSpec shell = full_spec(), argv_check = full_spec();
+  shell.argv.clear();
+  shell.shell_command = "serve";
+  shell.health.type = argv_check.health.type = HealthType::Command;
+  shell.health.shell_command = "check";
+  argv_check.health.argv = {"check", "-q"};
+  std::string both = serialize_spec(full_spec()) + serialize_spec(shell) + serialize_spec(argv_check) +
+                     serialize_state(full_state());
+  for (const char* k : keys) {
+    INFO(k);
+    CHECK(both.find("\n" + std::string(k) + "=") != std::string::npos);
+  }
+}
+
+namespace {
+
+// A spec with only the keys every spmi version wrote.
+const std::string kMinimalSpec =
+    "spmi-spec 1\nid=a\nmanageable=task\ncomment=\nbackend=native\nwrapper=default\nmixed_stdout=0\n"
+    "stop_signal=15\nstop_timeout_ms=5000\ncwd=/\nshell=true\nsource=/x.toml\nloaded_at_ms=1\n";
+
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+std::string spec_error(const std::string& text) {
+  TaskSpec s;
+  std::string err;
+  return parse_spec(text, &s, &err) ? "(parsed)" : err;
+}
+
+const std::string kMinimalState =
+    "spmi-state 1\nrun_id=r\nphase=running\nbackend=native\nbackend_id=1\nwrapper_pid=1\nwrapper_start_ticks=2\n"
+    "pid=3\npid_start_ticks=4\npgid=3\nsid=3\nstarted_at_ms=5\nfinished_at_ms=0\nmain_exited=0\nexit_code=-1\n"
+    "exit_signal=0\nstop_request=\nended_by=0\nerror=\nnote=\n";
+
+std::string state_error(const std::string& text) {
+  TaskState s;
+  std::string err;
+  return parse_state(text, &s, &err) ? "(parsed)" : err;
+}
+
+}  // namespace
+
+TEST_CASE("parse_spec: absent keys take their defaults, damaged files are refused saying which key",
+          "[spec][golden]") {
+  TaskSpec s;
+  std::string err;
+  REQUIRE(parse_spec(kMinimalSpec, &s, &err));
+  CHECK(serialize_spec(s) ==
+        "spmi-spec 1\nid=a\nmanageable=task\ncomment=\nbackend=native\nwrapper=default\nshell=true\nmixed_stdout=0\n"
+        "stop_signal=15\nstop_timeout_ms=5000\ncwd=/\nrestart=never\nsuccess_exit_code=0\nrestart_delay_ms=1000\n"
+        "restart_max_delay_ms=60000\nrestart_reset_after_ms=60000\nmax_restarts=5\nrestart_window_ms=60000\n"
+        "log_max_size=10485760\nlog_rotate=size\nlog_keep=5\nlog_compress=0\nlog_timestamps=0\nsource=/x.toml\n"
+        "loaded_at_ms=1\n");
+  CHECK(spec_error(with(kMinimalSpec, "id=a\n", "")) == "missing 'id'");
+  CHECK(spec_error(with(kMinimalSpec, "shell=true\n", "")) == "neither 'shell' nor 'arg' is present");
+  CHECK(spec_error(kMinimalSpec + "restart=sometimes\n") == "unknown 'restart' value 'sometimes'");
+  CHECK(spec_error(kMinimalSpec + "health=smoke\n") == "unknown 'health' value 'smoke'");
+  CHECK(spec_error(kMinimalSpec + "log_rotate=weekly\n") == "unknown 'log_rotate' value 'weekly'");
+  CHECK(spec_error(kMinimalSpec + "env=noequals\n") == "malformed 'env' entry");
+  CHECK(spec_error(kMinimalSpec + "success_exit_code=x\n") == "'success_exit_code' is not a number");
+  CHECK(spec_error(with(kMinimalSpec, "stop_signal=15", "stop_signal=x")) == "'stop_signal' is not a number");
+  // An optional number that is not one keeps its default (as every version did).
+  REQUIRE(parse_spec(kMinimalSpec + "restart_delay_ms=abc\nhealth_port=x\n", &s, &err));
+  CHECK(s.restart.delay_ms == 1000);
+}
+
+TEST_CASE("parse_state: absent keys take their defaults, damaged files are refused saying which key",
+          "[state][golden]") {
+  TaskState s;
+  std::string err;
+  REQUIRE(parse_state(kMinimalState, &s, &err));
+  CHECK(serialize_state(s) == kMinimalState +
+                                  "restarts=0\nnext_start_at_ms=0\nhealth=\nhealth_failures=0\nhealth_detail=\nready=0\n"
+                                  "ready_at_ms=0\nnext_fire_at_ms=0\nlast_fire_at_ms=0\nruns=0\nskipped=0\nlog_error=\n"
+                                  "log_dropped_bytes=0\n");
+  CHECK(state_error(with(kMinimalState, "run_id=r\n", "")) == "missing 'run_id'");
+  CHECK(state_error(with(kMinimalState, "phase=running", "phase=dancing")) == "unknown 'phase' value 'dancing'");
+  CHECK(state_error(with(kMinimalState, "\npid=3", "\npid=99999999")) == "'pid' is not a process id: 99999999");
+  CHECK(state_error(with(kMinimalState, "wrapper_pid=1", "wrapper_pid=x")) == "'wrapper_pid' is not a number");
+  CHECK(state_error(kMinimalState + "health=meh\n") == "unknown 'health' value 'meh'");
+  REQUIRE(parse_state(kMinimalState + "restarts=x\nready=1\n", &s, &err));
+  CHECK(s.restarts == 0);
+  CHECK(s.ready);
 }
