@@ -1,5 +1,5 @@
 // Setting up a child process between fork and exec: the one definition used
-// by the task itself (wrappers/default_wrapper.cc), the health check
+// by the task itself (wrappers/wrapper.cc), the health check
 // commands and probes (wrappers/health_probe.cc), and the wrapper's own
 // launch (backends/native_backend.cc), so the three cannot drift apart (a
 // health check once ran as root with unresolved secrets while its task ran

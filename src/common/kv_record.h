@@ -53,19 +53,17 @@ struct PathTraits<At<First, Rest...>> {
 template <class Path>
 using RecordOf = typename PathTraits<Path>::Record;
 
-// One default-constructed record per record type (not one per row: a
-// TaskSpec is a kilobyte, and the static wrappers link these codecs).
-template <class R>
-const R& defaults() {
-  static const R d{};
-  return d;
-}
-
 template <class R, Rule rule, auto when, class Path>
 bool should_write(const R& r) {
   if constexpr (!std::is_null_pointer_v<decltype(when)>)
     if (!when(r)) return false;
-  if constexpr (rule == Rule::UnlessDefault) return Path::in(r) != Path::in(defaults<R>());
+  if constexpr (rule == Rule::UnlessDefault) {
+    // A default record built on the spot, not kept in a static: the
+    // resident wrappers link these codecs, and a static is a page they
+    // would carry for nothing (a record costs well under a microsecond).
+    const R defaults{};
+    return Path::in(r) != Path::in(defaults);
+  }
   return true;
 }
 

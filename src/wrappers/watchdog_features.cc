@@ -1,7 +1,6 @@
-// The watchdog's additions to the wrapper loop: readiness (ready_fd), health
-// checks, the cron schedule (a CLOCK_REALTIME timerfd, so the loop sleeps
-// until the fire) and the memory limit. Each is idle unless the spec sets
-// it: an idle watchdog without health check or limit still wakes zero times.
+// The watchdog's feature set (watchdog_features.h). Each feature is idle
+// unless the spec sets it: an idle watchdog without health check or limit
+// still wakes zero times.
 #include <fcntl.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include "common/duration.h"
 #include "common/proc.h"
 #include "common/process_tree.h"
+#include "wrappers/watchdog_features.h"
 #include "wrappers/wrapper.h"
 
 namespace spmi {
@@ -36,9 +36,10 @@ std::string mib(long long bytes) {
 
 }  // namespace
 
-bool wrapper_runs_type(const std::string& type) { return type == "watchdog" || type == "default"; }
-
-bool Wrapper::prepare_features(std::string* err) {
+bool WatchdogFeatures::prepare(std::string* err) {
+  const TaskSpec& spec_ = w_->spec();
+  TaskState& state_ = w_->state();
+  health_ = HealthTracker(spec_.health);
   scheduled_ = !spec_.schedule.cron.empty();
   if (health_.enabled()) state_.health = HealthStatus::Starting;
   if (spec_.health.type == HealthType::Tcp || spec_.health.type == HealthType::Http) {
@@ -74,7 +75,8 @@ bool Wrapper::prepare_features(std::string* err) {
   return true;
 }
 
-bool Wrapper::open_ready_pipe(std::string* err) {
+bool WatchdogFeatures::before_spawn(std::string* err) {
+  const TaskSpec& spec_ = w_->spec();
   ready_read_.reset();
   ready_write_.reset();
   if (spec_.ready_fd <= 0) return true;
@@ -89,8 +91,9 @@ bool Wrapper::open_ready_pipe(std::string* err) {
   return true;
 }
 
-void Wrapper::task_env_fixups(std::vector<std::pair<std::string, std::string>>* extra,
-                              std::vector<std::string>* remove) {
+void WatchdogFeatures::task_env_fixups(std::vector<std::pair<std::string, std::string>>* extra,
+                                       std::vector<std::string>* remove) {
+  const TaskSpec& spec_ = w_->spec();
   // The wrapper's TZ is the schedule's; the task keeps its own.
   if (scheduled_ && !spec_.schedule.timezone.empty()) {
     if (had_tz_) extra->emplace_back("TZ", old_tz_);
@@ -98,7 +101,8 @@ void Wrapper::task_env_fixups(std::vector<std::pair<std::string, std::string>>* 
   }
 }
 
-void Wrapper::child_ready_fd(int* err_fd) {
+void WatchdogFeatures::in_child(int* err_fd) {
+  const TaskSpec& spec_ = w_->spec();
   if (!ready_write_.valid()) return;
   int target = spec_.ready_fd;
   if (*err_fd == target) *err_fd = ::fcntl(*err_fd, F_DUPFD_CLOEXEC, 10);
@@ -106,7 +110,9 @@ void Wrapper::child_ready_fd(int* err_fd) {
   else ::dup2(ready_write_.get(), target);  // the copy is not close-on-exec
 }
 
-void Wrapper::read_ready() {
+void WatchdogFeatures::read_ready() {
+  const TaskSpec& spec_ = w_->spec();
+  TaskState& state_ = w_->state();
   char buf[256];
   ssize_t n;
   while ((n = ::read(ready_read_.get(), buf, sizeof buf)) > 0) {
@@ -115,20 +121,23 @@ void Wrapper::read_ready() {
       if (!state_.ready) {
         state_.ready = true;
         state_.ready_at_ms = now_ms();
-        log("the task is ready (it wrote a newline to fd " + std::to_string(spec_.ready_fd) + ")");
-        save_state();
-        note_event("ready", "the task wrote a newline to fd " + std::to_string(spec_.ready_fd));
+        w_->log("the task is ready (it wrote a newline to fd " + std::to_string(spec_.ready_fd) + ")");
+        w_->save_state();
+        w_->note_event("ready", "the task wrote a newline to fd " + std::to_string(spec_.ready_fd));
       }
       return;
     }
   }
   if (n == 0) {
-    log("the task closed its readiness fd " + std::to_string(spec_.ready_fd) + " without writing a newline");
+    w_->log("the task closed its readiness fd " + std::to_string(spec_.ready_fd) + " without writing a newline");
     ready_read_.reset();
   }
 }
 
-void Wrapper::after_transition(Phase from) {
+void WatchdogFeatures::after_transition(Phase from) {
+  const TaskSpec& spec_ = w_->spec();
+  TaskState& state_ = w_->state();
+  const WrapperMachine& machine_ = w_->machine();
   bool was = from == Phase::Running || from == Phase::Draining;
   bool is = machine_.run_active();
   int64_t mono = monotonic_ms();
@@ -156,8 +165,9 @@ void Wrapper::after_transition(Phase from) {
   if (from == Phase::Starting && machine_.phase() == Phase::Scheduled) arm_next_fire(now_ms() / 1000);
 }
 
-void Wrapper::arm_next_fire(int64_t after_s) {
-  const ScheduleSettings& c = spec_.schedule;
+void WatchdogFeatures::arm_next_fire(int64_t after_s) {
+  const ScheduleSettings& c = w_->spec().schedule;
+  TaskState& state_ = w_->state();
   int64_t after = after_s;
   if (c.not_before_ms > 0) after = std::max(after, (c.not_before_ms + 999) / 1000 - 1);
   int64_t next = cron_next(cron_, after);
@@ -167,11 +177,12 @@ void Wrapper::arm_next_fire(int64_t after_s) {
   struct itimerspec its {};
   its.it_value.tv_sec = next >= 0 ? static_cast<time_t>(next) : 0;
   if (::timerfd_settime(fire_timer_.get(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, nullptr) != 0)
-    log("cannot arm the schedule timer: " + errno_text(errno));
-  if (next >= 0) log("next fire at " + format_rfc3339_utc(next * 1000));
+    w_->log("cannot arm the schedule timer: " + errno_text(errno));
+  if (next >= 0) w_->log("next fire at " + format_rfc3339_utc(next * 1000));
 }
 
-int64_t Wrapper::feature_deadline() const {
+int64_t WatchdogFeatures::deadline() const {
+  const WrapperMachine& machine_ = w_->machine();
   int64_t at = -1;
   auto take = [&at](int64_t t) {
     if (t >= 0 && (at < 0 || t < at)) at = t;
@@ -183,58 +194,73 @@ int64_t Wrapper::feature_deadline() const {
   return at;
 }
 
-void Wrapper::add_feature_pollfds(std::vector<struct pollfd>* fds, size_t* first) {
-  *first = fds->size();
-  fds->push_back({ready_read_.valid() ? ready_read_.get() : -1, POLLIN, 0});
-  fds->push_back({probe_.running() ? probe_.pidfd() : -1, POLLIN, 0});
-  fds->push_back({probe_.running() ? probe_.output_fd() : -1, POLLIN, 0});
-  fds->push_back({fire_timer_.valid() ? fire_timer_.get() : -1, POLLIN, 0});
+void WatchdogFeatures::add_pollfds(std::vector<struct pollfd>* fds) {
+  size_t first = fds->size();
+  fds->resize(first + kSlots, {-1, POLLIN, 0});
+  struct pollfd* slot = fds->data() + first;
+  if (ready_read_.valid()) slot[kReady].fd = ready_read_.get();
+  if (probe_.running()) {
+    slot[kProbeExit].fd = probe_.pidfd();
+    slot[kProbeOutput].fd = probe_.output_fd();
+  }
+  if (fire_timer_.valid()) slot[kFireTimer].fd = fire_timer_.get();
 }
 
-void Wrapper::handle_features(const std::vector<struct pollfd>& fds, size_t first) {
+void WatchdogFeatures::handle(const std::vector<struct pollfd>& fds, size_t first) {
   const short ready = POLLIN | POLLHUP | POLLERR;
-  if (fds[first].fd >= 0 && (fds[first].revents & ready) && ready_read_.valid()) read_ready();
-  if (fds[first + 2].fd >= 0 && (fds[first + 2].revents & ready) && probe_.running()) probe_.read_output();
-  if (fds[first + 1].fd >= 0 && (fds[first + 1].revents & ready) && probe_.running()) finish_health_check(false);
+  auto fired = [&](Slot s, short events) {
+    const struct pollfd& p = fds[first + s];
+    return p.fd >= 0 && (p.revents & events);
+  };
+  if (fired(kReady, ready) && ready_read_.valid()) read_ready();
+  if (fired(kProbeOutput, ready) && probe_.running()) probe_.read_output();
+  if (fired(kProbeExit, ready) && probe_.running()) finish_health_check(false);
   else if (probe_.running() && monotonic_ms() >= probe_.deadline_ms()) finish_health_check(true);
-  if (done_) return;
-  if (machine_.run_active() && !probe_.running() && health_.next_check_ms() >= 0 &&
+  if (w_->done()) return;
+  if (w_->machine().run_active() && !probe_.running() && health_.next_check_ms() >= 0 &&
       monotonic_ms() >= health_.next_check_ms())
     run_health_check();
   if (run_deadline_ms_ >= 0 && monotonic_ms() >= run_deadline_ms_) {
     run_deadline_ms_ = -1;
-    log("the run took longer than max_runtime (" + format_duration_ms(spec_.schedule.max_runtime_ms) + "): stopping it");
-    handle(WrapperEvent::RunTimeout);
-    if (done_) return;
+    w_->log("the run took longer than max_runtime (" + format_duration_ms(w_->spec().schedule.max_runtime_ms) +
+            "): stopping it");
+    w_->handle(WrapperEvent::RunTimeout);
+    if (w_->done()) return;
   }
   if (memory_check_ms_ >= 0 && monotonic_ms() >= memory_check_ms_) check_memory();
-  if (done_ || fds[first + 3].fd < 0 || !(fds[first + 3].revents & POLLIN)) return;
+  if (!w_->done() && fired(kFireTimer, POLLIN)) fire();
+}
+
+// The schedule's timer expired (or the clock was set).
+void WatchdogFeatures::fire() {
   uint64_t expirations = 0;
   ssize_t n = ::read(fire_timer_.get(), &expirations, sizeof expirations);
   int64_t now_s = now_ms() / 1000;
   if (n < 0 && errno == ECANCELED) {
-    log("the system clock was set: recomputing the next fire");
+    w_->log("the system clock was set: recomputing the next fire");
     arm_next_fire(now_s - 1);
     return;
   }
   if (n != static_cast<ssize_t>(sizeof expirations) || fire_at_s_ < 0) return;
   // Missed fires (the machine slept) are not caught up: one run, then the
   // next fire after now. The next fire is known before this one runs.
-  state_.last_fire_at_ms = now_ms();
+  w_->state().last_fire_at_ms = now_ms();
   arm_next_fire(std::max(fire_at_s_, now_s));
-  handle(WrapperEvent::Fire);
+  w_->handle(WrapperEvent::Fire);
 }
 
-void Wrapper::run_health_check() {
+void WatchdogFeatures::run_health_check() {
+  const TaskSpec& spec_ = w_->spec();
   health_.check_started();
   std::string err;
-  if (!probe_.start(spec_, child_plan(), probe_program_, monotonic_ms(), &err)) {
-    log("cannot run the health check: " + err);
+  if (!probe_.start(spec_, w_->child_plan(), probe_program_, monotonic_ms(), &err)) {
+    w_->log("cannot run the health check: " + err);
     apply_health_result(false, err);
   }
 }
 
-void Wrapper::finish_health_check(bool timed_out) {
+void WatchdogFeatures::finish_health_check(bool timed_out) {
+  const TaskSpec& spec_ = w_->spec();
   std::string detail;
   bool ok = false;
   if (timed_out) {
@@ -246,32 +272,37 @@ void Wrapper::finish_health_check(bool timed_out) {
   apply_health_result(ok, detail);
 }
 
-void Wrapper::apply_health_result(bool ok, const std::string& detail) {
+void WatchdogFeatures::apply_health_result(bool ok, const std::string& detail) {
+  const TaskSpec& spec_ = w_->spec();
+  TaskState& state_ = w_->state();
+  WrapperMachine& machine_ = w_->machine();
   HealthChange change = health_.check_finished(ok, monotonic_ms());
   state_.health = health_.status();
   state_.health_failures = health_.failures();
   state_.health_detail = detail;
   if (change == HealthChange::None) return;  // the state file changes on transitions only
   if (change == HealthChange::BecameHealthy) {
-    log("healthy: " + detail);
+    w_->log("healthy: " + detail);
     if (spec_.ready_fd <= 0 && !state_.ready) {
       state_.ready = true;  // ready = the first healthy check
       state_.ready_at_ms = now_ms();
     }
-    save_state();
-    note_event("healthy", detail);
+    w_->save_state();
+    w_->note_event("healthy", detail);
     return;
   }
-  log("unhealthy after " + std::to_string(state_.health_failures) + " failed check(s): " + detail);
-  save_state();
-  note_event("unhealthy", detail);
+  w_->log("unhealthy after " + std::to_string(state_.health_failures) + " failed check(s): " + detail);
+  w_->save_state();
+  w_->note_event("unhealthy", detail);
   if (spec_.health.restart_on_unhealthy && machine_.run_active()) {
     machine_.set_force_reason("unhealthy: " + detail);
-    handle(WrapperEvent::ForceRestart);
+    w_->handle(WrapperEvent::ForceRestart);
   }
 }
 
-void Wrapper::check_memory() {
+void WatchdogFeatures::check_memory() {
+  const TaskSpec& spec_ = w_->spec();
+  WrapperMachine& machine_ = w_->machine();
   memory_check_ms_ = monotonic_ms() + kMemoryCheckMs;
   if (!machine_.run_active()) return;
   long long total = 0;
@@ -279,9 +310,9 @@ void Wrapper::check_memory() {
     if (!probe_.running() || p.pgid != probe_.pid()) total += proc_rss_bytes(p.pid);
   if (total <= spec_.max_memory_bytes) return;
   std::string why = "memory " + mib(total) + " over max_memory " + mib(spec_.max_memory_bytes);
-  log(why + ": restarting the task");
+  w_->log(why + ": restarting the task");
   machine_.set_force_reason(why);
-  handle(WrapperEvent::ForceRestart);
+  w_->handle(WrapperEvent::ForceRestart);
 }
 
 }  // namespace spmi

@@ -60,6 +60,7 @@ WrapperActions WrapperMachine::fire(const char* reason) {
   ++runs_;
   policy_.reset();
   WrapperActions a = begin_run("fire");
+  a.new_run = true;
   a.reason = reason;
   return a;
 }

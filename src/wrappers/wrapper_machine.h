@@ -2,7 +2,7 @@
 // wrapper types: `default` is a watchdog whose restart policy is "never" and
 // which has no schedule, health check or limits.
 //
-// Pure logic, no I/O: the poll loop in default_wrapper.cc turns kernel events
+// Pure logic, no I/O: the poll loop in wrapper.cc turns kernel events
 // (signalfd, the control FIFO, timers, health checks) into events, feeds them
 // here with the time, and carries out the actions returned. Tests drive it
 // directly with a fake clock. Each row of the table is one handler
@@ -80,6 +80,7 @@ struct WrapperActions {
   bool spawn = false;         // start the command (again)
   int64_t backoff_ms = -1;    // arm the restart timer (-1: none)
   bool exit = false;          // the wrapper's work is done
+  bool new_run = false;       // a scheduled fire: the last run's pid and exit are its own events
   std::string event;          // what happened, for the events file ("" = nothing to record)
   std::string reason;
 };

@@ -1,4 +1,4 @@
-// The default wrapper: runs one task's command under spmi's supervision.
+// How a wrapper executable is started (its options) and run.
 #pragma once
 
 #include <string>
@@ -20,13 +20,15 @@ struct WrapperOptions {
 // report fd or FIFO of `opts`, once; later calls do nothing.
 void send_report(WrapperOptions* opts, const std::string& line);
 
-// Runs the task in `opts.task_dir` until nothing of it is left. Returns the
-// wrapper's exit status: 0 after the task ran, 1 when it could not start,
-// 3 when another wrapper already holds the task's lock.
-int run_default_wrapper(const WrapperOptions& opts);
+class WrapperFeatures;
 
-// True when this executable runs wrapper type `type` (defined by the
-// executable's feature file: default_features.cc or watchdog_features.cc).
-bool wrapper_runs_type(const std::string& type);
+// Runs the task in `opts.task_dir` with `features` until nothing of it is
+// left. Returns the wrapper's exit status: 0 after the task ran, 1 when it
+// could not start, 3 when another wrapper already holds the task's lock.
+int run_wrapper(const WrapperOptions& opts, WrapperFeatures& features);
+
+// An executable's main (wrapper_cli.cc): parses the command line, reads the
+// spec, checks `features` runs its wrapper type, and runs the task.
+int wrapper_main(int argc, char** argv, WrapperFeatures& features);
 
 }  // namespace spmi

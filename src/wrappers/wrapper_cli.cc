@@ -1,5 +1,6 @@
-// spmi-wrapper and spmi-watchdog: the small resident process that supervises
-// one task (one main file, two feature sets; see CMakeLists.txt).
+// The command line of spmi-wrapper and spmi-watchdog, the small resident
+// process that supervises one task. Each executable's main (main_wrapper.cc,
+// main_watchdog.cc) calls wrapper_main with its feature set (features.h).
 //
 //   spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH]
 //                [--id-from VARIABLE] [--slurm] <task-dir>
@@ -21,16 +22,8 @@
 #include "common/fd.h"
 #include "common/task_spec.h"
 #include "spmi_version.h"
-#include "wrappers/default_wrapper.h"
-
-#if SPMI_LEAN_WRAPPER
-// libstdc++'s default terminate handler prints the demangled exception type,
-// which links the whole demangler (~50 KB) into every resident wrapper. The
-// wrapper reports its failures itself; on terminate it just aborts.
-namespace __gnu_cxx {
-void __verbose_terminate_handler() { std::abort(); }
-}  // namespace __gnu_cxx
-#endif
+#include "wrappers/features.h"
+#include "wrappers/wrapper_options.h"
 
 namespace {
 
@@ -43,7 +36,9 @@ int usage() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace spmi {
+
+int wrapper_main(int argc, char** argv, WrapperFeatures& features) {
   spmi::WrapperOptions opts;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--version") == 0) {
@@ -79,9 +74,11 @@ int main(int argc, char** argv) {
     spmi::write_all(STDERR_FILENO, line + "\n");
     return 1;
   }
-  // One loop for every type; the executable's feature file and the spec
+  // One loop for every type; the executable's feature set and the spec
   // (restart policy, health, schedule) make it a watchdog.
-  if (spmi::wrapper_runs_type(spec.wrapper)) return spmi::run_default_wrapper(opts);
+  if (features.runs_type(spec.wrapper)) return spmi::run_wrapper(opts, features);
   spmi::send_report(&opts, "error this executable does not run wrapper type '" + spec.wrapper + "'");
   return 1;
 }
+
+}  // namespace spmi

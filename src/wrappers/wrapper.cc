@@ -1,9 +1,9 @@
-// The default wrapper's I/O: takes the task's lock, starts the command in its
+// The wrapper's core I/O: takes the task's lock, starts the command in its
 // own session, records pid/start/exit in the state file, and sleeps in poll()
 // on a signalfd and the control FIFO until something happens. Every decision
 // is made by WrapperMachine; this file only turns kernel events into machine
 // events and carries out the actions.
-#include "wrappers/default_wrapper.h"
+#include "wrappers/wrapper.h"
 
 #include <cerrno>
 #include <csignal>
@@ -130,7 +130,6 @@ bool Wrapper::prepare(std::string* err) {
   }
   machine_ = WrapperMachine(spec_.stop_signal, RestartPolicy(spec_.restart, random_fraction),
                             !spec_.schedule.cron.empty());
-  health_ = HealthTracker(spec_.health);
   events_fd_.reset(::open(path(task_files::kEvents).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
 
   // Orphaned descendants (daemonizing grandchildren) are reparented to us.
@@ -163,13 +162,13 @@ bool Wrapper::prepare(std::string* err) {
   // through it would write somewhere the task's owner chose.
   if (!out_log_.setup(spec_.stdout_log(opts_.task_dir), spec_.logs, now_ms, err)) return false;
   if (!spec_.mixed_stdout && !err_log_.setup(spec_.stderr_log(opts_.task_dir), spec_.logs, now_ms, err)) return false;
-  return prepare_features(err);
+  return features_.prepare(err);
 }
 
 // Runs in the forked child: never returns, never touches the parent's state
 // beyond what fork copied, and ends with _exit on any failure.
 void Wrapper::exec_child(int err_fd) {
-  child_ready_fd(&err_fd);
+  features_.in_child(&err_fd);
   auto fail = [err_fd](const ChildFailure& f) {
     ssize_t ignored = ::write(err_fd, &f, sizeof f);
     (void)ignored;
@@ -281,7 +280,7 @@ bool Wrapper::prepare_process(std::string* err) {
   std::vector<std::pair<std::string, std::string>> extra = {
       {"SPMI_TASK_ID", spec_.id}, {"SPMI_RUN_ID", state_.run_id}, {"SPMI_TASK_DIR", opts_.task_dir}};
   std::vector<std::string> remove;
-  task_env_fixups(&extra, &remove);
+  features_.task_env_fixups(&extra, &remove);
   if (!build_task_env(spec_, environ, identity_, extra, remove, &child_env_, err)) return false;
   child_envp_.clear();
   for (auto& e : child_env_) child_envp_.push_back(e.data());
@@ -292,36 +291,9 @@ bool Wrapper::prepare_process(std::string* err) {
 
 // Signals the task's processes; returns how many were signalled individually.
 int Wrapper::signal_tree(int sig, bool only_new) {
-  int count = 0;
-  std::vector<ProcStat> tree = live_descendants(::getpid());
-  // The group first (one atomic kill for everything still in it), then every
-  // descendant found in /proc, including those that left the group. The
-  // group id is the main pid: it is still the task's only while the main
-  // process is unreaped or a process of ours is in the group (the kernel
-  // never reuses an id in use as a group id). Once the group emptied, the
-  // id may belong to someone else's group: then only the tree is signalled.
-  bool group_ours = state_.pgid > 0 && ((state_.pid > 0 && !state_.main_exited) ||
-                                         std::any_of(tree.begin(), tree.end(),
-                                                     [&](const ProcStat& p) { return p.pgid == state_.pgid; }));
-  if (!only_new && group_ours) {
-    ::kill(-state_.pgid, sig);
-    if (sig != SIGKILL && sig != SIGCONT) ::kill(-state_.pgid, SIGCONT);
-  }
-  for (const ProcStat& p : tree) {
-    if (compress_.running() && p.pid == compress_.pid()) continue;  // not the task's
-    auto key = std::make_pair(p.pid, p.start_ticks);
-    bool seen = std::find(signalled_.begin(), signalled_.end(), key) != signalled_.end();
-    if (only_new && sig != SIGKILL && seen) continue;
-    if (signal_process(p, sig)) {
-      ++count;
-      if (sig != SIGKILL && sig != SIGCONT) signal_process(p, SIGCONT);
-    }
-    if (!seen) signalled_.push_back(key);
-  }
-  return count;
+  return signaller_.signal(state_, sig, only_new, compress_.running() ? compress_.pid() : -1);
 }
 
-// Appends `text` as a JSON string to `out`.
 // Appends one JSON line per transition to the events file (event_log.h).
 void Wrapper::record_event(const WrapperActions& a, Phase from) {
   if (a.event.empty() || !events_fd_.valid()) return;
@@ -342,6 +314,14 @@ void Wrapper::record_event(const WrapperActions& a, Phase from) {
 }
 
 void Wrapper::handle(WrapperEvent e) {
+  carry_out(e);
+  // A scheduled task whose schedule has no further fire is done (at most
+  // one follow-up: ScheduleEnded leaves Scheduled).
+  if (!done_ && machine_.phase() == Phase::Scheduled && features_.schedule_ended()) carry_out(WrapperEvent::ScheduleEnded);
+}
+
+// One event: the machine's transition, then its actions.
+void Wrapper::carry_out(WrapperEvent e) {
   // Nothing of the task is left: its output is complete, copy the rest
   // before the end (or the next run) is recorded.
   if (e == WrapperEvent::NoChildren) drain_output();
@@ -353,19 +333,19 @@ void Wrapper::handle(WrapperEvent e) {
       log("sent " + signal_name(a.signal_tree) + " to the task's process group and " + std::to_string(n) +
           " process(es) of its tree");
   }
-  if (a.arm_deadline) deadline_ms_ = monotonic_ms() + spec_.stop_timeout_ms;
-  if (machine_.phase() == Phase::Killing) deadline_ms_ = -1;
+  if (a.arm_deadline) timers_.stop_deadline.arm(monotonic_ms() + spec_.stop_timeout_ms);
+  if (machine_.phase() == Phase::Killing) timers_.stop_deadline.disarm();
   if (a.exit) {
     // The logs are complete before the end is recorded.
     if (terminal_) relay_.drain(1000);
     state_.finished_at_ms = now_ms();
   }
   if (a.backoff_ms >= 0) {
-    backoff_ms_ = monotonic_ms() + a.backoff_ms;
+    timers_.restart.arm(monotonic_ms() + a.backoff_ms);
     state_.next_start_at_ms = now_ms() + a.backoff_ms;
     log("restarting in " + format_duration_ms(a.backoff_ms) + " (" + a.reason + ")");
   } else if (machine_.phase() != Phase::Backoff) {
-    backoff_ms_ = -1;
+    timers_.restart.disarm();
     state_.next_start_at_ms = 0;
   }
   if (!a.reason.empty() && (machine_.phase() == Phase::GaveUp)) state_.note = a.reason;
@@ -376,13 +356,13 @@ void Wrapper::handle(WrapperEvent e) {
   state_.restarts = machine_.restarts();
   state_.runs = machine_.runs();
   state_.skipped = machine_.skipped();
-  after_transition(from);
+  features_.after_transition(from);
   const bool was_running = from == Phase::Running || from == Phase::Draining;
   if (!was_running && machine_.run_active() && spec_.restart.min_uptime_ms > 0)
-    uptime_at_ms_ = monotonic_ms() + spec_.restart.min_uptime_ms;
+    timers_.min_uptime.arm(monotonic_ms() + spec_.restart.min_uptime_ms);
   else if (!machine_.run_active())
-    uptime_at_ms_ = -1;
-  if (a.event == "fire") {
+    timers_.min_uptime.disarm();
+  if (a.new_run) {
     // A new run: the previous run's process and exit belong to its own events.
     state_.pid = 0;
     state_.main_exited = false;
@@ -391,12 +371,10 @@ void Wrapper::handle(WrapperEvent e) {
   record_event(a, from);
   if (a.exit) done_ = true;
   if (a.spawn) start_run();
-  // A scheduled task whose schedule has no further fire is done.
-  if (!done_ && machine_.phase() == Phase::Scheduled && fire_at_s_ < 0) handle(WrapperEvent::ScheduleEnded);
 }
 
 void Wrapper::reached_min_uptime() {
-  uptime_at_ms_ = -1;
+  timers_.min_uptime.disarm();
   std::string up = "up for min_uptime (" + format_duration_ms(spec_.restart.min_uptime_ms) + ")";
   log("the run stayed " + up + ": started");
   if (spec_.ready_fd > 0 || spec_.health.type != HealthType::None || state_.ready) return;
@@ -430,8 +408,8 @@ void Wrapper::start_run() {
   state_.exit_signal = 0;
   state_.error.clear();
   state_.started_at_ms = now_ms();
-  signalled_.clear();
-  deadline_ms_ = -1;
+  signaller_.reset();
+  timers_.stop_deadline.disarm();
   std::string err;
   if (terminal_ && !relay_.open(spec_.mixed_stdout, &err)) return fail_run(err);
   if (!terminal_ && !open_output_pipes(&err)) return fail_run(err);
@@ -440,9 +418,9 @@ void Wrapper::start_run() {
     stdin_fd_.reset(::open(path(task_files::kStdin).c_str(), O_RDWR | O_CLOEXEC));
   }
   if (!prepare_process(&err)) return fail_run(err);
-  if (!open_ready_pipe(&err)) return fail_run(err);
+  if (!features_.before_spawn(&err)) return fail_run(err);
   pid_t pid = spawn(&err);
-  ready_write_.reset();  // only the child writes readiness
+  features_.after_spawn();
   if (pid < 0) return fail_run(err);
   state_.pid = pid;
   state_.pid_start_ticks = proc_start_ticks(pid);
@@ -469,7 +447,7 @@ void Wrapper::start_run() {
 void Wrapper::record_tree() {
   std::vector<pid_t> helpers;  // not the task's: log compression, health checks
   if (compress_.running()) helpers.push_back(compress_.pid());
-  if (probe_.running()) helpers.push_back(probe_.pid());
+  if (pid_t helper = features_.helper_pid(); helper > 0) helpers.push_back(helper);
   std::vector<ProcId> live;
   bool news = false;
   // live_descendants lists a parent before its children.
@@ -585,24 +563,21 @@ void Wrapper::loop() {
   reap();
   while (!done_) {
     int timeout = -1;  // no wake-ups while nothing is pending
-    if (machine_.wants_ticks()) {
-      timeout = machine_.phase() == Phase::Killing ? 100 : 200;
-      if (deadline_ms_ >= 0) {
-        int64_t left = deadline_ms_ - monotonic_ms();
-        if (left < timeout) timeout = left < 0 ? 0 : static_cast<int>(left);
-      }
-    }
-    for (int64_t at : {backoff_ms_, uptime_at_ms_, feature_deadline()}) {
-      if (at < 0) continue;
+    // Stopping and killing poll the tree (its end is not always an event).
+    if (machine_.wants_ticks()) timeout = machine_.phase() == Phase::Killing ? 100 : 200;
+    if (int64_t at = timers_.earliest(features_.deadline()); at >= 0) {
       int64_t left = std::max<int64_t>(0, at - monotonic_ms());
       if (timeout < 0 || left < timeout) timeout = static_cast<int>(std::min<int64_t>(left, 1 << 30));
     }
+    // The core's descriptors in named slots, then the logs', the feature
+    // set's and the terminal relay's, each from its recorded start.
+    enum CoreSlot : size_t { kSignals, kControl };
     std::vector<struct pollfd> fds = {{signal_fd_.get(), POLLIN, 0}, {control_fd_.get(), POLLIN, 0}};
     size_t logs_at = fds.size();
     add_log_pollfds(&fds);
     std::vector<struct pollfd> relay_fds;
-    size_t features_at = 0;
-    add_feature_pollfds(&fds, &features_at);
+    size_t features_at = fds.size();
+    features_.add_pollfds(&fds);
     size_t relay_at = fds.size();
     if (terminal_) relay_.add_pollfds(&fds);
     // About to sleep for a while after something changed: give back what
@@ -624,17 +599,18 @@ void Wrapper::loop() {
       relay_.handle(relay_fds);
     }
     handle_logs(fds, logs_at);
-    if (fds[0].revents & POLLIN) read_signals();
-    if (!done_ && (fds[1].revents & POLLIN)) read_control();
-    if (!done_) handle_features(fds, features_at);
+    if (fds[kSignals].revents & POLLIN) read_signals();
+    if (!done_ && (fds[kControl].revents & POLLIN)) read_control();
+    if (!done_) features_.handle(fds, features_at);
     if (done_) break;
-    if (uptime_at_ms_ >= 0 && monotonic_ms() >= uptime_at_ms_) reached_min_uptime();
-    if (backoff_ms_ >= 0 && monotonic_ms() >= backoff_ms_) {
-      backoff_ms_ = -1;
+    int64_t now = monotonic_ms();
+    if (timers_.min_uptime.due(now)) reached_min_uptime();
+    if (timers_.restart.due(now)) {
+      timers_.restart.disarm();
       handle(WrapperEvent::BackoffElapsed);
-    } else if (deadline_ms_ >= 0 && monotonic_ms() >= deadline_ms_) {
+    } else if (timers_.stop_deadline.due(now)) {
       log("stop timeout of " + std::to_string(spec_.stop_timeout_ms) + "ms reached: killing");
-      deadline_ms_ = -1;
+      timers_.stop_deadline.disarm();
       handle(WrapperEvent::Deadline);
     } else if (n == 0 && machine_.wants_ticks()) {
       handle(WrapperEvent::Tick);
@@ -731,7 +707,7 @@ int Wrapper::run() {
   // running that `list` showed as up since 1970): no state, no start.
   if (!save_state()) return fail_start("cannot record the task's state: " + state_error_);
 
-  if (scheduled_) {
+  if (features_.scheduled()) {
     // A scheduled task waits for its first fire; "ok 0" = no process yet.
     handle(WrapperEvent::Armed);
     report("ok 0");
@@ -782,8 +758,8 @@ void send_report(WrapperOptions* opts, const std::string& line) {
   opts->report_fd = -1;
 }
 
-int run_default_wrapper(const WrapperOptions& opts) {
-  Wrapper w(opts);
+int run_wrapper(const WrapperOptions& opts, WrapperFeatures& features) {
+  Wrapper w(opts, features);
   return w.run();
 }
 
