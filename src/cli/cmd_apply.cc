@@ -14,8 +14,7 @@
 
 #include "lifecycle/apply_plan.h"
 #include "cli/commands.h"
-#include "lifecycle/end.h"
-#include "lifecycle/start.h"
+#include "lifecycle/apply.h"
 #include "cli/descriptor_files.h"
 #include "cli/view_format.h"
 #include "common/names.h"
@@ -98,40 +97,11 @@ int run_apply(Context& ctx, const Options& opts) {
     print_error(err);
     return kExitSystem;
   }
-  bool failed = false;
-  // 1. Stop what gets restarted or removed, dependents first.
-  if (!plan.stop_order.empty() && !end_in_dependency_order(ctx.session(), plan.stop_order, false, false)) {
-    print_error("some tasks did not stop; their new definitions are not applied");
-    failed = true;
-  }
-  // 2. Write the new and changed definitions (unchanged ones are left as
-  // they are); remove the pruned tasks.
-  std::vector<std::string> written;
-  int store_code = kExitOk;
-  for (const auto& l : loaded) {
-    if (std::find(plan.unchanged.begin(), plan.unchanged.end(), l.spec.id) != plan.unchanged.end()) continue;
-    StoreWrite w = store_task(ctx, l, &err);
-    if (w == StoreWrite::Done) {
-      written.push_back(l.spec.id);
-      std::printf("%s %s\n", stored.count(l.spec.id) ? "updated" : "loaded", l.spec.id.c_str());
-    } else {
-      print_error(l.spec.id + ": not updated: " + err);
-      store_code = std::max(store_code, store_exit_code(w));
-    }
-  }
-  for (const auto& id : removed) {
-    if (remove_inactive_task(ctx.session(), id, "not removed")) std::printf("removed %s\n", id.c_str());
-    else failed = true;
-  }
-  // 3. Start the changed tasks that were running, dependencies first.
-  std::vector<std::string> restart;
-  for (const auto& id : plan.restart_order)
-    if (std::find(written.begin(), written.end(), id) != written.end()) restart.push_back(id);
+  StoreWrite worst = StoreWrite::Done;
+  bool ok = carry_out_apply(ctx.session(), plan, loaded, stored, &worst);
   std::fflush(stdout);
-  std::vector<std::string> started;
-  if (!restart.empty() && !start_with_dependencies(ctx.session(), restart, &started)) failed = true;
-  if (store_code != kExitOk) return store_code;  // 4 when the system refused a write
-  return failed ? kExitFailure : kExitOk;
+  if (worst != StoreWrite::Done) return store_exit_code(worst);  // 4 when the system refused a write
+  return ok ? kExitOk : kExitFailure;
 }
 
 }  // namespace

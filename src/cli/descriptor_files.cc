@@ -37,22 +37,6 @@ bool read_task_files(const std::vector<std::string>& paths, std::vector<LoadedTa
   return false;
 }
 
-StoreWrite store_task(const Context& ctx, const LoadedTask& t, std::string* err) {
-  if (!ctx.store.has_task(t.spec.id)) return ctx.store.create_task(t.spec, t.text, t.format, err);
-  Fd lock = ctx.store.lock_task(t.spec.id, kTaskLockWaitMs, err);
-  if (!lock.valid()) return StoreWrite::Conflict;
-  TaskView v = inspect_task(ctx.store, t.spec.id);
-  if (v.condition == TaskCondition::Active) {
-    *err = "it is active (it became active meanwhile?); not replaced";
-    return StoreWrite::Conflict;
-  }
-  if (v.has_leftovers()) {
-    *err = v.leftovers_refusal();
-    return StoreWrite::Conflict;
-  }
-  return ctx.store.replace_task(t.spec, t.text, t.format, err);
-}
-
 int store_exit_code(StoreWrite w) {
   return w == StoreWrite::Done ? kExitOk : w == StoreWrite::Conflict ? kExitFailure : kExitSystem;
 }

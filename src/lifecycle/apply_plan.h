@@ -1,7 +1,7 @@
 // What `spmi apply` would do: the difference between the stored tasks and
 // the tasks in the applied files. Pure computation over specs and a
 // "running" predicate, so the plan can be printed (--dry-run), tested, and
-// then carried out by cmd_apply.cc.
+// then carried out (apply.h).
 #pragma once
 
 #include <functional>

@@ -16,6 +16,7 @@
 #include "common/atomic_file.h"
 #include "common/clock.h"
 #include "common/lock_file.h"
+#include "lifecycle/apply.h"
 #include "lifecycle/end.h"
 #include "lifecycle/start.h"
 #include "scratch_dir.h"
@@ -126,8 +127,8 @@ struct Fixture {
     std::string err;
     REQUIRE(store.ensure_root(&err));
   }
-  void add(const std::string& id, std::vector<std::string> deps, const std::string& start_when = "started",
-           int64_t start_timeout_ms = 60000) {
+  static TaskSpec spec(const std::string& id, std::vector<std::string> deps, const std::string& start_when = "started",
+                       int64_t start_timeout_ms = 60000) {
     TaskSpec s;
     s.id = id;
     s.backend = "fake";
@@ -135,8 +136,13 @@ struct Fixture {
     s.depends_on = std::move(deps);
     s.start_when = start_when;
     s.start_timeout_ms = start_timeout_ms;
+    return s;
+  }
+  void add(const std::string& id, std::vector<std::string> deps, const std::string& start_when = "started",
+           int64_t start_timeout_ms = 60000) {
     std::string err;
-    REQUIRE(store.create_task(s, "", "toml", &err) == StoreWrite::Done);
+    REQUIRE(store.create_task(spec(id, std::move(deps), start_when, start_timeout_ms), "", "toml", &err) ==
+            StoreWrite::Done);
   }
 };
 
@@ -232,4 +238,42 @@ TEST_CASE("lifecycle: stopping a task ends the active tasks that depend on it fi
   CHECK(std::count_if(f.report.lines.begin(), f.report.lines.end(), [](const std::string& l) {
           return l.rfind("stopped db (SIGTERM, ", 0) == 0;
         }) == 1);
+}
+
+TEST_CASE("lifecycle: apply restarts a changed running task with its new definition and leaves the rest alone",
+          "[lifecycle]") {
+  Fixture f;
+  f.add("db", {});
+  f.add("api", {"db"});
+  f.add("idle", {});
+  std::vector<std::string> started;
+  REQUIRE(start_with_dependencies(f.session, {"api"}, &started));
+  // db gets a new command: it is stopped, rewritten and started again;
+  // api (unchanged, running) and idle (unchanged, inactive) are left alone.
+  TaskSpecs stored = stored_specs(f.store);
+  std::vector<LoadedTask> loaded = {{Fixture::spec("db", {}), "/x.toml", "", "toml"},
+                                    {Fixture::spec("api", {"db"}), "/x.toml", "", "toml"},
+                                    {Fixture::spec("idle", {}), "/x.toml", "", "toml"}};
+  loaded[0].spec.shell_command = "serve --new";
+  std::vector<TaskSpec> incoming;
+  for (const auto& l : loaded) incoming.push_back(l.spec);
+  ApplyPlan plan = plan_apply(stored, incoming, {"/x.toml"}, {}, false, [&](const std::string& id) {
+    return inspect_task(f.store, id, false).condition == TaskCondition::Active;
+  });
+  REQUIRE(plan.changed.size() == 1);
+  StoreWrite worst = StoreWrite::Failed;
+  REQUIRE(carry_out_apply(f.session, plan, loaded, stored, &worst));
+  CHECK(worst == StoreWrite::Done);
+  auto ends = f.fake.ends();
+  REQUIRE(ends.size() == 1);
+  CHECK(ends[0].id == "db");
+  TaskSpec now;
+  std::string err;
+  REQUIRE(f.store.read_spec("db", &now, &err));
+  CHECK(now.shell_command == "serve --new");
+  auto starts = f.fake.starts();
+  REQUIRE(starts.size() == 3);  // db, api, then db again
+  CHECK(starts[2].id == "db");
+  CHECK(f.fake.start_of("idle") == nullptr);
+  CHECK(std::find(f.report.lines.begin(), f.report.lines.end(), "updated db") != f.report.lines.end());
 }
