@@ -15,7 +15,7 @@ namespace spmi {
 
 void Backend::read_options(const Node& table, Checker& check, TaskSpec* spec) const {
   (void)spec;
-  check.check_keys(table, "task.backend", {"type"});
+  check.check_keys(table, "task.backend", option_keys());
 }
 
 bool Backend::request_end(const TaskView& v, EndRequest* req, const DebugSink& debug, std::string* err) const {

@@ -19,6 +19,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/task_spec.h"
 #include "store/control.h"
@@ -60,6 +61,8 @@ class Backend {
  public:
   virtual ~Backend() = default;
 
+  // The keys its [task.backend] table may hold (`type` first).
+  virtual std::vector<std::string_view> option_keys() const { return {"type"}; }
   // The [task.backend] table of a descriptor: keys other than `type` go to
   // the spec. Default: no other keys.
   virtual void read_options(const Node& table, Checker& check, TaskSpec* spec) const;

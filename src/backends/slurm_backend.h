@@ -10,6 +10,9 @@ namespace spmi {
 
 class SlurmBackend : public Backend {
  public:
+  std::vector<std::string_view> option_keys() const override {
+    return {"type", "partition", "time", "cpus", "mem", "nodes", "account", "qos", "constraint", "extra_args"};
+  }
   void read_options(const Node& table, Checker& check, TaskSpec* spec) const override;
   StartResult start(const TaskSpec& spec, const std::string& task_dir) const override;
   bool refine_view(const Store& store, TaskView& v) const override;

@@ -11,8 +11,7 @@ namespace spmi {
 
 void SlurmBackend::read_options(const Node& backend, Checker& check, TaskSpec* spec) const {
   const char* where = "task.backend";
-  check.check_keys(backend, where,
-                   {"type", "partition", "time", "cpus", "mem", "nodes", "account", "qos", "constraint", "extra_args"});
+  check.check_keys(backend, where, option_keys());
   SlurmSettings& s = spec->slurm;
   const std::pair<const char*, std::string*> names[] = {
       {"partition", &s.partition}, {"account", &s.account}, {"qos", &s.qos}, {"constraint", &s.constraint}};

@@ -1,9 +1,9 @@
 // The wrapper types: the name a descriptor gives in `task.wrapper.type`, the
 // executable that runs it and the variable that overrides where it is. One
 // row per type, read by the loader, the backends (which executable to
-// start), `status` and the wrappers themselves. The descriptor keys each type
-// allows are beside their checks (kWrapperTypes in
-// src/manageables/task_manageable.cc); CMake builds one executable per row.
+// start), `status` and the wrappers themselves. The descriptor keys each
+// type allows are rows of the descriptor key table
+// (src/manageables/descriptor_keys.cc); CMake builds one executable per row.
 #pragma once
 
 #include <string_view>

@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "common/names.h"
+#include "manageables/descriptor_keys.h"
 #include "manageables/registry.h"
 
 namespace spmi {
@@ -92,15 +93,14 @@ const Node* find_task_node(const Document& doc, const std::string& id) {
 void build_project(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out) {
   const Node& project = body.value;
   if (!check.expect_table(project, "project")) return;
-  check.check_keys(project, "project", {"name", "comment", "defaults", "tasks"});
+  check.check_keys(project, "project", allowed_keys("project"));
   std::string name, why;
   if (check.get_string(project, "project", "name", true, &name) && !valid_task_id(name, &why))
     check.error(project.find("name")->pos, "project.name: '" + name + "' is not a valid project name: it " + why);
   Node defaults;
   defaults.kind = Node::Kind::Table;
   if (const Node* d = project.find("defaults"); d && check.expect_table(*d, "project.defaults")) {
-    check.check_keys(*d, "project.defaults",
-                     {"comment", "tags", "backend", "wrapper", "logs", "start_when", "start_timeout"});
+    check.check_keys(*d, "project.defaults", allowed_keys("project.defaults"));
     defaults = *d;
   }
   const Node* tasks = project.find("tasks");

@@ -26,6 +26,10 @@ bool Checker::expect_table(const Node& node, std::string_view where) {
 }
 
 void Checker::check_keys(const Node& table, std::string_view where, std::initializer_list<std::string_view> allowed) {
+  check_keys(table, where, std::vector<std::string_view>(allowed));
+}
+
+void Checker::check_keys(const Node& table, std::string_view where, const std::vector<std::string_view>& allowed) {
   for (const Entry& e : table.entries) {
     bool known = false;
     for (std::string_view a : allowed) known = known || e.key == a;

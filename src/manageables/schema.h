@@ -22,6 +22,7 @@ class Checker {
 
   // Reports every key of `table` (at path `where`) not in `allowed`.
   void check_keys(const Node& table, std::string_view where, std::initializer_list<std::string_view> allowed);
+  void check_keys(const Node& table, std::string_view where, const std::vector<std::string_view>& allowed);
   // Reports `table` when it is not a Table. True when it is.
   bool expect_table(const Node& node, std::string_view where);
 

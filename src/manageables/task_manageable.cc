@@ -23,30 +23,14 @@
 #include "common/task_env.h"
 #include "common/kv_file.h"
 #include "common/names.h"
+#include "common/wrapper_types.h"
+#include "manageables/descriptor_keys.h"
 #include "manageables/registry.h"
 #include "manageables/units.h"
 
 namespace spmi {
 
 namespace {
-
-// Wrapper types and the keys their section allows. A new wrapper type is one
-// row here, one in common/wrapper_types.h (its executable) and its
-// executable in CMakeLists.txt (a unit test checks the two tables agree).
-struct WrapperType {
-  const char* name;
-  std::initializer_list<std::string_view> keys;
-};
-const WrapperType kWrapperTypes[] = {
-    {"default",
-     {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env", "env_file", "inherit_env", "user",
-      "group", "umask", "nice", "limits", "min_uptime"}},
-    {"watchdog",
-     {"type", "command", "mixed_stdout", "stop_signal", "stop_timeout", "cwd", "env", "env_file", "inherit_env", "user",
-      "group", "umask", "nice", "limits", "min_uptime", "ready_fd", "restart",
-      "success_exit_codes", "restart_delay", "restart_max_delay", "restart_reset_after", "max_restarts",
-      "restart_window", "health", "schedule", "timezone", "max_runtime", "not_before", "not_after", "max_memory"}},
-};
 
 // The watchdog's restart keys (defaults in TaskSpec, except restart itself:
 // "on-failure" for a watchdog).
@@ -183,12 +167,7 @@ void build_health(const Node& health, Checker& check, TaskSpec* spec) {
                                               "' (known: command, tcp, http)");
     return;
   }
-  const std::initializer_list<std::string_view> common = {"type", "interval", "timeout", "start_period",
-                                                          "success_after", "failure_after", "on_unhealthy"};
-  std::vector<std::string_view> keys(common);
-  if (h.type == HealthType::Command) keys.push_back("command");
-  if (h.type == HealthType::Tcp) keys.insert(keys.end(), {"host", "port"});
-  if (h.type == HealthType::Http) keys.push_back("url");
+  std::vector<std::string_view> keys = allowed_keys(where, type);
   for (const Entry& e : health.entries)
     if (std::find(keys.begin(), keys.end(), e.key) == keys.end())
       check.error(e.key_pos, "unknown key '" + join_path(where, e.key) + "' for a " + type +
@@ -352,7 +331,7 @@ void build_process(const Document& doc, const Node& wrapper, Checker& check, Tas
   }
   if (const Node* limits = wrapper.find("limits")) {
     if (check.expect_table(*limits, "task.wrapper.limits")) {
-      check.check_keys(*limits, "task.wrapper.limits", {"nofile", "nproc", "core", "memory", "cpu"});
+      check.check_keys(*limits, "task.wrapper.limits", allowed_keys("task.wrapper.limits"));
       get_limit(*limits, check, "nofile", &p.limit_nofile);
       get_limit(*limits, check, "nproc", &p.limit_nproc);
       get_limit(*limits, check, "core", &p.limit_core);
@@ -367,17 +346,14 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
   if (!check.expect_table(wrapper, where)) return;
   std::string type = "default";
   check.get_string(wrapper, where, "type", false, &type);
-  const WrapperType* wt = nullptr;
-  for (const auto& t : kWrapperTypes)
-    if (type == t.name) wt = &t;
-  if (!wt) {
+  if (!find_wrapper_type(type)) {
     const Node* n = wrapper.find("type");
     check.error(n ? n->pos : wrapper.pos, "task.wrapper.type: unknown wrapper type '" + type + "' (known: " +
-                                              join_names(kWrapperTypes) + ")");
+                                              join_names(kWrapperTypeInfo) + ")");
     return;
   }
   spec->wrapper = type;
-  check.check_keys(wrapper, where, wt->keys);
+  check.check_keys(wrapper, where, allowed_keys(where, type));
   build_command(wrapper, where, check, &spec->shell_command, &spec->argv);
   long long fd = 0;
   if (check.get_int(wrapper, where, "ready_fd", 3, 255, &fd)) spec->ready_fd = static_cast<int>(fd);
@@ -398,7 +374,7 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
   }
   build_env(wrapper, check, spec);
   build_process(doc, wrapper, check, spec);
-  if (type == "watchdog") {
+  if (find_wrapper_type(type)->supervises) {
     build_restart(wrapper, check, spec);
     if (const Node* health = wrapper.find("health")) build_health(*health, check, spec);
     build_schedule(wrapper, check, spec);
@@ -410,7 +386,7 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
 void build_logs(const Document& doc, const Node& logs, Checker& check, TaskSpec* spec) {
   const char* where = "task.logs";
   if (!check.expect_table(logs, where)) return;
-  check.check_keys(logs, where, {"max_size", "rotate", "keep", "compress", "timestamps", "stdout", "stderr"});
+  check.check_keys(logs, where, allowed_keys(where));
   LogSettings& l = spec->logs;
   if (check.get_size(logs, where, "max_size", "10MiB", &l.max_size) && l.max_size < 4096)
     check.error(logs.find("max_size")->pos, "task.logs.max_size: must be at least 4KiB");
@@ -498,8 +474,7 @@ void build_backend(const Node& backend, Checker& check, TaskSpec* spec) {
 void build_task(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out) {
   const Node& task = body.value;
   if (!check.expect_table(task, "task")) return;
-  check.check_keys(task, "task",
-                   {"id", "comment", "tags", "backend", "wrapper", "logs", "depends_on", "start_when", "start_timeout"});
+  check.check_keys(task, "task", allowed_keys("task"));
   TaskSpec spec;
   std::string why;
   if (check.get_string(task, "task", "id", true, &spec.id) && !valid_task_id(spec.id, &why))

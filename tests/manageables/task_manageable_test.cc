@@ -5,8 +5,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "backends/registry.h"
 #include "common/wrapper_types.h"
+#include "manageables/descriptor_keys.h"
 #include "manageables/load_helpers.h"
 
 using namespace spmi;
@@ -282,4 +285,51 @@ TEST_CASE("the loader's wrapper types and the executables' table name the same t
     if (comma == std::string::npos) break;
     pos = comma + 2;
   }
+}
+
+namespace {
+
+// The text of every page under docs/sphinx.
+std::string sphinx_docs() {
+  std::string all;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(std::string(SPMI_SOURCE_DIR) + "/docs/sphinx")) {
+    if (e.path().extension() != ".rst") continue;
+    std::ifstream in(e.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    all += text.str();
+  }
+  return all;
+}
+
+// A key counts as documented when a page shows it as a literal (``key``)
+// or in an example line ("key = ...").
+bool documented(const std::string& docs, std::string_view key) {
+  std::string k(key);
+  return docs.find("``" + k + "``") != std::string::npos || docs.find("\n" + k + " = ") != std::string::npos ||
+         docs.find(" " + k + " = ") != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("every descriptor key and backend option is documented in docs/sphinx", "[descriptor][docs]") {
+  std::string docs = sphinx_docs();
+  REQUIRE(docs.size() > 10000);
+  REQUIRE(descriptor_keys().size() > 60);
+  for (const auto& k : descriptor_keys()) {
+    INFO(std::string(k.section) + "." + k.key);
+    CHECK(documented(docs, k.key));
+  }
+  for (const char* name : {"native", "screen", "tmux", "slurm"}) {
+    const Backend* b = find_backend(name);
+    REQUIRE(b);
+    for (std::string_view k : b->option_keys()) {
+      INFO(std::string(name) + ": task.backend." + std::string(k));
+      CHECK(documented(docs, k));
+    }
+  }
+  // The table is what the loader enforces: a watchdog-only key is refused
+  // for the default wrapper, and every section's keys are allowed there.
+  CHECK(allowed_keys("task.wrapper", "watchdog").size() > allowed_keys("task.wrapper", "default").size());
+  CHECK(allowed_keys("task.wrapper.health", "tcp").size() == allowed_keys("task.wrapper.health", "http").size() + 1);
 }
