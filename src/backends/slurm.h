@@ -9,9 +9,29 @@
 #include <string_view>
 #include <vector>
 
-#include "common/slurm_settings.h"
+#include "common/task_spec.h"
 
 namespace spmi {
+
+// The job's options ([task.backend] of a slurm task), as validated at load.
+// Unset: empty string, 0. In the spec they are the task's backend options
+// (TaskSpec::backend_options, slurm_* keys; state/schema.md).
+struct SlurmSettings {
+  std::string partition;
+  int64_t time_ms = 0;    // --time (rounded up to whole minutes)
+  int cpus = 0;           // --cpus-per-task
+  int64_t mem_bytes = 0;  // --mem (rounded up to whole MiB)
+  int nodes = 0;          // --nodes
+  std::string account;
+  std::string qos;
+  std::string constraint;
+  std::vector<std::string> extra_args;  // passed to sbatch as they are
+};
+
+
+// The settings stored in `spec`'s backend options, and back (slurm_options.cc).
+SlurmSettings slurm_settings(const TaskSpec& spec);
+void store_slurm_settings(const SlurmSettings& settings, TaskSpec* spec);
 
 // ms -> sbatch's "D-HH:MM:SS", rounded up to whole minutes (Slurm's unit).
 std::string sbatch_time(int64_t ms);

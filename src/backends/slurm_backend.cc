@@ -73,7 +73,7 @@ StartResult SlurmBackend::start(const TaskSpec& spec, const std::string& task_di
   if (!write_file_atomic(script, batch_script(spec, task_dir, wrapper), &r.error, Durability::Volatile)) return r;
   std::vector<std::string> args = {"--parsable", "--job-name=spmi-" + spec.id,
                                    "--output=" + task_dir + "/slurm-%j.out", "--chdir=/"};
-  for (auto& a : sbatch_options(spec.slurm)) args.push_back(std::move(a));
+  for (auto& a : sbatch_options(slurm_settings(spec))) args.push_back(std::move(a));
   args.push_back(script);
   ToolResult t = run_tool("sbatch", args, {}, {}, 30000);
   std::string job = t.ran && !t.timed_out && t.exit_code == 0 ? parse_job_id(t.out) : "";

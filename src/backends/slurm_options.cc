@@ -1,18 +1,56 @@
 // [task.backend] of a slurm task: the job's resources, checked at load so a
-// typo fails there, not at the first sbatch. Stored in the spec's slurm_*
-// keys (common/slurm_settings.h, state/schema.md).
+// typo fails there, not at the first sbatch, and kept in the spec as the
+// task's backend options (slurm_* keys, state/schema.md), one table of keys.
 #include <algorithm>
 
 #include "backends/slurm.h"
 #include "backends/slurm_backend.h"
+#include "common/kv_record.h"
 #include "manageables/schema.h"
 
 namespace spmi {
 
-void SlurmBackend::read_options(const Node& backend, Checker& check, TaskSpec* spec) const {
+namespace {
+
+using kv::At;
+using kv::Rule;
+using SS = SlurmSettings;
+
+// The options in the spec, in this order (each only when set).
+constexpr kv::Field<SS> kSlurmFields[] = {
+    kv::text<At<&SS::partition>, Rule::UnlessDefault>("slurm_partition"),
+    kv::number<At<&SS::time_ms>, Rule::UnlessDefault>("slurm_time_ms"),
+    kv::number<At<&SS::cpus>, Rule::UnlessDefault>("slurm_cpus"),
+    kv::number<At<&SS::mem_bytes>, Rule::UnlessDefault>("slurm_mem_bytes"),
+    kv::number<At<&SS::nodes>, Rule::UnlessDefault>("slurm_nodes"),
+    kv::text<At<&SS::account>, Rule::UnlessDefault>("slurm_account"),
+    kv::text<At<&SS::qos>, Rule::UnlessDefault>("slurm_qos"),
+    kv::text<At<&SS::constraint>, Rule::UnlessDefault>("slurm_constraint"),
+    kv::texts<At<&SS::extra_args>>("slurm_arg"),
+};
+
+}  // namespace
+
+SlurmSettings slurm_settings(const TaskSpec& spec) {
+  KvFile kv;
+  for (const auto& [key, value] : spec.backend_options) kv.add(key, value);
+  SlurmSettings s;
+  std::string ignored;  // every row reads leniently: an unreadable number stays unset
+  for (const auto& f : kSlurmFields) f.read(kv, f.key, s, &ignored);
+  return s;
+}
+
+void store_slurm_settings(const SlurmSettings& settings, TaskSpec* spec) {
+  KvFile kv;
+  for (const auto& f : kSlurmFields) f.write(settings, f.key, kv);
+  spec->backend_options = kv.entries();
+}
+
+namespace {
+
+// The typed checks of each option.
+void read_settings(const Node& backend, Checker& check, SlurmSettings& s) {
   const char* where = "task.backend";
-  check.check_keys(backend, where, option_keys());
-  SlurmSettings& s = spec->slurm;
   const std::pair<const char*, std::string*> names[] = {
       {"partition", &s.partition}, {"account", &s.account}, {"qos", &s.qos}, {"constraint", &s.constraint}};
   for (const auto& [key, out] : names) {
@@ -45,6 +83,15 @@ void SlurmBackend::read_options(const Node& backend, Checker& check, TaskSpec* s
         s.extra_args.push_back(a.str);
     }
   }
+}
+
+}  // namespace
+
+void SlurmBackend::read_options(const Node& backend, Checker& check, TaskSpec* spec) const {
+  check.check_keys(backend, "task.backend", option_keys());
+  SlurmSettings s;
+  read_settings(backend, check, s);
+  store_slurm_settings(s, spec);
 }
 
 }  // namespace spmi

@@ -63,6 +63,21 @@ constexpr Field<S> kEnv = {
       }
       return true;
     }};
+// The backend's options: every "<backend>_..." key, in file order (the
+// backend row comes first, so the backend is known when they are read).
+constexpr Field<S> kBackendOptions = {
+    "<backend>_*",
+    [](const S& s, const char*, KvFile& kv) {
+      for (const auto& [key, value] : s.backend_options) kv.add(key, value);
+    },
+    [](const KvFile& kv, const char*, S& s, std::string*) {
+      const std::string prefix = s.backend + "_";
+      for (const auto& [key, value] : kv.entries())
+        if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0)
+          s.backend_options.emplace_back(key, value);
+      return true;
+    }};
+
 // A shell command or an argv: one of the two must be there.
 constexpr Field<S> kArgv = {
     "arg", kv::texts<At<&S::argv>>("arg").write, [](const KvFile& kv, const char* k, S& s, std::string* err) {
@@ -122,8 +137,6 @@ template <auto... Ms>
 using Logs = At<&S::logs, Ms...>;
 template <auto... Ms>
 using Process = At<&S::process, Ms...>;
-template <auto... Ms>
-using Slurm = At<&S::slurm, Ms...>;
 constexpr Rule kRequired = Rule::Required, kUnlessDefault = Rule::UnlessDefault, kAlways = Rule::Always;
 
 // The spec file, key by key, in file order (state/schema.md, "spec").
@@ -134,15 +147,7 @@ constexpr Field<S> kSpecFields[] = {
     kv::text<At<&S::project>, kUnlessDefault>("project"),
     kv::texts<At<&S::tags>>("tag"),
     kv::text<At<&S::backend>, kRequired>("backend"),
-    kv::text<Slurm<&SlurmSettings::partition>, kUnlessDefault>("slurm_partition"),
-    kv::number<Slurm<&SlurmSettings::time_ms>, kUnlessDefault>("slurm_time_ms"),
-    kv::number<Slurm<&SlurmSettings::cpus>, kUnlessDefault>("slurm_cpus"),
-    kv::number<Slurm<&SlurmSettings::mem_bytes>, kUnlessDefault>("slurm_mem_bytes"),
-    kv::number<Slurm<&SlurmSettings::nodes>, kUnlessDefault>("slurm_nodes"),
-    kv::text<Slurm<&SlurmSettings::account>, kUnlessDefault>("slurm_account"),
-    kv::text<Slurm<&SlurmSettings::qos>, kUnlessDefault>("slurm_qos"),
-    kv::text<Slurm<&SlurmSettings::constraint>, kUnlessDefault>("slurm_constraint"),
-    kv::texts<Slurm<&SlurmSettings::extra_args>>("slurm_arg"),
+    kBackendOptions,
     kv::text<At<&S::wrapper>, kRequired>("wrapper"),
     kv::text<At<&S::shell_command>, kAlways, runs_shell>("shell"),
     kArgv,

@@ -11,7 +11,6 @@
 #include "common/log_settings.h"
 #include "common/process_settings.h"
 #include "common/restart_settings.h"
-#include "common/slurm_settings.h"
 #include "common/watchdog_settings.h"
 
 namespace spmi {
@@ -27,7 +26,10 @@ struct TaskSpec {
   std::string project;
   std::vector<std::string> tags;
   std::string backend = "native";
-  SlurmSettings slurm;  // backend "slurm" only
+  // The backend's own [task.backend] options, as the spec stores them:
+  // "<backend>_<key>" = value, in the backend's order, a key repeated for a
+  // list (slurm: "slurm_partition" = "gpu"). Only the backend reads them.
+  std::vector<std::pair<std::string, std::string>> backend_options;
   std::string wrapper = "default";
   // Exactly one of the two: a shell command (run by /bin/sh -c) or an argv.
   std::string shell_command;

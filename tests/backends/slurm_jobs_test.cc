@@ -35,9 +35,9 @@ command = "python3 train.py"
   REQUIRE(l.ok);
   const TaskSpec& s = l.spec("train");
   CHECK(s.backend == "slurm");
-  CHECK(s.slurm.time_ms == (26 * 60 + 30) * 60000LL);
-  CHECK(s.slurm.mem_bytes == 1536LL << 20);
-  CHECK(sbatch_options(s.slurm) ==
+  CHECK(slurm_settings(s).time_ms == (26 * 60 + 30) * 60000LL);
+  CHECK(slurm_settings(s).mem_bytes == 1536LL << 20);
+  CHECK(sbatch_options(slurm_settings(s)) ==
         std::vector<std::string>{"--partition=gpu", "--time=1-02:30:00", "--cpus-per-task=4", "--mem=1536M",
                                  "--nodes=1", "--account=lab", "--qos=normal", "--constraint=avx2&intel",
                                  "--gres=gpu:1", "--exclusive"});
@@ -45,7 +45,8 @@ command = "python3 train.py"
   TaskSpec back;
   std::string err;
   REQUIRE(parse_spec(serialize_spec(s), &back, &err));
-  CHECK(sbatch_options(back.slurm) == sbatch_options(s.slurm));
+  CHECK(back.backend_options == s.backend_options);
+  CHECK(sbatch_options(slurm_settings(back)) == sbatch_options(slurm_settings(s)));
   // A task without them gives sbatch nothing extra.
   CHECK(sbatch_options(SlurmSettings{}).empty());
 }

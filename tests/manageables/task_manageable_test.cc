@@ -333,3 +333,17 @@ TEST_CASE("every descriptor key and backend option is documented in docs/sphinx"
   CHECK(allowed_keys("task.wrapper", "watchdog").size() > allowed_keys("task.wrapper", "default").size());
   CHECK(allowed_keys("task.wrapper.health", "tcp").size() == allowed_keys("task.wrapper.health", "http").size() + 1);
 }
+
+TEST_CASE("no spec key starts with a backend's name, which marks the backend's own options", "[descriptor][spec]") {
+  std::string names = backend_type_names() + ", ";
+  size_t count = 0;
+  for (size_t at = 0, comma; (comma = names.find(", ", at)) != std::string::npos; at = comma + 2) {
+    std::string prefix = names.substr(at, comma - at) + "_";
+    ++count;
+    for (const char* key : spec_keys()) {
+      INFO(prefix << " " << key);
+      CHECK(std::string(key).rfind(prefix, 0) != 0);
+    }
+  }
+  CHECK(count == 4);
+}
