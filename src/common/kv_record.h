@@ -189,6 +189,14 @@ constexpr Field<detail::RecordOf<Path>> name(const char* key) {
           }};
 }
 
+// The keys of a table, in file order.
+template <class R, size_t N>
+std::vector<const char*> keys(const Field<R> (&table)[N]) {
+  std::vector<const char*> out;
+  for (const auto& f : table) out.push_back(f.key);
+  return out;
+}
+
 // The file's text: the header, then every row in table order.
 template <class R, size_t N>
 std::string serialize(const Field<R> (&table)[N], const char* kind, int version, const R& r) {

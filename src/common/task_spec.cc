@@ -210,11 +210,7 @@ constexpr Field<S> kSpecFields[] = {
 
 }  // namespace
 
-std::vector<const char*> spec_keys() {
-  std::vector<const char*> keys;
-  for (const auto& f : kSpecFields) keys.push_back(f.key);
-  return keys;
-}
+std::vector<const char*> spec_keys() { return kv::keys(kSpecFields); }
 
 std::string serialize_spec(const TaskSpec& s) { return kv::serialize(kSpecFields, "spmi-spec", kSpecVersion, s); }
 

@@ -72,11 +72,7 @@ constexpr Field<T> kStateFields[] = {
 
 }  // namespace
 
-std::vector<const char*> state_keys() {
-  std::vector<const char*> keys;
-  for (const auto& f : kStateFields) keys.push_back(f.key);
-  return keys;
-}
+std::vector<const char*> state_keys() { return kv::keys(kStateFields); }
 
 std::string serialize_state(const TaskState& s) { return kv::serialize(kStateFields, "spmi-state", kStateVersion, s); }
 

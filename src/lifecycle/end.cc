@@ -82,9 +82,8 @@ bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill)
     Job& job = jobs[i];
     job.id = ids[i];
     std::string err;
-    job.lock = lock_and_inspect(s.store, job.id, &job.view, &err);
+    job.lock = lock_for_change(s, job.id, &job.view);
     if (!job.lock.valid()) {
-      s.report.problem(err);
       failed = true;
       continue;
     }
@@ -148,12 +147,8 @@ bool end_in_dependency_order(const Session& s, const std::vector<std::string>& i
 
 bool remove_inactive_task(const Session& s, const std::string& id, const std::string& refusal) {
   TaskView v;
-  std::string err;
-  Fd lock = lock_and_inspect(s.store, id, &v, &err);
-  if (!lock.valid()) {
-    s.report.problem(err);
-    return false;
-  }
+  Fd lock = lock_for_change(s, id, &v);
+  if (!lock.valid()) return false;
   bool wrapper_alive = probe_lock_file(s.store.task_file(id, task_files::kLock)) == LockProbe::Held;
   if (v.condition == TaskCondition::Active || wrapper_alive) {
     s.report.problem(id + ": active; " + refusal);
@@ -163,6 +158,7 @@ bool remove_inactive_task(const Session& s, const std::string& id, const std::st
     s.report.problem(v.leftovers_refusal());
     return false;
   }
+  std::string err;
   if (!s.store.remove_task(id, &err)) {
     s.report.problem(id + ": " + err);
     return false;

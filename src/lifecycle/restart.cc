@@ -56,12 +56,8 @@ bool restart_in_place(const Session& s, const TaskView& v) {
 
 bool restart_task(const Session& s, const std::string& id) {
   TaskView v;
-  std::string err;
-  Fd lock = lock_and_inspect(s.store, id, &v, &err);
-  if (!lock.valid()) {
-    s.report.problem(err);
-    return false;
-  }
+  Fd lock = lock_for_change(s, id, &v);
+  if (!lock.valid()) return false;
   if (v.condition != TaskCondition::Active) {
     lock.reset();
     return start_task(s, id);

@@ -8,6 +8,7 @@
 
 #include "backends/registry.h"
 #include "store/store.h"
+#include "store/task_view.h"
 
 namespace spmi {
 
@@ -31,5 +32,14 @@ struct Session {
     return [&r = report](const std::string& m) { r.debug(m); };
   }
 };
+
+// Takes task `id`'s cli.lock and reads its view, as every change to a task
+// starts; reports why when it cannot (the Fd is then invalid).
+inline Fd lock_for_change(const Session& s, const std::string& id, TaskView* view) {
+  std::string err;
+  Fd lock = lock_and_inspect(s.store, id, view, &err);
+  if (!lock.valid()) s.report.problem(err);
+  return lock;
+}
 
 }  // namespace spmi
