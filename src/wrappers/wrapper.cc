@@ -334,7 +334,7 @@ void Wrapper::carry_out(WrapperEvent e) {
           " process(es) of its tree");
   }
   if (a.arm_deadline) timers_.stop_deadline.arm(monotonic_ms() + spec_.stop_timeout_ms);
-  if (machine_.phase() == Phase::Killing) timers_.stop_deadline.disarm();
+  if (a.disarm_deadline) timers_.stop_deadline.disarm();
   if (a.exit) {
     // The logs are complete before the end is recorded.
     if (terminal_) relay_.drain(1000);
@@ -348,7 +348,7 @@ void Wrapper::carry_out(WrapperEvent e) {
     timers_.restart.disarm();
     state_.next_start_at_ms = 0;
   }
-  if (!a.reason.empty() && (machine_.phase() == Phase::GaveUp)) state_.note = a.reason;
+  if (!a.note.empty()) state_.note = a.note;
   if (machine_.phase() == Phase::FailedToStart && from != Phase::Starting)  // ended before min_uptime
     state_.error = "the run " + a.reason + ": " +
                    (state_.exit_signal ? "killed by " + signal_name(state_.exit_signal)

@@ -11,6 +11,7 @@ WrapperActions WrapperMachine::begin_kill() {
   WrapperActions a;
   phase_ = Phase::Killing;
   a.signal_tree = SIGKILL;
+  a.disarm_deadline = true;
   a.write_state = true;
   return a;
 }
@@ -95,6 +96,7 @@ WrapperActions WrapperMachine::decided(const RestartDecision& d, const char* don
       // A scheduled task gives up on this fire only; the next one runs.
       phase_ = scheduled_ ? Phase::Scheduled : Phase::GaveUp;
       a.event = "gave-up";
+      if (!scheduled_) a.note = d.reason;
       a.exit = !scheduled_;
       break;
   }

@@ -77,12 +77,14 @@ struct WrapperActions {
   int signal_tree = 0;        // signal for every process of the task (0: none)
   bool only_new = false;      // signal only processes not yet signalled
   bool arm_deadline = false;  // start the stop timeout now
+  bool disarm_deadline = false;  // the stop timeout no longer applies (killing now)
   bool spawn = false;         // start the command (again)
   int64_t backoff_ms = -1;    // arm the restart timer (-1: none)
   bool exit = false;          // the wrapper's work is done
   bool new_run = false;       // a scheduled fire: the last run's pid and exit are its own events
   std::string event;          // what happened, for the events file ("" = nothing to record)
   std::string reason;
+  std::string note;           // for the state's note ("": leave it)
 };
 
 class WrapperMachine {

@@ -50,6 +50,7 @@ TEST_CASE("stop: stop signal to the tree, deadline, SIGKILL", "[wrapper]") {
   CHECK(m.phase() == Phase::Stopping);
   a = m.on(E::Deadline, 0);
   CHECK(a.signal_tree == SIGKILL);
+  CHECK(a.disarm_deadline);
   CHECK(m.phase() == Phase::Killing);
   CHECK(m.on(E::Tick, 0).signal_tree == SIGKILL);
   a = m.on(E::NoChildren, 0);
@@ -141,6 +142,8 @@ TEST_CASE("watchdog: a quick-failing task gives up after max_restarts", "[wrappe
   CHECK(m.phase() == Phase::GaveUp);
   CHECK(a.exit);
   CHECK(a.event == "gave-up");
+  CHECK(!a.note.empty());  // the state's note says why it gave up
+  CHECK(a.note == a.reason);
 }
 
 TEST_CASE("watchdog: stop means no restart, also during the backoff", "[wrapper][restart]") {
