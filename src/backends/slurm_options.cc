@@ -42,7 +42,8 @@ SlurmSettings slurm_settings(const TaskSpec& spec) {
 
 void store_slurm_settings(const SlurmSettings& settings, TaskSpec* spec) {
   KvFile kv;
-  for (const auto& f : kSlurmFields) f.write(settings, f.key, kv);
+  const SlurmSettings defaults;
+  for (const auto& f : kSlurmFields) f.write(settings, defaults, f.key, kv);
   spec->backend_options = kv.entries();
 }
 

@@ -33,7 +33,9 @@ struct At {
 template <class R>
 struct Field {
   const char* key;
-  void (*write)(const R& r, const char* key, KvFile& kv);
+  // Writes the key's value(s) for `r`, or nothing; `defaults` is a
+  // default-constructed record, for the UnlessDefault rule.
+  void (*write)(const R& r, const R& defaults, const char* key, KvFile& kv);
   // False with `err` when the value is damaged (or a Required key missing).
   bool (*read)(const KvFile& kv, const char* key, R& r, std::string* err);
 };
@@ -54,22 +56,27 @@ template <class Path>
 using RecordOf = typename PathTraits<Path>::Record;
 
 template <class R, Rule rule, auto when, class Path>
-bool should_write(const R& r) {
+bool should_write(const R& r, const R& defaults) {
   if constexpr (!std::is_null_pointer_v<decltype(when)>)
     if (!when(r)) return false;
-  if constexpr (rule == Rule::UnlessDefault) {
-    // A default record built on the spot, not kept in a static: the
-    // resident wrappers link these codecs, and a static is a page they
-    // would carry for nothing (a record costs well under a microsecond).
-    const R defaults{};
-    return Path::in(r) != Path::in(defaults);
-  }
+  if constexpr (rule == Rule::UnlessDefault) return Path::in(r) != Path::in(defaults);
   return true;
 }
 
 inline bool missing(const char* key, std::string* err) {
   *err = std::string("missing '") + key + "'";
   return false;
+}
+
+// A required key's value as a whole number.
+inline bool required_number(const KvFile& kv, const char* key, long long* n, std::string* err) {
+  auto v = kv.get(key);
+  if (!v) return missing(key, err);
+  if (!parse_ll(*v, n)) {
+    *err = std::string("'") + key + "' is not a number";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace detail
@@ -79,8 +86,8 @@ template <class Path, Rule rule = Rule::Always, auto when = nullptr>
 constexpr Field<detail::RecordOf<Path>> text(const char* key) {
   using R = detail::RecordOf<Path>;
   return {key,
-          [](const R& r, const char* k, KvFile& kv) {
-            if (detail::should_write<R, rule, when, Path>(r)) kv.add(k, Path::in(r));
+          [](const R& r, const R& defaults, const char* k, KvFile& kv) {
+            if (detail::should_write<R, rule, when, Path>(r, defaults)) kv.add(k, Path::in(r));
           },
           [](const KvFile& kv, const char* k, R& r, std::string* err) {
             auto v = kv.get(k);
@@ -95,8 +102,8 @@ template <class Path, auto when = nullptr>
 constexpr Field<detail::RecordOf<Path>> texts(const char* key) {
   using R = detail::RecordOf<Path>;
   return {key,
-          [](const R& r, const char* k, KvFile& kv) {
-            if (detail::should_write<R, Rule::Always, when, Path>(r))
+          [](const R& r, const R& defaults, const char* k, KvFile& kv) {
+            if (detail::should_write<R, Rule::Always, when, Path>(r, defaults))
               for (const auto& v : Path::in(r)) kv.add(k, v);
           },
           [](const KvFile& kv, const char* k, R& r, std::string*) {
@@ -111,8 +118,9 @@ template <class Path, Rule rule = Rule::Always, auto when = nullptr>
 constexpr Field<detail::RecordOf<Path>> number(const char* key) {
   using R = detail::RecordOf<Path>;
   return {key,
-          [](const R& r, const char* k, KvFile& kv) {
-            if (detail::should_write<R, rule, when, Path>(r)) kv.add_int(k, static_cast<long long>(Path::in(r)));
+          [](const R& r, const R& defaults, const char* k, KvFile& kv) {
+            if (detail::should_write<R, rule, when, Path>(r, defaults))
+              kv.add_int(k, static_cast<long long>(Path::in(r)));
           },
           [](const KvFile& kv, const char* k, R& r, std::string* err) {
             auto& field = Path::in(r);
@@ -121,13 +129,8 @@ constexpr Field<detail::RecordOf<Path>> number(const char* key) {
               field = static_cast<T>(kv.get_int(k, static_cast<long long>(field)));
               return true;
             }
-            auto v = kv.get(k);
             long long n = 0;
-            if (!v) return detail::missing(k, err);
-            if (!parse_ll(*v, &n)) {
-              *err = std::string("'") + k + "' is not a number";
-              return false;
-            }
+            if (!detail::required_number(kv, k, &n, err)) return false;
             field = static_cast<T>(n);
             return true;
           }};
@@ -139,13 +142,8 @@ template <class Path, long long max_pid>
 constexpr Field<detail::RecordOf<Path>> pid(const char* key) {
   using R = detail::RecordOf<Path>;
   return {key, number<Path, Rule::Required>(key).write, [](const KvFile& kv, const char* k, R& r, std::string* err) {
-            auto v = kv.get(k);
             long long n = 0;
-            if (!v) return detail::missing(k, err);
-            if (!parse_ll(*v, &n)) {
-              *err = std::string("'") + k + "' is not a number";
-              return false;
-            }
+            if (!detail::required_number(kv, k, &n, err)) return false;
             if (n < 0 || n > max_pid) {
               *err = std::string("'") + k + "' is not a process id: " + std::to_string(n);
               return false;
@@ -160,8 +158,8 @@ template <class Path, Rule rule = Rule::Always, auto when = nullptr>
 constexpr Field<detail::RecordOf<Path>> flag(const char* key) {
   using R = detail::RecordOf<Path>;
   return {key,
-          [](const R& r, const char* k, KvFile& kv) {
-            if (detail::should_write<R, rule, when, Path>(r)) kv.add(k, Path::in(r) ? "1" : "0");
+          [](const R& r, const R& defaults, const char* k, KvFile& kv) {
+            if (detail::should_write<R, rule, when, Path>(r, defaults)) kv.add(k, Path::in(r) ? "1" : "0");
           },
           [](const KvFile& kv, const char* k, R& r, std::string* err) {
             auto v = kv.get(k);
@@ -177,8 +175,8 @@ template <class Path, auto name_of, auto from_name, Rule rule = Rule::Always, au
 constexpr Field<detail::RecordOf<Path>> name(const char* key) {
   using R = detail::RecordOf<Path>;
   return {key,
-          [](const R& r, const char* k, KvFile& kv) {
-            if (detail::should_write<R, rule, when, Path>(r)) kv.add(k, name_of(Path::in(r)));
+          [](const R& r, const R& defaults, const char* k, KvFile& kv) {
+            if (detail::should_write<R, rule, when, Path>(r, defaults)) kv.add(k, name_of(Path::in(r)));
           },
           [](const KvFile& kv, const char* k, R& r, std::string* err) {
             auto v = kv.get(k);
@@ -201,7 +199,8 @@ std::vector<const char*> keys(const Field<R> (&table)[N]) {
 template <class R, size_t N>
 std::string serialize(const Field<R> (&table)[N], const char* kind, int version, const R& r) {
   KvFile kv(kind, version);
-  for (const auto& f : table) f.write(r, f.key, kv);
+  const R defaults{};  // built once per file, not kept: the static wrappers link these codecs
+  for (const auto& f : table) f.write(r, defaults, f.key, kv);
   return kv.serialize();
 }
 

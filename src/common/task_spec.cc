@@ -49,7 +49,7 @@ bool has_dependencies(const S& s) { return !s.depends_on.empty(); }
 // Keys whose values are not one field as it is.
 constexpr Field<S> kEnv = {
     "env",
-    [](const S& s, const char* k, KvFile& kv) {
+    [](const S& s, const S&, const char* k, KvFile& kv) {
       for (const auto& [name, value] : s.env) kv.add(k, name + "=" + value);
     },
     [](const KvFile& kv, const char* k, S& s, std::string* err) {
@@ -67,7 +67,7 @@ constexpr Field<S> kEnv = {
 // backend row comes first, so the backend is known when they are read).
 constexpr Field<S> kBackendOptions = {
     "<backend>_*",
-    [](const S& s, const char*, KvFile& kv) {
+    [](const S& s, const S&, const char*, KvFile& kv) {
       for (const auto& [key, value] : s.backend_options) kv.add(key, value);
     },
     [](const KvFile& kv, const char*, S& s, std::string*) {
@@ -90,7 +90,7 @@ constexpr Field<S> kArgv = {
     }};
 constexpr Field<S> kSuccessExitCodes = {
     "success_exit_code",
-    [](const S& s, const char* k, KvFile& kv) {
+    [](const S& s, const S&, const char* k, KvFile& kv) {
       for (int code : s.restart.success_exit_codes) kv.add_int(k, code);
     },
     [](const KvFile& kv, const char* k, S& s, std::string* err) {
@@ -109,7 +109,7 @@ constexpr Field<S> kSuccessExitCodes = {
     }};
 constexpr Field<S> kOnUnhealthy = {
     "health_on_unhealthy",
-    [](const S& s, const char* k, KvFile& kv) {
+    [](const S& s, const S&, const char* k, KvFile& kv) {
       if (has_health(s)) kv.add(k, s.health.restart_on_unhealthy ? "restart" : "none");
     },
     [](const KvFile& kv, const char* k, S& s, std::string*) {
@@ -118,7 +118,7 @@ constexpr Field<S> kOnUnhealthy = {
     }};
 constexpr Field<S> kNice = {
     "nice",
-    [](const S& s, const char* k, KvFile& kv) {
+    [](const S& s, const S&, const char* k, KvFile& kv) {
       if (s.process.has_nice) kv.add_int(k, s.process.nice);
     },
     [](const KvFile& kv, const char* k, S& s, std::string*) {
