@@ -37,15 +37,9 @@ bool Backend::request_end(const TaskView& v, EndRequest* req, const DebugSink& d
 EndOutcome Backend::await_end(const Store& store, const TaskView& v, EndRequest& req, const DebugSink& debug) const {
   (void)debug;
   EndOutcome o;
-  if (!req.wait.pidfd.valid()) {
-    // No pidfd (the recorded wrapper identity did not match): wait for the
-    // wrapper's lock instead, which is released when it exits.
-    bool busy = false;
-    std::string err;
-    int64_t left = std::max<int64_t>(0, req.wait.deadline_ms - monotonic_ms());
-    Fd l = wait_lock_file(store.task_file(v.id, task_files::kLock), static_cast<int>(left), &busy, &err);
-    req.wait.exited = l.valid();
-  }
+  // No pidfd (the recorded wrapper identity did not match): wait for the
+  // wrapper's lock instead, which is released when it exits.
+  if (!req.wait.pidfd.valid()) req.wait.exited = wait_wrapper_lock(store, v, req.wait.deadline_ms).valid();
   if (!req.wait.exited) {
     o.error = "still running after waiting " + format_duration_ms(req.wait.deadline_ms - req.requested_ms) + "; see " +
               v.dir + "/wrapper.log";
@@ -58,6 +52,13 @@ EndOutcome Backend::await_end(const Store& store, const TaskView& v, EndRequest&
   std::string err;
   if (store.read_state(v.id, &st, &present, &err) && present) o.signal = st.ended_by;
   return o;
+}
+
+Fd Backend::wait_wrapper_lock(const Store& store, const TaskView& v, int64_t deadline_ms) {
+  bool busy = false;
+  std::string err;
+  int64_t left = std::max<int64_t>(0, deadline_ms - monotonic_ms());
+  return wait_lock_file(store.task_file(v.id, task_files::kLock), static_cast<int>(left), &busy, &err);
 }
 
 std::string Backend::attach_banner(const TaskView& v) const {

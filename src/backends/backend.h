@@ -114,6 +114,12 @@ class Backend {
   virtual int attach(const TaskView& v, std::string* err) const;
   // How connect describes following the files here ("native backend").
   virtual std::string local_connect_label() const { return "native backend"; }
+
+ protected:
+  // Waits until the wrapper of `v` has let go of its lock (it exited), at
+  // most until `deadline_ms` (monotonic); returns the lock, now ours, or an
+  // invalid Fd when the wrapper still holds it.
+  static Fd wait_wrapper_lock(const Store& store, const TaskView& v, int64_t deadline_ms);
 };
 
 }  // namespace spmi

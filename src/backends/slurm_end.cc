@@ -47,15 +47,6 @@ bool wait_job_gone(const std::string& job, int64_t deadline_ms, std::string* err
   }
 }
 
-// Waits for the wrapper's lock; returns it held (invalid when it was not
-// released by `deadline_ms`).
-Fd wait_wrapper_lock(const std::string& lock, int64_t deadline_ms) {
-  bool busy = false;
-  std::string err;
-  int64_t left = std::max<int64_t>(0, deadline_ms - monotonic_ms());
-  return wait_lock_file(lock, static_cast<int>(left), &busy, &err);
-}
-
 }  // namespace
 
 bool SlurmBackend::request_end(const TaskView& v, EndRequest* req, const DebugSink& debug, std::string* err) const {
@@ -76,7 +67,6 @@ EndOutcome SlurmBackend::await_end(const Store& store, const TaskView& v, EndReq
   const int64_t requested_ms = req.requested_ms;
   std::string* err = &o.error;
   const std::string& job = v.state.backend_id;
-  const std::string lock_path = store.task_file(v.id, task_files::kLock);
   const std::string state_path = store.task_file(v.id, task_files::kState);
   int64_t deadline = requested_ms + (kill ? 2000 : v.spec.stop_timeout_ms + 10000);
   bool escalated = v.state.phase == Phase::Queued;
@@ -86,13 +76,13 @@ EndOutcome SlurmBackend::await_end(const Store& store, const TaskView& v, EndReq
     if (!wait_job_gone(job, requested_ms + kScancelWaitMs, err)) return o;
     deadline = monotonic_ms() + kScancelWaitMs;
   }
-  Fd lock = wait_wrapper_lock(lock_path, deadline);
+  Fd lock = wait_wrapper_lock(store, v, deadline);
   if (!lock.valid() && !escalated) {
     // The wrapper did not finish: Slurm ends the whole job.
     debug(v.id + ": still running at the deadline; cancelling Slurm job " + job);
     escalated = true;
     if (!run_scancel(job, {}, err)) return o;
-    lock = wait_wrapper_lock(lock_path, monotonic_ms() + kScancelWaitMs);
+    lock = wait_wrapper_lock(store, v, monotonic_ms() + kScancelWaitMs);
   }
   if (!lock.valid()) {
     *err = "still running after waiting " + format_duration_ms(monotonic_ms() - requested_ms) + " (Slurm job " + job +
