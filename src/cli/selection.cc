@@ -10,13 +10,6 @@
 
 namespace spmi {
 
-namespace {
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-}  // namespace
-
 void add_selection_options(CLI::App* sub, Selection& sel, bool optional) {
   sub->add_option("patterns", sel.patterns,
                   optional ? "Task id patterns (regular expressions matching whole ids; default: every task)"

@@ -1,7 +1,7 @@
 // Names: an enum's names in one table (NameTable), and joining names for
 // messages: the names of a lookup table ({name, ...} entries), as in
 // "unknown backend type 'x' (known: native, screen, tmux)", and lists of
-// strings, plain or quoted ("'api', 'web'").
+// strings, plain or quoted ("'api', 'web'"); whether a list holds a name.
 #pragma once
 
 #include <array>
@@ -46,6 +46,14 @@ struct NameTable {
   auto begin() const { return rows.begin(); }
   auto end() const { return rows.end(); }
 };
+
+// Whether `list` holds `item` (lists of names are short: a scan).
+template <class Range, class T>
+bool contains(const Range& list, const T& item) {
+  for (const auto& x : list)
+    if (x == item) return true;
+  return false;
+}
 
 // "a, b, c" from the `name` member of every entry of `table`.
 template <class Table>

@@ -1,8 +1,7 @@
 // Writing loaded tasks and carrying out an apply plan (apply.h).
 #include "lifecycle/apply.h"
 
-#include <algorithm>
-
+#include "common/names.h"
 #include "lifecycle/end.h"
 #include "lifecycle/start.h"
 #include "store/task_view.h"
@@ -10,10 +9,6 @@
 namespace spmi {
 
 namespace {
-
-bool contains(const std::vector<std::string>& list, const std::string& id) {
-  return std::find(list.begin(), list.end(), id) != list.end();
-}
 
 // Failed outranks Conflict outranks Done.
 StoreWrite worse(StoreWrite a, StoreWrite b) {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/kv_file.h"
+#include "common/names.h"
 
 namespace spmi {
 
@@ -37,10 +38,6 @@ std::map<std::string, std::vector<std::string>> definition(const TaskSpec& spec)
   for (const auto& [k, v] : kv.entries())
     if (k != "source" && k != "loaded_at_ms") out[k].push_back(v);
   return out;
-}
-
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "common/atomic_file.h"
 #include "common/clock.h"
 #include "common/duration.h"
+#include "common/names.h"
 #include "common/lock_file.h"
 #include "common/process_tree.h"
 #include "common/signals.h"
@@ -137,7 +138,7 @@ bool end_in_dependency_order(const Session& s, const std::vector<std::string>& i
   std::vector<std::string> remaining = ids;
   if (with_active_dependents)
     for (const auto& id : with_dependents(all, ids))
-      if (std::find(ids.begin(), ids.end(), id) == ids.end() &&
+      if (!contains(ids, id) &&
           inspect_task(s.store, id, false).condition == TaskCondition::Active)
         remaining.push_back(id);
   bool failed = false;

@@ -12,6 +12,7 @@
 #include "backends/identity_lookup.h"
 #include "common/clock.h"
 #include "common/duration.h"
+#include "common/names.h"
 #include "lifecycle/deps.h"
 #include "store/parallel.h"
 #include "store/task_view.h"
@@ -136,7 +137,7 @@ bool start_with_dependencies(const Session& s, const std::vector<std::string>& s
   std::map<std::string, int64_t> waiting_since;
   for (const auto& id : plan) {
     state[id] = Pending;
-    bool is_selected = std::find(selected.begin(), selected.end(), id) != selected.end();
+    bool is_selected = contains(selected, id);
     if (!is_selected && inspect_task(s.store, id, false).condition == TaskCondition::Active) state[id] = Up;
   }
   bool failed = false;
