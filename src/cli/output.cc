@@ -18,9 +18,7 @@ bool want_color(FILE* stream) {
 
 void print_error(const std::string& message) { std::fprintf(stderr, "spmi: %s\n", message.c_str()); }
 
-void print_debug(const Context& ctx, const std::string& message) {
-  if (ctx.debug) std::fprintf(stderr, "spmi: debug: %s\n", message.c_str());
-}
+void print_debug(const Context& ctx, const std::string& message) { ctx.reporter.debug(message); }
 
 void PrintingReporter::done(const std::string& line) { std::printf("%s\n", line.c_str()); }
 
@@ -30,10 +28,7 @@ void PrintingReporter::problem(const std::string& message) {
 }
 
 void PrintingReporter::debug(const std::string& message) {
-  if (*debug_) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "spmi: debug: %s\n", message.c_str());
-  }
+  if (*debug_) std::fprintf(stderr, "spmi: debug: %s\n", message.c_str());
 }
 
 std::string paint(const std::string& text, Color c, bool enabled) {
