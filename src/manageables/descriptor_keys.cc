@@ -7,7 +7,8 @@ namespace {
 
 constexpr const char* kWatchdog = "watchdog";
 
-const std::vector<DescriptorKey> kKeys = {
+// Constant data: nothing is built when spmi starts.
+constexpr DescriptorKey kKeys[] = {
     // [task]
     {"task", "id", nullptr},
     {"task", "comment", nullptr},
@@ -91,7 +92,7 @@ const std::vector<DescriptorKey> kKeys = {
 
 }  // namespace
 
-const std::vector<DescriptorKey>& descriptor_keys() { return kKeys; }
+std::span<const DescriptorKey> descriptor_keys() { return kKeys; }
 
 std::vector<std::string_view> allowed_keys(std::string_view section, std::string_view variant) {
   std::vector<std::string_view> out;

@@ -6,6 +6,7 @@
 // [task.backend] keys are its option_keys() (backends/backend.h).
 #pragma once
 
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -20,7 +21,7 @@ struct DescriptorKey {
 };
 
 // The whole table, in the order the loader lists keys in its messages.
-const std::vector<DescriptorKey>& descriptor_keys();
+std::span<const DescriptorKey> descriptor_keys();
 
 // The keys allowed in `section` for `variant` ("" when the section has none).
 std::vector<std::string_view> allowed_keys(std::string_view section, std::string_view variant = "");
