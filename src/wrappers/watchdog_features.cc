@@ -37,12 +37,12 @@ std::string mib(long long bytes) {
 }  // namespace
 
 bool WatchdogFeatures::prepare(std::string* err) {
-  const TaskSpec& spec_ = w_->spec();
-  TaskState& state_ = w_->state();
-  health_ = HealthTracker(spec_.health);
-  scheduled_ = !spec_.schedule.cron.empty();
-  if (health_.enabled()) state_.health = HealthStatus::Starting;
-  if (spec_.health.type == HealthType::Tcp || spec_.health.type == HealthType::Http) {
+  const TaskSpec& spec = w_->spec();
+  TaskState& state = w_->state();
+  health_ = HealthTracker(spec.health);
+  scheduled_ = !spec.schedule.cron.empty();
+  if (health_.enabled()) state.health = HealthStatus::Starting;
+  if (spec.health.type == HealthType::Tcp || spec.health.type == HealthType::Http) {
     // tcp and http checks resolve names: spmi-probe, installed beside us,
     // does that with the system's (dynamic) NSS.
     char self[4096];
@@ -50,14 +50,14 @@ bool WatchdogFeatures::prepare(std::string* err) {
     std::string dir = n > 0 ? dir_name(std::string(self, static_cast<size_t>(n))) : ".";
     probe_program_ = dir + "/spmi-probe";
     if (::access(probe_program_.c_str(), X_OK) != 0) {
-      *err = "the " + std::string(spec_.health.type == HealthType::Tcp ? "tcp" : "http") + " health check needs " +
+      *err = "the " + std::string(spec.health.type == HealthType::Tcp ? "tcp" : "http") + " health check needs " +
              probe_program_ + ", which is missing (" + errno_text(errno) + "); reinstall spmi";
       return false;
     }
   }
   if (!scheduled_) return true;
-  if (!parse_cron(spec_.schedule.cron, &cron_, err)) {
-    *err = "schedule '" + spec_.schedule.cron + "': " + *err;
+  if (!parse_cron(spec.schedule.cron, &cron_, err)) {
+    *err = "schedule '" + spec.schedule.cron + "': " + *err;
     return false;
   }
   // Local time for the schedule is the task's time zone; the task itself
@@ -65,7 +65,7 @@ bool WatchdogFeatures::prepare(std::string* err) {
   const char* tz = std::getenv("TZ");
   had_tz_ = tz != nullptr;
   if (tz) old_tz_ = tz;
-  if (!spec_.schedule.timezone.empty()) ::setenv("TZ", spec_.schedule.timezone.c_str(), 1);
+  if (!spec.schedule.timezone.empty()) ::setenv("TZ", spec.schedule.timezone.c_str(), 1);
   ::tzset();
   fire_timer_.reset(::timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC));
   if (!fire_timer_.valid()) {
@@ -76,10 +76,10 @@ bool WatchdogFeatures::prepare(std::string* err) {
 }
 
 bool WatchdogFeatures::before_spawn(std::string* err) {
-  const TaskSpec& spec_ = w_->spec();
+  const TaskSpec& spec = w_->spec();
   ready_read_.reset();
   ready_write_.reset();
-  if (spec_.ready_fd <= 0) return true;
+  if (spec.ready_fd <= 0) return true;
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) {
     *err = "cannot create the readiness pipe: " + errno_text(errno);
@@ -93,87 +93,87 @@ bool WatchdogFeatures::before_spawn(std::string* err) {
 
 void WatchdogFeatures::task_env_fixups(std::vector<std::pair<std::string, std::string>>* extra,
                                        std::vector<std::string>* remove) {
-  const TaskSpec& spec_ = w_->spec();
+  const TaskSpec& spec = w_->spec();
   // The wrapper's TZ is the schedule's; the task keeps its own.
-  if (scheduled_ && !spec_.schedule.timezone.empty()) {
+  if (scheduled_ && !spec.schedule.timezone.empty()) {
     if (had_tz_) extra->emplace_back("TZ", old_tz_);
     else remove->push_back("TZ");
   }
 }
 
 void WatchdogFeatures::in_child(int* err_fd) {
-  const TaskSpec& spec_ = w_->spec();
+  const TaskSpec& spec = w_->spec();
   if (!ready_write_.valid()) return;
-  int target = spec_.ready_fd;
+  int target = spec.ready_fd;
   if (*err_fd == target) *err_fd = ::fcntl(*err_fd, F_DUPFD_CLOEXEC, 10);
   if (ready_write_.get() == target) ::fcntl(target, F_SETFD, 0);
   else ::dup2(ready_write_.get(), target);  // the copy is not close-on-exec
 }
 
 void WatchdogFeatures::read_ready() {
-  const TaskSpec& spec_ = w_->spec();
-  TaskState& state_ = w_->state();
+  const TaskSpec& spec = w_->spec();
+  TaskState& state = w_->state();
   char buf[256];
   ssize_t n;
   while ((n = ::read(ready_read_.get(), buf, sizeof buf)) > 0) {
     if (std::memchr(buf, '\n', static_cast<size_t>(n))) {
       ready_read_.reset();
-      if (!state_.ready) {
-        state_.ready = true;
-        state_.ready_at_ms = now_ms();
-        w_->log("the task is ready (it wrote a newline to fd " + std::to_string(spec_.ready_fd) + ")");
+      if (!state.ready) {
+        state.ready = true;
+        state.ready_at_ms = now_ms();
+        w_->log("the task is ready (it wrote a newline to fd " + std::to_string(spec.ready_fd) + ")");
         w_->save_state();
-        w_->note_event("ready", "the task wrote a newline to fd " + std::to_string(spec_.ready_fd));
+        w_->note_event("ready", "the task wrote a newline to fd " + std::to_string(spec.ready_fd));
       }
       return;
     }
   }
   if (n == 0) {
-    w_->log("the task closed its readiness fd " + std::to_string(spec_.ready_fd) + " without writing a newline");
+    w_->log("the task closed its readiness fd " + std::to_string(spec.ready_fd) + " without writing a newline");
     ready_read_.reset();
   }
 }
 
 void WatchdogFeatures::after_transition(Phase from) {
-  const TaskSpec& spec_ = w_->spec();
-  TaskState& state_ = w_->state();
-  const WrapperMachine& machine_ = w_->machine();
+  const TaskSpec& spec = w_->spec();
+  TaskState& state = w_->state();
+  const WrapperMachine& machine = w_->machine();
   bool was = from == Phase::Running || from == Phase::Draining;
-  bool is = machine_.run_active();
+  bool is = machine.run_active();
   int64_t mono = monotonic_ms();
   if (!was && is) {
     // A run began: readiness and health start over.
-    state_.ready = false;
-    state_.ready_at_ms = 0;
+    state.ready = false;
+    state.ready_at_ms = 0;
     if (health_.enabled()) {
       health_.run_started(mono);
-      state_.health = HealthStatus::Starting;
-      state_.health_failures = 0;
-      state_.health_detail.clear();
-    } else if (spec_.ready_fd <= 0 && spec_.restart.min_uptime_ms <= 0) {
-      state_.ready = true;  // nothing else to wait for: running is ready (min_uptime: later)
-      state_.ready_at_ms = now_ms();
+      state.health = HealthStatus::Starting;
+      state.health_failures = 0;
+      state.health_detail.clear();
+    } else if (spec.ready_fd <= 0 && spec.restart.min_uptime_ms <= 0) {
+      state.ready = true;  // nothing else to wait for: running is ready (min_uptime: later)
+      state.ready_at_ms = now_ms();
     }
-    run_deadline_ms_ = spec_.schedule.max_runtime_ms > 0 ? mono + spec_.schedule.max_runtime_ms : -1;
-    memory_check_ms_ = spec_.max_memory_bytes > 0 ? mono + kMemoryCheckMs : -1;
+    run_deadline_ms_ = spec.schedule.max_runtime_ms > 0 ? mono + spec.schedule.max_runtime_ms : -1;
+    memory_check_ms_ = spec.max_memory_bytes > 0 ? mono + kMemoryCheckMs : -1;
   } else if (was && !is) {
     probe_.cancel();
     health_.run_ended();
     ready_read_.reset();
     run_deadline_ms_ = memory_check_ms_ = -1;
   }
-  if (from == Phase::Starting && machine_.phase() == Phase::Scheduled) arm_next_fire(now_ms() / 1000);
+  if (from == Phase::Starting && machine.phase() == Phase::Scheduled) arm_next_fire(now_ms() / 1000);
 }
 
 void WatchdogFeatures::arm_next_fire(int64_t after_s) {
   const ScheduleSettings& c = w_->spec().schedule;
-  TaskState& state_ = w_->state();
+  TaskState& state = w_->state();
   int64_t after = after_s;
   if (c.not_before_ms > 0) after = std::max(after, (c.not_before_ms + 999) / 1000 - 1);
   int64_t next = cron_next(cron_, after);
   if (next >= 0 && c.not_after_ms > 0 && next * 1000 > c.not_after_ms) next = -1;
   fire_at_s_ = next;
-  state_.next_fire_at_ms = next >= 0 ? next * 1000 : 0;
+  state.next_fire_at_ms = next >= 0 ? next * 1000 : 0;
   struct itimerspec its {};
   its.it_value.tv_sec = next >= 0 ? static_cast<time_t>(next) : 0;
   if (::timerfd_settime(fire_timer_.get(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, nullptr) != 0)
@@ -182,13 +182,13 @@ void WatchdogFeatures::arm_next_fire(int64_t after_s) {
 }
 
 int64_t WatchdogFeatures::deadline() const {
-  const WrapperMachine& machine_ = w_->machine();
+  const WrapperMachine& machine = w_->machine();
   int64_t at = -1;
   auto take = [&at](int64_t t) {
     if (t >= 0 && (at < 0 || t < at)) at = t;
   };
   if (probe_.running()) take(probe_.deadline_ms());
-  else if (machine_.run_active()) take(health_.next_check_ms());
+  else if (machine.run_active()) take(health_.next_check_ms());
   take(run_deadline_ms_);
   take(memory_check_ms_);
   return at;
@@ -250,22 +250,22 @@ void WatchdogFeatures::fire() {
 }
 
 void WatchdogFeatures::run_health_check() {
-  const TaskSpec& spec_ = w_->spec();
+  const TaskSpec& spec = w_->spec();
   health_.check_started();
   std::string err;
-  if (!probe_.start(spec_, w_->child_plan(), probe_program_, monotonic_ms(), &err)) {
+  if (!probe_.start(spec, w_->child_plan(), probe_program_, monotonic_ms(), &err)) {
     w_->log("cannot run the health check: " + err);
     apply_health_result(false, err);
   }
 }
 
 void WatchdogFeatures::finish_health_check(bool timed_out) {
-  const TaskSpec& spec_ = w_->spec();
+  const TaskSpec& spec = w_->spec();
   std::string detail;
   bool ok = false;
   if (timed_out) {
     probe_.cancel();
-    detail = "timed out after " + format_duration_ms(spec_.health.timeout_ms) + " (killed)";
+    detail = "timed out after " + format_duration_ms(spec.health.timeout_ms) + " (killed)";
   } else {
     ok = probe_.finish(&detail);
   }
@@ -273,45 +273,45 @@ void WatchdogFeatures::finish_health_check(bool timed_out) {
 }
 
 void WatchdogFeatures::apply_health_result(bool ok, const std::string& detail) {
-  const TaskSpec& spec_ = w_->spec();
-  TaskState& state_ = w_->state();
-  WrapperMachine& machine_ = w_->machine();
+  const TaskSpec& spec = w_->spec();
+  TaskState& state = w_->state();
+  WrapperMachine& machine = w_->machine();
   HealthChange change = health_.check_finished(ok, monotonic_ms());
-  state_.health = health_.status();
-  state_.health_failures = health_.failures();
-  state_.health_detail = detail;
+  state.health = health_.status();
+  state.health_failures = health_.failures();
+  state.health_detail = detail;
   if (change == HealthChange::None) return;  // the state file changes on transitions only
   if (change == HealthChange::BecameHealthy) {
     w_->log("healthy: " + detail);
-    if (spec_.ready_fd <= 0 && !state_.ready) {
-      state_.ready = true;  // ready = the first healthy check
-      state_.ready_at_ms = now_ms();
+    if (spec.ready_fd <= 0 && !state.ready) {
+      state.ready = true;  // ready = the first healthy check
+      state.ready_at_ms = now_ms();
     }
     w_->save_state();
     w_->note_event("healthy", detail);
     return;
   }
-  w_->log("unhealthy after " + std::to_string(state_.health_failures) + " failed check(s): " + detail);
+  w_->log("unhealthy after " + std::to_string(state.health_failures) + " failed check(s): " + detail);
   w_->save_state();
   w_->note_event("unhealthy", detail);
-  if (spec_.health.restart_on_unhealthy && machine_.run_active()) {
-    machine_.set_force_reason("unhealthy: " + detail);
+  if (spec.health.restart_on_unhealthy && machine.run_active()) {
+    machine.set_force_reason("unhealthy: " + detail);
     w_->handle(WrapperEvent::ForceRestart);
   }
 }
 
 void WatchdogFeatures::check_memory() {
-  const TaskSpec& spec_ = w_->spec();
-  WrapperMachine& machine_ = w_->machine();
+  const TaskSpec& spec = w_->spec();
+  WrapperMachine& machine = w_->machine();
   memory_check_ms_ = monotonic_ms() + kMemoryCheckMs;
-  if (!machine_.run_active()) return;
+  if (!machine.run_active()) return;
   long long total = 0;
   for (const ProcStat& p : live_descendants(::getpid()))
     if (!probe_.running() || p.pgid != probe_.pid()) total += proc_rss_bytes(p.pid);
-  if (total <= spec_.max_memory_bytes) return;
-  std::string why = "memory " + mib(total) + " over max_memory " + mib(spec_.max_memory_bytes);
+  if (total <= spec.max_memory_bytes) return;
+  std::string why = "memory " + mib(total) + " over max_memory " + mib(spec.max_memory_bytes);
   w_->log(why + ": restarting the task");
-  machine_.set_force_reason(why);
+  machine.set_force_reason(why);
   w_->handle(WrapperEvent::ForceRestart);
 }
 
