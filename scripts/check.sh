@@ -8,6 +8,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build}
-scripts/build.sh "$dir"
+scripts/build.sh "$dir" -DBUILD_TESTING=ON -DSPMI_WERROR=ON
 cd "$dir"
 ctest -L unit -j "${JOBS:-2}" --output-on-failure

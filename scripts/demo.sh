@@ -4,8 +4,8 @@
 # shows them running (`spmi list`, then one `spmi status`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-scripts/build.sh build
+scripts/setup.sh demo
+scripts/build.sh build -DBUILD_TESTING=OFF
 spmi=$PWD/build/spmi
 export SPMI_PATH=${SPMI_PATH:-$(mktemp -d /tmp/spmi-demo.XXXXXX)/state}
 echo
