@@ -47,6 +47,8 @@ std::string summary(const TaskView& v) {
              std::to_string(st.restarts) + " restarts";
     case TaskCondition::WrapperLost:
       return std::to_string(v.leftovers.size()) + " process(es) left";
+    case TaskCondition::LostInReboot:
+      return "was running before the reboot; 'spmi resurrect' starts it";
     case TaskCondition::Broken:
       return "-";
   }

@@ -42,6 +42,9 @@ std::string active_line(const TaskView& v, bool color) {
              " ago)";
     case TaskCondition::WrapperLost:
       return word + " (started " + format_local_time(st.started_at_ms) + "; the wrapper died without recording an end)";
+    case TaskCondition::LostInReboot:
+      return word + " (started " + format_local_time(st.started_at_ms) +
+             " in an earlier boot; 'spmi resurrect' starts it again)";
     case TaskCondition::Broken:
       return word;
   }
@@ -77,6 +80,8 @@ void print_status(const Context& ctx, const TaskView& v, int n, bool show_env) {
   if (v.has_state && st.pid > 0) pid = std::to_string(st.pid) + (v.main_running ? "" : " (not running)");
   line("PID", pid);
   line("Exit code", v.has_state && (st.main_exited || st.ended_by) ? describe_exit(st) : "-");
+  if (std::string cause = v.end_cause(); !cause.empty()) line("Ended by", describe_end_cause(cause));
+  if (v.spec.autostart) line("Autostart", "yes ('spmi resurrect' starts it whenever it is not active)");
   const WrapperTypeInfo* wrapper_type = find_wrapper_type(v.spec.wrapper);
   const bool supervised = wrapper_type && wrapper_type->supervises;
   if (supervised) {
@@ -153,7 +158,7 @@ int run_status(Context& ctx, const Options& opts) {
     // failed to start, failed (the watchdog gave up), wrapper lost, or
     // active but unhealthy. Active and healthy, or cleanly inactive: 0.
     failed = failed || v.condition == TaskCondition::Broken || v.condition == TaskCondition::FailedToStart ||
-             v.condition == TaskCondition::GaveUp || v.condition == TaskCondition::WrapperLost ||
+             v.condition == TaskCondition::GaveUp || is_lost(v.condition) ||
              (v.condition == TaskCondition::Active && v.state.health == HealthStatus::Unhealthy);
     if (opts.json) {
       tasks.push_back(view_to_json(v, true, opts.lines));

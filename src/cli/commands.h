@@ -40,5 +40,7 @@ Command add_validate_command(CLI::App& app, Context& ctx);
 Command add_run_command(CLI::App& app, Context& ctx);
 Command add_graph_command(CLI::App& app, Context& ctx);
 Command add_apply_command(CLI::App& app, Context& ctx);
+Command add_resurrect_command(CLI::App& app, Context& ctx);
+Command add_export_command(CLI::App& app, Context& ctx);
 
 }  // namespace spmi

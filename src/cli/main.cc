@@ -27,7 +27,8 @@ constexpr CommandEntry kCommands[] = {
     {"clean", add_clean_command},     {"status", add_status_command}, {"events", add_events_command},
     {"connect", add_connect_command}, {"wait", add_wait_command},     {"logs", add_logs_command},
     {"validate", add_validate_command}, {"run", add_run_command},     {"graph", add_graph_command},
-    {"apply", add_apply_command},
+    {"apply", add_apply_command},     {"resurrect", add_resurrect_command},
+    {"export", add_export_command},
 };
 
 // The first word after the global -d: the subcommand's name, an option

@@ -24,13 +24,25 @@ std::string describe_exit(const TaskState& st) {
   return out.empty() ? "-" : out;
 }
 
+std::string describe_end_cause(const std::string& cause) {
+  if (cause == "exit") return "exit (it ended by itself)";
+  if (cause == "user") return "user (spmi stop or kill)";
+  if (cause == "signal")
+    return "signal (its wrapper got a stop signal from elsewhere: a shutdown, a closed window, Slurm; "
+           "'spmi resurrect' starts it again)";
+  if (cause == "lost") return "lost (its wrapper died without recording an end; 'spmi resurrect' starts it again)";
+  if (cause == "reboot") return "reboot (it was running when the machine went down; 'spmi resurrect' starts it again)";
+  return cause;
+}
+
 Color condition_color(TaskCondition c) {
   switch (c) {
     case TaskCondition::Active: return Color::Green;
     case TaskCondition::FailedToStart:
     case TaskCondition::GaveUp:
     case TaskCondition::Broken: return Color::Red;
-    case TaskCondition::WrapperLost: return Color::Yellow;
+    case TaskCondition::WrapperLost:
+    case TaskCondition::LostInReboot: return Color::Yellow;
     case TaskCondition::Inactive: return Color::None;
   }
   return Color::None;
@@ -117,6 +129,9 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
   j["exit"] = exit;
   j["stop_request"] = ran && !st.stop_request.empty() ? json(st.stop_request) : json(nullptr);
   j["ended_by"] = ran && st.ended_by ? json(signal_name(st.ended_by)) : json(nullptr);
+  std::string cause = v.end_cause();
+  j["end_cause"] = cause.empty() ? json(nullptr) : json(cause);
+  j["autostart"] = v.spec.autostart;
   j["error"] = ran && !st.error.empty() ? json(st.error) : json(nullptr);
   j["note"] = ran && !st.note.empty() ? json(st.note) : json(nullptr);
   j["restart"] = restart_mode_name(v.spec.restart.mode);
@@ -137,7 +152,7 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
   j["skipped"] = ran ? st.skipped : 0;
   j["log_error"] = ran && !st.log_error.empty() ? nlohmann::json(st.log_error) : nlohmann::json(nullptr);
   j["log_dropped_bytes"] = ran ? st.log_dropped_bytes : 0;
-  if (v.condition == TaskCondition::WrapperLost) {
+  if (is_lost(v.condition)) {
     json pids = json::array();
     for (const auto& p : v.leftovers) pids.push_back(p.pid);
     j["leftover_pids"] = pids;

@@ -19,6 +19,8 @@ inline constexpr int kJsonSchemaVersion = 1;
 std::string describe_exit(const TaskState& st);
 // The colour of a condition in tables.
 Color condition_color(TaskCondition c);
+// "signal (its wrapper got a stop signal ...)": TaskView::end_cause() for people.
+std::string describe_end_cause(const std::string& cause);
 // The task as JSON; `detailed` adds paths, command and output tails.
 nlohmann::json view_to_json(const TaskView& v, bool detailed, int tail_lines);
 // Prints `j` on stdout (invalid UTF-8 from task output is replaced, never fatal).

@@ -202,6 +202,7 @@ constexpr Field<S> kSpecFields[] = {
     kv::number<Process<&ProcessSettings::limit_memory>, kUnlessDefault>("limit_memory"),
     kv::number<Process<&ProcessSettings::limit_cpu>, kUnlessDefault>("limit_cpu"),
     kv::texts<At<&S::depends_on>>("depends_on"),
+    kv::flag<At<&S::autostart>, kUnlessDefault>("autostart"),
     kv::text<At<&S::start_when>, kAlways, has_dependencies>("start_when"),
     kv::number<At<&S::start_timeout_ms>, kAlways, has_dependencies>("start_timeout_ms"),
     kv::text<At<&S::source>, kRequired>("source"),

@@ -52,6 +52,9 @@ struct TaskSpec {
   ProcessSettings process;
   // Dependencies: tasks started before this one (and stopped after it).
   std::vector<std::string> depends_on;
+  // Started by `spmi resurrect` whenever it is not active, even after a
+  // user's stop (without it only tasks whose run was cut short come back).
+  bool autostart = false;
   std::string start_when = "started";  // started | ready | healthy: what the dependencies must be
   int64_t start_timeout_ms = 60000;    // how long to wait for them
   std::string source;  // the descriptor file it was loaded from (absolute)

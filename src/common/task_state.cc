@@ -15,6 +15,16 @@ constexpr NameTable<Phase, 11> kPhases{{{
 }}};
 }  // namespace
 
+constexpr NameTable<EndCause, 4> kEndCauses{{{
+    {EndCause::None, ""},
+    {EndCause::Exit, "exit"},
+    {EndCause::User, "user"},
+    {EndCause::Signal, "signal"},
+}}};
+
+const char* end_cause_name(EndCause c) { return kEndCauses.name(c); }
+bool end_cause_from_name(const std::string& name, EndCause* out) { return kEndCauses.parse(name, out); }
+
 const char* phase_name(Phase p) { return kPhases.name(p); }
 bool phase_from_name(const std::string& name, Phase* out) { return kPhases.parse(name, out); }
 
@@ -53,6 +63,7 @@ constexpr Field<T> kStateFields[] = {
     kv::number<At<&T::exit_signal>, kRequired>("exit_signal"),
     kv::text<At<&T::stop_request>, kRequired>("stop_request"),
     kv::number<At<&T::ended_by>, kRequired>("ended_by"),
+    kv::name<At<&T::end_cause>, end_cause_name, end_cause_from_name, kUnlessDefault>("end_cause"),
     kv::text<At<&T::error>, kRequired>("error"),
     kv::text<At<&T::note>, kRequired>("note"),
     kv::number<At<&T::restarts>>("restarts"),

@@ -32,6 +32,20 @@ enum class Phase {
   Queued,    // slurm: the job is submitted, its wrapper has not started (written by spmi start)
 };
 
+// How the last run ended, as the wrapper (or spmi, for a lost wrapper)
+// recorded it: `end_cause` in the state file. Whether it should run again
+// after a reboot follows from it (lifecycle/resurrect.h): only a user's stop
+// keeps a task down.
+enum class EndCause {
+  None,    // not ended yet, or written before the key existed ("" on disk)
+  Exit,    // it ended by itself: the command exited, failed to start, or the watchdog gave up
+  User,    // spmi stop or kill (of the task, or of the leftovers of a lost wrapper)
+  Signal,  // the wrapper got SIGTERM, SIGINT or SIGHUP from elsewhere: a shutdown,
+           // a closed window, Slurm's time limit, someone's kill
+};
+const char* end_cause_name(EndCause c);
+bool end_cause_from_name(const std::string& name, EndCause* out);
+
 const char* phase_name(Phase p);
 bool phase_from_name(const std::string& name, Phase* out);
 // True for the phases in which the task may still have processes (Queued is
@@ -58,6 +72,7 @@ struct TaskState {
   int exit_signal = 0;  // signal that killed the main process
   std::string stop_request;  // "", "stop" or "kill": what spmi (or a signal to the wrapper) asked
   int ended_by = 0;          // the signal that ended the tree after a stop request (0: ended by itself)
+  EndCause end_cause = EndCause::None;  // who or what ended the run (None while it runs)
   std::string error;         // why the start failed
   std::string note;          // anything else worth showing (e.g. wrapper lost)
   int restarts = 0;           // how often this wrapper started the command again

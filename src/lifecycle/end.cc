@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <functional>
 
 #include "common/atomic_file.h"
 #include "common/clock.h"
@@ -40,10 +41,63 @@ const Backend* backend_of(const Session& s, const TaskView& v) {
   return s.backend(v.state.backend);
 }
 
+// A lost wrapper whose end spmi can record: it ran in an earlier boot, or
+// here, with a backend whose tasks' processes spmi can see (not a Slurm job,
+// which may still run on its node).
+bool lost_here(const Session& s, const TaskView& v) {
+  if (v.condition == TaskCondition::LostInReboot) return true;
+  const Backend* backend = v.has_state ? s.backend(v.state.backend) : nullptr;
+  return v.condition == TaskCondition::WrapperLost && !v.remote && backend && backend->ends_leftovers();
+}
+
+// Rewrites the state of a task whose wrapper is not running, holding the
+// wrapper lock so that no wrapper can start meanwhile (the caller holds the
+// cli.lock). False, with the problem reported, when it cannot.
+bool amend_state(const Session& s, const std::string& id, const std::function<void(TaskState&)>& change) {
+  bool busy = false;
+  std::string err;
+  Fd wrapper_lock = try_lock_file(s.store.task_file(id, task_files::kLock), true, &busy, &err);
+  if (!wrapper_lock.valid()) return false;  // a wrapper took it: its state is the truth
+  TaskState st;
+  bool present = false;
+  if (!s.store.read_state(id, &st, &present, &err) || !present) return false;
+  change(st);
+  if (!write_file_atomic(s.store.task_file(id, task_files::kState), serialize_state(st), &err, Durability::Volatile)) {
+    s.report.problem(id + ": " + err);
+    return false;
+  }
+  return true;
+}
+
+// Records a user's stop or kill of a task whose wrapper was lost, so that
+// `spmi resurrect` leaves it down.
+void record_lost_end(const Session& s, const std::string& id, bool kill, int ended_by, const std::string& note) {
+  amend_state(s, id, [&](TaskState& st) {
+    if (!phase_is_live(st.phase)) return;
+    st.phase = Phase::Exited;
+    st.finished_at_ms = now_ms();
+    st.stop_request = kill ? "kill" : "stop";
+    st.ended_by = ended_by;
+    st.end_cause = EndCause::User;
+    st.note = note;
+  });
+}
+
 // Ends the processes of a task whose wrapper is gone, then records that in
-// its state file (holding the wrapper lock so no wrapper can start meanwhile).
+// its state file. After a reboot, or when none is left, there is nothing to
+// end: the user's stop is recorded all the same.
 bool end_lost_task(const Session& s, Job& job, bool kill) {
   const TaskView& v = job.view;
+  const std::string verb = kill ? "kill" : "stop";
+  if (v.leftovers.empty()) {
+    std::string where = v.condition == TaskCondition::LostInReboot ? "in a reboot" : "";
+    record_lost_end(s, job.id, kill, 0,
+                    "the wrapper was lost" + (where.empty() ? "" : " " + where) + "; 'spmi " + verb +
+                        "' recorded the task as " + done_word(kill));
+    s.report.done(std::string(done_word(kill)) + " " + job.id + " (its wrapper was lost" +
+                  (where.empty() ? "" : " " + where) + "; nothing of it ran; recorded as " + done_word(kill) + ")");
+    return true;
+  }
   int sig = kill ? SIGKILL : v.spec.stop_signal;
   s.report.done(job.id + ": its wrapper was lost; " + (kill ? "killing " : "stopping ") +
                 std::to_string(v.leftovers.size()) + " leftover process(es) with " + signal_name(sig));
@@ -53,22 +107,19 @@ bool end_lost_task(const Session& s, Job& job, bool kill) {
     s.report.problem(job.id + ": some processes could not be ended");
     return false;
   }
-  bool busy = false;
-  std::string err;
-  Fd wrapper_lock = try_lock_file(s.store.task_file(job.id, task_files::kLock), true, &busy, &err);
-  if (wrapper_lock.valid()) {
-    TaskState st = v.state;
-    st.phase = Phase::Exited;
-    st.finished_at_ms = now_ms();
-    st.stop_request = kill ? "kill" : "stop";
-    st.ended_by = ended_by;
-    st.note = "the wrapper was lost; leftover processes were ended by 'spmi " + std::string(kill ? "kill" : "stop") + "'";
-    if (!write_file_atomic(s.store.task_file(job.id, task_files::kState), serialize_state(st), &err,
-                           Durability::Volatile))
-      s.report.problem(job.id + ": " + err);
-  }
+  record_lost_end(s, job.id, kill, ended_by,
+                  "the wrapper was lost; leftover processes were ended by 'spmi " + verb + "'");
   s.report.done(std::string(done_word(kill)) + " " + job.id + " (" + signal_name(ended_by) + ")");
   return true;
+}
+
+// A stop that reached the wrapper as a signal (Slurm's scancel, or SIGTERM
+// when its control FIFO was gone) looks to the wrapper like a shutdown's;
+// it was a user's, and `spmi resurrect` must leave the task down.
+void record_user_end(const Session& s, const std::string& id) {
+  amend_state(s, id, [](TaskState& st) {
+    if (st.end_cause == EndCause::Signal) st.end_cause = EndCause::User;
+  });
 }
 
 }  // namespace
@@ -92,7 +143,7 @@ bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill)
     if (v.condition == TaskCondition::Broken) {
       s.report.problem(job.id + ": " + v.error);
       failed = true;
-    } else if (v.has_leftovers()) {
+    } else if (v.has_leftovers() || lost_here(s, v)) {
       lost.push_back(&job);
     } else if (v.condition != TaskCondition::Active) {
       // Already stopped: the wanted state, not a failure (systemctl's rule).
@@ -123,6 +174,7 @@ bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill)
       failed = true;
       continue;
     }
+    record_user_end(s, job.id);
     std::string how = !o.how.empty() ? o.how + ", " : o.signal ? signal_name(o.signal) + ", " : "";
     s.report.done(std::string(done_word(kill)) + " " + job.id + " (" + how + format_duration_ms(o.took_ms) + ")");
   }

@@ -61,6 +61,7 @@ StartOutcome start_one(const Session& s, const std::string& id) {
     case TaskCondition::WrapperLost:
       if (v.has_leftovers()) return failed_start(v.leftovers_refusal());
       break;
+    case TaskCondition::LostInReboot:  // nothing of it runs in this boot
     case TaskCondition::Inactive:
     case TaskCondition::FailedToStart:
     case TaskCondition::GaveUp:  // a user's start gives a fresh restart budget

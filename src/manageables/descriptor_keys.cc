@@ -19,6 +19,7 @@ constexpr DescriptorKey kKeys[] = {
     {"task", "depends_on", nullptr},
     {"task", "start_when", nullptr},
     {"task", "start_timeout", nullptr},
+    {"task", "autostart", nullptr},
     // [task.wrapper]: both wrapper types, then the watchdog's own.
     {"task.wrapper", "type", nullptr},
     {"task.wrapper", "command", nullptr},
@@ -88,6 +89,7 @@ constexpr DescriptorKey kKeys[] = {
     {"project.defaults", "logs", nullptr},
     {"project.defaults", "start_when", nullptr},
     {"project.defaults", "start_timeout", nullptr},
+    {"project.defaults", "autostart", nullptr},
 };
 
 }  // namespace

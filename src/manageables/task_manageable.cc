@@ -1,7 +1,8 @@
 // The `task` manageable: SPMI's schema plus spmi's additions, validated into
 // a normalized TaskSpec.
 //
-//   [task]            id, comment, tags, depends_on, start_when, start_timeout
+//   [task]            id, comment, tags, depends_on, start_when, start_timeout,
+//                     autostart
 //   [task.backend]    type (+ the backend type's own keys: slurm's partition,
 //                     time, cpus, mem, nodes, account, qos, constraint, extra_args)
 //   [task.wrapper]    type, command, mixed_stdout, stop_signal, stop_timeout,
@@ -433,6 +434,7 @@ void build_dependencies(const Node& task, Checker& check, TaskSpec* spec) {
     check.error(task.find("start_when")->pos,
                 "task.start_when: unknown condition '" + spec->start_when + "' (known: started, ready, healthy)");
   check.get_duration(task, "task", "start_timeout", &spec->start_timeout_ms);
+  check.get_bool(task, "task", "autostart", false, &spec->autostart);
 }
 
 // tags: names for --tag selection (the rules of task ids), each once.

@@ -29,6 +29,7 @@ const char* condition_name(TaskCondition c) {
     case TaskCondition::FailedToStart: return "failed-to-start";
     case TaskCondition::GaveUp: return "failed";
     case TaskCondition::WrapperLost: return "wrapper-lost";
+    case TaskCondition::LostInReboot: return "lost-in-reboot";
     case TaskCondition::Broken: return "broken";
   }
   return "?";
@@ -45,6 +46,16 @@ std::vector<ProcStat> find_leftovers(const std::string& task_dir, const TaskStat
 std::string TaskView::leftovers_refusal() const {
   return id + ": its wrapper was lost and " + std::to_string(leftovers.size()) +
          " of its processes still run; end them with 'spmi kill " + id + "' first";
+}
+
+std::string TaskView::end_cause() const {
+  if (condition == TaskCondition::LostInReboot) return "reboot";
+  if (condition == TaskCondition::WrapperLost) return "lost";
+  if (condition == TaskCondition::Active || condition == TaskCondition::Broken || !has_state) return "";
+  if (state.end_cause != EndCause::None) return end_cause_name(state.end_cause);
+  // Written before end_cause existed: a stop request was a user's (or a
+  // signal's: those files cannot tell), anything else an end by itself.
+  return state.stop_request == "stop" || state.stop_request == "kill" ? "user" : "exit";
 }
 
 namespace {
@@ -133,6 +144,10 @@ TaskView inspect_task_once(const Store& store, const std::string& id, bool want_
     v.condition = TaskCondition::Active;
   } else if (!v.has_state) {
     v.condition = TaskCondition::Inactive;
+  } else if (phase_is_live(v.state.phase) && !v.remote && !same_boot(v.state)) {
+    // Its wrapper ran in an earlier boot: nothing of it runs, and its pids
+    // now name other processes (never searched, signalled or trusted).
+    v.condition = TaskCondition::LostInReboot;
   } else if (phase_is_live(v.state.phase)) {
     v.condition = TaskCondition::WrapperLost;
     const Backend* backend = find_backend(v.state.backend);

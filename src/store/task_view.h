@@ -16,10 +16,13 @@ enum class TaskCondition {
   FailedToStart,  // the last start could not run the command
   GaveUp,         // the watchdog gave up restarting it (sticky until a user starts it); printed "failed"
   WrapperLost,    // the state says running but no wrapper holds the lock
+  LostInReboot,   // the same, and the wrapper ran in an earlier boot: its pids are someone else's now
   Broken,         // the task directory cannot be read (see `error`)
 };
 
 const char* condition_name(TaskCondition c);
+// WrapperLost or LostInReboot: the state says running, no wrapper holds it.
+inline bool is_lost(TaskCondition c) { return c == TaskCondition::WrapperLost || c == TaskCondition::LostInReboot; }
 
 struct TaskView {
   std::string id;
@@ -33,7 +36,7 @@ struct TaskView {
   // (it is its parent and records its end), or /proc shows the pid with its
   // start time and not a zombie.
   bool main_running = false;
-  std::vector<ProcStat> leftovers;    // WrapperLost: processes of the task still running
+  std::vector<ProcStat> leftovers;    // WrapperLost: processes of the task still running (never after a reboot)
   // What the task's backend says of a task no wrapper holds here (Slurm:
   // "Slurm job 12: PENDING (PartitionDown)"), empty otherwise.
   std::string backend_status;
@@ -48,6 +51,10 @@ struct TaskView {
   bool has_leftovers() const { return condition == TaskCondition::WrapperLost && !leftovers.empty(); }
   // Why start, clean and load --replace refuse such a task, and what to do.
   std::string leftovers_refusal() const;
+  // How the last run ended: "exit", "user", "signal" (state/schema.md,
+  // end_cause), "lost" or "reboot" (its wrapper went away without recording
+  // an end, in this boot or an earlier one); "" while active or never run.
+  std::string end_cause() const;
 };
 
 // "next fire in 4m 10s (2026-11-21 08:00:00)", or "no further fire".

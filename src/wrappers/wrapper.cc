@@ -84,6 +84,11 @@ bool Wrapper::save_state() {
   state_.phase = machine_.phase();
   state_.ended_by = machine_.ended_by();
   state_.stop_request = machine_.stop_request();
+  // The run has ended: record who ended it (state/schema.md, end_cause).
+  if (phase_is_live(state_.phase))
+    state_.end_cause = EndCause::None;
+  else
+    state_.end_cause = state_.stop_request == "stop" || state_.stop_request == "kill" ? stop_cause_ : EndCause::Exit;
   std::string err;
   ++state_saves_;
   if (!write_file_atomic(path(task_files::kState), serialize_state(state_), &err, Durability::Volatile)) {
@@ -503,6 +508,13 @@ void Wrapper::reap() {
   }
 }
 
+void Wrapper::note_stop_cause(EndCause cause) {
+  // The first stop or kill asked for decides; a kill after a stop does not
+  // change who wanted the task to end.
+  std::string request = machine_.stop_request();
+  if (request != "stop" && request != "kill") stop_cause_ = cause;
+}
+
 void Wrapper::read_signals() {
   struct signalfd_siginfo si;
   bool child = false;
@@ -513,6 +525,7 @@ void Wrapper::read_signals() {
       relay_.resize();
     } else if (si.ssi_signo == SIGUSR1) {
       log("received SIGUSR1: killing the task");
+      note_stop_cause(EndCause::User);  // spmi kill of a Slurm job (backends/slurm_end.cc)
       handle(WrapperEvent::KillRequested);
     } else {
       std::string sig = signal_name(static_cast<int>(si.ssi_signo));
@@ -522,6 +535,7 @@ void Wrapper::read_signals() {
                       : opts_.slurm && si.ssi_signo == SIGTERM
                           ? "stopped by SIGTERM from Slurm (spmi stop, scancel, or the job's time limit)"
                           : "stopped because the wrapper received " + sig;
+      note_stop_cause(EndCause::Signal);
       handle(WrapperEvent::StopRequested);
     }
   }
@@ -538,10 +552,12 @@ void Wrapper::read_control() {
       switch (request) {
         case ControlRequest::Stop:
           log("stop requested");
+          note_stop_cause(EndCause::User);
           handle(WrapperEvent::StopRequested);
           break;
         case ControlRequest::Kill:
           log("kill requested");
+          note_stop_cause(EndCause::User);
           handle(WrapperEvent::KillRequested);
           break;
         case ControlRequest::Restart:

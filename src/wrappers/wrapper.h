@@ -106,6 +106,10 @@ class Wrapper {
   WrapperOptions opts_;
   WrapperMachine machine_;
   WrapperFeatures& features_;
+  // Who asked for the stop in progress: a user through spmi (the control
+  // FIFO, SIGUSR1) or a signal from elsewhere (a shutdown's SIGTERM).
+  EndCause stop_cause_ = EndCause::User;
+  void note_stop_cause(EndCause cause);
   // In a screen/tmux window the task gets its own pty, relayed to the window.
   bool terminal_ = false;
   TerminalRelay relay_;

@@ -80,6 +80,7 @@ TaskSpec full_spec() {
   s.depends_on = {"db", "cache"};
   s.start_when = "healthy";
   s.start_timeout_ms = 90000;
+  s.autostart = true;
   s.source = "/srv/web/web.toml";
   s.loaded_at_ms = 1780000000000;
   return s;
@@ -107,6 +108,7 @@ TaskState full_state() {
   st.exit_signal = 0;
   st.stop_request = "stop";
   st.ended_by = 15;
+  st.end_cause = EndCause::Signal;
   st.error = "why\nnot";
   st.note = "a note";
   st.restarts = 2;
@@ -201,6 +203,7 @@ limit_memory=2147483648
 limit_cpu=3600
 depends_on=db
 depends_on=cache
+autostart=1
 start_when=healthy
 start_timeout_ms=90000
 source=/srv/web/web.toml
@@ -235,6 +238,7 @@ exit_code=3
 exit_signal=0
 stop_request=stop
 ended_by=15
+end_cause=signal
 error=why\nnot
 note=a note
 restarts=2

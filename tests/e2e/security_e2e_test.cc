@@ -25,10 +25,12 @@
 
 #include "common/task_tree.h"
 #include "e2e/harness.h"
+#include "e2e/pid_helpers.h"
 #include "e2e/watchdog_helpers.h"
 
 using spmi::test::alive;
 using spmi::test::eventually;
+using spmi::test::Impostor;
 using spmi::test::run_program;
 using spmi::test::slurp;
 using spmi::test::SpmiEnv;
@@ -77,52 +79,6 @@ std::string list_state(const SpmiEnv& env, const std::string& id) {
   auto t = spmi::test::listed(env, id);
   return t.is_null() ? "" : t["state"].get<std::string>();
 }
-
-// Runs `argv` in a new process whose pid is `want` (through
-// /proc/sys/kernel/ns_last_pid, as an attacker waiting for a pid would);
-// the process calls setsid, so `want` is also its session and group id.
-// Returns 0 when the pid could not be had (other processes took it).
-pid_t spawn_with_pid(pid_t want, const std::vector<std::string>& argv) {
-  for (int attempt = 0; attempt < 2000; ++attempt) {
-    {
-      std::ofstream last("/proc/sys/kernel/ns_last_pid");
-      last << (want - 1);
-    }
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      if (::getpid() != want) ::_exit(0);
-      ::setsid();
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execvp(args[0], args.data());
-      ::_exit(127);
-    }
-    if (pid == want) return pid;
-    int status;
-    ::waitpid(pid, &status, 0);
-  }
-  return 0;
-}
-
-// An unrelated `sleep` that took pid `want` (spawn_with_pid), killed and
-// reaped at scope end. A process is known by pid and start time, counted
-// in clock ticks (1/100 s): one that took the same pid within the same tick
-// could not be told apart (only root can pick a pid, through ns_last_pid),
-// so it is made a little later.
-struct Impostor {
-  pid_t pid = 0;
-  explicit Impostor(pid_t want) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    pid = spawn_with_pid(want, {"sleep", "300"});
-    REQUIRE(pid == want);
-    REQUIRE(eventually(2000, [&] { return slurp("/proc/" + std::to_string(pid) + "/comm") == "sleep\n"; }));
-  }
-  ~Impostor() {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-  }
-};
 
 }  // namespace
 
@@ -291,19 +247,8 @@ TEST_CASE("a process that reuses a lost task's pid and session is never taken fo
           "[e2e][security][lost][serial]") {
   if (spmi::test::skipped_without_root("writing ns_last_pid; the tree rules are unit-tested too")) return;
   // PID 1 here does not reap orphans, and a zombie keeps its pid: this test
-  // process becomes the subreaper of the wrapper it starts, so it can reap
-  // the dead wrapper and task and free their pid for the impostor.
-  struct Subreaper {
-    Subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
-    ~Subreaper() {
-      ::prctl(PR_SET_CHILD_SUBREAPER, 0);
-      for (int i = 0; i < 100; ++i) {
-        pid_t p = ::waitpid(-1, nullptr, WNOHANG);
-        if (p < 0) break;
-        if (p == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-    }
-  } subreaper;
+  // process reaps the dead wrapper and task to free their pid.
+  spmi::test::Subreaper subreaper;
   SpmiEnv env;
   REQUIRE(env.run({"load", env.task("reused", "exec sleep 300")}).exit_code == 0);
   REQUIRE(env.run({"start", "reused"}).exit_code == 0);

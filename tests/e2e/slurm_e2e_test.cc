@@ -123,6 +123,10 @@ TEST_CASE("slurm: stop ends a running job with its stop signal, a TERM-ignoring 
   CHECK(r.out.find("stopped stubborn (SIGKILL") != std::string::npos);
   CHECK(took >= 1000);  // the TERM-ignoring task had its stop_timeout
   CHECK(took < 15000);
+  // scancel's SIGTERM reached the wrappers as a signal; it was a user's stop,
+  // and `spmi resurrect` must leave both down.
+  CHECK(env.state("polite").end_cause == spmi::EndCause::User);
+  CHECK(env.state("stubborn").end_cause == spmi::EndCause::User);
   auto st = env.state("polite");
   CHECK(st.phase == spmi::Phase::Exited);
   CHECK(st.stop_request == "stop");
@@ -143,6 +147,7 @@ TEST_CASE("slurm: stop ends a running job with its stop signal, a TERM-ignoring 
   CHECK(r.out.find("killed victim (SIGKILL") != std::string::npos);
   st = env.state("victim");
   CHECK(st.stop_request == "kill");
+  CHECK(st.end_cause == spmi::EndCause::User);
   CHECK(st.exit_signal == SIGKILL);
   CHECK(env.run({"stop", "victim"}).err.find("not active; nothing to stop") != std::string::npos);
 }
