@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/completion.h"
 #include "cli/patterns.h"
 #include "spmi_version.h"
 
@@ -58,6 +59,15 @@ int run_main(int argc, char** argv) {
              "2 usage error, 3 a pattern matched nothing, 4 system error.");
   std::vector<Command> commands;
   const char* word = first_word(argc, argv);
+  if (word && std::string_view(word) == kCompleteCommand) {
+    // The shell completions' helper: every subcommand, nothing parsed.
+    for (const CommandEntry& e : kCommands) commands.push_back(e.add(app, ctx));
+    int at = 1;
+    while (argv[at] != word) ++at;
+    std::vector<std::string> args(argv + at + 1, argv + argc);
+    std::string err;
+    return run_completion(app, Store(default_spmi_path(&err)), args);
+  }
   const CommandEntry* named = word ? find_command(word) : nullptr;
   // CLI11 would only say "A subcommand is required" for a mistyped one.
   if (word && !named && word[0] != '-') {
