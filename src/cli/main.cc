@@ -29,7 +29,7 @@ constexpr CommandEntry kCommands[] = {
     {"connect", add_connect_command}, {"wait", add_wait_command},     {"logs", add_logs_command},
     {"validate", add_validate_command}, {"run", add_run_command},     {"graph", add_graph_command},
     {"apply", add_apply_command},     {"resurrect", add_resurrect_command},
-    {"export", add_export_command},
+    {"export", add_export_command},   {"doctor", add_doctor_command},
 };
 
 // The first word after the global -d: the subcommand's name, an option
@@ -109,9 +109,10 @@ int run_main(int argc, char** argv) {
     return kExitSystem;
   }
   ctx.store = Store(root);
-  // validate never touches the state directory; every other command trusts
-  // it to hold only what this user put there.
-  if (!(named && named->name == "validate")) {
+  // validate never touches the state directory, and doctor reports what is
+  // wrong with it; every other command trusts it to hold only what this
+  // user put there.
+  if (!(named && (named->name == "validate" || named->name == "doctor"))) {
     std::string note;
     if (!ctx.store.check_trusted(&err, &note)) {
       print_error(err);
