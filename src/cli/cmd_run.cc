@@ -29,9 +29,7 @@ struct Options {
   std::string restart;
   std::vector<std::string> env;
   std::string cwd;
-  bool wait = false;
-  std::string target = "ready";
-  std::string timeout = "30s";
+  WaitAfterStart wait;
   std::vector<std::string> command;
 };
 
@@ -49,14 +47,12 @@ std::string generated_name(const std::string& program) {
   return "run-" + clean + "-" + suffix;
 }
 
-int run_run(Context& ctx, const Options& opts) {
+int run_run(Context& ctx, Options& opts) {
   if (opts.command.empty()) {
     print_error("run: give the command after --, e.g. spmi run -- sleep 60");
     return kExitUsage;
   }
-  WaitTarget target = WaitTarget::Ready;
-  int64_t timeout_ms = 0;
-  if (opts.wait && !parse_wait_options(opts.target, opts.timeout, &target, &timeout_ms)) return kExitUsage;
+  if (!opts.wait.parse()) return kExitUsage;
   std::string id = opts.name;
   for (int tries = 0; id.empty() || (opts.name.empty() && ctx.store.has_task(id) && tries < 10); ++tries)
     id = generated_name(opts.command[0]);
@@ -134,8 +130,7 @@ int run_run(Context& ctx, const Options& opts) {
     print_error("run: " + id + " stays loaded: 'spmi status " + id + "' says why, 'spmi clean " + id + "' removes it");
     return kExitFailure;
   }
-  std::fflush(stdout);
-  return opts.wait ? wait_for_tasks(ctx, {id}, target, timeout_ms) : kExitOk;
+  return opts.wait.finish(ctx, {id}, false, kExitOk);
 }
 
 }  // namespace
@@ -150,8 +145,7 @@ Command add_run_command(CLI::App& app, Context& ctx) {
   sub->add_option("--restart", opts->restart, "never, on-failure or always (makes it a watchdog)");
   sub->add_option("--env", opts->env, "NAME=VALUE for the task's environment (repeatable)");
   sub->add_option("--cwd", opts->cwd, "Working directory (default: the current one)");
-  CLI::Option* wait = sub->add_flag("--wait", opts->wait, "Then wait until it is ready (see --for, --timeout)");
-  for (CLI::Option* o : add_wait_options(sub, opts->target, opts->timeout)) o->needs(wait);
+  opts->wait.add_options(sub, "it is ready");
   // Everything from the command on is the command's, options included.
   sub->prefix_command();
   sub->fallthrough(false);

@@ -12,15 +12,11 @@ namespace {
 struct Options {
   Selection sel;
   bool no_deps = false;
-  bool wait = false;
-  std::string target = "ready";
-  std::string timeout = "30s";
+  WaitAfterStart wait;
 };
 
-int run_start(Context& ctx, const Options& opts) {
-  WaitTarget target = WaitTarget::Ready;
-  int64_t timeout_ms = 0;
-  if (opts.wait && !parse_wait_options(opts.target, opts.timeout, &target, &timeout_ms)) return kExitUsage;
+int run_start(Context& ctx, Options& opts) {
+  if (!opts.wait.parse()) return kExitUsage;
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
@@ -36,12 +32,7 @@ int run_start(Context& ctx, const Options& opts) {
   } else {
     failed = !start_with_dependencies(ctx.session(), ids, &started);
   }
-  std::fflush(stdout);
-  if (opts.wait && !started.empty()) {
-    int waited = wait_for_tasks(ctx, started, target, timeout_ms);
-    if (waited != kExitOk && !failed) return waited;
-  }
-  return combine_exit(failed, unmatched);
+  return opts.wait.finish(ctx, started, failed, combine_exit(failed, unmatched));
 }
 
 }  // namespace
@@ -51,8 +42,7 @@ Command add_start_command(CLI::App& app, Context& ctx) {
   CLI::App* sub = app.add_subcommand("start", "Start inactive tasks");
   add_selection_options(sub, opts->sel);
   sub->add_flag("--no-deps", opts->no_deps, "Start only the given tasks, not what they depend on");
-  CLI::Option* wait = sub->add_flag("--wait", opts->wait, "Then wait until the started tasks are ready (see --for, --timeout)");
-  for (CLI::Option* o : add_wait_options(sub, opts->target, opts->timeout)) o->needs(wait);
+  opts->wait.add_options(sub, "the started tasks are ready");
   return {sub, [&ctx, opts] { return run_start(ctx, *opts); }};
 }
 

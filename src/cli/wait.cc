@@ -137,6 +137,21 @@ bool parse_wait_options(const std::string& target_name, const std::string& timeo
   return true;
 }
 
+void WaitAfterStart::add_options(CLI::App* sub, const std::string& what) {
+  CLI::Option* flag = sub->add_flag("--wait", wait, "Then wait until " + what + " (see --for, --timeout)");
+  for (CLI::Option* o : add_wait_options(sub, target_name, timeout)) o->needs(flag);
+}
+
+bool WaitAfterStart::parse() { return !wait || parse_wait_options(target_name, timeout, &target, &timeout_ms); }
+
+int WaitAfterStart::finish(const Context& ctx, const std::vector<std::string>& started, bool start_failed,
+                           int start_code) const {
+  std::fflush(stdout);
+  if (!wait || started.empty()) return start_code;
+  int waited = wait_for_tasks(ctx, started, target, timeout_ms);
+  return waited != kExitOk && !start_failed ? waited : start_code;
+}
+
 std::vector<CLI::Option*> add_wait_options(CLI::App* sub, std::string& target, std::string& timeout) {
   return {sub->add_option("--for", target, "running, ready, healthy or exited (default: " + target + ")"),
           sub->add_option("--timeout", timeout, "How long to wait, e.g. 30s or 5m; 0 waits forever (default: 30s)")};

@@ -26,4 +26,23 @@ std::vector<CLI::Option*> add_wait_options(CLI::App* sub, std::string& target, s
 bool parse_wait_options(const std::string& target_name, const std::string& timeout, WaitTarget* target,
                         int64_t* timeout_ms);
 
+// `--wait [--for C] [--timeout T]` of the commands that start tasks (start,
+// resurrect, run): --for and --timeout need --wait; --for defaults to ready.
+struct WaitAfterStart {
+  bool wait = false;
+  std::string target_name = "ready";
+  std::string timeout = "30s";
+  WaitTarget target = WaitTarget::Ready;
+  int64_t timeout_ms = 0;
+
+  // `what` ends the --wait help: "the started tasks are ready".
+  void add_options(CLI::App* sub, const std::string& what);
+  // Checks --for and --timeout before anything starts (prints the problem).
+  bool parse();
+  // After the start: waits for `started` when --wait was given. Returns the
+  // exit code of the whole command: the wait's when it failed and no start
+  // failed, else `start_code`.
+  int finish(const Context& ctx, const std::vector<std::string>& started, bool start_failed, int start_code) const;
+};
+
 }  // namespace spmi
