@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, then
-#   1. builds with -Wall -Wextra -Werror and runs every test (ctest),
+#   1. builds the Release configuration with -Wall -Wextra -Werror (failing
+#      on glibc's static-linking warnings) and runs every test (ctest),
 #      including the package's (cpack -G DEB, installed into a scratch root),
 #   2. builds again with AddressSanitizer + UndefinedBehaviorSanitizer in a
 #      second build directory and runs every test there,
-#   3. builds the Release configuration without the tests, as packagers do,
-#      and fails on glibc's static-linking warnings,
+#   3. configures as a packager on a machine without Catch2 (tests off) and
+#      installs the build into a scratch prefix,
 #   4. builds the libFuzzer targets (fuzz/, clang) and runs each for 20 s on
 #      its corpus (scripts/fuzz.sh; any finding fails the run),
 #   5. builds the Sphinx docs with warnings as errors,
@@ -24,8 +25,14 @@ export SLURM_CONF=$SLURM_RUN_DIR/slurm.conf
 SLURM_MIN_JOB_AGE=2 scripts/slurm-cluster.sh start
 trap 'scripts/slurm-cluster.sh stop' EXIT
 
-echo "== build (tests, warnings as errors)"
-scripts/build.sh build -DBUILD_TESTING=ON -DSPMI_WERROR=ON
+echo "== build (Release, the configuration packagers build, with the tests; warnings as errors)"
+scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON -DSPMI_WERROR=ON 2>&1 | tee /tmp/spmi-build.log
+# A static binary that calls dlopen or NSS depends on the exact glibc it was
+# linked with; the linker says so, and the wrappers must never need it.
+if grep -q "statically linked applications requires at runtime" /tmp/spmi-build.log; then
+  echo "test: a static wrapper needs glibc's shared libraries at run time (see /tmp/spmi-build.log)" >&2
+  exit 1
+fi
 echo "== tests"
 (cd build && ctest -j "$JOBS" --output-on-failure --timeout 300)
 
@@ -35,19 +42,13 @@ echo "== tests under ASan + UBSan"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest -j "$JOBS" --output-on-failure --timeout 300)
 
-echo "== build (Release, as a packager builds it: no tests, so no Catch2)"
-# CMAKE_DISABLE_FIND_PACKAGE_Catch2: configured as on a machine without Catch2.
-scripts/build.sh build-release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DCMAKE_DISABLE_FIND_PACKAGE_Catch2=ON \
-  -DSPMI_WERROR=ON 2>&1 | tee /tmp/spmi-build-release.log
-# A static binary that calls dlopen or NSS depends on the exact glibc it was
-# linked with; the linker says so, and the wrappers must never need it.
-if grep -q "statically linked applications requires at runtime" /tmp/spmi-build-release.log; then
-  echo "test: a static wrapper needs glibc's shared libraries at run time (see /tmp/spmi-build-release.log)" >&2
-  exit 1
-fi
-echo "== cmake --install of the Release build into a scratch prefix"
+echo "== configure as a packager on a machine without Catch2 (tests off), and cmake --install"
+# CMAKE_DISABLE_FIND_PACKAGE_Catch2 makes find_package(Catch2) fail as if
+# it were not installed (CMake warns that it was never used: the proof).
+cmake -S . -B build-packager -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+  -DCMAKE_DISABLE_FIND_PACKAGE_Catch2=ON >/dev/null
 prefix=$(mktemp -d /tmp/spmi-prefix.XXXXXX)
-cmake --install build-release --prefix "$prefix" >/dev/null
+cmake --install build --prefix "$prefix" >/dev/null
 "$prefix/bin/spmi" --version
 [ -x "$prefix/libexec/spmi/spmi-wrapper" ] && [ -f "$prefix/share/man/man1/spmi.1.gz" ] &&
   [ -f "$prefix/share/bash-completion/completions/spmi" ]
