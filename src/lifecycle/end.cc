@@ -52,34 +52,33 @@ bool lost_here(const Session& s, const TaskView& v) {
 
 // Rewrites the state of a task whose wrapper is not running, holding the
 // wrapper lock so that no wrapper can start meanwhile (the caller holds the
-// cli.lock). False, with the problem reported, when it cannot.
-bool amend_state(const Session& s, const std::string& id, const std::function<void(TaskState&)>& change) {
+// cli.lock). `change` says whether it changed anything: the file is written
+// only then. Nothing is done when a wrapper holds the lock (its state is the
+// truth) or there is no state; a failed write is reported.
+void amend_state(const Session& s, const std::string& id, const std::function<bool(TaskState&)>& change) {
   bool busy = false;
   std::string err;
   Fd wrapper_lock = try_lock_file(s.store.task_file(id, task_files::kLock), true, &busy, &err);
-  if (!wrapper_lock.valid()) return false;  // a wrapper took it: its state is the truth
+  if (!wrapper_lock.valid()) return;
   TaskState st;
   bool present = false;
-  if (!s.store.read_state(id, &st, &present, &err) || !present) return false;
-  change(st);
-  if (!write_file_atomic(s.store.task_file(id, task_files::kState), serialize_state(st), &err, Durability::Volatile)) {
+  if (!s.store.read_state(id, &st, &present, &err) || !present || !change(st)) return;
+  if (!write_file_atomic(s.store.task_file(id, task_files::kState), serialize_state(st), &err, Durability::Volatile))
     s.report.problem(id + ": " + err);
-    return false;
-  }
-  return true;
 }
 
 // Records a user's stop or kill of a task whose wrapper was lost, so that
 // `spmi resurrect` leaves it down.
 void record_lost_end(const Session& s, const std::string& id, bool kill, int ended_by, const std::string& note) {
   amend_state(s, id, [&](TaskState& st) {
-    if (!phase_is_live(st.phase)) return;
+    if (!phase_is_live(st.phase)) return false;
     st.phase = Phase::Exited;
     st.finished_at_ms = now_ms();
     st.stop_request = kill ? "kill" : "stop";
     st.ended_by = ended_by;
     st.end_cause = EndCause::User;
     st.note = note;
+    return true;
   });
 }
 
@@ -118,7 +117,9 @@ bool end_lost_task(const Session& s, Job& job, bool kill) {
 // it was a user's, and `spmi resurrect` must leave the task down.
 void record_user_end(const Session& s, const std::string& id) {
   amend_state(s, id, [](TaskState& st) {
-    if (st.end_cause == EndCause::Signal) st.end_cause = EndCause::User;
+    if (st.end_cause != EndCause::Signal) return false;  // the usual case: the wrapper recorded `user`
+    st.end_cause = EndCause::User;
+    return true;
   });
 }
 
