@@ -32,12 +32,12 @@ constexpr CommandEntry kCommands[] = {
     {"export", add_export_command},   {"doctor", add_doctor_command},
 };
 
-// The first word after the global -d: the subcommand's name, an option
-// (--help, --version) or a mistake. Null when there is none.
-const char* first_word(int argc, char** argv) {
+// Where the first word after the global -d is: the subcommand's name, an
+// option (--help, --version) or a mistake. argc when there is none.
+int first_word_at(int argc, char** argv) {
   int i = 1;
   while (i < argc && (std::string_view(argv[i]) == "-d" || std::string_view(argv[i]) == "--debug")) ++i;
-  return i < argc ? argv[i] : nullptr;
+  return i;
 }
 
 const CommandEntry* find_command(std::string_view name) {
@@ -58,13 +58,12 @@ int run_main(int argc, char** argv) {
              "State lives in $SPMI_PATH (default ~/.spmi). Exit codes: 0 ok, 1 a task failed,\n"
              "2 usage error, 3 a pattern matched nothing, 4 system error.");
   std::vector<Command> commands;
-  const char* word = first_word(argc, argv);
+  const int word_at = first_word_at(argc, argv);
+  const char* word = word_at < argc ? argv[word_at] : nullptr;
   if (word && std::string_view(word) == kCompleteCommand) {
     // The shell completions' helper: every subcommand, nothing parsed.
     for (const CommandEntry& e : kCommands) commands.push_back(e.add(app, ctx));
-    int at = 1;
-    while (argv[at] != word) ++at;
-    std::vector<std::string> args(argv + at + 1, argv + argc);
+    std::vector<std::string> args(argv + word_at + 1, argv + argc);
     std::string err;
     return run_completion(app, Store(default_spmi_path(&err)), args);
   }
