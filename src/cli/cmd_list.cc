@@ -61,6 +61,7 @@ int run_list(Context& ctx, const Options& opts) {
   int code = kExitOk;
   if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code, true)) return code;
   std::vector<TaskView> views = inspect_tasks(ctx.store, ids);
+  std::vector<TaskUsage> usage = sample_usage(ctx.store, views, false);
   bool broken = false;
   for (const auto& v : views) {
     if (v.error.empty()) continue;
@@ -70,22 +71,26 @@ int run_list(Context& ctx, const Options& opts) {
   }
   if (opts.json) {
     nlohmann::json out = {{"schema", kJsonSchemaVersion}, {"tasks", nlohmann::json::array()}};
-    for (const auto& v : views) out["tasks"].push_back(view_to_json(v, false, 0));
+    for (size_t i = 0; i < views.size(); ++i) out["tasks"].push_back(view_to_json(views[i], false, 0, &usage[i]));
     print_json(out);
   } else {
     // The PROJECT column only when some task belongs to a project.
     bool projects = std::any_of(views.begin(), views.end(), [](const TaskView& v) { return !v.spec.project.empty(); });
-    std::vector<std::string> header = {"ID", "STATE", "PID", "UPTIME/EXIT", "BACKEND", "COMMENT"};
+    std::vector<std::string> header = {"ID", "STATE", "PID", "CPU", "MEM", "UPTIME/EXIT", "BACKEND", "COMMENT"};
     if (projects) header.insert(header.begin() + 1, "PROJECT");
     Table table(header);
-    for (const auto& v : views) {
+    for (size_t i = 0; i < views.size(); ++i) {
+      const TaskView& v = views[i];
+      const TaskUsage& u = usage[i];
       std::vector<Cell> row;
       if (v.condition == TaskCondition::Broken) {
-        row = {{v.id}, {"broken", Color::Red}, {"-"}, {"-"}, {"-"}, {v.error}};
+        row = {{v.id}, {"broken", Color::Red}, {"-"}, {"-"}, {"-"}, {"-"}, {"-"}, {v.error}};
       } else {
         row = {{v.id},
                {condition_name(v.condition), condition_color(v.condition)},
                {v.main_running ? std::to_string(v.state.pid) : "-"},
+               {format_cpu_percent(u)},
+               {u.sampled ? format_memory_short(u.rss_bytes) : "-"},
                {summary(v)},
                {v.spec.backend},
                {v.spec.comment}};

@@ -7,6 +7,7 @@
 #include "common/duration.h"
 #include "common/signals.h"
 #include "common/wrapper_types.h"
+#include "manageables/units.h"
 
 namespace spmi {
 
@@ -60,7 +61,38 @@ void print_env(const TaskView& v) {
   for (const auto& [k, val] : v.spec.env) line("Env", k + "=" + val);
 }
 
-void print_status(const Context& ctx, const TaskView& v, int n, bool show_env) {
+// "3.21s", "4m 10s": CPU time.
+std::string format_cpu_time(double seconds) {
+  if (seconds < 60) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2fs", seconds);
+    return buf;
+  }
+  return format_elapsed(static_cast<int64_t>(seconds));
+}
+
+// CPU, memory and processes of a task something of which runs here.
+void print_usage(const TaskUsage& u) {
+  if (!u.sampled) return;
+  std::string cpu = format_cpu_time(u.cpu_seconds) + " in total";
+  if (u.cpu_percent >= 0)
+    cpu = format_cpu_percent(u) + " of a core over the last " + format_elapsed(static_cast<int64_t>(u.cpu_window_seconds + 0.5)) +
+          " (" + cpu + ")";
+  line("CPU", cpu);
+  std::string mem = format_byte_size(u.rss_bytes) + " resident";
+  if (u.pss_bytes >= 0) mem += ", " + format_byte_size(u.pss_bytes) + " proportional (PSS)";
+  line("Memory", mem);
+  line("Processes", std::to_string(u.processes));
+  for (const ProcessUsage& p : u.top) {
+    std::string cmd = p.command.size() > 60 ? p.command.substr(0, 57) + "..." : p.command;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%7d %9s %8s  ", static_cast<int>(p.pid), format_byte_size(p.rss_bytes).c_str(),
+                  format_cpu_time(p.cpu_seconds).c_str());
+    std::printf("%14s%s%s\n", "", buf, cmd.c_str());
+  }
+}
+
+void print_status(const Context& ctx, const TaskView& v, const TaskUsage& usage, int n, bool show_env) {
   std::printf("%s (%s) - %s\n", v.id.c_str(), v.spec.manageable.c_str(), v.spec.comment.c_str());
   line("Active", active_line(v, ctx.color));
   line("Path", "\"" + v.dir + "\"");
@@ -79,6 +111,7 @@ void print_status(const Context& ctx, const TaskView& v, int n, bool show_env) {
   std::string pid = "-";
   if (v.has_state && st.pid > 0) pid = std::to_string(st.pid) + (v.main_running ? "" : " (not running)");
   line("PID", pid);
+  print_usage(usage);
   line("Exit code", v.has_state && (st.main_exited || st.ended_by) ? describe_exit(st) : "-");
   if (std::string cause = v.end_cause(); !cause.empty()) line("Ended by", describe_end_cause(cause));
   if (v.spec.autostart) line("Autostart", "yes ('spmi resurrect' starts it whenever it is not active)");
@@ -151,8 +184,11 @@ int run_status(Context& ctx, const Options& opts) {
   bool failed = false;
   nlohmann::json tasks = nlohmann::json::array();
   bool first = true;
-  for (const auto& id : ids) {
-    TaskView v = inspect_task(ctx.store, id);
+  std::vector<TaskView> views = inspect_tasks(ctx.store, ids);
+  std::vector<TaskUsage> usage = sample_usage(ctx.store, views, true);
+  for (size_t i = 0; i < views.size(); ++i) {
+    const TaskView& v = views[i];
+    const std::string& id = v.id;
     if (!v.error.empty()) print_error(id + ": " + v.error);
     // Exit 1 when a task is not in a state a script can rely on: broken,
     // failed to start, failed (the watchdog gave up), wrapper lost, or
@@ -161,7 +197,7 @@ int run_status(Context& ctx, const Options& opts) {
              v.condition == TaskCondition::GaveUp || is_lost(v.condition) ||
              (v.condition == TaskCondition::Active && v.state.health == HealthStatus::Unhealthy);
     if (opts.json) {
-      tasks.push_back(view_to_json(v, true, opts.lines));
+      tasks.push_back(view_to_json(v, true, opts.lines, &usage[i]));
       if (opts.show_env) {
         nlohmann::json e = nlohmann::json::object();
         for (const auto& [k, val] : v.spec.env) e[k] = val;
@@ -171,7 +207,7 @@ int run_status(Context& ctx, const Options& opts) {
     } else if (v.condition != TaskCondition::Broken) {
       if (!first) std::printf("\n");
       first = false;
-      print_status(ctx, v, opts.lines, opts.show_env);
+      print_status(ctx, v, usage[i], opts.lines, opts.show_env);
     }
   }
   if (opts.json) {

@@ -2,6 +2,7 @@
 #include "cli/view_format.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -95,7 +96,47 @@ std::vector<std::string> tail_lines(const std::string& path, int n) {
   return lines;
 }
 
-nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
+std::string format_cpu_percent(const TaskUsage& u) {
+  if (!u.sampled || u.cpu_percent < 0) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u.cpu_percent >= 9.95 ? "%.0f%%" : "%.1f%%", u.cpu_percent);
+  return buf;
+}
+
+std::string format_memory_short(long long bytes) {
+  if (bytes < 0) return "-";
+  char buf[32];
+  double v = static_cast<double>(bytes);
+  if (bytes < (1LL << 20)) std::snprintf(buf, sizeof buf, "%.0fK", v / 1024);
+  else if (bytes < (1LL << 30)) std::snprintf(buf, sizeof buf, "%.1fM", v / (1 << 20));
+  else std::snprintf(buf, sizeof buf, "%.1fG", v / (1 << 30));
+  return buf;
+}
+
+namespace {
+
+// The resource fields of a task's JSON object (docs/sphinx/cli.rst).
+void add_usage(nlohmann::json& j, const TaskUsage* u, bool detailed) {
+  using nlohmann::json;
+  const bool s = u && u->sampled;
+  j["processes"] = s ? json(u->processes) : json(nullptr);
+  j["rss_bytes"] = s ? json(u->rss_bytes) : json(nullptr);
+  j["cpu_seconds"] = s ? json(std::round(u->cpu_seconds * 100) / 100) : json(nullptr);
+  j["cpu_percent"] = s && u->cpu_percent >= 0 ? json(std::round(u->cpu_percent * 10) / 10) : json(nullptr);
+  j["cpu_window_seconds"] = s && u->cpu_percent >= 0 ? json(std::round(u->cpu_window_seconds * 10) / 10) : json(nullptr);
+  if (!detailed) return;
+  j["pss_bytes"] = s && u->pss_bytes >= 0 ? json(u->pss_bytes) : json(nullptr);
+  json top = json::array();
+  if (s)
+    for (const ProcessUsage& p : u->top)
+      top.push_back({{"pid", p.pid}, {"command", p.command}, {"rss_bytes", p.rss_bytes},
+                     {"cpu_seconds", std::round(p.cpu_seconds * 100) / 100}});
+  j["top_processes"] = top;
+}
+
+}  // namespace
+
+nlohmann::json view_to_json(const TaskView& v, bool detailed, int n, const TaskUsage* usage) {
   using nlohmann::json;
   json j;
   j["id"] = v.id;
@@ -152,6 +193,7 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n) {
   j["skipped"] = ran ? st.skipped : 0;
   j["log_error"] = ran && !st.log_error.empty() ? nlohmann::json(st.log_error) : nlohmann::json(nullptr);
   j["log_dropped_bytes"] = ran ? st.log_dropped_bytes : 0;
+  add_usage(j, usage, detailed);
   if (is_lost(v.condition)) {
     json pids = json::array();
     for (const auto& p : v.leftovers) pids.push_back(p.pid);

@@ -10,6 +10,7 @@
 
 #include "cli/output.h"
 #include "store/task_view.h"
+#include "store/usage.h"
 
 namespace spmi {
 
@@ -22,7 +23,11 @@ Color condition_color(TaskCondition c);
 // "signal (its wrapper got a stop signal ...)": TaskView::end_cause() for people.
 std::string describe_end_cause(const std::string& cause);
 // The task as JSON; `detailed` adds paths, command and output tails.
-nlohmann::json view_to_json(const TaskView& v, bool detailed, int tail_lines);
+// `usage` adds the resource figures (null fields when it was not sampled).
+nlohmann::json view_to_json(const TaskView& v, bool detailed, int tail_lines, const TaskUsage* usage = nullptr);
+// Table forms of the figures: "12%", "0.4%"; "101.2M", "812K" ("-": unknown).
+std::string format_cpu_percent(const TaskUsage& u);
+std::string format_memory_short(long long bytes);
 // Prints `j` on stdout (invalid UTF-8 from task output is replaced, never fatal).
 void print_json(const nlohmann::json& j);
 // The last `n` lines of the file at `path` (empty when it does not exist).

@@ -43,15 +43,28 @@ bool read_proc_stat(pid_t pid, ProcStat* out) {
   out->ppid = static_cast<pid_t>(vals[0]);
   out->pgid = static_cast<pid_t>(vals[1]);
   out->sid = static_cast<pid_t>(vals[2]);
-  // Fields 8..21 (14 fields) up to starttime (field 22); num_threads is 20.
+  // Fields 8..21 (14 fields) up to starttime (field 22): utime stime cutime
+  // cstime are 14-17, num_threads is 20.
+  out->cpu_ticks = 0;
   for (int field = 8; field <= 21; ++field) {
     long long v = std::strtoll(p, &end, 10);
     if (end == p) return false;
     if (field == 20) out->threads = static_cast<long>(v);
+    if (field >= 14 && field <= 17 && v > 0) out->cpu_ticks += static_cast<unsigned long long>(v);
     p = end;
   }
   out->start_ticks = std::strtoull(p, &end, 10);
-  return end != p;
+  if (end == p) return false;
+  p = end;
+  // vsize (23), rss (24): absent only on a kernel that truncated the line.
+  out->rss_pages = 0;
+  std::strtoull(p, &end, 10);
+  if (end != p) {
+    p = end;
+    long long rss = std::strtoll(p, &end, 10);
+    if (end != p && rss > 0) out->rss_pages = rss;
+  }
+  return true;
 }
 
 unsigned long long proc_start_ticks(pid_t pid) {
@@ -98,6 +111,43 @@ bool environ_contains(pid_t pid, const std::string& entry) {
   return false;
 }
 
+std::string proc_command_line(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/cmdline", static_cast<int>(pid));
+  Fd fd(::open(path, O_RDONLY | O_CLOEXEC));
+  std::string text;
+  if (fd.valid()) {
+    char buf[4096];
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);  // the first 4 KiB say enough
+    if (n > 0) text.assign(buf, static_cast<size_t>(n));
+  }
+  while (!text.empty() && text.back() == '\0') text.pop_back();
+  for (char& c : text)
+    if (c == '\0') c = ' ';
+  if (!text.empty()) return text;
+  std::snprintf(path, sizeof path, "/proc/%d/comm", static_cast<int>(pid));
+  std::string comm, err;
+  if (!read_file(path, &comm, &err)) return "";
+  while (!comm.empty() && comm.back() == '\n') comm.pop_back();
+  return "[" + comm + "]";
+}
+
+long long proc_pss_bytes(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/smaps_rollup", static_cast<int>(pid));
+  std::string text, err;
+  if (!read_file(path, &text, &err)) return -1;
+  size_t at = text.find("\nPss:");
+  if (at == std::string::npos) return -1;
+  long long kb = std::strtoll(text.c_str() + at + 5, nullptr, 10);
+  return kb * 1024;
+}
+
+long page_size() {
+  static long size = ::sysconf(_SC_PAGESIZE);
+  return size > 0 ? size : 4096;
+}
+
 long long proc_rss_bytes(pid_t pid) {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/statm", static_cast<int>(pid));
@@ -109,7 +159,7 @@ long long proc_rss_bytes(pid_t pid) {
   buf[n] = '\0';
   long long size = 0, resident = 0;
   if (std::sscanf(buf, "%lld %lld", &size, &resident) != 2) return 0;
-  return resident * ::sysconf(_SC_PAGESIZE);
+  return resident * page_size();
 }
 
 long clock_ticks_per_second() {

@@ -22,6 +22,10 @@ struct ProcStat {
   pid_t sid = 0;
   long threads = 0;
   unsigned long long start_ticks = 0;
+  // CPU time in clock ticks: its own (utime + stime) and that of the
+  // children it waited for (cutime + cstime), fields 14-17.
+  unsigned long long cpu_ticks = 0;
+  long long rss_pages = 0;  // resident pages (field 24)
 };
 
 // Reads /proc/PID/stat. False when the process does not exist.
@@ -38,6 +42,19 @@ std::vector<ProcStat> list_processes();
 
 // True when /proc/PID/environ holds the exact entry `entry` ("KEY=VALUE").
 bool environ_contains(pid_t pid, const std::string& entry);
+
+// The command line of `pid`, arguments joined by spaces ("[comm]" for a
+// kernel thread or a process that has none; "" when it is gone).
+std::string proc_command_line(pid_t pid);
+
+// Proportional set size of `pid` in bytes, from /proc/PID/smaps_rollup
+// (-1 when it cannot be read: gone, another user's, or an older kernel).
+// The kernel walks the page tables to compute it: worth it for a few
+// processes (status), not for every task in a list.
+long long proc_pss_bytes(pid_t pid);
+
+// Bytes per page.
+long page_size();
 
 // Resident memory of `pid` in bytes (from /proc/PID/statm; 0 when gone).
 long long proc_rss_bytes(pid_t pid);

@@ -68,20 +68,21 @@ static bool children_of(const ProcStat& p, std::vector<pid_t>* out) {
   return any;
 }
 
+namespace {
+
+// Below `root`, whose children are `first`.
 // The wrapper is its task's child subreaper, so every descendant, daemons
 // included, hangs below it: walking the children files reads a handful of
 // files where a scan of /proc reads one per process on the machine (1000
 // wrappers stopping at once each scanned 3000 processes: 10 s). A child
 // missed while it is being forked is found by the next pass (stop and kill
 // re-scan until the tree is empty).
-std::vector<ProcStat> live_descendants(pid_t root) {
-  ProcStat r;
-  if (!read_proc_stat(root, &r)) return {};
-  std::vector<pid_t> kids;
-  if (!children_of(r, &kids)) return descendants_by_scan(root);
+
+std::vector<ProcStat> walk_below(pid_t root, const std::vector<pid_t>& first) {
   std::vector<std::pair<pid_t, pid_t>> queue;  // (parent, child)
-  for (pid_t k : kids) queue.emplace_back(root, k);
+  for (pid_t k : first) queue.emplace_back(root, k);
   std::vector<ProcStat> out;
+  std::vector<pid_t> kids;
   while (!queue.empty()) {
     auto [parent, pid] = queue.back();
     queue.pop_back();
@@ -94,6 +95,23 @@ std::vector<ProcStat> live_descendants(pid_t root) {
     for (pid_t k : kids) queue.emplace_back(pid, k);
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<ProcStat> live_descendants(pid_t root) {
+  ProcStat r;
+  if (!read_proc_stat(root, &r)) return {};
+  std::vector<pid_t> kids;
+  if (!children_of(r, &kids)) return descendants_by_scan(root);
+  return walk_below(root, kids);
+}
+
+std::vector<ProcStat> live_descendants_of_wrapper(pid_t wrapper) {
+  std::vector<pid_t> kids;
+  if (read_thread_children(wrapper, wrapper, &kids)) return walk_below(wrapper, kids);
+  // Gone, or a kernel without children files.
+  return live_descendants(wrapper);
 }
 
 int open_pidfd(pid_t pid, unsigned long long start_ticks) {

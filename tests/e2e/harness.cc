@@ -46,6 +46,7 @@ SpmiEnv::SpmiEnv() {
   state_ = dir_ + "/state";
   screens_ = dir_ + "/screens";
   REQUIRE(::mkdir(screens_.c_str(), 0700) == 0);
+  REQUIRE(::mkdir((dir_ + "/run").c_str(), 0700) == 0);
 }
 
 SpmiEnv::~SpmiEnv() {
@@ -91,6 +92,7 @@ std::vector<std::string> SpmiEnv::environment(const std::vector<std::string>& ex
   for (char** e = environ; *e; ++e) {
     std::string var = *e;
     if (var.rfind("SPMI_PATH=", 0) == 0 || var.rfind("NO_COLOR=", 0) == 0 || var.rfind("SCREENDIR=", 0) == 0 ||
+        var.rfind("XDG_RUNTIME_DIR=", 0) == 0 ||
         var.rfind("TMUX=", 0) == 0 || var.rfind("STY=", 0) == 0)
       continue;
     bool overridden = false;
@@ -105,6 +107,9 @@ std::vector<std::string> SpmiEnv::environment(const std::vector<std::string>& ex
   };
   if (!given("SPMI_PATH=")) env.push_back("SPMI_PATH=" + state_);
   if (!given("SCREENDIR=")) env.push_back("SCREENDIR=" + screens_);
+  // The CPU sample cache (store/cpu_samples.h) goes here, never to the
+  // user's runtime directory or /tmp/spmi-<uid>.
+  if (!given("XDG_RUNTIME_DIR=")) env.push_back("XDG_RUNTIME_DIR=" + dir_ + "/run");
   env.insert(env.end(), extra.begin(), extra.end());
   return env;
 }

@@ -164,7 +164,7 @@ TEST_CASE("slurm: a pending job shows Slurm's reason, is not submitted twice, an
   CHECK(env.state("waiting").phase == spmi::Phase::Queued);
   // Slurm fills in the reason at its next scheduling pass.
   CHECK(eventually(20000, [&] {
-    return env.run({"list", "waiting"}).out.find("waiting  active  -    PENDING (PartitionDown)  slurm") !=
+    return env.run({"list", "waiting"}).out.find("waiting  active  -    -    -    PENDING (PartitionDown)  slurm") !=
            std::string::npos;
   }));
   CHECK(env.run({"status", "waiting"}).out.find("Slurm: Slurm job " + job + ": PENDING (PartitionDown)") !=
@@ -193,7 +193,7 @@ TEST_CASE("slurm: a pending job shows Slurm's reason, is not submitted twice, an
   auto st = env.state("waiting");
   CHECK(st.phase == spmi::Phase::Exited);
   CHECK(st.note.find("cancelled before the task started") != std::string::npos);
-  CHECK(env.run({"list", "waiting"}).out.find("inactive  -    stopped before it started") != std::string::npos);
+  CHECK(env.run({"list", "waiting"}).out.find("inactive  -    -    -    stopped before it started") != std::string::npos);
   CHECK(slurp(env.spmi_path() + "/waiting/stdout.log").empty());
 }
 

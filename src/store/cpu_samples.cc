@@ -1,0 +1,110 @@
+// The CPU sample cache: where it lives, its one-line-per-task format.
+#include "store/cpu_samples.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <ctime>
+#include <sstream>
+
+#include "common/atomic_file.h"
+
+namespace spmi {
+
+namespace {
+
+constexpr const char* kHeader = "spmi-cpu-samples 1";
+constexpr int64_t kForgetMs = 24 * 3600 * 1000;  // a task nobody looked at for a day
+
+// `dir` exists (created 0700 if missing), is a directory of the caller's
+// and nobody else can write into it.
+bool private_dir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return false;
+  struct stat st;
+  return ::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() &&
+         (st.st_mode & 022) == 0;
+}
+
+}  // namespace
+
+int64_t boottime_ms() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_BOOTTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+std::string CpuSamples::path_for(const std::string& store_root) {
+  struct stat root;
+  if (::stat(store_root.c_str(), &root) != 0) return "";
+  std::string dir;
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  struct stat xs;
+  if (xdg && xdg[0] == '/' && ::stat(xdg, &xs) == 0 && S_ISDIR(xs.st_mode) && xs.st_uid == ::geteuid())
+    dir = std::string(xdg) + "/spmi";
+  else
+    dir = "/tmp/spmi-" + std::to_string(::geteuid());
+  if (!private_dir(dir)) return "";
+  return dir + "/cpu-" + std::to_string(root.st_dev) + "-" + std::to_string(root.st_ino);
+}
+
+CpuSamples::CpuSamples(const std::string& store_root) : path_(path_for(store_root)) {
+  std::string text, err;
+  if (path_.empty() || !read_state_file(path_, &text, &err)) return;
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != kHeader) return;  // another version: start afresh
+  while (std::getline(in, line)) {
+    // <id> <run> <at> <cpu> [<at> <cpu> of the sample before]
+    std::istringstream fields(line);
+    std::string id;
+    Pair p;
+    if (!(fields >> id >> p.newest.run >> p.newest.at_ms >> p.newest.cpu_us)) continue;
+    if (fields >> p.before.at_ms >> p.before.cpu_us) p.before.run = p.newest.run;
+    else p.before = CpuSample{};
+    samples_[id] = p;
+  }
+}
+
+const CpuSample* CpuSamples::usable(const std::string& id, const std::string& run, int64_t now_ms) const {
+  auto it = samples_.find(id);
+  if (it == samples_.end() || it->second.newest.run != run) return nullptr;
+  for (const CpuSample* s : {&it->second.newest, &it->second.before})
+    if (s->at_ms > 0 && s->at_ms <= now_ms - kMinCpuWindowMs) return s;
+  return nullptr;
+}
+
+void CpuSamples::record(const std::string& id, const CpuSample& s) {
+  Pair& p = samples_[id];
+  changed_ = true;
+  if (p.newest.run != s.run || p.newest.at_ms > s.at_ms) {
+    p = Pair{s, CpuSample{}};  // another run (or a reboot): start afresh
+  } else if (s.at_ms - p.newest.at_ms >= kMinCpuWindowMs) {
+    p.before = p.newest;
+    p.newest = s;
+  } else if (p.before.at_ms > 0) {
+    p.newest = s;  // the one before still gives a window of at least 1 s
+  } else {
+    p.before = p.newest;  // the first two samples, close together
+    p.newest = s;
+  }
+}
+
+void CpuSamples::save() const {
+  if (path_.empty() || !changed_) return;
+  std::string out = std::string(kHeader) + "\n";
+  int64_t now = boottime_ms();
+  for (const auto& [id, p] : samples_) {
+    const CpuSample& s = p.newest;
+    // A sample from before a reboot (BOOTTIME restarted) or long forgotten.
+    if (s.at_ms > now || now - s.at_ms > kForgetMs) continue;
+    out += id + " " + s.run + " " + std::to_string(s.at_ms) + " " + std::to_string(s.cpu_us);
+    if (p.before.at_ms > 0) out += " " + std::to_string(p.before.at_ms) + " " + std::to_string(p.before.cpu_us);
+    out += "\n";
+  }
+  std::string err;
+  write_file_atomic(path_, out, &err, Durability::Volatile);
+}
+
+}  // namespace spmi

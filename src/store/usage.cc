@@ -1,0 +1,207 @@
+// Sampling a task's CPU and memory from /proc, and CPU% from the sample cache.
+#include "store/usage.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <unordered_map>
+#include <thread>
+
+#include "common/process_tree.h"
+#include "common/task_tree.h"
+#include "store/cpu_samples.h"
+#include "store/parallel.h"
+
+namespace spmi {
+
+namespace {
+
+// The wrapper whose descendants are the task's processes: that of an
+// active task here (it holds the task's lock, so the recorded pid is its
+// own). 0 for anything else.
+pid_t local_wrapper(const TaskView& v) {
+  if (!v.has_state || v.remote || v.condition != TaskCondition::Active || !phase_is_live(v.state.phase) ||
+      !same_boot(v.state))
+    return 0;
+  return v.state.wrapper_pid > 0 ? v.state.wrapper_pid : 0;
+}
+
+}  // namespace
+
+std::vector<ProcStat> task_processes(const TaskView& v) {
+  if (is_lost(v.condition) && !v.remote) return v.leftovers;
+  pid_t wrapper = local_wrapper(v);
+  return wrapper ? live_descendants_of_wrapper(wrapper) : std::vector<ProcStat>{};
+}
+
+namespace {
+
+// live_descendants_of_wrapper (common/process_tree.h) for many wrappers at
+// once: result i is the tree of wrappers[i]. Walking costs about three
+// /proc reads per task; when that is more than one read per process on the
+// machine, one pass over /proc reads the stat of every process but the
+// wrappers instead and follows each one's parents up to its wrapper
+// (`spmi list` of 1000 tasks: 1000 reads instead of 3000). `threads`
+// share the reads.
+std::vector<std::vector<ProcStat>> descendants_of_wrappers(const std::vector<pid_t>& wrappers, size_t threads) {
+  std::vector<std::vector<ProcStat>> out(wrappers.size());
+  std::vector<pid_t> pids;
+  if (DIR* dir = ::opendir("/proc")) {
+    while (struct dirent* e = ::readdir(dir)) {
+      char* end = nullptr;
+      long pid = std::strtol(e->d_name, &end, 10);
+      if (pid > 0 && *end == '\0') pids.push_back(static_cast<pid_t>(pid));
+    }
+    ::closedir(dir);
+  }
+  constexpr size_t kWalkReadsPerTask = 3;
+  if (pids.empty() || wrappers.size() * kWalkReadsPerTask < pids.size()) {
+    for_each_index(wrappers.size(), threads, [&](size_t i) { out[i] = live_descendants_of_wrapper(wrappers[i]); });
+    return out;
+  }
+  std::unordered_map<pid_t, size_t> wrapper_index;
+  for (size_t i = 0; i < wrappers.size(); ++i) wrapper_index.emplace(wrappers[i], i);
+  std::vector<ProcStat> stats(pids.size());
+  std::vector<char> read_ok(pids.size(), 0);
+  for_each_index(pids.size(), threads, [&](size_t i) {
+    if (!wrapper_index.count(pids[i])) read_ok[i] = read_proc_stat(pids[i], &stats[i]);
+  });
+  std::unordered_map<pid_t, size_t> by_pid;
+  for (size_t i = 0; i < pids.size(); ++i)
+    if (read_ok[i]) by_pid.emplace(pids[i], i);
+  // Which wrapper each process hangs below (-2: not known yet, -1: none),
+  // following parents; memoized so the pass stays linear.
+  std::vector<long> owner(pids.size(), -2);
+  std::vector<size_t> chain;
+  for (size_t i = 0; i < pids.size(); ++i) {
+    if (!read_ok[i]) continue;
+    chain.clear();
+    long found = -1;
+    size_t at = i;
+    for (;;) {
+      if (owner[at] != -2) {
+        found = owner[at];
+        break;
+      }
+      chain.push_back(at);
+      pid_t parent = stats[at].ppid;
+      if (auto w = wrapper_index.find(parent); w != wrapper_index.end()) {
+        found = static_cast<long>(w->second);
+        break;
+      }
+      auto p = by_pid.find(parent);
+      if (p == by_pid.end() || chain.size() > pids.size()) break;  // reached the top, or a loop of reused pids
+      at = p->second;
+    }
+    for (size_t c : chain) owner[c] = found;
+  }
+  for (size_t i = 0; i < pids.size(); ++i)
+    if (read_ok[i] && owner[i] >= 0 && stats[i].state != 'Z' && stats[i].state != 'X') out[static_cast<size_t>(owner[i])].push_back(stats[i]);
+  return out;
+}
+
+
+int64_t ticks_to_us(unsigned long long ticks) {
+  return static_cast<int64_t>(ticks * 1000000ULL / static_cast<unsigned long long>(clock_ticks_per_second()));
+}
+
+// The figures of one task from its processes `procs`; CPU% is filled in
+// afterwards.
+TaskUsage sample_one(const TaskView& v, const std::vector<ProcStat>& procs, bool detailed, size_t max_top,
+                     int64_t* cpu_us, int64_t* oldest_start_ms) {
+  TaskUsage u;
+  // An active task here is sampled even between runs (no processes: 0);
+  // anything else only while processes of it are left.
+  if (!local_wrapper(v) && procs.empty()) return u;
+  u.sampled = true;
+  u.source = "proc";
+  u.processes = static_cast<int>(procs.size());
+  unsigned long long ticks = 0, oldest = 0;
+  for (const ProcStat& p : procs) {
+    u.rss_bytes += p.rss_pages * page_size();
+    ticks += p.cpu_ticks;
+    if (oldest == 0 || p.start_ticks < oldest) oldest = p.start_ticks;
+  }
+  *cpu_us = ticks_to_us(ticks);
+  *oldest_start_ms = static_cast<int64_t>(oldest * 1000ULL / static_cast<unsigned long long>(clock_ticks_per_second()));
+  u.cpu_seconds = static_cast<double>(*cpu_us) / 1e6;
+  if (detailed) {
+    long long pss = 0;
+    bool pss_known = !procs.empty();
+    std::vector<ProcStat> by_rss = procs;
+    for (const ProcStat& p : procs) {
+      long long one = proc_pss_bytes(p.pid);
+      if (one < 0) pss_known = false;
+      else pss += one;
+    }
+    if (pss_known) u.pss_bytes = pss;
+    std::stable_sort(by_rss.begin(), by_rss.end(),
+                     [](const ProcStat& a, const ProcStat& b) { return a.rss_pages > b.rss_pages; });
+    if (by_rss.size() > max_top) by_rss.resize(max_top);
+    for (const ProcStat& p : by_rss)
+      u.top.push_back({p.pid, proc_command_line(p.pid), p.rss_pages * page_size(),
+                       static_cast<double>(ticks_to_us(p.cpu_ticks)) / 1e6});
+  }
+  return u;
+}
+
+// Which run a CPU sample is of: the same wrapper run and the same start of
+// its command (a watchdog's restart starts the count again).
+std::string run_key(const TaskView& v) {
+  std::string key = v.state.run_id.empty() ? "-" : v.state.run_id;
+  key += ":" + std::to_string(v.state.restarts) + ":" + std::to_string(v.state.pid);
+  if (is_lost(v.condition)) key += ":lost";
+  return key;
+}
+
+}  // namespace
+
+std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskView>& views, bool detailed,
+                                    size_t max_top) {
+  std::vector<TaskUsage> out(views.size());
+  std::vector<int64_t> cpu_us(views.size(), 0), oldest_ms(views.size(), 0);
+  constexpr size_t kPerThread = 64;
+  size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  size_t threads = std::min<size_t>({2 * cores, 8, views.size() / kPerThread});
+  std::vector<pid_t> wrappers;
+  std::vector<size_t> wrapper_of;  // index into `wrappers`, per view (npos: none)
+  for (const TaskView& v : views) {
+    pid_t w = local_wrapper(v);
+    wrapper_of.push_back(w ? wrappers.size() : std::string::npos);
+    if (w) wrappers.push_back(w);
+  }
+  std::vector<std::vector<ProcStat>> trees = descendants_of_wrappers(wrappers, threads);
+  const std::vector<ProcStat> none;
+  for_each_index(views.size(), threads, [&](size_t i) {
+    const std::vector<ProcStat>& procs = wrapper_of[i] != std::string::npos        ? trees[wrapper_of[i]]
+                                         : is_lost(views[i].condition) && !views[i].remote ? views[i].leftovers
+                                                                                           : none;
+    out[i] = sample_one(views[i], procs, detailed, max_top, &cpu_us[i], &oldest_ms[i]);
+  });
+  bool any = std::any_of(out.begin(), out.end(), [](const TaskUsage& u) { return u.sampled; });
+  if (!any) return out;
+  const int64_t now = boottime_ms();
+  CpuSamples cache(store.root());
+  for (size_t i = 0; i < views.size(); ++i) {
+    TaskUsage& u = out[i];
+    if (!u.sampled) continue;
+    std::string key = run_key(views[i]);
+    if (const CpuSample* last = cache.usable(views[i].id, key, now)) {
+      u.cpu_window_seconds = static_cast<double>(now - last->at_ms) / 1e3;
+      // Processes that ended since take their time with them: never below 0.
+      u.cpu_percent = std::max<double>(0, static_cast<double>(cpu_us[i] - last->cpu_us) / 1e3 /
+                                              static_cast<double>(now - last->at_ms) * 100);
+    } else if (u.processes > 0 && now > oldest_ms[i]) {
+      // No usable earlier sample: the average since the oldest process
+      // started, as ps shows it.
+      u.cpu_window_seconds = static_cast<double>(now - oldest_ms[i]) / 1e3;
+      u.cpu_percent = static_cast<double>(cpu_us[i]) / 1e3 / static_cast<double>(now - oldest_ms[i]) * 100;
+    }
+    cache.record(views[i].id, {key, now, cpu_us[i]});
+  }
+  cache.save();
+  return out;
+}
+
+}  // namespace spmi

@@ -1,0 +1,68 @@
+// What a task costs right now: CPU and memory of its whole process tree,
+// sampled by the CLI from /proc (or from the task's cgroup, which counts
+// exactly what ran in it). Nothing here runs in the wrapper: an idle
+// wrapper keeps zero wake-ups and its memory.
+//
+// The tree of an active task is every descendant of its wrapper (the child
+// subreaper of the task: daemons included); of a lost wrapper, the leftovers
+// task_view found. A task whose wrapper runs on another host has no figures.
+//
+// CPU time counts each process's own time and that of the children it
+// waited for (so a shell script's finished commands count). CPU% needs two
+// samples: cpu_samples.h keeps the last one outside $SPMI_PATH, and the
+// figure is the rate since then (when at least 1 s old); otherwise it is the
+// average since the run started, as ps shows it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store/task_view.h"
+
+namespace spmi {
+
+struct ProcessUsage {
+  pid_t pid = 0;
+  std::string command;       // its command line (cut at 4 KiB)
+  long long rss_bytes = 0;
+  double cpu_seconds = 0;    // its own and its waited-for children's
+};
+
+struct TaskUsage {
+  bool sampled = false;      // false: nothing of the task runs here (or it is another host's)
+  int processes = 0;
+  long long rss_bytes = 0;   // the sum of the processes' resident memory (shared pages count in each)
+  long long pss_bytes = -1;  // proportional set size (detailed samples; -1: not read)
+  double cpu_seconds = 0;    // CPU time of the tree so far
+  // CPU use in percent of one core over the last cpu_window_seconds (-1: unknown).
+  double cpu_percent = -1;
+  double cpu_window_seconds = 0;
+  // The processes with the most resident memory first (detailed samples only).
+  std::vector<ProcessUsage> top;
+  // Where the figures come from: "proc" (summed over the tree's processes)
+  // or the task's cgroup ("cgroup v1", "cgroup v2").
+  std::string source;
+  // The cgroup's own figures (-1 where there is none): memory charged to
+  // it, its limits (0: none), and how often the kernel's OOM killer acted.
+  long long cgroup_memory_bytes = -1;
+  long long memory_max_bytes = 0;
+  long long memory_swap_max_bytes = 0;
+  double cpu_max_cores = 0;
+  long long pids_max = 0;
+  long long oom_kills = -1;
+};
+
+// The processes that make up the tree of task `v` now (empty when nothing of
+// it runs here). Used by usage sampling and by `spmi top`.
+std::vector<ProcStat> task_processes(const TaskView& v);
+
+// Samples every view (in parallel for many). `detailed` adds PSS and the
+// top processes (status); `max_top` bounds the latter. CPU% comes from the
+// sample cache (cpu_samples.h), which this refreshes.
+std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskView>& views, bool detailed,
+                                    size_t max_top = 5);
+
+}  // namespace spmi
