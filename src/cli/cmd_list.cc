@@ -90,7 +90,7 @@ int run_list(Context& ctx, const Options& opts) {
                {condition_name(v.condition), condition_color(v.condition)},
                {v.main_running ? std::to_string(v.state.pid) : "-"},
                {format_cpu_percent(u)},
-               {u.sampled ? format_memory_short(u.rss_bytes) : "-"},
+               {u.sampled && u.processes > 0 ? format_memory_short(u.rss_bytes) : "-"},
                {summary(v)},
                {v.spec.backend},
                {v.spec.comment}};

@@ -92,6 +92,48 @@ void print_usage(const TaskUsage& u) {
   }
 }
 
+// The task's cgroup while it is active: which kind, where, and what its
+// files say (common/cgroup.h); or why it has none.
+void print_cgroup(const TaskView& v, const TaskUsage& u) {
+  const TaskState& st = v.state;
+  if (v.condition != TaskCondition::Active || !v.has_state) return;
+  if (!v.spec.cgroup.enabled) {
+    line("Cgroup", "off (cgroup = false)");
+    return;
+  }
+  if (st.cgroup_mode == "none") {
+    line("Cgroup", "none: " + st.cgroup_note);
+    return;
+  }
+  if (st.cgroups.empty()) return;  // started by a wrapper older than cgroups, or not yet
+  std::string where = st.cgroups.front();
+  for (const auto& d : st.cgroups)
+    if (d.find("/memory/") != std::string::npos || st.cgroups.size() == 1) where = d;
+  line("Cgroup", st.cgroup_mode + " " + where + (st.cgroups.size() > 1 ? " (and " + std::to_string(st.cgroups.size() - 1) + " more)" : ""));
+  if (!u.has_cgroup) return;
+  const CgroupFigures& f = u.cgroup;
+  std::string mem;
+  if (f.memory_bytes >= 0) {
+    mem = format_byte_size(f.memory_bytes) + " charged";
+    if (f.memory_max > 0) mem += " of " + format_byte_size(f.memory_max) + " (memory_max)";
+    if (f.swap_max > 0) mem += ", swap max " + format_byte_size(f.swap_max);
+    if (f.oom_kills > 0) mem += "; " + std::to_string(f.oom_kills) + " OOM kill(s)";
+    std::printf("%14s%s\n", "", mem.c_str());
+  }
+  std::string rest;
+  if (f.cpu_usec >= 0) rest = format_cpu_time(static_cast<double>(f.cpu_usec) / 1e6) + " CPU in total";
+  if (f.cpu_max_cores > 0) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%s%.0f%% of a core at most (cpu_max)", rest.empty() ? "" : ", ", f.cpu_max_cores * 100);
+    rest += buf;
+  }
+  if (f.pids >= 0) {
+    rest += (rest.empty() ? "" : "; ") + std::to_string(f.pids) + " pids";
+    if (f.pids_max > 0) rest += " of " + std::to_string(f.pids_max) + " (pids_max)";
+  }
+  if (!rest.empty()) std::printf("%14s%s\n", "", rest.c_str());
+}
+
 void print_status(const Context& ctx, const TaskView& v, const TaskUsage& usage, int n, bool show_env) {
   std::printf("%s (%s) - %s\n", v.id.c_str(), v.spec.manageable.c_str(), v.spec.comment.c_str());
   line("Active", active_line(v, ctx.color));
@@ -112,6 +154,7 @@ void print_status(const Context& ctx, const TaskView& v, const TaskUsage& usage,
   if (v.has_state && st.pid > 0) pid = std::to_string(st.pid) + (v.main_running ? "" : " (not running)");
   line("PID", pid);
   print_usage(usage);
+  print_cgroup(v, usage);
   line("Exit code", v.has_state && (st.main_exited || st.ended_by) ? describe_exit(st) : "-");
   if (std::string cause = v.end_cause(); !cause.empty()) line("Ended by", describe_end_cause(cause));
   if (v.spec.autostart) line("Autostart", "yes ('spmi resurrect' starts it whenever it is not active)");

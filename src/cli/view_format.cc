@@ -134,6 +134,35 @@ void add_usage(nlohmann::json& j, const TaskUsage* u, bool detailed) {
   j["top_processes"] = top;
 }
 
+// The cgroup fields of status --json: the configured limits, and the
+// task's cgroup while it is active (docs/sphinx/cli.rst).
+void add_cgroup(nlohmann::json& j, const TaskView& v, const TaskUsage* u) {
+  using nlohmann::json;
+  const CgroupSettings& c = v.spec.cgroup;
+  j["memory_max_bytes"] = c.memory_max > 0 ? json(c.memory_max) : json(nullptr);
+  j["memory_swap_max_bytes"] = c.memory_swap_max >= 0 ? json(c.memory_swap_max) : json(nullptr);
+  j["cpu_max_cores"] = c.cpu_max_millicores > 0 ? json(static_cast<double>(c.cpu_max_millicores) / 1000) : json(nullptr);
+  j["pids_max"] = c.pids_max > 0 ? json(c.pids_max) : json(nullptr);
+  const TaskState& st = v.state;
+  if (v.condition != TaskCondition::Active || !v.has_state || st.cgroup_mode.empty()) {
+    j["cgroup"] = nullptr;
+    return;
+  }
+  json g = {{"mode", st.cgroup_mode}, {"paths", st.cgroups}, {"note", st.cgroup_note.empty() ? json(nullptr) : json(st.cgroup_note)}};
+  if (u && u->has_cgroup) {
+    const CgroupFigures& f = u->cgroup;
+    auto num = [](long long x) { return x >= 0 ? json(x) : json(nullptr); };
+    g["memory_bytes"] = num(f.memory_bytes);
+    g["cpu_seconds"] = f.cpu_usec >= 0 ? json(std::round(static_cast<double>(f.cpu_usec) / 1e4) / 100) : json(nullptr);
+    g["pids"] = num(f.pids);
+    g["oom_kills"] = num(f.oom_kills);
+    json members = json::array();
+    for (pid_t p : f.members) members.push_back(p);
+    g["members"] = members;
+  }
+  j["cgroup"] = g;
+}
+
 }  // namespace
 
 nlohmann::json view_to_json(const TaskView& v, bool detailed, int n, const TaskUsage* usage) {
@@ -215,6 +244,7 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n, const TaskU
     j["timezone"] = v.spec.schedule.timezone.empty() ? json(nullptr) : json(v.spec.schedule.timezone);
     j["max_runtime_ms"] = v.spec.schedule.max_runtime_ms ? json(v.spec.schedule.max_runtime_ms) : json(nullptr);
     j["max_memory_bytes"] = v.spec.max_memory_bytes ? json(v.spec.max_memory_bytes) : json(nullptr);
+    add_cgroup(j, v, usage);
     j["stdout_path"] = stdout_path(v);
     j["stderr_path"] = v.spec.mixed_stdout ? json(nullptr) : json(stderr_path(v));
     j["stdout_tail"] = tail_lines(stdout_path(v), n);

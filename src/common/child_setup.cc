@@ -1,6 +1,8 @@
 // Child process setup (see child_setup.h).
 #include "common/child_setup.h"
 
+#include <fcntl.h>
+
 #include <grp.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -31,6 +33,16 @@ bool apply_child_plan(const ChildPlan& plan, ChildFailure* failure) {
     failure->err = e;
     return false;
   };
+  for (int i = 0; plan.cgroup_procs && plan.cgroup_procs[i]; ++i) {
+    int fd = ::open(plan.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && ::write(fd, "0", 1) == 1;
+    int e = errno;
+    if (fd >= 0) ::close(fd);
+    if (!ok) {
+      failure->index = i;
+      return fail(ChildFailure::Cgroup, e);
+    }
+  }
   if (const ProcessSettings* ps = plan.settings) {
     const struct {
       int resource;
@@ -67,6 +79,9 @@ std::string describe_child_failure(const ChildFailure& f, const ChildPlan& plan,
       return "cannot execute '" + program + "': " + errno_text(f.err);
     case ChildFailure::Identity:
       return "cannot switch to user/group " + user + "/" + group + ": " + errno_text(f.err);
+    case ChildFailure::Cgroup:
+      return "cannot join its cgroup (" + std::string(plan.cgroup_procs ? plan.cgroup_procs[f.index] : "?") +
+             "): " + errno_text(f.err);
     case ChildFailure::Nice:
       return "cannot set nice " + std::to_string(plan.settings ? plan.settings->nice : 0) + ": " + errno_text(f.err);
     default:

@@ -6,7 +6,8 @@
 // as its user).
 //
 // Order (as systemd's exec_child): default signal dispositions and an empty
-// mask; resource limits, priority and umask while still privileged; then
+// mask; the task's cgroup (joined first, while still privileged, so nothing
+// it runs is ever outside it); resource limits, priority and umask while still privileged; then
 // the identity (supplementary groups, gid, uid: groups first, uid last, or
 // the later calls would be refused); then the directory, entered with the
 // task's own rights; then the environment. Runs after fork: no allocation,
@@ -26,9 +27,10 @@ void reset_signals();
 // Which step failed, and errno. Sent from the child to the parent through
 // a close-on-exec pipe, and turned into words there.
 struct ChildFailure {
-  enum Stage : int { None = 0, Cwd = 1, Exec = 2, Setup = 3, Identity = 4, Nice = 6, Limit = 10 };
+  enum Stage : int { None = 0, Cwd = 1, Exec = 2, Setup = 3, Identity = 4, Nice = 6, Cgroup = 7, Limit = 10 };
   int stage = None;  // Limit + i for the i-th limit (nofile, nproc, core, memory, cpu)
   int err = 0;
+  int index = 0;  // Cgroup: which of the plan's cgroup files
 };
 
 // What the child becomes: the task's settings, identity, directory ("" =
@@ -38,6 +40,8 @@ struct ChildPlan {
   const RunIdentity* identity = nullptr;
   const char* cwd = nullptr;
   char** envp = nullptr;
+  // The cgroup.procs files to write "0" to (null-terminated; nullptr = none).
+  const char* const* cgroup_procs = nullptr;
 };
 
 // Applies `plan` to the calling (forked) process. False with `*failure`.

@@ -137,6 +137,8 @@ template <auto... Ms>
 using Logs = At<&S::logs, Ms...>;
 template <auto... Ms>
 using Process = At<&S::process, Ms...>;
+template <auto... Ms>
+using Cgroup = At<&S::cgroup, Ms...>;
 constexpr Rule kRequired = Rule::Required, kUnlessDefault = Rule::UnlessDefault, kAlways = Rule::Always;
 
 // The spec file, key by key, in file order (state/schema.md, "spec").
@@ -183,6 +185,11 @@ constexpr Field<S> kSpecFields[] = {
     kv::number<Schedule<&ScheduleSettings::not_after_ms>, kAlways, has_schedule>("not_after_ms"),
     kv::number<Schedule<&ScheduleSettings::max_runtime_ms>, kUnlessDefault>("max_runtime_ms"),
     kv::number<At<&S::max_memory_bytes>, kUnlessDefault>("max_memory_bytes"),
+    kv::flag<Cgroup<&CgroupSettings::enabled>, kUnlessDefault>("cgroup"),
+    kv::number<Cgroup<&CgroupSettings::memory_max>, kUnlessDefault>("memory_max_bytes"),
+    kv::number<Cgroup<&CgroupSettings::memory_swap_max>, kUnlessDefault>("memory_swap_max_bytes"),
+    kv::number<Cgroup<&CgroupSettings::cpu_max_millicores>, kUnlessDefault>("cpu_max_millicores"),
+    kv::number<Cgroup<&CgroupSettings::pids_max>, kUnlessDefault>("pids_max"),
     kv::number<Logs<&LogSettings::max_size>>("log_max_size"),
     kv::name<Logs<&LogSettings::rotate>, log_rotate_name, log_rotate_from_name>("log_rotate"),
     kv::number<Logs<&LogSettings::keep>>("log_keep"),

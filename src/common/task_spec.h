@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/cgroup_settings.h"
 #include "common/log_settings.h"
 #include "common/process_settings.h"
 #include "common/restart_settings.h"
@@ -48,6 +49,8 @@ struct TaskSpec {
   HealthSettings health;
   ScheduleSettings schedule;
   int64_t max_memory_bytes = 0;  // 0: no limit
+  // Its own cgroup and the kernel's hard limits in it (both wrapper types).
+  CgroupSettings cgroup;
   LogSettings logs;
   ProcessSettings process;
   // Dependencies: tasks started before this one (and stopped after it).

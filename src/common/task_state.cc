@@ -79,6 +79,9 @@ constexpr Field<T> kStateFields[] = {
     kv::number<At<&T::skipped>>("skipped"),
     kv::text<At<&T::log_error>>("log_error"),
     kv::number<At<&T::log_dropped_bytes>>("log_dropped_bytes"),
+    kv::text<At<&T::cgroup_mode>, kUnlessDefault>("cgroup_mode"),
+    kv::texts<At<&T::cgroups>>("cgroup"),
+    kv::text<At<&T::cgroup_note>, kUnlessDefault>("cgroup_note"),
 };
 
 }  // namespace

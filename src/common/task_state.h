@@ -86,6 +86,11 @@ struct TaskState {
   int64_t last_fire_at_ms = 0;
   int runs = 0;                  // scheduled tasks: how many fires ran
   int skipped = 0;               // scheduled tasks: fires skipped because a run was still going
+  // The task's own cgroup (common/cgroup.h): "v1", "v2", or "none" (then
+  // cgroup_note says why); "" in files of older wrappers or with cgroup = false.
+  std::string cgroup_mode;
+  std::vector<std::string> cgroups;  // its directories
+  std::string cgroup_note;
   std::string log_error;         // why the task's output cannot be written ("" = it can)
   int64_t log_dropped_bytes = 0; // output dropped because it could not be written
 };

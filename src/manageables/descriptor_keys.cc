@@ -51,6 +51,11 @@ constexpr DescriptorKey kKeys[] = {
     {"task.wrapper", "not_before", kWatchdog},
     {"task.wrapper", "not_after", kWatchdog},
     {"task.wrapper", "max_memory", kWatchdog},
+    {"task.wrapper", "cgroup", nullptr},
+    {"task.wrapper", "cpu_max", nullptr},
+    {"task.wrapper", "memory_max", nullptr},
+    {"task.wrapper", "memory_swap_max", nullptr},
+    {"task.wrapper", "pids_max", nullptr},
     // [task.wrapper.limits]
     {"task.wrapper.limits", "nofile", nullptr},
     {"task.wrapper.limits", "nproc", nullptr},

@@ -6,7 +6,8 @@
 //   [task.backend]    type (+ the backend type's own keys: slurm's partition,
 //                     time, cpus, mem, nodes, account, qos, constraint, extra_args)
 //   [task.wrapper]    type, command, mixed_stdout, stop_signal, stop_timeout,
-//                     min_uptime, cwd, env (the keys the wrapper type allows);
+//                     min_uptime, cwd, env, cgroup, cpu_max, memory_max,
+//                     memory_swap_max, pids_max (the keys the wrapper type allows);
 //                     watchdog: ready_fd, restart keys, health (a table), schedule,
 //                     timezone, max_runtime, not_before, not_after, max_memory
 #include <grp.h>
@@ -18,6 +19,7 @@
 
 #include "backends/registry.h"
 #include "common/atomic_file.h"
+#include "common/cgroup.h"
 #include "common/clock.h"
 #include "common/cron.h"
 #include "common/duration.h"
@@ -342,6 +344,38 @@ void build_process(const Document& doc, const Node& wrapper, Checker& check, Tas
   }
 }
 
+// cgroup, cpu_max, memory_max, memory_swap_max, pids_max: the task's own
+// cgroup and the kernel's limits in it (common/cgroup.h), for every wrapper type.
+void build_cgroup(const Node& wrapper, Checker& check, TaskSpec* spec) {
+  const char* where = "task.wrapper";
+  CgroupSettings& c = spec->cgroup;
+  check.get_bool(wrapper, where, "cgroup", false, &c.enabled);
+  check.get_size(wrapper, where, "memory_max", "512MiB", &c.memory_max);
+  if (const Node* n = wrapper.find("memory_swap_max")) {
+    // 0 is a size here: no swap at all.
+    if ((n->kind == Node::Kind::Integer && n->integer == 0) || (n->kind == Node::Kind::String && n->str == "0"))
+      c.memory_swap_max = 0;
+    else
+      check.get_size(wrapper, where, "memory_swap_max", "256MiB", &c.memory_swap_max);
+  }
+  if (const Node* n = wrapper.find("cpu_max")) {
+    std::string text, err;
+    if (n->kind == Node::Kind::String) text = n->str;
+    else if (n->kind == Node::Kind::Integer) text = std::to_string(n->integer);
+    else if (n->kind == Node::Kind::Float) text = std::to_string(n->real);
+    if (text.empty() && n->kind != Node::Kind::String)
+      check.error(n->pos, "task.wrapper.cpu_max: expected \"50%\" (of one core) or a number of cores like 1.5, got " +
+                              describe_kind(*n));
+    else if (!parse_cpu_max(text, &c.cpu_max_millicores, &err))
+      check.error(n->pos, "task.wrapper.cpu_max: " + err);
+  }
+  long long pids = 0;
+  if (check.get_int(wrapper, where, "pids_max", 1, 4194304, &pids)) c.pids_max = pids;
+  if (!c.enabled && c.any_limit())
+    check.error(wrapper.find("cgroup")->pos,
+                "task.wrapper.cgroup: is false, but cpu_max, memory_max, memory_swap_max and pids_max need the task's cgroup");
+}
+
 void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, TaskSpec* spec) {
   const char* where = "task.wrapper";
   if (!check.expect_table(wrapper, where)) return;
@@ -375,6 +409,7 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
   }
   build_env(wrapper, check, spec);
   build_process(doc, wrapper, check, spec);
+  build_cgroup(wrapper, check, spec);
   if (find_wrapper_type(type)->supervises) {
     build_restart(wrapper, check, spec);
     if (const Node* health = wrapper.find("health")) build_health(*health, check, spec);

@@ -50,20 +50,6 @@ bool parse_byte_size(std::string_view text, int64_t* bytes, std::string* err) {
   return false;
 }
 
-std::string format_byte_size(int64_t bytes) {
-  static constexpr const char* kNames[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024.0 && u < 4) {
-    v /= 1024.0;
-    ++u;
-  }
-  char buf[32];
-  if (u == 0 || v == std::floor(v)) std::snprintf(buf, sizeof buf, "%.0f%s", v, kNames[u]);
-  else std::snprintf(buf, sizeof buf, "%.1f%s", v, kNames[u]);
-  return buf;
-}
-
 bool valid_time_zone(const std::string& name, std::string* err) {
   bool safe = !name.empty() && name[0] != '/' && name.find("..") == std::string::npos;
   for (char c : name) safe = safe && (std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' || c == '+');

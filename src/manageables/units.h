@@ -6,13 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "common/byte_size.h"
+
 namespace spmi {
 
 // "512MiB", "1.5G", "100MB", "4096": K/M/G/T and KiB/MiB/GiB/TiB are powers
 // of 1024, KB/MB/GB/TB powers of 1000, no unit or B means bytes.
 bool parse_byte_size(std::string_view text, int64_t* bytes, std::string* err);
-// 536870912 -> "512MiB"; uses the largest binary unit that keeps one decimal.
-std::string format_byte_size(int64_t bytes);
 
 // True when `name` is an IANA time zone present in the system's database
 // ($TZDIR or /usr/share/zoneinfo); otherwise `err` says why.

@@ -115,7 +115,6 @@ TaskUsage sample_one(const TaskView& v, const std::vector<ProcStat>& procs, bool
   // anything else only while processes of it are left.
   if (!local_wrapper(v) && procs.empty()) return u;
   u.sampled = true;
-  u.source = "proc";
   u.processes = static_cast<int>(procs.size());
   unsigned long long ticks = 0, oldest = 0;
   for (const ProcStat& p : procs) {
@@ -142,6 +141,10 @@ TaskUsage sample_one(const TaskView& v, const std::vector<ProcStat>& procs, bool
     for (const ProcStat& p : by_rss)
       u.top.push_back({p.pid, proc_command_line(p.pid), p.rss_pages * page_size(),
                        static_cast<double>(ticks_to_us(p.cpu_ticks)) / 1e6});
+    if (!v.state.cgroups.empty() && !is_lost(v.condition)) {
+      u.has_cgroup = true;
+      u.cgroup = read_cgroup(TaskCgroup{v.state.cgroup_mode, v.state.cgroups});
+    }
   }
   return u;
 }

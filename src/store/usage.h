@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cgroup.h"
 #include "store/task_view.h"
 
 namespace spmi {
@@ -42,17 +43,11 @@ struct TaskUsage {
   double cpu_window_seconds = 0;
   // The processes with the most resident memory first (detailed samples only).
   std::vector<ProcessUsage> top;
-  // Where the figures come from: "proc" (summed over the tree's processes)
-  // or the task's cgroup ("cgroup v1", "cgroup v2").
-  std::string source;
-  // The cgroup's own figures (-1 where there is none): memory charged to
-  // it, its limits (0: none), and how often the kernel's OOM killer acted.
-  long long cgroup_memory_bytes = -1;
-  long long memory_max_bytes = 0;
-  long long memory_swap_max_bytes = 0;
-  double cpu_max_cores = 0;
-  long long pids_max = 0;
-  long long oom_kills = -1;
+  // The task's cgroup's own figures (detailed samples of a task that has
+  // one): memory charged to it, CPU of everything that ran in it, its
+  // limits, its OOM kills.
+  bool has_cgroup = false;
+  CgroupFigures cgroup;
 };
 
 // The processes that make up the tree of task `v` now (empty when nothing of

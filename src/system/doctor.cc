@@ -3,7 +3,6 @@
 
 #include <pwd.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,16 +14,13 @@
 
 #include "backends/multiplexer.h"
 #include "backends/registry.h"
+#include "common/cgroup.h"
 #include "common/names.h"
 #include "common/proc.h"
 #include "common/wrapper_types.h"
 #include "lifecycle/deps.h"
 #include "spmi_version.h"
 #include "store/task_view.h"
-
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
 
 namespace spmi {
 
@@ -140,23 +136,35 @@ void check_state_directory(const Store& store, std::vector<Finding>& out) {
     out.push_back({"state directory", Verdict::Ok, detail, ""});
 }
 
-// spmi does not need cgroups today; what the tasks could get from them.
+// Whether tasks get a cgroup of their own here, and whether the limits
+// (cpu_max, memory_max, pids_max) can be set: found by making a probe
+// cgroup exactly as a wrapper would (common/cgroup.h), then removing it.
 void check_cgroups(std::vector<Finding>& out) {
-  struct statfs fs;
-  if (::statfs("/sys/fs/cgroup", &fs) != 0 || static_cast<unsigned long>(fs.f_type) != CGROUP2_SUPER_MAGIC) {
-    out.push_back({"cgroups", Verdict::Note, "/sys/fs/cgroup is not a cgroup v2 hierarchy",
-                   "spmi does not need it (max_memory watches the task's memory itself)"});
+  std::string name = "doctor-probe-" + std::to_string(::getpid());
+  CgroupSettings limits;
+  limits.memory_max = 1LL << 40;
+  limits.cpu_max_millicores = 1000;
+  limits.pids_max = 100000;
+  TaskCgroup cg;
+  std::string none, err;
+  if (make_task_cgroup(name, limits, &cg, &none, &err)) {
+    std::string where = cg.dirs.front();
+    remove_cgroup(cg, &none);
+    out.push_back({"cgroups", Verdict::Ok,
+                   "cgroup " + cg.mode + ": each task gets a cgroup of its own, and cpu_max, memory_max and pids_max "
+                   "work (under " + where.substr(0, where.rfind('/')) + ")",
+                   ""});
     return;
   }
-  std::ifstream in("/proc/self/cgroup");
-  std::string line, mine;
-  while (std::getline(in, line))
-    if (line.rfind("0::", 0) == 0) mine = line.substr(3);
-  std::string dir = "/sys/fs/cgroup" + (mine == "/" ? std::string() : mine);
-  bool writable = ::access((dir + "/cgroup.procs").c_str(), W_OK) == 0;
-  out.push_back({"cgroups", writable ? Verdict::Ok : Verdict::Note,
-                 "cgroup v2; this shell's cgroup " + dir + (writable ? " is writable" : " is not writable by you"),
-                 writable ? "" : "spmi does not need it; a systemd unit with Delegate=yes gives you one"});
+  if (make_task_cgroup(name, CgroupSettings{}, &cg, &none, &err) && !cg.empty()) {
+    remove_cgroup(cg, &none);
+    out.push_back({"cgroups", Verdict::Note, "cgroup " + cg.mode + ": tasks get a cgroup of their own, but " + err,
+                   "a task that sets cpu_max, memory_max or pids_max will not start"});
+    return;
+  }
+  out.push_back({"cgroups", Verdict::Note, "no cgroup for the tasks: " + (none.empty() ? err : none),
+                 "tasks run without one (max_memory still works); cpu_max, memory_max and pids_max need one: "
+                 "run as root, or in a systemd unit with Delegate=yes"});
 }
 
 // A user's systemd units (spmi export systemd --user) run at boot only

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "common/atomic_file.h"
+#include "common/byte_size.h"
 #include "common/child_setup.h"
 #include "common/clock.h"
 #include "common/control_protocol.h"
@@ -69,6 +70,12 @@ double random_fraction() {
 void Wrapper::report(const std::string& line) { send_report(&opts_, line); }
 
 void Wrapper::release_task() {
+  if (!state_.cgroups.empty()) {
+    std::string err;
+    // Anything still in it (a start that failed midway) goes first.
+    kill_cgroup(task_cgroup(), 1000);
+    if (!remove_cgroup(task_cgroup(), &err)) log(err);
+  }
   // FIFOs first: once the lock is free a new wrapper may make its own.
   ::unlink(path(task_files::kControl).c_str());
   ::unlink(path(task_files::kStdin).c_str());
@@ -226,7 +233,50 @@ ChildPlan Wrapper::child_plan() {
   plan.identity = &identity_;
   plan.cwd = spec_.cwd.c_str();
   plan.envp = child_envp_.data();
+  plan.cgroup_procs = cgroup_join_ptrs_.empty() ? nullptr : cgroup_join_ptrs_.data();
   return plan;
+}
+
+// The task's cgroup, for the whole life of this wrapper (every restart runs
+// in it). Without limits a machine that offers none is only noted.
+bool Wrapper::make_cgroup(std::string* err) {
+  if (!spec_.cgroup.enabled) return true;
+  std::string why_none;
+  {
+    TaskCgroup made;
+    if (!make_task_cgroup(spec_.id + "-" + state_.run_id, spec_.cgroup, &made, &why_none, err)) return false;
+    // Copied once the parse's temporaries are freed, so what stays packs
+    // into few heap pages (the wrapper's memory is paid per task).
+    state_.cgroup_mode = made.empty() ? "none" : made.mode;
+    state_.cgroups = made.dirs;
+  }
+  state_.cgroup_note = why_none;
+  if (state_.cgroups.empty()) {
+    log("no cgroup for the task: " + why_none);
+    return true;
+  }
+  cgroup_join_ = cgroup_join_files(task_cgroup());
+  for (const auto& f : cgroup_join_) cgroup_join_ptrs_.push_back(f.c_str());
+  cgroup_join_ptrs_.push_back(nullptr);
+  log("cgroup " + state_.cgroup_mode + ": " + state_.cgroups.front() +
+      (state_.cgroups.size() > 1 ? " (and " + std::to_string(state_.cgroups.size() - 1) + " more)" : ""));
+  oom_kills_ = std::max(0LL, cgroup_oom_kills(task_cgroup()));
+  return true;
+}
+
+// After a child of the task ended: did the kernel's OOM killer end it? (Its
+// counter in the cgroup went up.) Read only when a child ended, never idle.
+void Wrapper::check_oom_kills() {
+  if (state_.cgroups.empty() || spec_.cgroup.memory_max <= 0) return;
+  long long now = cgroup_oom_kills(task_cgroup());
+  if (now <= oom_kills_) return;
+  std::string why = "the kernel's OOM killer ended " + std::to_string(now - oom_kills_) +
+                    " process(es) of the task: its cgroup reached memory_max (" +
+                    format_byte_size(spec_.cgroup.memory_max) + ")";
+  oom_kills_ = now;
+  log(why);
+  state_.note = why;
+  note_event("oom-kill", why);
 }
 
 pid_t Wrapper::spawn(std::string* err) {
@@ -296,6 +346,8 @@ bool Wrapper::prepare_process(std::string* err) {
 
 // Signals the task's processes; returns how many were signalled individually.
 int Wrapper::signal_tree(int sig, bool only_new) {
+  // The cgroup's kill is atomic: a fork bomb cannot outrun it.
+  if (sig == SIGKILL && !state_.cgroups.empty()) kill_cgroup(task_cgroup(), 0);
   return signaller_.signal(state_, sig, only_new, compress_.running() ? compress_.pid() : -1);
 }
 
@@ -487,12 +539,14 @@ void Wrapper::reap() {
     if (pid > 0) {
       any = true;
       if (pid == state_.pid) {
+        check_oom_kills();
         state_.main_exited = true;
         if (WIFEXITED(status)) state_.exit_code = WEXITSTATUS(status);
         if (WIFSIGNALED(status)) state_.exit_signal = WTERMSIG(status);
         machine_.set_main_exit(state_.exit_code, state_.exit_signal);
         handle(WrapperEvent::MainExited);
       } else {
+        if (!others) check_oom_kills();
         others = true;
       }
       continue;
@@ -713,6 +767,7 @@ int Wrapper::run() {
   state_.wrapper_start_ticks = proc_start_ticks(::getpid());
   state_.started_at_ms = now_ms();
   if (!prepare(&err)) return fail_start(err);
+  if (!make_cgroup(&err)) return fail_start(err);
   state_.backend = spec_.backend;
   // The backend id is what the multiplexer or Slurm tells us, never a guess.
   const char* given = opts_.id_variable ? std::getenv(opts_.id_variable) : nullptr;

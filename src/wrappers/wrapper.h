@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/cgroup.h"
 #include "common/child_setup.h"
 #include "common/fd.h"
 #include "common/identity.h"
@@ -102,6 +103,16 @@ class Wrapper {
   // State writes so far, and at the last release_idle_memory().
   unsigned long state_saves_ = 0, released_at_save_ = 0;
   RunIdentity identity_;  // who the task runs as (from <task dir>/identity)
+
+  // The task's own cgroup (common/cgroup.h): made at the start, joined by
+  // each run's process, emptied by a kill, removed at the end.
+  // Its directories are kept once, in state_.cgroups.
+  bool make_cgroup(std::string* err);
+  void check_oom_kills();
+  TaskCgroup task_cgroup() const { return TaskCgroup{state_.cgroup_mode, state_.cgroups}; }
+  std::vector<std::string> cgroup_join_;
+  std::vector<const char*> cgroup_join_ptrs_;
+  long long oom_kills_ = 0;  // the cgroup's OOM kills already reported
 
   WrapperOptions opts_;
   WrapperMachine machine_;

@@ -330,8 +330,18 @@ TEST_CASE("every spec and state key is documented in state/schema.md", "[spec][s
   shell.health.type = argv_check.health.type = HealthType::Command;
   shell.health.shell_command = "check";
   argv_check.health.argv = {"check", "-q"};
+  // Keys added after the golden records were pinned.
+  shell.cgroup.enabled = false;  // with limits it would not load; the spec file takes any mix
+  shell.cgroup.memory_max = 256LL << 20;
+  shell.cgroup.memory_swap_max = 0;
+  shell.cgroup.cpu_max_millicores = 1500;
+  shell.cgroup.pids_max = 64;
+  TaskState with_cgroup = full_state();
+  with_cgroup.cgroup_mode = "none";
+  with_cgroup.cgroups = {"/sys/fs/cgroup/memory/spmi/web-0123456789abcdef"};
+  with_cgroup.cgroup_note = "no cgroup v1 hierarchy";
   std::string both = serialize_spec(full_spec()) + serialize_spec(shell) + serialize_spec(argv_check) +
-                     serialize_state(full_state());
+                     serialize_state(full_state()) + serialize_state(with_cgroup);
   for (const char* k : keys) {
     INFO(k);
     if (k[0] == '<') continue;  // <backend>_*: the backend's own keys (slurm_partition=... below)

@@ -2,6 +2,8 @@
 // directories, and by-pid cleanup of everything the tests' tasks started.
 #include "e2e/harness.h"
 
+#include "common/cgroup.h"
+
 #include <catch2/catch.hpp>
 
 #include <cerrno>
@@ -84,15 +86,29 @@ SpmiEnv::~SpmiEnv() {
     int pid = std::atoi(e.path().filename().c_str());
     if (pid > 0) ::kill(pid, SIGKILL);
   }
+  // This test's cgroups: the processes still in them (the kill of a
+  // wrapper above leaves its cgroup behind), then the directories.
+  for (const std::string& parent : cgroup_parent_dirs(cgroup_parent())) {
+    for (const auto& e : fs::directory_iterator(parent, ec)) {
+      if (!e.is_directory()) continue;
+      TaskCgroup cg{"", {e.path().string()}};
+      kill_cgroup(cg, 2000);
+      std::string why;
+      remove_cgroup(cg, &why);
+    }
+    ::rmdir(parent.c_str());
+  }
   fs::remove_all(dir_, ec);
 }
+
+std::string SpmiEnv::cgroup_parent() const { return "spmi-test-" + fs::path(dir_).filename().string(); }
 
 std::vector<std::string> SpmiEnv::environment(const std::vector<std::string>& extra) const {
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string var = *e;
     if (var.rfind("SPMI_PATH=", 0) == 0 || var.rfind("NO_COLOR=", 0) == 0 || var.rfind("SCREENDIR=", 0) == 0 ||
-        var.rfind("XDG_RUNTIME_DIR=", 0) == 0 ||
+        var.rfind("XDG_RUNTIME_DIR=", 0) == 0 || var.rfind("SPMI_CGROUP_PARENT=", 0) == 0 ||
         var.rfind("TMUX=", 0) == 0 || var.rfind("STY=", 0) == 0)
       continue;
     bool overridden = false;
@@ -110,6 +126,7 @@ std::vector<std::string> SpmiEnv::environment(const std::vector<std::string>& ex
   // The CPU sample cache (store/cpu_samples.h) goes here, never to the
   // user's runtime directory or /tmp/spmi-<uid>.
   if (!given("XDG_RUNTIME_DIR=")) env.push_back("XDG_RUNTIME_DIR=" + dir_ + "/run");
+  if (!given("SPMI_CGROUP_PARENT=")) env.push_back("SPMI_CGROUP_PARENT=" + cgroup_parent());
   env.insert(env.end(), extra.begin(), extra.end());
   return env;
 }

@@ -31,6 +31,9 @@ class SpmiEnv {
   const std::string& spmi_path() const { return state_; }  // $SPMI_PATH
   const std::string& screen_dir() const { return screens_; } // $SCREENDIR (private, mode 0700)
   std::string tmux_socket() const { return state_ + "/.tmux.sock"; }
+  // $SPMI_CGROUP_PARENT: this test's own place in the cgroup hierarchies,
+  // removed (with whatever is left in it) when the test ends.
+  std::string cgroup_parent() const;
 
   // Runs `spmi args...` with SPMI_PATH set; waits up to `timeout_s`.
   RunResult run(const std::vector<std::string>& args, int timeout_s = 60) const;

@@ -10,8 +10,12 @@ set -euo pipefail
 build=$(cd "$1" && pwd)
 scratch=$(mktemp -d /tmp/spmi-package.XXXXXX)
 wrapper_pid=""
+# The smoke task's cgroup goes under a parent of this run's own, removed at
+# the end (the wrapper removes the task's; the parent is left to spmi's user).
+export SPMI_CGROUP_PARENT=spmi-test-package-$$
 cleanup() {
   if [ -n "$wrapper_pid" ]; then kill -KILL "$wrapper_pid" 2>/dev/null || true; fi
+  find /sys/fs/cgroup -maxdepth 6 -depth -type d -path "*/$SPMI_CGROUP_PARENT*" -exec rmdir {} + 2>/dev/null || true
   rm -rf "$scratch"
 }
 trap cleanup EXIT
