@@ -45,6 +45,7 @@ bool has_health(const S& s) { return s.health.type != HealthType::None; }
 bool has_health_shell(const S& s) { return has_health(s) && !s.health.shell_command.empty(); }
 bool has_schedule(const S& s) { return !s.schedule.cron.empty(); }
 bool has_dependencies(const S& s) { return !s.depends_on.empty(); }
+bool has_hook(const S& s) { return s.on_event.enabled(); }
 
 // Keys whose values are not one field as it is.
 constexpr Field<S> kEnv = {
@@ -139,6 +140,8 @@ template <auto... Ms>
 using Process = At<&S::process, Ms...>;
 template <auto... Ms>
 using Cgroup = At<&S::cgroup, Ms...>;
+template <auto... Ms>
+using Hook = At<&S::on_event, Ms...>;
 constexpr Rule kRequired = Rule::Required, kUnlessDefault = Rule::UnlessDefault, kAlways = Rule::Always;
 
 // The spec file, key by key, in file order (state/schema.md, "spec").
@@ -184,6 +187,10 @@ constexpr Field<S> kSpecFields[] = {
     kv::number<Schedule<&ScheduleSettings::not_before_ms>, kAlways, has_schedule>("not_before_ms"),
     kv::number<Schedule<&ScheduleSettings::not_after_ms>, kAlways, has_schedule>("not_after_ms"),
     kv::number<Schedule<&ScheduleSettings::max_runtime_ms>, kUnlessDefault>("max_runtime_ms"),
+    kv::text<Hook<&EventHookSettings::shell_command>, kUnlessDefault>("on_event_shell"),
+    kv::texts<Hook<&EventHookSettings::argv>>("on_event_arg"),
+    kv::texts<Hook<&EventHookSettings::events>>("on_event"),
+    kv::number<Hook<&EventHookSettings::timeout_ms>, kAlways, has_hook>("on_event_timeout_ms"),
     kv::number<At<&S::max_memory_bytes>, kUnlessDefault>("max_memory_bytes"),
     kv::flag<Cgroup<&CgroupSettings::enabled>, kUnlessDefault>("cgroup"),
     kv::number<Cgroup<&CgroupSettings::memory_max>, kUnlessDefault>("memory_max_bytes"),

@@ -48,6 +48,7 @@ struct TaskSpec {
   // Watchdog only.
   HealthSettings health;
   ScheduleSettings schedule;
+  EventHookSettings on_event;
   int64_t max_memory_bytes = 0;  // 0: no limit
   // Its own cgroup and the kernel's hard limits in it (both wrapper types).
   CgroupSettings cgroup;

@@ -22,4 +22,19 @@ bool health_type_from_name(const std::string& name, HealthType* out) { return kH
 const char* health_status_name(HealthStatus s) { return kHealthStatuses.name(s); }
 bool health_status_from_name(const std::string& name, HealthStatus* out) { return kHealthStatuses.parse(name, out); }
 
+const char* const kEventNames[] = {
+    "started", "failed-to-start", "exited", "stopping", "killing", "stop-timeout", "stopped", "killed",
+    "restart-requested", "restart-scheduled", "restarting", "restarted", "gave-up", "restart-forced", "healthy",
+    "unhealthy", "ready", "scheduled", "fire", "skipped", "run-timeout", "run-ended", "schedule-ended", "oom-kill",
+};
+const int kEventNameCount = static_cast<int>(sizeof kEventNames / sizeof kEventNames[0]);
+const char* const kDefaultHookEvents[] = {"failed-to-start", "exited", "gave-up", "restart-forced", "unhealthy", "oom-kill"};
+const int kDefaultHookEventCount = static_cast<int>(sizeof kDefaultHookEvents / sizeof kDefaultHookEvents[0]);
+
+bool is_event_name(const std::string& name) {
+  for (const char* e : kEventNames)
+    if (name == e) return true;
+  return false;
+}
+
 }  // namespace spmi

@@ -32,6 +32,26 @@ struct HealthSettings {
   bool restart_on_unhealthy = false;  // on_unhealthy = "restart" (else "none")
 };
 
+// [task.wrapper.on_event]: a command the watchdog runs when one of
+// `events` happens (docs/sphinx/watchdog/events.rst), with the event in
+// its environment (SPMI_EVENT, SPMI_REASON, ...).
+struct EventHookSettings {
+  std::string shell_command;  // a shell command, or
+  std::vector<std::string> argv;
+  std::vector<std::string> events;  // the event names it runs on
+  int64_t timeout_ms = 10000;
+  bool enabled() const { return !shell_command.empty() || !argv.empty(); }
+};
+
+// The event names a wrapper records, for on_event's `events`.
+bool is_event_name(const std::string& name);
+extern const char* const kEventNames[];
+extern const int kEventNameCount;
+// The events a hook runs on when `events` is not given: the run ended or
+// went wrong.
+extern const char* const kDefaultHookEvents[];
+extern const int kDefaultHookEventCount;
+
 struct ScheduleSettings {
   std::string cron;        // "" = not scheduled
   std::string timezone;    // IANA name; "" = the system's local time

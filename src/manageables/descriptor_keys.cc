@@ -51,6 +51,7 @@ constexpr DescriptorKey kKeys[] = {
     {"task.wrapper", "not_before", kWatchdog},
     {"task.wrapper", "not_after", kWatchdog},
     {"task.wrapper", "max_memory", kWatchdog},
+    {"task.wrapper", "on_event", kWatchdog},
     {"task.wrapper", "cgroup", nullptr},
     {"task.wrapper", "cpu_max", nullptr},
     {"task.wrapper", "memory_max", nullptr},
@@ -75,6 +76,10 @@ constexpr DescriptorKey kKeys[] = {
     {"task.wrapper.health", "port", "tcp"},
     {"task.wrapper.health", "url", "http"},
     // [task.logs]
+    {"task.wrapper.on_event", "command", nullptr},
+    {"task.wrapper.on_event", "events", nullptr},
+    {"task.wrapper.on_event", "timeout", nullptr},
+
     {"task.logs", "max_size", nullptr},
     {"task.logs", "rotate", nullptr},
     {"task.logs", "keep", nullptr},

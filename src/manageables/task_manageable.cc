@@ -9,7 +9,8 @@
 //                     min_uptime, cwd, env, cgroup, cpu_max, memory_max,
 //                     memory_swap_max, pids_max (the keys the wrapper type allows);
 //                     watchdog: ready_fd, restart keys, health (a table), schedule,
-//                     timezone, max_runtime, not_before, not_after, max_memory
+//                     timezone, max_runtime, not_before, not_after, max_memory,
+//                     on_event (a table: command, events, timeout)
 #include <grp.h>
 #include <pwd.h>
 
@@ -344,6 +345,38 @@ void build_process(const Document& doc, const Node& wrapper, Checker& check, Tas
   }
 }
 
+// [task.wrapper.on_event]: command, events, timeout (watchdog).
+void build_on_event(const Node& hook, Checker& check, TaskSpec* spec) {
+  const std::string where = "task.wrapper.on_event";
+  if (!check.expect_table(hook, where)) return;
+  check.check_keys(hook, where, allowed_keys(where));
+  EventHookSettings& h = spec->on_event;
+  if (!hook.find("command")) check.error(hook.pos, "missing required key '" + where + ".command'");
+  else build_command(hook, where, check, &h.shell_command, &h.argv);
+  if (const Node* events = hook.find("events")) {
+    if (events->kind != Node::Kind::Array || events->items.empty()) {
+      check.error(events->pos, where + ".events: expected a non-empty array of event names, got " + describe_kind(*events));
+    } else {
+      for (const Node& e : events->items) {
+        if (e.kind != Node::Kind::String) {
+          check.error(e.pos, where + ".events: expected event names (strings), got " + describe_kind(e));
+        } else if (!is_event_name(e.str)) {
+          std::string known;
+          for (int i = 0; i < kEventNameCount; ++i) known += (i ? ", " : "") + std::string(kEventNames[i]);
+          check.error(e.pos, where + ".events: unknown event '" + e.str + "' (known: " + known + ")");
+        } else if (std::find(h.events.begin(), h.events.end(), e.str) == h.events.end()) {
+          h.events.push_back(e.str);
+        }
+      }
+    }
+  } else {
+    h.events.assign(kDefaultHookEvents, kDefaultHookEvents + kDefaultHookEventCount);
+  }
+  if (check.get_duration(hook, where, "timeout", &h.timeout_ms) &&
+      (h.timeout_ms <= 0 || h.timeout_ms > 3600 * 1000))
+    check.error(hook.find("timeout")->pos, where + ".timeout: must be longer than 0s and at most 1h");
+}
+
 // cgroup, cpu_max, memory_max, memory_swap_max, pids_max: the task's own
 // cgroup and the kernel's limits in it (common/cgroup.h), for every wrapper type.
 void build_cgroup(const Node& wrapper, Checker& check, TaskSpec* spec) {
@@ -413,6 +446,7 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
   if (find_wrapper_type(type)->supervises) {
     build_restart(wrapper, check, spec);
     if (const Node* health = wrapper.find("health")) build_health(*health, check, spec);
+    if (const Node* hook = wrapper.find("on_event")) build_on_event(*hook, check, spec);
     build_schedule(wrapper, check, spec);
     check.get_size(wrapper, "task.wrapper", "max_memory", "512MiB", &spec->max_memory_bytes);
   }

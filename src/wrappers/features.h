@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/task_state.h"
+#include "wrappers/event_log.h"
 
 namespace spmi {
 
@@ -57,6 +58,11 @@ class WrapperFeatures {
   virtual pid_t helper_pid() const { return -1; }
   // A scheduled task with no further fire is done.
   virtual bool schedule_ended() const { return false; }
+  // Every event the wrapper recorded (events.jsonl), as it was recorded.
+  virtual void event_recorded(const EventRecord& r) { (void)r; }
+  // The task ended and the wrapper let go of it; the last thing before it
+  // exits (the on_event hook finishes its runs here).
+  virtual void after_end() {}
 
  protected:
   Wrapper* w_ = nullptr;

@@ -29,8 +29,8 @@ void say(const std::string& text) { write_all(STDOUT_FILENO, text + "\n"); }
 // environment (common/child_setup.h). tcp and http checks are run by
 // spmi-probe, which is linked dynamically: name resolution uses NSS, which
 // a static wrapper must never load.
-[[noreturn]] void run_check(const TaskSpec& spec, const ChildPlan& plan, const std::string& probe_program,
-                            int out_fd) {
+[[noreturn]] void run_check(const HealthSettings& h, const std::string& user, const std::string& group,
+                            const ChildPlan& plan, const std::string& probe_program, int out_fd) {
   reset_signals();
   ::setpgid(0, 0);  // its own group, killed whole at the timeout
   int devnull = ::open("/dev/null", O_RDONLY);
@@ -51,17 +51,16 @@ void say(const std::string& text) { write_all(STDOUT_FILENO, text + "\n"); }
     while (::waitpid(check, &status, 0) < 0 && errno == EINTR) {
     }
     if (WIFSIGNALED(status)) {
-      say("the health check was killed by " + signal_name(WTERMSIG(status)));
+      say("it was killed by " + signal_name(WTERMSIG(status)));
       ::_exit(1);
     }
     ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
   }
-  const HealthSettings& h = spec.health;
   std::string program = h.type == HealthType::Command ? (h.shell_command.empty() ? h.argv[0] : "/bin/sh")
                                                       : probe_program;
   ChildFailure f;
   if (!apply_child_plan(plan, &f)) {
-    say(describe_child_failure(f, plan, program, spec.process.user, spec.process.group));
+    say(describe_child_failure(f, plan, program, user, group));
     ::_exit(127);
   }
   if (h.type == HealthType::Tcp || h.type == HealthType::Http) {
@@ -84,8 +83,8 @@ void say(const std::string& text) { write_all(STDOUT_FILENO, text + "\n"); }
 
 }  // namespace
 
-bool HealthProbe::start(const TaskSpec& spec, const ChildPlan& plan, const std::string& probe_program, int64_t now_ms,
-                        std::string* err) {
+bool HealthProbe::start(const HealthSettings& check, const std::string& user, const std::string& group,
+                        const ChildPlan& plan, const std::string& probe_program, int64_t now_ms, std::string* err) {
   int pipefd[2];
   if (::pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) != 0) {
     *err = "pipe: " + errno_text(errno);
@@ -102,7 +101,7 @@ bool HealthProbe::start(const TaskSpec& spec, const ChildPlan& plan, const std::
     ::close(pipefd[0]);
     // The child's copy of the write end must stay open across exec.
     ::fcntl(pipefd[1], F_SETFL, 0);
-    run_check(spec, plan, probe_program, pipefd[1]);
+    run_check(check, user, group, plan, probe_program, pipefd[1]);
   }
   ::close(pipefd[1]);
   ::setpgid(pid, pid);  // as the child does; whoever runs first
@@ -110,7 +109,7 @@ bool HealthProbe::start(const TaskSpec& spec, const ChildPlan& plan, const std::
   pidfd_.reset(pidfd);
   out_.reset(pipefd[0]);
   output_.clear();
-  deadline_ms_ = now_ms + spec.health.timeout_ms;
+  deadline_ms_ = now_ms + check.timeout_ms;
   return true;
 }
 

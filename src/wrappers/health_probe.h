@@ -1,6 +1,7 @@
-// Running one health check: a child process (for every check type, so a
-// check that hangs in DNS, connect or the command itself is killed at its
-// timeout and never blocks the wrapper's loop).
+// Running one health check, or one run of an on_event hook (a command, run
+// the same way): a child process (for every check type, so a check that
+// hangs in DNS, connect or the command itself is killed at its timeout and
+// never blocks the wrapper's loop).
 //
 // The child is created with clone3(CLONE_PIDFD) and no exit signal, which
 // makes it a "clone child": the wrapper's waitpid(-1) for the task's
@@ -30,7 +31,15 @@ class HealthProbe {
   // tcp and http checks execute `probe_program` (spmi-probe). False with
   // `err` when it cannot start.
   bool start(const TaskSpec& spec, const ChildPlan& plan, const std::string& probe_program, int64_t now_ms,
-             std::string* err);
+             std::string* err) {
+    return start(spec.health, spec.process.user, spec.process.group, plan, probe_program, now_ms, err);
+  }
+  // The same for any check (an on_event hook is a command check), killed
+  // after check.timeout_ms; `user`/`group` name the identity for messages.
+  bool start(const HealthSettings& check, const std::string& user, const std::string& group, const ChildPlan& plan,
+             const std::string& probe_program, int64_t now_ms, std::string* err);
+  // Everything it wrote (the last 1 KiB), once it ended.
+  const std::string& output() const { return output_; }
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   int64_t deadline_ms() const { return deadline_ms_; }

@@ -189,6 +189,7 @@ int64_t WatchdogFeatures::deadline() const {
   };
   if (probe_.running()) take(probe_.deadline_ms());
   else if (machine.run_active()) take(health_.next_check_ms());
+  if (hook_.running()) take(hook_.deadline_ms());
   take(run_deadline_ms_);
   take(memory_check_ms_);
   return at;
@@ -204,6 +205,10 @@ void WatchdogFeatures::add_pollfds(std::vector<struct pollfd>* fds) {
     slot[kProbeOutput].fd = probe_.output_fd();
   }
   if (fire_timer_.valid()) slot[kFireTimer].fd = fire_timer_.get();
+  if (hook_.running()) {
+    slot[kHookExit].fd = hook_.pidfd();
+    slot[kHookOutput].fd = hook_.output_fd();
+  }
 }
 
 void WatchdogFeatures::handle(const std::vector<struct pollfd>& fds, size_t first) {
@@ -213,6 +218,9 @@ void WatchdogFeatures::handle(const std::vector<struct pollfd>& fds, size_t firs
     return p.fd >= 0 && (p.revents & events);
   };
   if (fired(kReady, ready) && ready_read_.valid()) read_ready();
+  if (fired(kHookOutput, ready) && hook_.running()) hook_.read_output();
+  if (fired(kHookExit, ready) && hook_.running()) finish_hook(false);
+  else if (hook_.running() && monotonic_ms() >= hook_.deadline_ms()) finish_hook(true);
   if (fired(kProbeOutput, ready) && probe_.running()) probe_.read_output();
   if (fired(kProbeExit, ready) && probe_.running()) finish_health_check(false);
   else if (probe_.running() && monotonic_ms() >= probe_.deadline_ms()) finish_health_check(true);

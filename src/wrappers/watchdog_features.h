@@ -4,6 +4,8 @@
 // the spec sets it.
 #pragma once
 
+#include <deque>
+
 #include "common/cron.h"
 #include "common/fd.h"
 #include "wrappers/features.h"
@@ -29,10 +31,12 @@ class WatchdogFeatures : public WrapperFeatures {
   void handle(const std::vector<struct pollfd>& fds, size_t first) override;
   pid_t helper_pid() const override { return probe_.running() ? probe_.pid() : -1; }
   bool schedule_ended() const override { return scheduled_ && fire_at_s_ < 0; }
+  void event_recorded(const EventRecord& r) override;
+  void after_end() override;
 
  private:
   // Where each descriptor sits among the feature set's poll entries.
-  enum Slot : size_t { kReady, kProbeExit, kProbeOutput, kFireTimer, kSlots };
+  enum Slot : size_t { kReady, kProbeExit, kProbeOutput, kFireTimer, kHookExit, kHookOutput, kSlots };
 
   void read_ready();
   void apply_health_result(bool ok, const std::string& detail);
@@ -41,6 +45,9 @@ class WatchdogFeatures : public WrapperFeatures {
   void finish_health_check(bool timed_out);
   void check_memory();
   void fire();
+  // The on_event hook (watchdog_hook.cc).
+  void start_hook();
+  void finish_hook(bool timed_out);
 
   Fd ready_read_, ready_write_;  // the readiness pipe of the current run
   HealthTracker health_;
@@ -54,6 +61,11 @@ class WatchdogFeatures : public WrapperFeatures {
   std::string old_tz_;
   int64_t run_deadline_ms_ = -1;  // max_runtime (monotonic); -1: none
   int64_t memory_check_ms_ = -1;  // next max_memory check (monotonic); -1: none
+  // The on_event hook: one run at a time, the events that came meanwhile
+  // waiting (at most kMaxHookQueue; the oldest dropped beyond).
+  HealthProbe hook_;
+  std::deque<EventRecord> hook_queue_;
+  std::string hook_event_;  // the event the running hook is for
 };
 
 }  // namespace spmi

@@ -353,7 +353,7 @@ int Wrapper::signal_tree(int sig, bool only_new) {
 
 // Appends one JSON line per transition to the events file (event_log.h).
 void Wrapper::record_event(const WrapperActions& a, Phase from) {
-  if (a.event.empty() || !events_fd_.valid()) return;
+  if (a.event.empty()) return;
   EventRecord r;
   r.time_ms = now_ms();
   r.task = spec_.id;
@@ -367,7 +367,8 @@ void Wrapper::record_event(const WrapperActions& a, Phase from) {
   r.exit_signal = state_.exit_signal;
   r.restarts = machine_.restarts();
   r.delay_ms = a.backoff_ms;
-  write_all(events_fd_.get(), format_event_line(r));
+  if (events_fd_.valid()) write_all(events_fd_.get(), format_event_line(r));
+  features_.event_recorded(r);
 }
 
 void Wrapper::handle(WrapperEvent e) {
@@ -814,6 +815,7 @@ int Wrapper::run() {
   std::string how = state_.exit_signal ? "signal " + signal_name(state_.exit_signal)
                                        : "exit code " + std::to_string(state_.exit_code);
   log("task ended (main process: " + how + ")");
+  features_.after_end();
   return 0;
 }
 

@@ -336,6 +336,10 @@ TEST_CASE("every spec and state key is documented in state/schema.md", "[spec][s
   shell.cgroup.memory_swap_max = 0;
   shell.cgroup.cpu_max_millicores = 1500;
   shell.cgroup.pids_max = 64;
+  shell.on_event.shell_command = "notify.sh";
+  shell.on_event.events = {"gave-up", "unhealthy"};
+  argv_check.on_event.argv = {"notify", "--loud"};
+  argv_check.on_event.events = {"exited"};
   TaskState with_cgroup = full_state();
   with_cgroup.cgroup_mode = "none";
   with_cgroup.cgroups = {"/sys/fs/cgroup/memory/spmi/web-0123456789abcdef"};
