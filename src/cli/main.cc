@@ -29,7 +29,7 @@ constexpr CommandEntry kCommands[] = {
     {"connect", add_connect_command}, {"wait", add_wait_command},     {"logs", add_logs_command},
     {"validate", add_validate_command}, {"run", add_run_command},     {"graph", add_graph_command},
     {"apply", add_apply_command},     {"resurrect", add_resurrect_command},
-    {"export", add_export_command},   {"doctor", add_doctor_command},
+    {"export", add_export_command},   {"doctor", add_doctor_command}, {"top", add_top_command},
 };
 
 // Where the first word after the global -d is: the subcommand's name, an
