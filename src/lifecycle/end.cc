@@ -8,12 +8,14 @@
 #include <functional>
 
 #include "common/atomic_file.h"
+#include "common/cgroup.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/names.h"
 #include "common/lock_file.h"
 #include "common/process_tree.h"
 #include "common/signals.h"
+#include "common/task_tree.h"
 #include "lifecycle/deps.h"
 #include "store/control.h"
 #include "store/task_view.h"
@@ -68,9 +70,13 @@ void amend_state(const Session& s, const std::string& id, const std::function<bo
 }
 
 // Records a user's stop or kill of a task whose wrapper was lost, so that
-// `spmi resurrect` leaves it down.
+// `spmi resurrect` leaves it down; the cgroup the wrapper left goes too.
 void record_lost_end(const Session& s, const std::string& id, bool kill, int ended_by, const std::string& note) {
   amend_state(s, id, [&](TaskState& st) {
+    if (!st.cgroups.empty() && same_boot(st)) {
+      std::string ignored;  // gone already after a reboot
+      remove_cgroup(TaskCgroup{st.cgroup_mode, st.cgroups}, &ignored);
+    }
     if (!phase_is_live(st.phase)) return false;
     st.phase = Phase::Exited;
     st.finished_at_ms = now_ms();

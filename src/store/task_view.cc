@@ -10,6 +10,7 @@
 
 #include "store/parallel.h"
 #include "common/atomic_file.h"
+#include "common/cgroup.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/lock_file.h"
@@ -40,7 +41,17 @@ std::vector<ProcStat> find_leftovers(const std::string& task_dir, const TaskStat
   TreeRecord tree;
   std::string text, err;
   if (read_state_file(task_dir + "/" + task_files::kTree, &text, &err)) parse_tree(text, &tree, &err);
-  return find_task_members(st, tree);
+  std::vector<ProcStat> found = find_task_members(st, tree);
+  // Whatever is in the run's own cgroup is the task's (it is named after
+  // the run, and only the task's processes joined it), daemons included.
+  if (!st.cgroups.empty() && same_boot(st)) {
+    for (pid_t pid : read_cgroup(TaskCgroup{st.cgroup_mode, st.cgroups}).members) {
+      ProcStat p;
+      bool known = std::any_of(found.begin(), found.end(), [&](const ProcStat& f) { return f.pid == pid; });
+      if (!known && read_proc_stat(pid, &p) && p.state != 'Z' && p.state != 'X') found.push_back(p);
+    }
+  }
+  return found;
 }
 
 std::string TaskView::leftovers_refusal() const {

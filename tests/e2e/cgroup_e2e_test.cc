@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -57,7 +58,12 @@ TEST_CASE("cgroup: a task and its daemons run in a cgroup of their own, removed 
   auto st = env.state("d");
   REQUIRE((st.cgroup_mode == "v1" || st.cgroup_mode == "v2"));
   REQUIRE_FALSE(st.cgroups.empty());
-  REQUIRE(eventually(5000, [&] { return procs_in(st.cgroups.front()).size() == 2; }));
+  // Once the shell became `sleep` (after its subshell forked the daemon and
+  // ended): the two sleeps.
+  REQUIRE(eventually(5000, [&] {
+    return spmi::test::slurp("/proc/" + std::to_string(st.pid) + "/comm") == "sleep\n" &&
+           std::all_of(st.cgroups.begin(), st.cgroups.end(), [](const std::string& d) { return procs_in(d).size() == 2; });
+  }));
   for (const auto& dir : st.cgroups) {
     INFO(dir);
     CHECK(dir.find("/" + env.cgroup_parent() + "/d-" + st.run_id) != std::string::npos);
@@ -195,4 +201,30 @@ TEST_CASE("cgroup: where no hierarchy is writable, a task with limits is refused
   as_nobody({"kill", "plain"});
   std::error_code ec;
   std::filesystem::remove_all(base, ec);
+}
+
+TEST_CASE("cgroup: a lost wrapper's cgroup proves what is left of the task, and kill removes it", "[e2e][cgroup]") {
+  if (spmi::test::skipped_without_root("making cgroups in the machine's hierarchies")) return;
+  SpmiEnv env;
+  REQUIRE(env.run({"load", env.task("lost", "(setsid sleep 600 &); exec sleep 600")}).exit_code == 0);
+  REQUIRE(env.run({"start", "lost"}).exit_code == 0);
+  auto st = env.state("lost");
+  REQUIRE_FALSE(st.cgroups.empty());
+  REQUIRE(eventually(5000, [&] {
+    return spmi::test::slurp("/proc/" + std::to_string(st.pid) + "/comm") == "sleep\n" &&
+           procs_in(st.cgroups.front()).size() == 2;
+  }));
+  auto members = procs_in(st.cgroups.front());
+  // The wrapper dies without a word: its cgroup stays, with the task in it.
+  spmi::ProcStat w;
+  REQUIRE(spmi::read_proc_stat(st.wrapper_pid, &w));
+  REQUIRE(::kill(st.wrapper_pid, SIGKILL) == 0);
+  REQUIRE(eventually(5000, [&] { return spmi::test::listed(env, "lost")["state"] == "wrapper-lost"; }));
+  auto j = spmi::test::listed(env, "lost");
+  CHECK(j["leftover_pids"].size() == 2);
+  for (pid_t p : members) CHECK(std::find(j["leftover_pids"].begin(), j["leftover_pids"].end(), p) != j["leftover_pids"].end());
+  REQUIRE(env.run({"kill", "lost"}).exit_code == 0);
+  for (pid_t p : members) CHECK_FALSE(spmi::test::alive(p));
+  for (const auto& dir : st.cgroups) CHECK_FALSE(std::filesystem::exists(dir));
+  CHECK(spmi::test::listed(env, "lost")["state"] == "inactive");
 }

@@ -96,10 +96,15 @@ TEST_CASE("stopping many tasks waits for them in parallel", "[e2e][concurrency]"
   SpmiEnv env;
   std::vector<std::string> load{"load"};
   for (int i = 0; i < 5; ++i)
-    load.push_back(env.task("slow" + std::to_string(i), "trap '' TERM; while :; do sleep 0.1; done",
+    load.push_back(env.task("slow" + std::to_string(i), "trap '' TERM; echo trapped; while :; do sleep 0.1; done",
                             "stop_timeout = \"2s\"\n"));
   REQUIRE(env.run(load).exit_code == 0);
   REQUIRE(env.run({"start", "slow.*"}).exit_code == 0);
+  // The shells ignore SIGTERM only once they ran the trap.
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(spmi::test::eventually(5000, [&] {
+      return spmi::test::slurp(env.spmi_path() + "/slow" + std::to_string(i) + "/stdout.log") == "trapped\n";
+    }));
   auto t0 = std::chrono::steady_clock::now();
   auto r = env.run({"stop", "slow.*"});
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
