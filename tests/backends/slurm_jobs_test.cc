@@ -8,14 +8,10 @@
 
 using namespace spmi;
 
-namespace {
-spmi::test::Loaded load(const std::string& name, const std::string& text) {
-  return spmi::test::load_text(spmi::test::descriptor_dir(), name, text);
-}
-}  // namespace
+using spmi::test::load_in_scratch;
 
 TEST_CASE("slurm backend keys are validated and become sbatch options", "[slurm-unit]") {
-  auto l = load("job.toml", R"([task]
+  auto l = load_in_scratch("job.toml", R"([task]
 id = "train"
 [task.backend]
 type = "slurm"
@@ -52,7 +48,7 @@ command = "python3 train.py"
 }
 
 TEST_CASE("slurm backend mistakes are reported with their position", "[slurm-unit]") {
-  auto l = load("bad.toml", R"([task]
+  auto l = load_in_scratch("bad.toml", R"([task]
 id = "x"
 [task.backend]
 type = "slurm"
@@ -79,7 +75,7 @@ command = "true"
   CHECK(all.find("task.backend.extra_args: expected strings, got") != std::string::npos);
   CHECK(all.find("--gres") == std::string::npos);
   // Slurm keys belong to the slurm backend only.
-  l = load("native.toml", "[task]\nid = \"y\"\n[task.backend]\ntype = \"native\"\npartition = \"gpu\"\n"
+  l = load_in_scratch("native.toml", "[task]\nid = \"y\"\n[task.backend]\ntype = \"native\"\npartition = \"gpu\"\n"
                           "[task.wrapper]\ncommand = \"true\"\n");
   CHECK(l.all().find("unknown key 'task.backend.partition'") != std::string::npos);
 }

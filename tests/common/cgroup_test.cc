@@ -27,14 +27,10 @@ TEST_CASE("cpu_max is a share of one core or a number of cores", "[cgroup]") {
   }
 }
 
-namespace {
-spmi::test::Loaded load(const std::string& name, const std::string& text) {
-  return spmi::test::load_text(spmi::test::descriptor_dir() + "/cgroup", name, text);
-}
-}  // namespace
+using spmi::test::load_in_scratch;
 
 TEST_CASE("the cgroup keys load into the spec, for every wrapper type", "[cgroup][task]") {
-  auto l = load("limits.toml", R"([task]
+  auto l = load_in_scratch("limits.toml", R"([task]
 id = "capped"
 [task.wrapper]
 command = "serve"
@@ -59,14 +55,14 @@ pids_max = 64
   CHECK(back.cgroup.memory_swap_max == 0);
   CHECK(back.cgroup.pids_max == 64);
 
-  auto cores = load("cores.yaml", "task:\n  id: c\n  wrapper:\n    type: watchdog\n    command: serve\n    cpu_max: 1.5\n");
+  auto cores = load_in_scratch("cores.yaml", "task:\n  id: c\n  wrapper:\n    type: watchdog\n    command: serve\n    cpu_max: 1.5\n");
   INFO(cores.all());
   REQUIRE(cores.ok);
   CHECK(cores.spec("c").cgroup.cpu_max_millicores == 1500);
 }
 
 TEST_CASE("bad cgroup keys are reported with their position", "[cgroup][task]") {
-  auto l = load("bad.toml", R"([task]
+  auto l = load_in_scratch("bad.toml", R"([task]
 id = "bad"
 [task.wrapper]
 command = "serve"
@@ -82,7 +78,7 @@ pids_max = 0
   CHECK(all.find("task.wrapper.memory_max: ") != std::string::npos);
   CHECK(all.find("task.wrapper.pids_max: expected a whole number from 1 to 4194304, got 0") != std::string::npos);
 
-  auto off = load("off.toml", "[task]\nid = \"off\"\n[task.wrapper]\ncommand = \"serve\"\ncgroup = false\npids_max = 5\n");
+  auto off = load_in_scratch("off.toml", "[task]\nid = \"off\"\n[task.wrapper]\ncommand = \"serve\"\ncgroup = false\npids_max = 5\n");
   CHECK_FALSE(off.ok);
   CHECK(off.all().find("off.toml:5:10: task.wrapper.cgroup: is false, but cpu_max, memory_max, memory_swap_max and pids_max need the task's cgroup") != std::string::npos);
 }

@@ -41,6 +41,13 @@ std::vector<pid_t> procs_in(const std::string& dir) {
 
 bool has(const std::vector<pid_t>& v, pid_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
 
+// The task's shell became `sleep` (after its subshell forked the daemon
+// and ended) and each of `dirs` holds the two sleeps.
+bool two_sleeps_in(pid_t main, const std::vector<std::string>& dirs) {
+  return spmi::test::slurp("/proc/" + std::to_string(main) + "/comm") == "sleep\n" &&
+         std::all_of(dirs.begin(), dirs.end(), [](const std::string& d) { return procs_in(d).size() == 2; });
+}
+
 double cpu_seconds_of(pid_t pid) {
   spmi::ProcStat st;
   if (!spmi::read_proc_stat(pid, &st)) return -1;
@@ -58,12 +65,7 @@ TEST_CASE("cgroup: a task and its daemons run in a cgroup of their own, removed 
   auto st = env.state("d");
   REQUIRE((st.cgroup_mode == "v1" || st.cgroup_mode == "v2"));
   REQUIRE_FALSE(st.cgroups.empty());
-  // Once the shell became `sleep` (after its subshell forked the daemon and
-  // ended): the two sleeps.
-  REQUIRE(eventually(5000, [&] {
-    return spmi::test::slurp("/proc/" + std::to_string(st.pid) + "/comm") == "sleep\n" &&
-           std::all_of(st.cgroups.begin(), st.cgroups.end(), [](const std::string& d) { return procs_in(d).size() == 2; });
-  }));
+  REQUIRE(eventually(5000, [&] { return two_sleeps_in(st.pid, st.cgroups); }));
   for (const auto& dir : st.cgroups) {
     INFO(dir);
     CHECK(dir.find("/" + env.cgroup_parent() + "/d-" + st.run_id) != std::string::npos);
@@ -210,10 +212,7 @@ TEST_CASE("cgroup: a lost wrapper's cgroup proves what is left of the task, and 
   REQUIRE(env.run({"start", "lost"}).exit_code == 0);
   auto st = env.state("lost");
   REQUIRE_FALSE(st.cgroups.empty());
-  REQUIRE(eventually(5000, [&] {
-    return spmi::test::slurp("/proc/" + std::to_string(st.pid) + "/comm") == "sleep\n" &&
-           procs_in(st.cgroups.front()).size() == 2;
-  }));
+  REQUIRE(eventually(5000, [&] { return two_sleeps_in(st.pid, st.cgroups); }));
   auto members = procs_in(st.cgroups.front());
   // The wrapper dies without a word: its cgroup stays, with the task in it.
   spmi::ProcStat w;

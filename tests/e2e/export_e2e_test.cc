@@ -78,11 +78,13 @@ TEST_CASE("export cron: the @reboot line, run as cron runs it, brings the tasks 
   REQUIRE(line.rfind("@reboot ", 0) == 0);
   REQUIRE(line.back() == '\n');
   // cron hands what follows the time field to /bin/sh, with "\%" made "%"
-  // and without spmi's environment.
+  // and without spmi's environment (but for the test's own cgroup parent).
   std::string command = line.substr(8, line.size() - 9);
   for (size_t at; (at = command.find("\\%")) != std::string::npos;) command.erase(at, 1);
   int code = -1;
-  run_program({"env", "-i", "PATH=/usr/bin:/bin", "HOME=" + env.dir(), "/bin/sh", "-c", command}, &code);
+  run_program({"env", "-i", "PATH=/usr/bin:/bin", "HOME=" + env.dir(), "SPMI_CGROUP_PARENT=" + env.cgroup_parent(),
+               "/bin/sh", "-c", command},
+              &code);
   CHECK(code == 0);
   CHECK(spmi::test::listed(env, "atboot")["state"] == "active");
   CHECK(slurp(env.spmi_path() + "/.resurrect.log").find("bringing back atboot (autostart)") != std::string::npos);

@@ -54,4 +54,9 @@ inline Loaded load_text(const std::string& dir, const std::string& name, const s
   return load_path(path);
 }
 
+// Writes `text` to <descriptor_dir()>/<name> and loads it.
+inline Loaded load_in_scratch(const std::string& name, const std::string& text) {
+  return load_text(descriptor_dir(), name, text);
+}
+
 }  // namespace spmi::test

@@ -13,6 +13,9 @@ wrapper_pid=""
 # The smoke task's cgroup goes under a parent of this run's own, removed at
 # the end (the wrapper removes the task's; the parent is left to spmi's user).
 export SPMI_CGROUP_PARENT=spmi-test-package-$$
+# And list's CPU samples go into the scratch directory, not /tmp/spmi-<uid>.
+export XDG_RUNTIME_DIR=$scratch/run
+mkdir -m 700 "$XDG_RUNTIME_DIR"
 cleanup() {
   if [ -n "$wrapper_pid" ]; then kill -KILL "$wrapper_pid" 2>/dev/null || true; fi
   find /sys/fs/cgroup -maxdepth 6 -depth -type d -path "*/$SPMI_CGROUP_PARENT*" -exec rmdir {} + 2>/dev/null || true
