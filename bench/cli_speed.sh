@@ -9,7 +9,11 @@ n=${2:-50}
 spmi="$PWD/$build/spmi"
 root=$(mktemp -d /tmp/spmi-bench-speed.XXXXXX)
 export SPMI_PATH="$root/state"
-trap '"$spmi" kill ".*" >/dev/null 2>&1 || true; rm -rf "$root"' EXIT
+# The tasks' cgroups and list's CPU samples stay this run's own (removed at the end).
+export SPMI_CGROUP_PARENT=spmi-bench-$$ XDG_RUNTIME_DIR="$root/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+drop_cgroups() { find /sys/fs/cgroup -maxdepth 6 -depth -type d -path "*/$SPMI_CGROUP_PARENT*" -exec rmdir {} + 2>/dev/null || true; }
+trap '"$spmi" kill ".*" >/dev/null 2>&1 || true; drop_cgroups; rm -rf "$root"' EXIT
 for i in $(seq 1 "$n"); do
   printf '[task]\nid = "s%d"\n[task.wrapper]\ncommand = ["sleep", "600"]\n' "$i" > "$root/s$i.toml"
 done

@@ -179,6 +179,10 @@ class Spmi(Peer):
         super().__init__(root)
         self.spmi, self.wrapper = spmi, wrapper
         self.env["SPMI_PATH"] = os.path.join(self.root, "state")
+        # The tasks' cgroups and list's CPU samples stay this run's own.
+        self.env["SPMI_CGROUP_PARENT"] = f"spmi-bench-{os.getpid()}"
+        self.env["XDG_RUNTIME_DIR"] = os.path.join(self.root, "run")
+        os.makedirs(self.env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
 
     def setup(self, n, up=True, command=SLEEP, stop_timeout="10s"):
         self.n = n
@@ -587,7 +591,22 @@ class Bench:
                 print(f"== {name}", flush=True)
                 fn()
         finally:
+            drop_cgroups(f"spmi-bench-{os.getpid()}")
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def drop_cgroups(parent):
+    """Removes the cgroup directories named `parent` (and what the wrappers left in them)."""
+    for top, dirs, _ in os.walk("/sys/fs/cgroup", topdown=False):
+        if top.count("/") > 8:
+            continue
+        for d in dirs:
+            path = os.path.join(top, d)
+            if f"/{parent}" in path:
+                try:
+                    os.rmdir(path)
+                except OSError:
+                    pass
 
 
 def write_report(bench, out, quick):

@@ -12,7 +12,11 @@ bytes=${2:-1073741824}
 spmi="$build/spmi"
 root=$(mktemp -d /tmp/spmi-bench-logs.XXXXXX)
 export SPMI_PATH="$root/state"
-trap '"$spmi" kill ".*" >/dev/null 2>&1 || true; rm -rf "$root"' EXIT
+# The tasks' cgroups and list's CPU samples stay this run's own (removed at the end).
+export SPMI_CGROUP_PARENT=spmi-bench-$$ XDG_RUNTIME_DIR="$root/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+drop_cgroups() { find /sys/fs/cgroup -maxdepth 6 -depth -type d -path "*/$SPMI_CGROUP_PARENT*" -exec rmdir {} + 2>/dev/null || true; }
+trap '"$spmi" kill ".*" >/dev/null 2>&1 || true; drop_cgroups; rm -rf "$root"' EXIT
 line="a line of output as a busy task might write it, 64 bytes long..."
 writer="yes '$line' | head -c $bytes"
 now() { date +%s.%N; }

@@ -14,7 +14,11 @@ n=${2:-20}
 spmi="$build/spmi"
 root=$(mktemp -d /tmp/spmi-bench-mem.XXXXXX)
 export SPMI_PATH="$root/state"
-trap '"$spmi" kill ".*" >/dev/null 2>&1 || true; rm -rf "$root"' EXIT
+# The tasks' cgroups and list's CPU samples stay this run's own (removed at the end).
+export SPMI_CGROUP_PARENT=spmi-bench-$$ XDG_RUNTIME_DIR="$root/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+drop_cgroups() { find /sys/fs/cgroup -maxdepth 6 -depth -type d -path "*/$SPMI_CGROUP_PARENT*" -exec rmdir {} + 2>/dev/null || true; }
+trap '"$spmi" kill ".*" >/dev/null 2>&1 || true; drop_cgroups; rm -rf "$root"' EXIT
 sync  # freshly written binaries have dirty page-cache pages; count them as clean, as installed ones are
 write_tasks() {  # prefix wrapper-lines...
   local prefix=$1
@@ -53,7 +57,7 @@ python3 -c 'import socket,time
 s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(64); print(s.getsockname()[1], flush=True); time.sleep(3600)' \
   > "$root/port" &
 listener=$!
-trap 'kill $listener 2>/dev/null; "$spmi" kill ".*" >/dev/null 2>&1 || true; rm -rf "$root"' EXIT
+trap 'kill $listener 2>/dev/null; "$spmi" kill ".*" >/dev/null 2>&1 || true; drop_cgroups; rm -rf "$root"' EXIT
 for _ in $(seq 50); do [ -s "$root/port" ] && break; sleep 0.1; done
 cat > "$root/h.toml" <<EOT
 [task]
