@@ -163,6 +163,16 @@ long long read_keyed(const std::string& path, const std::string& key) {
 
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
+// The pids in the cgroup directory `dir` (its cgroup.procs).
+std::vector<pid_t> members_of(const std::string& dir) {
+  std::vector<pid_t> out;
+  std::string text;
+  if (!read_text(dir + "/cgroup.procs", &text)) return out;
+  for (const std::string& p : split(text, '\n'))
+    if (!p.empty()) out.push_back(static_cast<pid_t>(std::strtol(p.c_str(), nullptr, 10)));
+  return out;
+}
+
 // mkdir, where an existing directory is fine.
 bool make_dir(const std::string& dir, std::string* err) {
   if (::mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST) return true;
@@ -261,7 +271,7 @@ bool make_v2(const Mount& m, const std::string& parent, const std::string& name,
 // The v1 controllers (and the controller-less cgroup2 beside them, for
 // membership and cgroup.kill): one directory in each hierarchy.
 bool make_v1(const std::vector<Mount>& mounts, const std::string& parent, const std::string& name,
-             const CgroupSettings& want, TaskCgroup* out, std::string* why, bool* needed_missing) {
+             const CgroupSettings& want, TaskCgroup* out, std::string* why) {
   std::vector<std::string> made, dirs;
   std::string first_problem;
   auto make_in = [&](const std::string& base) -> std::string {
@@ -293,7 +303,6 @@ bool make_v1(const std::vector<Mount>& mounts, const std::string& parent, const 
   if (want.pids_max > 0 && pids_dir.empty()) missing = "pids";
   if (dirs.empty() || !missing.empty()) {
     undo(made);
-    *needed_missing = !missing.empty() && !dirs.empty();
     *why = !missing.empty() && !dirs.empty() ? "no writable cgroup v1 " + missing + " hierarchy"
            : first_problem.empty()          ? "no cgroup v1 hierarchy with the memory, cpu or pids controller"
                                             : first_problem;
@@ -317,7 +326,6 @@ bool make_v1(const std::vector<Mount>& mounts, const std::string& parent, const 
          write_text(cpu_dir + "/cpu.cfs_quota_us", std::to_string(want.cpu_max_millicores * 100), why);
   if (ok && want.pids_max > 0) ok = write_text(pids_dir + "/pids.max", std::to_string(want.pids_max), why);
   if (!ok) {
-    *needed_missing = true;
     undo(made);
     return false;
   }
@@ -350,9 +358,8 @@ bool make_task_cgroup(const std::string& name, const CgroupSettings& want, TaskC
     if (!m.v2) continue;
     if (make_v2(m, parent, name, want, out, &v2_why)) return true;
   }
-  bool needed_missing = false;
   std::string v1_why;
-  if (any_v1 && make_v1(mounts, parent, name, want, out, &v1_why, &needed_missing)) return true;
+  if (any_v1 && make_v1(mounts, parent, name, want, out, &v1_why)) return true;
   if (!any_v1 && v2_why.empty()) v1_why = "no cgroup file system is mounted";
   why = any_v1 ? (v2_why.empty() ? v1_why : v1_why + "; " + v2_why) : (v2_why.empty() ? v1_why : v2_why);
   if (want.any_limit()) {
@@ -406,12 +413,7 @@ CgroupFigures read_cgroup(const TaskCgroup& cg) {
       f.pids = read_number(d + "/pids.current");
       f.pids_max = read_number(d + "/pids.max");
     }
-    if (f.members.empty()) {
-      std::string text;
-      if (read_text(d + "/cgroup.procs", &text))
-        for (const std::string& p : split(text, '\n'))
-          if (!p.empty()) f.members.push_back(static_cast<pid_t>(std::strtol(p.c_str(), nullptr, 10)));
-    }
+    if (f.members.empty()) f.members = members_of(d);
   }
   return f;
 }
@@ -434,10 +436,8 @@ bool kill_cgroup(const TaskCgroup& cg, int wait_ms) {
   for (int pass = 0;; ++pass) {
     std::vector<pid_t> members;
     for (const std::string& d : cg.dirs) {
-      std::string text;
-      if (!read_text(d + "/cgroup.procs", &text)) continue;
-      for (const std::string& p : split(text, '\n'))
-        if (!p.empty()) members.push_back(static_cast<pid_t>(std::strtol(p.c_str(), nullptr, 10)));
+      std::vector<pid_t> here = members_of(d);
+      members.insert(members.end(), here.begin(), here.end());
     }
     if (members.empty()) return true;
     if (!atomic)

@@ -79,18 +79,25 @@ bool process_running(pid_t pid, unsigned long long start_ticks) {
   return st.start_ticks == start_ticks && st.state != 'Z' && st.state != 'X' && st.state != 'x';
 }
 
-std::vector<ProcStat> list_processes() {
-  std::vector<ProcStat> out;
+std::vector<pid_t> list_pids() {
+  std::vector<pid_t> out;
   DIR* dir = ::opendir("/proc");
   if (!dir) return out;
   while (struct dirent* e = ::readdir(dir)) {
     char* end = nullptr;
     long pid = std::strtol(e->d_name, &end, 10);
-    if (pid <= 0 || *end != '\0') continue;
-    ProcStat st;
-    if (read_proc_stat(static_cast<pid_t>(pid), &st)) out.push_back(st);
+    if (pid > 0 && *end == '\0') out.push_back(static_cast<pid_t>(pid));
   }
   ::closedir(dir);
+  return out;
+}
+
+std::vector<ProcStat> list_processes() {
+  std::vector<ProcStat> out;
+  for (pid_t pid : list_pids()) {
+    ProcStat st;
+    if (read_proc_stat(pid, &st)) out.push_back(st);
+  }
   return out;
 }
 

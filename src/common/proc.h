@@ -39,6 +39,8 @@ bool process_running(pid_t pid, unsigned long long start_ticks);
 
 // Every process currently listed in /proc.
 std::vector<ProcStat> list_processes();
+// Their pids only (no file of theirs read).
+std::vector<pid_t> list_pids();
 
 // True when /proc/PID/environ holds the exact entry `entry` ("KEY=VALUE").
 bool environ_contains(pid_t pid, const std::string& entry);

@@ -177,13 +177,7 @@ TaskView inspect_task_once(const Store& store, const std::string& id, bool want_
 
 std::vector<TaskView> inspect_tasks(const Store& store, const std::vector<std::string>& ids, bool find_leftovers) {
   std::vector<TaskView> views(ids.size());
-  // Below this, starting threads costs more than it saves.
-  constexpr size_t kPerThread = 64;
-  // Twice the cores: the threads spend their time in open/read/close and
-  // wait on the kernel's locks; on 2 cores 4 threads list 1000 tasks in
-  // 20 ms, 2 threads in 24 ms (bench/compare.sh).
-  size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  size_t threads = std::min<size_t>({2 * cores, 8, ids.size() / kPerThread});
+  size_t threads = batch_threads(ids.size());
   for_each_index(ids.size(), threads, [&](size_t i) { views[i] = inspect_task(store, ids[i], find_leftovers); });
   return views;
 }

@@ -1,12 +1,8 @@
 // Sampling a task's CPU and memory from /proc, and CPU% from the sample cache.
 #include "store/usage.h"
 
-#include <dirent.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <unordered_map>
-#include <thread>
 
 #include "common/process_tree.h"
 #include "common/task_tree.h"
@@ -27,15 +23,6 @@ pid_t local_wrapper(const TaskView& v) {
   return v.state.wrapper_pid > 0 ? v.state.wrapper_pid : 0;
 }
 
-}  // namespace
-
-std::vector<ProcStat> task_processes(const TaskView& v) {
-  if (is_lost(v.condition) && !v.remote) return v.leftovers;
-  pid_t wrapper = local_wrapper(v);
-  return wrapper ? live_descendants_of_wrapper(wrapper) : std::vector<ProcStat>{};
-}
-
-namespace {
 
 // live_descendants_of_wrapper (common/process_tree.h) for many wrappers at
 // once: result i is the tree of wrappers[i]. Walking costs about three
@@ -46,15 +33,7 @@ namespace {
 // share the reads.
 std::vector<std::vector<ProcStat>> descendants_of_wrappers(const std::vector<pid_t>& wrappers, size_t threads) {
   std::vector<std::vector<ProcStat>> out(wrappers.size());
-  std::vector<pid_t> pids;
-  if (DIR* dir = ::opendir("/proc")) {
-    while (struct dirent* e = ::readdir(dir)) {
-      char* end = nullptr;
-      long pid = std::strtol(e->d_name, &end, 10);
-      if (pid > 0 && *end == '\0') pids.push_back(static_cast<pid_t>(pid));
-    }
-    ::closedir(dir);
-  }
+  std::vector<pid_t> pids = list_pids();
   constexpr size_t kWalkReadsPerTask = 3;
   if (pids.empty() || wrappers.size() * kWalkReadsPerTask < pids.size()) {
     for_each_index(wrappers.size(), threads, [&](size_t i) { out[i] = live_descendants_of_wrapper(wrappers[i]); });
@@ -164,9 +143,7 @@ std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskVi
                                     size_t max_top) {
   std::vector<TaskUsage> out(views.size());
   std::vector<int64_t> cpu_us(views.size(), 0), oldest_ms(views.size(), 0);
-  constexpr size_t kPerThread = 64;
-  size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  size_t threads = std::min<size_t>({2 * cores, 8, views.size() / kPerThread});
+  size_t threads = batch_threads(views.size());
   std::vector<pid_t> wrappers;
   std::vector<size_t> wrapper_of;  // index into `wrappers`, per view (npos: none)
   for (const TaskView& v : views) {

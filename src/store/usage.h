@@ -50,10 +50,6 @@ struct TaskUsage {
   CgroupFigures cgroup;
 };
 
-// The processes that make up the tree of task `v` now (empty when nothing of
-// it runs here). Used by usage sampling and by `spmi top`.
-std::vector<ProcStat> task_processes(const TaskView& v);
-
 // Samples every view (in parallel for many). `detailed` adds PSS and the
 // top processes (status); `max_top` bounds the latter. CPU% comes from the
 // sample cache (cpu_samples.h), which this refreshes.
