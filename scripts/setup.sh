@@ -41,6 +41,7 @@ test=(
   munge slurmctld slurmd tini                 # the single-node cluster of the slurm tests (scripts/slurm-cluster.sh)
   systemd                                     # systemd-analyze verify, for the units spmi export writes
   bash-completion zsh fish                    # the completion scripts' tests
+  python3-jsonschema python3-yaml             # the descriptor JSON Schema test (tests/schema/)
   "${demo[@]}" "${package[@]}"
 )
 

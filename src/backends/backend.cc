@@ -9,13 +9,29 @@
 #include "common/duration.h"
 #include "common/lock_file.h"
 #include "common/process_tree.h"
+#include "backends/registry.h"
+#include "common/names.h"
 #include "manageables/schema.h"
 
 namespace spmi {
 
 void Backend::read_options(const Node& table, Checker& check, TaskSpec* spec) const {
   (void)spec;
-  check.check_keys(table, "task.backend", option_keys());
+  check_backend_keys(table, check, option_keys());
+}
+
+void check_backend_keys(const Node& table, Checker& check, const std::vector<std::string_view>& allowed) {
+  for (const Entry& e : table.entries) {
+    if (contains(allowed, e.key)) continue;
+    // Another backend's key: say which ("partition" is Slurm's).
+    std::string owner;
+    for (const char* name : {"native", "screen", "tmux", "slurm"})
+      if (const Backend* b = find_backend(name); b && contains(b->option_keys(), e.key)) owner = name;
+    if (!owner.empty())
+      check.error(e.key_pos, "task.backend." + e.key + ": only for type = \"" + owner + "\"");
+    else
+      check.error(e.key_pos, unknown_key_message("task.backend", e.key, allowed));
+  }
 }
 
 bool Backend::request_end(const TaskView& v, EndRequest* req, const DebugSink& debug, std::string* err) const {

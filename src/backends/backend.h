@@ -122,4 +122,8 @@ class Backend {
   static Fd wait_wrapper_lock(const Store& store, const TaskView& v, int64_t deadline_ms);
 };
 
+// Reports the keys of [task.backend] `table` not in `allowed` (a backend's
+// option_keys()), naming the backend a key belongs to when it is another's.
+void check_backend_keys(const Node& table, Checker& check, const std::vector<std::string_view>& allowed);
+
 }  // namespace spmi

@@ -89,7 +89,7 @@ void read_settings(const Node& backend, Checker& check, SlurmSettings& s) {
 }  // namespace
 
 void SlurmBackend::read_options(const Node& backend, Checker& check, TaskSpec* spec) const {
-  check.check_keys(backend, "task.backend", option_keys());
+  check_backend_keys(backend, check, option_keys());
   SlurmSettings s;
   read_settings(backend, check, s);
   store_slurm_settings(s, spec);

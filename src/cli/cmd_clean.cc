@@ -40,7 +40,7 @@ int run_clean(Context& ctx, const Options& opts) {
       failed = true;
       continue;
     }
-    if (remove_inactive_task(ctx.session(), id, "stop it before cleaning it")) std::printf("cleaned %s\n", id.c_str());
+    if (remove_inactive_task(ctx.session(), id, "stop it before cleaning it")) ctx.reporter.done("cleaned " + id);
     else failed = true;
   }
   return combine_exit(failed, unmatched);

@@ -79,6 +79,8 @@ int run_list(Context& ctx, const Options& opts) {
     std::vector<std::string> header = {"ID", "STATE", "PID", "CPU", "MEM", "UPTIME/EXIT", "BACKEND", "COMMENT"};
     if (projects) header.insert(header.begin() + 1, "PROJECT");
     Table table(header);
+    // On a narrow terminal the comment, then UPTIME/EXIT, give way.
+    table.set_shrinkable({header.size() - 3, header.size() - 1});
     for (size_t i = 0; i < views.size(); ++i) {
       const TaskView& v = views[i];
       const TaskUsage& u = usage[i];
@@ -99,7 +101,7 @@ int run_list(Context& ctx, const Options& opts) {
       table.add_row(std::move(row));
     }
     if (views.empty() && opts.sel.empty()) print_error("no tasks loaded in " + ctx.store.root());
-    else if (!views.empty()) table.print(stdout, ctx.color);
+    else if (!views.empty()) table.print(stdout, ctx.color, terminal_columns(stdout));
   }
   return broken ? kExitFailure : combine_exit(false, unmatched);
 }

@@ -59,7 +59,7 @@ int run_load(Context& ctx, const Options& opts) {
   int code = kExitOk;
   for (const auto& l : loaded) {
     StoreWrite w = store_task(ctx.store, l, &err);
-    if (w == StoreWrite::Done) std::printf("loaded %s (%s)\n", l.spec.id.c_str(), l.path.c_str());
+    if (w == StoreWrite::Done) ctx.reporter.done("loaded " + l.spec.id + " (" + l.path + ")");
     else print_error(l.spec.id + ": " + err);
     code = std::max(code, store_exit_code(w));  // 4 (the system refused) outranks 1
   }

@@ -125,7 +125,7 @@ int run_run(Context& ctx, Options& opts) {
     print_error("run: " + err);
     return store_exit_code(w);
   }
-  std::printf("loaded %s (spmi run)\n", id.c_str());
+  ctx.reporter.done("loaded " + id + " (spmi run)");
   if (!start_task(ctx.session(), id)) {
     print_error("run: " + id + " stays loaded: 'spmi status " + id + "' says why, 'spmi clean " + id + "' removes it");
     return kExitFailure;

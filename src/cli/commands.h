@@ -44,5 +44,6 @@ Command add_resurrect_command(CLI::App& app, Context& ctx);
 Command add_export_command(CLI::App& app, Context& ctx);
 Command add_doctor_command(CLI::App& app, Context& ctx);
 Command add_top_command(CLI::App& app, Context& ctx);
+Command add_schema_command(CLI::App& app, Context& ctx);
 
 }  // namespace spmi

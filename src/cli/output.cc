@@ -2,7 +2,11 @@
 #include "cli/output.h"
 
 #include <cstdlib>
+#include <string_view>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "common/clock.h"
 #include "common/duration.h"
@@ -13,19 +17,23 @@ namespace spmi {
 bool want_color(FILE* stream) {
   const char* no = std::getenv("NO_COLOR");
   if (no && *no) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string_view(term) == "dumb") return false;
   return ::isatty(::fileno(stream));
 }
 
-void print_error(const std::string& message) { std::fprintf(stderr, "spmi: %s\n", message.c_str()); }
+void print_error(const std::string& message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "spmi: %s\n", message.c_str());
+}
 
 void print_debug(const Context& ctx, const std::string& message) { ctx.reporter.debug(message); }
 
-void PrintingReporter::done(const std::string& line) { std::printf("%s\n", line.c_str()); }
-
-void PrintingReporter::problem(const std::string& message) {
-  std::fflush(stdout);
-  print_error(message);
+void PrintingReporter::done(const std::string& line) {
+  if (!*quiet_) std::printf("%s\n", line.c_str());
 }
+
+void PrintingReporter::problem(const std::string& message) { print_error(message); }
 
 void PrintingReporter::debug(const std::string& message) {
   if (*debug_) std::fprintf(stderr, "spmi: debug: %s\n", message.c_str());
@@ -56,17 +64,57 @@ static size_t display_width(const std::string& s) {
   return n;
 }
 
-void Table::print(FILE* out, bool color) const {
+// The first `width` code points of `s`, the last one "…" when cut.
+static std::string cut_to(const std::string& s, size_t width) {
+  if (display_width(s) <= width) return s;
+  std::string out;
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) != 0x80 && n++ == width - 1) break;
+    out += s[i];
+  }
+  return out + "\u2026";
+}
+
+size_t terminal_columns(FILE* stream) {
+  struct winsize ws {};
+  if (!::isatty(::fileno(stream))) return 0;
+  if (::ioctl(::fileno(stream), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  const char* columns = std::getenv("COLUMNS");
+  long n = columns ? std::strtol(columns, nullptr, 10) : 0;
+  return n > 0 ? static_cast<size_t>(n) : 80;
+}
+
+void Table::print(FILE* out, bool color, size_t max_width) const {
   std::vector<size_t> width(header_.size(), 0);
   for (size_t i = 0; i < header_.size(); ++i) width[i] = display_width(header_[i]);
   for (const auto& row : rows_)
     for (size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], display_width(row[i].text));
+  std::vector<size_t> limit(width.size(), static_cast<size_t>(-1));
+  if (max_width > 0 && !width.empty()) {
+    size_t total = 2 * (width.size() - 1);
+    for (size_t w : width) total += w;
+    std::vector<size_t> order = shrinkable_;
+    if (order.empty()) order.push_back(width.size() - 1);
+    for (auto it = order.rbegin(); it != order.rend() && total > max_width; ++it) {
+      size_t i = *it;
+      if (i >= width.size()) continue;
+      size_t floor = std::max<size_t>(8, display_width(header_[i]));
+      if (width[i] <= floor) continue;
+      size_t cut = std::min(width[i] - floor, total - max_width);
+      width[i] -= cut;
+      total -= cut;
+      limit[i] = width[i];
+    }
+  }
   auto emit = [&](const std::vector<Cell>& cells) {
     std::string line;
     for (size_t i = 0; i < cells.size(); ++i) {
       bool last = i + 1 == cells.size();
-      line += paint(cells[i].text, cells[i].color, color);
-      if (!last) line += std::string(width[i] - display_width(cells[i].text) + 2, ' ');
+      std::string text = i < limit.size() ? cut_to(cells[i].text, limit[i]) : cells[i].text;
+      line += paint(text, cells[i].color, color);
+      if (!last) line += std::string(width[i] - display_width(text) + 2, ' ');
     }
     std::fprintf(out, "%s\n", line.c_str());
   };

@@ -29,32 +29,36 @@ enum class Color { None, Green, Red, Yellow, Dim, Bold };
 // on one pipe), debug lines with -d.
 class PrintingReporter : public Reporter {
  public:
-  explicit PrintingReporter(const bool* debug) : debug_(debug) {}
+  PrintingReporter(const bool* debug, const bool* quiet) : debug_(debug), quiet_(quiet) {}
   void done(const std::string& line) override;
   void problem(const std::string& message) override;
   void debug(const std::string& message) override;
 
  private:
   const bool* debug_;
+  const bool* quiet_;  // -q: no done() lines
 };
 
 struct Context {
   Store store{""};
   bool debug = false;
-  mutable PrintingReporter reporter{&debug};
+  bool quiet = false;  // -q/--quiet
+  mutable PrintingReporter reporter{&debug, &quiet};
   // What lifecycle operations need: this store, the real backends, the terminal.
   Session session() const { return {store, find_backend, reporter}; }
-  bool color = false;  // colour on stdout (a TTY and no NO_COLOR)
+  bool color = false;  // colour on stdout (--color, or a TTY without NO_COLOR and TERM=dumb)
   // `spmi run ... -- CMD ARGS`: what follows the first "--", untouched by
   // option parsing (has_command_after_dashes tells whether there was one).
   bool has_command_after_dashes = false;
   std::vector<std::string> command_after_dashes;
 };
 
-// True when `stream` is a terminal and NO_COLOR is unset (or empty).
+// True when `stream` is a terminal, NO_COLOR is unset (or empty) and TERM
+// is not "dumb" (--color=auto).
 bool want_color(FILE* stream);
 
-// "spmi: <message>" on stderr.
+// "spmi: <message>" on stderr, stdout flushed first (the two keep their
+// order on one pipe).
 void print_error(const std::string& message);
 // "spmi: debug: <message>" on stderr when debugging.
 void print_debug(const Context& ctx, const std::string& message);
@@ -66,16 +70,25 @@ struct Cell {
   Color color = Color::None;
 };
 
+// The width of the terminal `stream` is, or 0 when it is not one (a pipe,
+// a file: nothing is ever cut there).
+size_t terminal_columns(FILE* stream);
+
 // A table with a header row and left-aligned columns separated by two spaces.
 class Table {
  public:
   explicit Table(std::vector<std::string> header);
   void add_row(std::vector<Cell> row);
-  void print(FILE* out, bool color) const;
+  // Columns that may be cut (with "…") to fit a terminal; by default the last.
+  void set_shrinkable(std::vector<size_t> columns) { shrinkable_ = std::move(columns); }
+  // `max_width` > 0: the shrinkable columns, last first, are cut until each
+  // line fits (never below 8 characters or the header's width).
+  void print(FILE* out, bool color, size_t max_width = 0) const;
 
  private:
   std::vector<std::string> header_;
   std::vector<std::vector<Cell>> rows_;
+  std::vector<size_t> shrinkable_;
 };
 
 // A --since/--until argument: a duration ago ("10m") or a date-time as in

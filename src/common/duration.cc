@@ -13,7 +13,12 @@ bool parse_duration(std::string_view text, int64_t* ms, std::string* err) {
   }
   int64_t total = 0;
   size_t i = 0;
+  int parts = 0;
+  auto blank = [&] { return i < text.size() && (text[i] == ' ' || text[i] == '\t'); };
   while (i < text.size()) {
+    while (blank()) ++i;  // "1m 30s", "5 s"
+    if (i == text.size() && parts > 0) break;
+    ++parts;  // blanks alone fail below as "bad duration"
     size_t start = i;
     int64_t whole = 0;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
@@ -41,6 +46,7 @@ bool parse_duration(std::string_view text, int64_t* ms, std::string* err) {
       *err = "bad duration '" + std::string(text) + "' (use e.g. \"10s\", \"500ms\", \"2m\", \"1m30s\")";
       return false;
     }
+    while (blank()) ++i;
     size_t ustart = i;
     while (i < text.size() && ((text[i] >= 'a' && text[i] <= 'z') || (text[i] >= 'A' && text[i] <= 'Z'))) ++i;
     std::string_view unit = text.substr(ustart, i - ustart);
@@ -52,8 +58,8 @@ bool parse_duration(std::string_view text, int64_t* ms, std::string* err) {
     else if (unit == "d") factor = 86400 * 1000;
     if (factor == 0) {
       *err = unit.empty() ? "duration '" + std::string(text) + "' has no unit (use ms, s, m, h or d, e.g. \"10s\")"
-                          : "duration '" + std::string(text) + "' has an unknown unit '" + std::string(unit) +
-                                "' (use ms, s, m, h or d)";
+                          : "duration '" + std::string(text) + "': unknown unit '" + std::string(unit) +
+                                "' (use ms, s, m, h, d, e.g. \"" + std::to_string(whole) + "s\")";
       return false;
     }
     if (whole > std::numeric_limits<int64_t>::max() / factor / 2) {

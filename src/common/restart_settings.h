@@ -15,6 +15,9 @@ enum class RestartMode { Never, OnFailure, Always };
 const char* restart_mode_name(RestartMode m);
 bool restart_mode_from_name(const std::string& name, RestartMode* out);
 
+// max_restarts = "unlimited": never give up.
+inline constexpr int kUnlimitedRestarts = -1;
+
 struct RestartSettings {
   RestartMode mode = RestartMode::Never;
   std::vector<int> success_exit_codes{0};

@@ -1,7 +1,9 @@
 // The manageable-type table and whole-descriptor loading.
 #include "manageables/registry.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <tuple>
 
 #include "common/names.h"
 #include "manageables/reader.h"
@@ -71,6 +73,17 @@ bool load_descriptor(const std::string& path, Document* doc, std::vector<TaskSpe
 bool validate_document(const Document& doc, std::vector<TaskSpec>* specs, std::vector<Diagnostic>* diags,
                        std::vector<TaskSpec>* partial, const std::string& state_root) {
   Checker check(doc.path, diags);
+  // The problems in file order (toml++ hands keys over sorted by name).
+  struct InOrder {
+    std::vector<Diagnostic>* diags;
+    size_t first;
+    ~InOrder() {
+      std::stable_sort(diags->begin() + static_cast<std::ptrdiff_t>(first), diags->end(),
+                       [](const Diagnostic& a, const Diagnostic& b) {
+                         return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
+                       });
+    }
+  } in_order{diags, diags->size()};
   const Node& root = doc.root;
   if (root.kind != Node::Kind::Table) {
     check.error(root.pos, "expected a table with one top-level key naming the manageable type (" +

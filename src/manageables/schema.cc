@@ -4,6 +4,8 @@
 #include "common/duration.h"
 #include "common/names.h"
 #include "common/signals.h"
+#include "common/suggest.h"
+#include "manageables/descriptor_keys.h"
 #include "manageables/units.h"
 
 namespace spmi {
@@ -31,11 +33,36 @@ void Checker::check_keys(const Node& table, std::string_view where, std::initial
 
 void Checker::check_keys(const Node& table, std::string_view where, const std::vector<std::string_view>& allowed) {
   for (const Entry& e : table.entries) {
-    bool known = false;
-    for (std::string_view a : allowed) known = known || e.key == a;
-    if (known) continue;
-    error(e.key_pos, "unknown key '" + join_path(where, e.key) + "' (allowed here: " + join(allowed) + ")");
+    if (contains(allowed, e.key)) continue;
+    error(e.key_pos, unknown_key_message(where, e.key, allowed));
   }
+}
+
+void Checker::check_section_keys(const Node& table, std::string_view section, std::string_view variant) {
+  std::vector<std::string_view> allowed = allowed_keys(section, variant);
+  for (const Entry& e : table.entries) {
+    if (contains(allowed, e.key)) continue;
+    // A key of another variant of this section: say which variant it needs.
+    if (const char* only = key_variant(section, e.key)) {
+      std::string what = join_path(section, e.key);
+      if (section == "task.wrapper")
+        error(e.key_pos, what + ": needs type = \"" + only + "\" in [task.wrapper] (the " + std::string(variant) +
+                             " wrapper runs the command once: no restarts, health checks, schedules or hooks)");
+      else
+        error(e.key_pos, what + ": only for a " + only + " check (this one is type = \"" + std::string(variant) + "\")");
+      continue;
+    }
+    error(e.key_pos, unknown_key_message(section, e.key, allowed));
+  }
+}
+
+std::string unknown_key_message(std::string_view where, std::string_view key, const std::vector<std::string_view>& allowed) {
+  std::string msg = "unknown key '" + join_path(where, key) + "'";
+  // The right key in the wrong table ("stop_timeout" under [task]).
+  if (const char* home = section_of_key(key, where)) return msg + "; '" + std::string(key) + "' belongs in [" + home + "]";
+  std::string near = nearest_name(key, allowed);
+  if (!near.empty()) return msg + "; did you mean '" + near + "'?";
+  return msg + " (allowed here: " + join(allowed) + ")";
 }
 
 bool Checker::get_string(const Node& table, std::string_view where, std::string_view key, bool required,

@@ -20,9 +20,14 @@ class Checker {
   void error(const SourcePos& pos, std::string message);
   bool ok() const { return out_->size() == start_; }
 
-  // Reports every key of `table` (at path `where`) not in `allowed`.
+  // Reports every key of `table` (at path `where`) not in `allowed`, with the
+  // nearest allowed key when one is close ("did you mean 'command'?").
   void check_keys(const Node& table, std::string_view where, std::initializer_list<std::string_view> allowed);
   void check_keys(const Node& table, std::string_view where, const std::vector<std::string_view>& allowed);
+  // The same with the keys the descriptor key table allows in `section` for
+  // `variant` (a wrapper type, a health check type); a key of another variant
+  // says which it needs (`schedule` needs type = "watchdog").
+  void check_section_keys(const Node& table, std::string_view section, std::string_view variant = "");
   // Reports `table` when it is not a Table. True when it is.
   bool expect_table(const Node& node, std::string_view where);
 
@@ -48,6 +53,11 @@ class Checker {
 
 // "task.wrapper" + "command" -> "task.wrapper.command".
 std::string join_path(std::string_view where, std::string_view key);
+
+// "unknown key 'task.wrapper.comand'; did you mean 'command'?", or where the
+// key belongs, or the keys allowed here when nothing is close.
+std::string unknown_key_message(std::string_view where, std::string_view key,
+                                const std::vector<std::string_view>& allowed);
 
 // True when `id` is a safe task id: [A-Za-z0-9_.-], 1..64 chars, no leading dot.
 bool valid_task_id(std::string_view id, std::string* why);

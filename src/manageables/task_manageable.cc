@@ -69,8 +69,11 @@ void build_restart(const Node& wrapper, Checker& check, TaskSpec* spec) {
     check.error(wrapper.find("restart_max_delay")->pos,
                 "task.wrapper.restart_max_delay: must not be shorter than restart_delay");
   if (const Node* n = wrapper.find("max_restarts")) {
-    if (n->kind != Node::Kind::Integer || n->integer < 0 || n->integer > 1000000)
-      check.error(n->pos, "task.wrapper.max_restarts: expected a whole number from 0, got " + describe_kind(*n));
+    if (n->kind == Node::Kind::String && n->str == "unlimited")
+      r.max_restarts = kUnlimitedRestarts;
+    else if (n->kind != Node::Kind::Integer || n->integer < 0 || n->integer > 1000000)
+      check.error(n->pos, "task.wrapper.max_restarts: expected a whole number from 0 to 1000000 or \"unlimited\", got " +
+                              (n->kind == Node::Kind::Integer ? std::to_string(n->integer) : describe_kind(*n)));
     else
       r.max_restarts = static_cast<int>(n->integer);
   }
@@ -171,11 +174,7 @@ void build_health(const Node& health, Checker& check, TaskSpec* spec) {
                                               "' (known: command, tcp, http)");
     return;
   }
-  std::vector<std::string_view> keys = allowed_keys(where, type);
-  for (const Entry& e : health.entries)
-    if (std::find(keys.begin(), keys.end(), e.key) == keys.end())
-      check.error(e.key_pos, "unknown key '" + join_path(where, e.key) + "' for a " + type +
-                                 " health check (allowed: " + join(keys) + ")");
+  check.check_section_keys(health, where, type);
   if (h.type == HealthType::Command) build_command(health, where, check, &h.shell_command, &h.argv);
   if (h.type == HealthType::Tcp) {
     h.host = "127.0.0.1";
@@ -421,7 +420,7 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
     return;
   }
   spec->wrapper = type;
-  check.check_keys(wrapper, where, allowed_keys(where, type));
+  check.check_section_keys(wrapper, where, type);
   build_command(wrapper, where, check, &spec->shell_command, &spec->argv);
   long long fd = 0;
   if (check.get_int(wrapper, where, "ready_fd", 3, 255, &fd)) spec->ready_fd = static_cast<int>(fd);

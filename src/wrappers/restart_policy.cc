@@ -47,7 +47,9 @@ RestartDecision RestartPolicy::on_forced_restart(int64_t started_ms, int64_t now
 
 RestartDecision RestartPolicy::schedule_restart(int64_t started_ms, int64_t now_ms, std::string reason) {
   RestartDecision d;
-  if (restarts_in_window(now_ms) >= s_.max_restarts) {
+  // Counted (and the old ones dropped) even when unlimited.
+  int recent = restarts_in_window(now_ms);
+  if (s_.max_restarts != kUnlimitedRestarts && recent >= s_.max_restarts) {
     d.kind = RestartDecision::GiveUp;
     d.reason = "gave up: " + std::to_string(s_.max_restarts) + " restarts within " + format_duration_ms(s_.window_ms);
     return d;

@@ -77,7 +77,7 @@ command = "true"
   // Slurm keys belong to the slurm backend only.
   l = load_in_scratch("native.toml", "[task]\nid = \"y\"\n[task.backend]\ntype = \"native\"\npartition = \"gpu\"\n"
                           "[task.wrapper]\ncommand = \"true\"\n");
-  CHECK(l.all().find("unknown key 'task.backend.partition'") != std::string::npos);
+  CHECK(l.all().find("task.backend.partition: only for type = \"slurm\"") != std::string::npos);
 }
 
 TEST_CASE("sbatch times round up to whole minutes", "[slurm-unit]") {

@@ -18,10 +18,16 @@ TEST_CASE("durations", "[duration]") {
   CHECK((parse_duration("1m30s", &ms, &err) && ms == 90000));
   CHECK((parse_duration("1.5s", &ms, &err) && ms == 1500));
   CHECK((parse_duration("0s", &ms, &err) && ms == 0));
-  for (const char* bad : {"", "10", "s", "10x", "-1s", "1.s", "1 s", "99999999999999999999h"}) {
+  // Blanks between a number and its unit, and between parts, are fine.
+  CHECK((parse_duration("1 s", &ms, &err) && ms == 1000));
+  CHECK((parse_duration("1m 30s", &ms, &err) && ms == 90000));
+  for (const char* bad : {"", "  ", "10", "s", "10x", "-1s", "1.s", "99999999999999999999h", "0s  x"}) {
     INFO(bad);
     CHECK_FALSE(parse_duration(bad, &ms, &err));
   }
+  // A spelt-out unit names the unit and the ones to use.
+  CHECK_FALSE(parse_duration("5 seconds", &ms, &err));
+  CHECK(err == "duration '5 seconds': unknown unit 'seconds' (use ms, s, m, h, d, e.g. \"5s\")");
   CHECK(format_duration_ms(90500) == "1m30s500ms");
   CHECK(format_duration_ms(0) == "0s");
   CHECK(format_elapsed(59) == "59s");

@@ -328,7 +328,7 @@ std::string SpmiEnv::snapshot() const {
   return out;
 }
 
-PtySession::PtySession(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+PtySession::PtySession(const std::vector<std::string>& argv, const std::vector<std::string>& env, int columns) {
   std::vector<char*> args, envp;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -336,7 +336,7 @@ PtySession::PtySession(const std::vector<std::string>& argv, const std::vector<s
   envp.push_back(nullptr);
   struct winsize ws {};
   ws.ws_row = 40;
-  ws.ws_col = 120;
+  ws.ws_col = static_cast<unsigned short>(columns);
   pid_ = ::forkpty(&master_, nullptr, nullptr, &ws);
   REQUIRE(pid_ >= 0);
   if (pid_ == 0) {

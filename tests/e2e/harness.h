@@ -65,8 +65,9 @@ class SpmiEnv {
 // from, as a person at a terminal would.
 class PtySession {
  public:
-  // Starts `argv` on a new 120x40 pty with environment `env` ("K=V").
-  PtySession(const std::vector<std::string>& argv, const std::vector<std::string>& env);
+  // Starts `argv` on a new pty of 40 rows and `columns` columns with
+  // environment `env` ("K=V").
+  PtySession(const std::vector<std::string>& argv, const std::vector<std::string>& env, int columns = 120);
   ~PtySession();
   void type(const std::string& keys) const;
   // Reads until the output so far contains `want` (true) or `ms` pass.

@@ -141,5 +141,5 @@ TEST_CASE("watchdog keys are validated", "[e2e][watchdog]") {
   CHECK(r.err.find("must not be shorter than restart_delay") != std::string::npos);
   // Restart keys belong to the watchdog only.
   auto plain = env.write("plain.toml", "[task]\nid = \"p\"\n[task.wrapper]\ncommand = \"true\"\nrestart = \"always\"\n");
-  CHECK(env.run({"load", plain}).err.find("unknown key 'task.wrapper.restart'") != std::string::npos);
+  CHECK(env.run({"load", plain}).err.find("task.wrapper.restart: needs type = \"watchdog\"") != std::string::npos);
 }

@@ -231,7 +231,7 @@ on_unhealthy = "reboot"
   CHECK(all.find("task.wrapper.timezone: unknown time zone 'Europe/Berln'") != std::string::npos);
   CHECK(all.find("task.wrapper.max_memory: 'lots' is not a size") != std::string::npos);
   CHECK(all.find("task.wrapper.max_runtime: must be longer than 0s") != std::string::npos);
-  CHECK(all.find("unknown key 'task.wrapper.health.url' for a tcp health check") != std::string::npos);
+  CHECK(all.find("task.wrapper.health.url: only for a http check (this one is type = \"tcp\")") != std::string::npos);
   CHECK(all.find("missing required key 'task.wrapper.health.port'") != std::string::npos);
   CHECK(all.find("task.wrapper.health.failure_after: expected a whole number from 1 to 1000") != std::string::npos);
   CHECK(all.find("task.wrapper.health.on_unhealthy: unknown action 'reboot' (known: none, restart)") !=
@@ -244,7 +244,7 @@ command = "x"
 schedule = "@daily"
 )");
   CHECK_FALSE(d.ok);
-  CHECK(d.all().find("unknown key 'task.wrapper.schedule'") != std::string::npos);
+  CHECK(d.all().find("task.wrapper.schedule: needs type = \"watchdog\" in [task.wrapper]") != std::string::npos);
 
   auto h = load("https.toml", R"([task]
 id = "h"

@@ -37,7 +37,7 @@ dpkg-deb -x "$deb" "$root"
 for f in usr/bin/spmi usr/libexec/spmi/spmi-wrapper usr/libexec/spmi/spmi-watchdog usr/libexec/spmi/spmi-probe \
          usr/share/man/man1/spmi.1.gz usr/share/man/man5/spmi-descriptor.5.gz \
          usr/share/bash-completion/completions/spmi usr/share/zsh/vendor-completions/_spmi \
-         usr/share/fish/vendor_completions.d/spmi.fish; do
+         usr/share/fish/vendor_completions.d/spmi.fish usr/share/spmi/spmi-descriptor.schema.json; do
   [ -e "$root/$f" ] || fail "the package has no /$f"
 done
 for lib in $(ldd "$root/usr/bin/spmi" | awk '/=>/ {print $1}'); do
