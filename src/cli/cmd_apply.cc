@@ -1,19 +1,20 @@
-// spmi apply <files>... [--dry-run] [--prune] [--json]: make the loaded
-// tasks what the files say.
+// spmi apply <files>... [--dry-run] [--prune] [--adopt] [--json]: make the
+// loaded tasks what the files say.
 //
 // Every file is read and checked first (as by load, plus the dependency graph
 // as it will be); any problem means nothing changes. Then: new tasks are
 // loaded (not started); changed tasks get the new definition, and the ones
 // running are stopped (dependents first) and started again (dependencies
-// first); unchanged tasks are left alone; with --prune, tasks that came from
+// first), unless only metadata (comment, tags) changed: then the definition
+// is written and the task runs on; unchanged tasks are left alone. A task
+// id that another file or project owns is refused unless --adopt; with --prune, tasks that came from
 // these files (same file or same project) and are no longer in them are
 // stopped and removed. --dry-run prints the plan and changes nothing.
-#include <unistd.h>
-
 #include <algorithm>
 
 #include "lifecycle/apply_plan.h"
 #include "cli/commands.h"
+#include "cli/results.h"
 #include "lifecycle/apply.h"
 #include "cli/descriptor_files.h"
 #include "cli/view_format.h"
@@ -28,13 +29,15 @@ struct Options {
   bool dry_run = false;
   bool prune = false;
   bool json = false;
+  bool adopt = false;
 };
 
 void print_plan(const ApplyPlan& plan, bool dry_run) {
   std::printf("%s\n", dry_run ? "plan (dry run: nothing is changed):" : "plan:");
   for (const auto& id : plan.added) std::printf("  + %s (new; load only)\n", id.c_str());
   for (const auto& c : plan.changed)
-    std::printf("  ~ %s: %s (%s)\n", c.id.c_str(), join(c.keys).c_str(), c.running ? "running: restart" : "inactive: update");
+    std::printf("  ~ %s: %s (%s)\n", c.id.c_str(), join(c.keys).c_str(),
+                c.restart ? "running: restart" : c.running ? "running: update, no restart (metadata only)" : "inactive: update");
   for (const auto& r : plan.removed)
     std::printf("  - %s (%s)\n", r.id.c_str(), r.running ? "running: stop, then remove" : "remove");
   for (const auto& id : plan.unchanged) std::printf("  = %s (unchanged)\n", id.c_str());
@@ -46,7 +49,8 @@ void print_plan(const ApplyPlan& plan, bool dry_run) {
 
 nlohmann::json plan_json(const ApplyPlan& plan, bool dry_run) {
   nlohmann::json changed = nlohmann::json::array(), removed = nlohmann::json::array();
-  for (const auto& c : plan.changed) changed.push_back({{"id", c.id}, {"keys", c.keys}, {"running", c.running}});
+  for (const auto& c : plan.changed)
+    changed.push_back({{"id", c.id}, {"keys", c.keys}, {"running", c.running}, {"restart", c.restart}});
   for (const auto& r : plan.removed) removed.push_back({{"id", r.id}, {"running", r.running}});
   return {{"schema", kJsonSchemaVersion},   {"dry_run", dry_run},
           {"added", plan.added},            {"changed", changed},
@@ -71,9 +75,22 @@ int run_apply(Context& ctx, const Options& opts) {
     add_once(projects, l.spec.project);
   }
   TaskSpecs stored = stored_specs(ctx.store);
-  ApplyPlan plan = plan_apply(stored, incoming, sources, projects, opts.prune, [&](const std::string& id) {
-    return inspect_task(ctx.store, id, false).condition == TaskCondition::Active;
-  });
+  ApplyPlan plan = plan_apply(
+      stored, incoming, sources, projects, opts.prune,
+      [&](const std::string& id) { return inspect_task(ctx.store, id, false).condition == TaskCondition::Active; },
+      opts.adopt);
+  // Task ids are global: a file does not silently take another's task.
+  if (!plan.conflicts.empty()) {
+    for (const auto& c : plan.conflicts) {
+      std::string path;
+      for (const auto& l : loaded)
+        if (l.spec.id == c.id) path = l.path;
+      print_error(path + ": task '" + c.id + "' belongs to " + c.owner +
+                  "; rename it, or use --adopt to move it to this file");
+    }
+    print_error("nothing applied");
+    return kExitFailure;
+  }
 
   // The graph as it will be must hold together before anything changes.
   std::vector<std::string> removed;
@@ -85,23 +102,34 @@ int run_apply(Context& ctx, const Options& opts) {
     print_error("nothing applied");
     return kExitFailure;
   }
-  if (opts.json) print_json(plan_json(plan, opts.dry_run));
-  else print_plan(plan, opts.dry_run);
+  if (opts.dry_run) {
+    if (opts.json) print_json(plan_json(plan, true));
+    else if (!ctx.quiet) print_plan(plan, true);
+    return kExitOk;
+  }
+  if (!opts.json && !ctx.quiet) print_plan(plan, false);
   std::fflush(stdout);
-  if (opts.dry_run) return kExitOk;
-  // With --json, stdout carries the plan alone; what is done goes to stderr.
-  if (opts.json) ::dup2(STDERR_FILENO, STDOUT_FILENO);
 
   std::string err;
   if (!ctx.store.ensure_root(&err)) {
     print_error(err);
     return kExitSystem;
   }
+  // With --json, stdout carries one document: the plan and each task's outcome.
+  JsonResults results(ctx, "apply");
   StoreWrite worst = StoreWrite::Done;
-  bool ok = carry_out_apply(ctx.session(), plan, loaded, stored, &worst);
+  bool ok = carry_out_apply(opts.json ? results.session() : ctx.session(), plan, loaded, stored, &worst);
   std::fflush(stdout);
-  if (worst != StoreWrite::Done) return store_exit_code(worst);  // 4 when the system refused a write
-  return ok ? kExitOk : kExitFailure;
+  int exit_code = worst != StoreWrite::Done ? store_exit_code(worst)  // 4 when the system refused a write
+                  : ok                      ? kExitOk
+                                            : kExitFailure;
+  if (opts.json) {
+    std::vector<std::string> touched = plan.added;
+    for (const auto& c : plan.changed) touched.push_back(c.id);
+    for (const auto& r : plan.removed) touched.push_back(r.id);
+    results.print(touched, exit_code, plan_json(plan, false));
+  }
+  return exit_code;
 }
 
 }  // namespace
@@ -112,7 +140,9 @@ Command add_apply_command(CLI::App& app, Context& ctx) {
   sub->add_option("paths", opts->paths, "Descriptor files (.toml, .yaml, .yml, .json)")->required();
   sub->add_flag("--dry-run", opts->dry_run, "Print the plan and change nothing");
   sub->add_flag("--prune", opts->prune, "Remove tasks of these files or projects that the files no longer define");
-  sub->add_flag("--json", opts->json, "Print the plan as JSON (progress then goes to stderr)");
+  sub->add_flag("--json", opts->json, "Print the plan and each task's outcome as one JSON document");
+  sub->add_flag("--adopt", opts->adopt,
+                "Move tasks that another file or project owns to these files (ids are global; refused otherwise)");
   return {sub, [&ctx, opts] { return run_apply(ctx, *opts); }};
 }
 

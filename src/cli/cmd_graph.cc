@@ -1,6 +1,7 @@
-// spmi graph [files|patterns]... [--format text|dot|json]: the dependency
-// graph of descriptor files (nothing is loaded) or of loaded tasks matching
-// the patterns (with what they depend on), in start order. Read-only.
+// spmi graph [files|patterns]... [-p PROJECT] [--tag TAG] [--json |
+// --format text|dot|json]: the dependency graph of descriptor files (nothing
+// is loaded) or of the loaded tasks selected (with what they depend on), in
+// start order. Read-only.
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
@@ -15,7 +16,9 @@ namespace {
 
 struct Options {
   std::vector<std::string> args;
+  std::vector<std::string> projects, tags;
   std::string format = "text";
+  bool json = false;  // --json: --format json
 };
 
 bool is_file(const std::string& p) {
@@ -23,7 +26,8 @@ bool is_file(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int run_graph(Context& ctx, const Options& opts) {
+int run_graph(Context& ctx, Options& opts) {
+  if (opts.json) opts.format = "json";
   if (opts.format != "text" && opts.format != "dot" && opts.format != "json") {
     print_error("--format: unknown format '" + opts.format + "' (known: text, dot, json)");
     return kExitUsage;
@@ -48,13 +52,13 @@ int run_graph(Context& ctx, const Options& opts) {
       all[s.id] = std::move(s);
     }
   }
-  if (!patterns.empty() || opts.args.empty()) {
+  if (!patterns.empty() || opts.args.empty() || !opts.projects.empty() || !opts.tags.empty()) {
     TaskSpecs stored = stored_specs(ctx.store);
     for (auto& [id, s] : stored) all.emplace(id, s);
     std::vector<std::string> ids;
     int code = kExitOk;
-    if (!select_tasks(ctx, patterns.empty() ? std::vector<std::string>{".*"} : patterns, &ids, &unmatched, &code))
-      return code;
+    Selection sel{patterns, opts.projects, opts.tags};
+    if (!select_tasks(ctx, sel, &ids, &unmatched, &code, true)) return code;
     roots.insert(roots.end(), ids.begin(), ids.end());
   }
   std::vector<std::string> order = with_dependencies(all, roots);
@@ -104,6 +108,9 @@ Command add_graph_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("graph", "Show the dependency graph in start order (files or loaded tasks)");
   sub->add_option("args", opts->args, "Descriptor files, or patterns of loaded tasks (default: every task)");
+  sub->add_option("-p,--project", opts->projects, "Only loaded tasks of this project (repeatable)")->allow_extra_args(false);
+  sub->add_option("--tag", opts->tags, "Only loaded tasks with this tag (repeatable)")->allow_extra_args(false);
+  sub->add_flag("--json", opts->json, "The graph as JSON (the same as --format json)");
   sub->add_option("--format", opts->format, "text (default), dot or json");
   return {sub, [&ctx, opts] { return run_graph(ctx, *opts); }};
 }

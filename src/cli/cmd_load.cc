@@ -1,14 +1,16 @@
 // spmi load <paths>... [--replace]: validate descriptors and store their tasks.
 //
 // All files are read and validated first; any problem in any file (or an id
-// defined twice, or an id already loaded without --replace, or an active task
-// to replace) means nothing is written. Each task directory is then created
+// defined twice, or an id already loaded without --replace, an id another
+// file or project owns without --adopt, or an active task to replace) means
+// nothing is written. Each task directory is then created
 // atomically.
 #include <algorithm>
 
 #include "cli/commands.h"
 #include "lifecycle/deps.h"
 #include "cli/descriptor_files.h"
+#include "lifecycle/apply_plan.h"
 
 namespace spmi {
 
@@ -17,6 +19,7 @@ namespace {
 struct Options {
   std::vector<std::string> paths;
   bool replace = false;
+  bool adopt = false;
 };
 
 int run_load(Context& ctx, const Options& opts) {
@@ -33,16 +36,33 @@ int run_load(Context& ctx, const Options& opts) {
       conflict = true;
     }
   }
+  TaskSpecs stored = stored_specs(ctx.store);
   for (const auto& l : loaded) {
-    if (!ctx.store.has_task(l.spec.id)) continue;
+    auto it = stored.find(l.spec.id);
+    if (it == stored.end()) {
+      if (ctx.store.has_task(l.spec.id)) {  // there, but its spec cannot be read
+        print_error(l.path + ": task '" + l.spec.id + "' is already loaded ('spmi status " + l.spec.id + "' says more)");
+        conflict = true;
+      }
+      continue;
+    }
+    const std::string owner = owner_of(it->second);
     if (!opts.replace) {
-      print_error(l.path + ": task '" + l.spec.id + "' is already loaded (use --replace to update it)");
+      print_error(l.path + ": task '" + l.spec.id + "' is already loaded from " + owner +
+                  " (--replace updates it; 'spmi apply' also restarts it if it runs)");
+      conflict = true;
+      continue;
+    }
+    if (owned_elsewhere(it->second, l.spec) && !opts.adopt) {
+      print_error(l.path + ": task '" + l.spec.id + "' belongs to " + owner +
+                  "; rename it, or add --adopt to move it to this file");
       conflict = true;
       continue;
     }
     TaskView v = inspect_task(ctx.store, l.spec.id);
     if (v.condition == TaskCondition::Active || v.has_leftovers()) {
-      print_error(l.path + ": task '" + l.spec.id + "' is active; stop it before replacing it");
+      print_error(l.path + ": task '" + l.spec.id + "' is active; stop it first, or use 'spmi apply " + l.path +
+                  "', which restarts it with the new definition");
       conflict = true;
     }
   }
@@ -73,6 +93,8 @@ Command add_load_command(CLI::App& app, Context& ctx) {
   CLI::App* sub = app.add_subcommand("load", "Validate descriptor files and load their tasks");
   sub->add_option("paths", opts->paths, "Descriptor files (.toml, .yaml, .yml, .json)")->required();
   sub->add_flag("--replace", opts->replace, "Update tasks that are already loaded (they must be inactive)");
+  sub->add_flag("--adopt", opts->adopt, "With --replace: also take tasks that another file or project owns")
+      ->needs(sub->get_option("--replace"));
   return {sub, [&ctx, opts] { return run_load(ctx, *opts); }};
 }
 

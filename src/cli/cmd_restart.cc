@@ -1,7 +1,13 @@
 // spmi restart <patterns>...: restart tasks in place (lifecycle/restart.h);
-// inactive ones are started.
+// inactive ones are started. Several tasks restart in parallel (at most 8 at
+// a time, as start does); each task's lines are printed together, in id
+// order, once all are done.
+#include <utility>
+
 #include "cli/commands.h"
+#include "cli/results.h"
 #include "lifecycle/restart.h"
+#include "store/parallel.h"
 
 namespace spmi {
 
@@ -9,6 +15,24 @@ namespace {
 
 struct Options {
   Selection sel;
+  bool json = false;
+};
+
+// One task's messages, held until they can be printed in order.
+class HeldReporter : public Reporter {
+ public:
+  explicit HeldReporter(Reporter& out) : out_(out) {}
+  void done(const std::string& line) override { held_.emplace_back(line, false); }
+  void problem(const std::string& message) override { held_.emplace_back(message, true); }
+  void debug(const std::string& message) override { out_.debug(message); }
+  void progress(const std::string& line) override { out_.progress(line); }
+  void replay() {
+    for (const auto& [text, problem] : held_) problem ? out_.problem(text) : out_.done(text);
+  }
+
+ private:
+  Reporter& out_;
+  std::vector<std::pair<std::string, bool>> held_;
 };
 
 int run_restart(Context& ctx, const Options& opts) {
@@ -16,19 +40,33 @@ int run_restart(Context& ctx, const Options& opts) {
   bool unmatched = false;
   int code = kExitOk;
   if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
+  JsonResults results(ctx, "restart");
+  Reporter& out = opts.json ? static_cast<Reporter&>(results) : ctx.reporter;
+  constexpr size_t kParallelRestarts = 8;
+  std::vector<HeldReporter> held(ids.size(), HeldReporter(out));
+  std::vector<char> ok(ids.size(), 0);
+  for_each_index(ids.size(), kParallelRestarts, [&](size_t i) {
+    Session session{ctx.store, find_backend, held[i]};
+    ok[i] = restart_task(session, ids[i]);
+  });
   bool failed = false;
-  Session session = ctx.session();
-  for (const auto& id : ids) failed = !restart_task(session, id) || failed;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    held[i].replay();
+    failed = failed || !ok[i];
+  }
   std::fflush(stdout);
-  return combine_exit(failed, unmatched);
+  int exit_code = combine_exit(failed, unmatched);
+  if (opts.json) results.print(ids, exit_code);
+  return exit_code;
 }
 
 }  // namespace
 
 Command add_restart_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<Options>();
-  CLI::App* sub = app.add_subcommand("restart", "Restart tasks in place (inactive ones are started)");
+  CLI::App* sub = app.add_subcommand("restart", "Restart tasks in place (inactive ones are started), in parallel");
   add_selection_options(sub, opts->sel);
+  sub->add_flag("--json", opts->json, "Print the outcome for each task as JSON (schema in the CLI reference)");
   return {sub, [&ctx, opts] { return run_restart(ctx, *opts); }};
 }
 

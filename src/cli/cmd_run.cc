@@ -28,6 +28,8 @@ struct Options {
   std::string wrapper;
   std::string restart;
   std::vector<std::string> env;
+  std::vector<std::string> tags;
+  std::string project;
   std::string cwd;
   WaitAfterStart wait;
   std::vector<std::string> command;
@@ -78,6 +80,12 @@ int run_run(Context& ctx, Options& opts) {
   if (!env.empty()) wrapper["env"] = env;
   nlohmann::json task = {{"id", id}, {"backend", {{"type", opts.backend}}}, {"wrapper", wrapper}};
   if (!opts.comment.empty()) task["comment"] = opts.comment;
+  if (!opts.tags.empty()) task["tags"] = opts.tags;
+  std::string why;
+  if (!opts.project.empty() && !valid_task_id(opts.project, &why)) {
+    print_error("run: --project '" + opts.project + "' is not a valid project name: it " + why);
+    return kExitUsage;
+  }
   // The task is stored as a JSON descriptor, and JSON is UTF-8: name the
   // first word that is not (nlohmann's own check, which used to escape as
   // an "internal error").
@@ -116,6 +124,7 @@ int run_run(Context& ctx, Options& opts) {
   }
   TaskSpec spec = specs.at(0);
   spec.source = "spmi run";
+  spec.project = opts.project;
   std::string err;
   if (!ctx.store.ensure_root(&err)) {
     print_error("run: " + err);
@@ -145,6 +154,8 @@ Command add_run_command(CLI::App& app, Context& ctx) {
   sub->add_option("--restart", opts->restart, "never, on-failure or always (makes it a watchdog)");
   sub->add_option("--env", opts->env, "NAME=VALUE for the task's environment (repeatable)");
   sub->add_option("--cwd", opts->cwd, "Working directory (default: the current one)");
+  sub->add_option("--tag", opts->tags, "A tag for --tag selection (repeatable)")->allow_extra_args(false);
+  sub->add_option("-p,--project", opts->project, "Make it a task of this project (for -p selection)");
   opts->wait.add_options(sub, "it is ready");
   // Everything from the command on is the command's, options included.
   sub->prefix_command();

@@ -2,6 +2,7 @@
 // (lifecycle/start.h), with what they depend on unless --no-deps, then
 // optionally wait until they are ready.
 #include "cli/commands.h"
+#include "cli/results.h"
 #include "cli/wait.h"
 #include "lifecycle/start.h"
 
@@ -12,6 +13,7 @@ namespace {
 struct Options {
   Selection sel;
   bool no_deps = false;
+  bool json = false;
   WaitAfterStart wait;
 };
 
@@ -23,16 +25,20 @@ int run_start(Context& ctx, Options& opts) {
   if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
   bool failed = false;
   std::vector<std::string> started;
+  JsonResults results(ctx, "start");
+  Session session = opts.json ? results.session() : ctx.session();
   if (opts.no_deps) {
-    std::vector<bool> ok = start_tasks(ctx.session(), ids);
+    std::vector<bool> ok = start_tasks(session, ids);
     for (size_t i = 0; i < ids.size(); ++i) {
       if (ok[i]) started.push_back(ids[i]);
       else failed = true;
     }
   } else {
-    failed = !start_with_dependencies(ctx.session(), ids, &started);
+    failed = !start_with_dependencies(session, ids, &started);
   }
-  return opts.wait.finish(ctx, started, failed, combine_exit(failed, unmatched));
+  int exit_code = opts.wait.finish(ctx, started, failed, combine_exit(failed, unmatched), opts.json ? &results : nullptr);
+  if (opts.json) results.print(ids, exit_code);
+  return exit_code;
 }
 
 }  // namespace
@@ -43,6 +49,7 @@ Command add_start_command(CLI::App& app, Context& ctx) {
   add_selection_options(sub, opts->sel);
   sub->add_flag("--no-deps", opts->no_deps, "Start only the given tasks, not what they depend on");
   opts->wait.add_options(sub, "the started tasks are ready");
+  sub->add_flag("--json", opts->json, "Print the outcome for each task as JSON (schema in the CLI reference)");
   return {sub, [&ctx, opts] { return run_start(ctx, *opts); }};
 }
 

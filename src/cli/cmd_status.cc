@@ -138,6 +138,7 @@ void print_status(const Context& ctx, const TaskView& v, const TaskUsage& usage,
   std::printf("%s (%s) - %s\n", v.id.c_str(), v.spec.manageable.c_str(), v.spec.comment.c_str());
   line("Active", active_line(v, ctx.color));
   line("Path", "\"" + v.dir + "\"");
+  if (!v.spec.source.empty()) line("Loaded from", v.spec.source);
   if (!v.spec.project.empty()) line("Project", v.spec.project);
   if (!v.spec.tags.empty()) line("Tags", join(v.spec.tags));
   line("Backend type", v.spec.backend);

@@ -2,6 +2,7 @@
 // for scripts. Exit 0 once every task got there, 5 when the time ran out,
 // 1 when a task cannot get there any more (it ended, failed, has no check).
 #include "cli/commands.h"
+#include "cli/view_format.h"
 #include "cli/wait.h"
 
 namespace spmi {
@@ -12,6 +13,7 @@ struct Options {
   Selection sel;
   std::string target = "running";
   std::string timeout = "30s";
+  bool json = false;
 };
 
 int run_wait(Context& ctx, const Options& opts) {
@@ -22,9 +24,23 @@ int run_wait(Context& ctx, const Options& opts) {
   bool unmatched = false;
   int code = kExitOk;
   if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code)) return code;
-  int waited = ids.empty() ? kExitOk : wait_for_tasks(ctx, ids, target, timeout_ms);
-  if (waited != kExitOk) return waited;
-  return combine_exit(false, unmatched);
+  std::vector<TaskWait> waits;
+  int waited = ids.empty() ? kExitOk : wait_for_tasks(ctx, ids, target, timeout_ms, opts.json ? &waits : nullptr);
+  int exit_code = waited != kExitOk ? waited : combine_exit(false, unmatched);
+  if (opts.json) {
+    nlohmann::json tasks = nlohmann::json::array();
+    for (const auto& w : waits) {
+      nlohmann::json t = wait_to_json(w);
+      t["id"] = w.id;
+      tasks.push_back(std::move(t));
+    }
+    print_json({{"schema", kJsonSchemaVersion},
+                {"for", wait_target_name(target)},
+                {"exit_code", exit_code},
+                {"ok", exit_code == kExitOk},
+                {"tasks", tasks}});
+  }
+  return exit_code;
 }
 
 }  // namespace
@@ -34,6 +50,7 @@ Command add_wait_command(CLI::App& app, Context& ctx) {
   CLI::App* sub = app.add_subcommand("wait", "Wait until tasks are running, ready, healthy or exited");
   add_selection_options(sub, opts->sel);
   add_wait_options(sub, opts->target, opts->timeout);
+  sub->add_flag("--json", opts->json, "Print what each task reached as JSON (schema in the CLI reference)");
   return {sub, [&ctx, opts] { return run_wait(ctx, *opts); }};
 }
 

@@ -22,7 +22,21 @@ bool want_color(FILE* stream) {
   return ::isatty(::fileno(stream));
 }
 
+namespace {
+// Whether a progress line is on the terminal (PrintingReporter::progress):
+// every other line clears it first.
+bool g_progress_shown = false;
+
+void clear_progress_line() {
+  if (!g_progress_shown) return;
+  std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
+  g_progress_shown = false;
+}
+}  // namespace
+
 void print_error(const std::string& message) {
+  clear_progress_line();
   std::fflush(stdout);
   std::fprintf(stderr, "spmi: %s\n", message.c_str());
 }
@@ -30,13 +44,40 @@ void print_error(const std::string& message) {
 void print_debug(const Context& ctx, const std::string& message) { ctx.reporter.debug(message); }
 
 void PrintingReporter::done(const std::string& line) {
+  std::lock_guard<std::mutex> hold(mu_);
+  clear_progress();
   if (!*quiet_) std::printf("%s\n", line.c_str());
 }
 
-void PrintingReporter::problem(const std::string& message) { print_error(message); }
+void PrintingReporter::problem(const std::string& message) {
+  std::lock_guard<std::mutex> hold(mu_);
+  clear_progress();
+  print_error(message);
+}
 
 void PrintingReporter::debug(const std::string& message) {
+  std::lock_guard<std::mutex> hold(mu_);
+  clear_progress();
   if (*debug_) std::fprintf(stderr, "spmi: debug: %s\n", message.c_str());
+}
+
+void PrintingReporter::clear_progress() { clear_progress_line(); }
+
+void PrintingReporter::progress(const std::string& line) {
+  std::lock_guard<std::mutex> hold(mu_);
+  if (tty_ < 0) tty_ = ::isatty(STDERR_FILENO) && !(std::getenv("TERM") && std::string_view(std::getenv("TERM")) == "dumb");
+  if (!tty_ || *quiet_) return;
+  if (line.empty()) {
+    clear_progress_line();
+    return;
+  }
+  std::fflush(stdout);
+  size_t width = terminal_columns(stderr);
+  std::string text = "spmi: " + line;
+  if (width > 1 && text.size() >= width) text = text.substr(0, width - 2) + "\u2026";
+  std::fprintf(stderr, "\r\033[K%s", text.c_str());
+  std::fflush(stderr);
+  g_progress_shown = true;
 }
 
 std::string paint(const std::string& text, Color c, bool enabled) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,10 +34,17 @@ class PrintingReporter : public Reporter {
   void done(const std::string& line) override;
   void problem(const std::string& message) override;
   void debug(const std::string& message) override;
+  // On a terminal (stderr) and without -q: one line, rewritten in place and
+  // cleared before anything else is printed.
+  void progress(const std::string& line) override;
 
  private:
+  void clear_progress();
+
   const bool* debug_;
   const bool* quiet_;  // -q: no done() lines
+  int tty_ = -1;  // whether stderr is a terminal (-1: not asked yet)
+  std::mutex mu_;
 };
 
 struct Context {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "cli/results.h"
 #include "store/task_view.h"
 #include "common/clock.h"
 #include "common/duration.h"
@@ -61,14 +62,26 @@ bool still_up(const Context& ctx, const std::string& id, WaitTarget target, cons
 
 }  // namespace
 
-int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, WaitTarget target, int64_t timeout_ms) {
+nlohmann::json wait_to_json(const TaskWait& w) {
+  return {{"reached", w.reached},
+          {"timed_out", w.timed_out},
+          {"after_seconds", static_cast<double>(w.after_ms) / 1000.0},
+          {"why", w.reached ? nlohmann::json(nullptr) : nlohmann::json(w.why)}};
+}
+
+int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, WaitTarget target, int64_t timeout_ms,
+                   std::vector<TaskWait>* results) {
   const int64_t start = monotonic_ms();
+  auto note = [&](const std::string& id, bool reached, bool timed_out, const std::string& why) {
+    if (results) results->push_back({id, reached, timed_out, monotonic_ms() - start, why});
+  };
   Fd watch(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
   if (watch.valid())
     for (const auto& id : ids)
       ::inotify_add_watch(watch.get(), ctx.store.task_dir(id).c_str(), IN_MOVED_TO | IN_CLOSE_WRITE);
   std::vector<std::string> pending = ids;
   std::vector<std::string> why(ids.size());
+  int64_t next_progress = start + 1000;
   bool failed = false;
   for (;;) {
     std::vector<std::string> still;
@@ -86,15 +99,20 @@ int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, Wait
           std::string ended;
           if (!still_up(ctx, id, target, seen, &ended)) {
             print_error(id + ": " + ended);
+            note(id, false, false, ended);
             failed = true;
             break;
           }
-          std::printf("%s: %s (after %s)\n", id.c_str(), wait_target_name(target),
-                      format_duration_ms(monotonic_ms() - start).c_str());
+          note(id, true, false, "");
+          ctx.reporter.progress("");
+          if (!results && !ctx.quiet)
+            std::printf("%s: %s (after %s)\n", id.c_str(), wait_target_name(target),
+                        format_duration_ms(monotonic_ms() - start).c_str());
           break;
         }
         case WaitOutcome::Impossible:
           print_error(id + ": will not become " + wait_target_name(target) + ": " + reason);
+          note(id, false, false, "will not become " + std::string(wait_target_name(target)) + ": " + reason);
           failed = true;
           break;
         case WaitOutcome::Waiting:
@@ -105,12 +123,27 @@ int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, Wait
     }
     std::fflush(stdout);
     pending.swap(still);
-    if (pending.empty()) return failed ? kExitFailure : kExitOk;
+    if (pending.empty()) {
+      ctx.reporter.progress("");
+      return failed ? kExitFailure : kExitOk;
+    }
+    // On a terminal, after a second: what is still awaited, and until when.
+    if (monotonic_ms() >= next_progress) {
+      std::vector<std::string> first(pending.begin(), pending.begin() + std::min<size_t>(3, pending.size()));
+      std::string who = join(first) + (pending.size() > 3 ? " and " + std::to_string(pending.size() - 3) + " more" : "");
+      std::string until = timeout_ms > 0 ? "until " + format_local_time(now_ms() + start + timeout_ms - monotonic_ms()).substr(11)
+                                         : "no time limit";
+      ctx.reporter.progress("waiting for " + who + " to be " + wait_target_name(target) + " (" + why[0] + "; " + until + ")");
+      next_progress = monotonic_ms() + 1000;
+    }
     int64_t left = timeout_ms > 0 ? start + timeout_ms - monotonic_ms() : 250;
     if (left <= 0) {
-      for (size_t i = 0; i < pending.size(); ++i)
+      ctx.reporter.progress("");
+      for (size_t i = 0; i < pending.size(); ++i) {
         print_error(pending[i] + ": timed out after " + format_duration_ms(timeout_ms) + " waiting for " +
                     wait_target_name(target) + " (" + why[i] + ")");
+        note(pending[i], false, true, why[i]);
+      }
       return failed ? kExitFailure : kExitTimeout;
     }
     struct pollfd p {watch.get(), POLLIN, 0};
@@ -145,10 +178,12 @@ void WaitAfterStart::add_options(CLI::App* sub, const std::string& what) {
 bool WaitAfterStart::parse() { return !wait || parse_wait_options(target_name, timeout, &target, &timeout_ms); }
 
 int WaitAfterStart::finish(const Context& ctx, const std::vector<std::string>& started, bool start_failed,
-                           int start_code) const {
+                           int start_code, JsonResults* results) const {
   std::fflush(stdout);
   if (!wait || started.empty()) return start_code;
-  int waited = wait_for_tasks(ctx, started, target, timeout_ms);
+  std::vector<TaskWait> waits;
+  int waited = wait_for_tasks(ctx, started, target, timeout_ms, results ? &waits : nullptr);
+  if (results) results->add_waits(waits);
   return waited != kExitOk && !start_failed ? waited : start_code;
 }
 

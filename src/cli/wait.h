@@ -7,17 +7,33 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/output.h"
 #include "store/wait_target.h"
 
 namespace spmi {
 
+class JsonResults;
+
+// What a wait found for one task.
+struct TaskWait {
+  std::string id;
+  bool reached = false;
+  bool timed_out = false;
+  int64_t after_ms = 0;  // from the start of the wait
+  std::string why;       // when not reached: why it cannot or what it still waits for
+};
+// {"reached", "timed_out", "after_seconds", "why"} (why: null when reached).
+nlohmann::json wait_to_json(const TaskWait& w);
+
 // Waits until every task in `ids` reached `target`, or until `timeout_ms`
-// (0: no limit). Prints one line per task as it gets there, and why a task
-// cannot get there any more (it ended, failed, has no health check). Returns
+// (0: no limit). Prints one line per task as it gets there (unless -q or
+// `results` is given: --json), and on stderr why a task cannot get there
+// any more (it ended, failed, has no health check) or timed out. Returns
 // kExitOk, kExitFailure (some task cannot reach it) or kExitTimeout.
-int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, WaitTarget target, int64_t timeout_ms);
+int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, WaitTarget target, int64_t timeout_ms,
+                   std::vector<TaskWait>* results = nullptr);
 
 // The --for and --timeout options of wait, start --wait and run --wait
 // (returned so start can make them require --wait), and their check (prints
@@ -42,7 +58,9 @@ struct WaitAfterStart {
   // After the start: waits for `started` when --wait was given. Returns the
   // exit code of the whole command: the wait's when it failed and no start
   // failed, else `start_code`.
-  int finish(const Context& ctx, const std::vector<std::string>& started, bool start_failed, int start_code) const;
+  // `results` (--json): the waits go there instead of onto stdout.
+  int finish(const Context& ctx, const std::vector<std::string>& started, bool start_failed, int start_code,
+             JsonResults* results = nullptr) const;
 };
 
 }  // namespace spmi

@@ -18,10 +18,11 @@ StoreWrite worse(StoreWrite a, StoreWrite b) {
 
 }  // namespace
 
-StoreWrite store_task(const Store& store, const LoadedTask& t, std::string* err) {
+StoreWrite store_task(const Store& store, const LoadedTask& t, std::string* err, bool metadata_only) {
   if (!store.has_task(t.spec.id)) return store.create_task(t.spec, t.text, t.format, err);
   Fd lock = store.lock_task(t.spec.id, kTaskLockWaitMs, err);
   if (!lock.valid()) return StoreWrite::Conflict;
+  if (metadata_only) return store.replace_task(t.spec, t.text, t.format, err);
   TaskView v = inspect_task(store, t.spec.id);
   if (v.condition == TaskCondition::Active) {
     *err = "it is active (it became active meanwhile?); not replaced";
@@ -49,7 +50,9 @@ bool carry_out_apply(const Session& s, const ApplyPlan& plan, const std::vector<
   std::string err;
   for (const auto& l : loaded) {
     if (contains(plan.unchanged, l.spec.id)) continue;
-    StoreWrite w = store_task(s.store, l, &err);
+    bool runs_on = false;  // running, and only metadata changed
+    for (const auto& c : plan.changed) runs_on = runs_on || (c.id == l.spec.id && c.running && !c.restart);
+    StoreWrite w = store_task(s.store, l, &err, runs_on);
     if (w == StoreWrite::Done) {
       written.push_back(l.spec.id);
       s.report.done((stored.count(l.spec.id) ? "updated " : "loaded ") + l.spec.id);

@@ -23,8 +23,10 @@ struct LoadedTask {
 };
 
 // Creates the task, or replaces the spec of a loaded one, which must be
-// inactive with nothing left running (checked under its cli.lock).
-StoreWrite store_task(const Store& store, const LoadedTask& task, std::string* err);
+// inactive with nothing left running (checked under its cli.lock), unless
+// `metadata_only`: then only comment, tags, project or source differ and
+// the task may run on.
+StoreWrite store_task(const Store& store, const LoadedTask& task, std::string* err, bool metadata_only = false);
 
 // Carries out `plan` for `loaded` (`stored`: the specs before it): stops
 // what changes or goes (dependents first), writes the new and changed

@@ -36,11 +36,26 @@ std::map<std::string, std::vector<std::string>> definition(const TaskSpec& spec)
   kv.parse(serialize_spec(spec), "spmi-spec", kSpecVersion, &err);
   std::map<std::string, std::vector<std::string>> out;
   for (const auto& [k, v] : kv.entries())
-    if (k != "source" && k != "loaded_at_ms") out[k].push_back(v);
+    if (k != "loaded_at_ms") out[k].push_back(v);  // "source": a project file that moved, an adopted task
   return out;
 }
 
 }  // namespace
+
+std::string owner_of(const TaskSpec& spec) {
+  std::string out = spec.source.empty() ? "an unknown file" : spec.source;
+  if (!spec.project.empty()) out += " (project " + spec.project + ")";
+  return out;
+}
+
+bool owned_elsewhere(const TaskSpec& stored, const TaskSpec& incoming) {
+  if (!stored.project.empty() || !incoming.project.empty()) return stored.project != incoming.project;
+  return stored.source != incoming.source;
+}
+
+bool is_metadata_key(const std::string& name) {
+  return name == "comment" || name == "tags" || name == "project" || name == "source";
+}
 
 std::vector<std::string> changed_keys(const TaskSpec& before, const TaskSpec& after) {
   auto a = definition(before), b = definition(after);
@@ -61,7 +76,7 @@ std::vector<std::string> changed_keys(const TaskSpec& before, const TaskSpec& af
 
 ApplyPlan plan_apply(const TaskSpecs& stored, const std::vector<TaskSpec>& incoming,
                      const std::vector<std::string>& sources, const std::vector<std::string>& projects, bool prune,
-                     const std::function<bool(const std::string&)>& running) {
+                     const std::function<bool(const std::string&)>& running, bool adopt) {
   ApplyPlan plan;
   std::set<std::string> incoming_ids;
   std::vector<std::string> restart;
@@ -72,14 +87,19 @@ ApplyPlan plan_apply(const TaskSpecs& stored, const std::vector<TaskSpec>& incom
       plan.added.push_back(spec.id);
       continue;
     }
+    if (owned_elsewhere(it->second, spec) && !adopt) {
+      plan.conflicts.push_back({spec.id, owner_of(it->second)});
+      continue;
+    }
     std::vector<std::string> keys = changed_keys(it->second, spec);
     if (keys.empty()) {
       plan.unchanged.push_back(spec.id);
       continue;
     }
     bool up = running(spec.id);
-    plan.changed.push_back({spec.id, keys, up});
-    if (up) restart.push_back(spec.id);
+    bool shapes_run = std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return !is_metadata_key(k); });
+    plan.changed.push_back({spec.id, keys, up, up && shapes_run});
+    if (up && shapes_run) restart.push_back(spec.id);
   }
   std::vector<std::string> removed_running;
   for (const auto& [id, spec] : stored) {

@@ -15,7 +15,18 @@ namespace spmi {
 struct ApplyChange {
   std::string id;
   std::vector<std::string> keys;  // what differs, as descriptor-level names ("command", "env", ...)
-  bool running = false;           // active now: restarted to take the change
+  bool running = false;           // active now
+  // Running and a key that shapes the run changed: stopped and started
+  // again. Only a metadata key (is_metadata_key) changed: the new
+  // definition is written while the task runs on.
+  bool restart = false;
+};
+
+// A task the files define whose id another file or project owns (ids are
+// global). Refused unless the user says --adopt; then it moves.
+struct ApplyOwnerConflict {
+  std::string id;
+  std::string owner;  // "/srv/a.toml (project shop)", as owner_of() says
 };
 
 struct ApplyRemoval {
@@ -29,9 +40,19 @@ struct ApplyPlan {
   std::vector<std::string> unchanged;
   std::vector<ApplyRemoval> removed;       // with --prune
   std::vector<std::string> not_in_files;   // would be removed with --prune
+  std::vector<ApplyOwnerConflict> conflicts;  // ids owned elsewhere: in no other list
   std::vector<std::string> stop_order;     // running tasks to stop (changed and removed), dependents first
   std::vector<std::string> restart_order;  // changed running tasks to start again, dependencies first
 };
+
+// Who owns a loaded task: "its file (project P)", "spmi run".
+std::string owner_of(const TaskSpec& spec);
+// Whether `incoming` comes from somewhere other than the loaded `stored`:
+// another project, or (outside any project) another file.
+bool owned_elsewhere(const TaskSpec& stored, const TaskSpec& incoming);
+// Keys that only describe a task (comment, tags, project, source): a change
+// of them alone never restarts it.
+bool is_metadata_key(const std::string& name);
 
 // The names of the definition keys that differ between two specs (source
 // and load time do not count; values are never part of the result).
@@ -40,9 +61,11 @@ std::vector<std::string> changed_keys(const TaskSpec& before, const TaskSpec& af
 // `stored`: the loaded tasks; `incoming`: the files' tasks; `sources`: the
 // files' absolute paths and `projects`: their project names (a stored task
 // from one of them that the files no longer define is removed with
-// `prune`); `running(id)`: whether a stored task is active.
+// `prune`); `running(id)`: whether a stored task is active. A task owned
+// elsewhere is a conflict (and nothing else in the plan) unless `adopt`;
+// adopted, it is a change whose keys include "source" (or "project").
 ApplyPlan plan_apply(const TaskSpecs& stored, const std::vector<TaskSpec>& incoming,
                      const std::vector<std::string>& sources, const std::vector<std::string>& projects, bool prune,
-                     const std::function<bool(const std::string&)>& running);
+                     const std::function<bool(const std::string&)>& running, bool adopt = false);
 
 }  // namespace spmi

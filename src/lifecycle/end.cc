@@ -171,7 +171,28 @@ bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill)
       if (job.request.wait.pidfd.valid()) waits.push_back(&job.request.wait);
     }
   }
-  wait_all(waits);
+  // On a terminal, a stop that takes more than a second says what it waits
+  // for and when the stop timeout runs out.
+  auto tick = [&] {
+    std::vector<std::string> names;
+    int64_t first_kill = 0;
+    for (const Job& job : jobs) {
+      if (!job.requested || job.request.wait.exited || !job.request.wait.pidfd.valid()) continue;
+      names.push_back(job.id);
+      int64_t at = job.request.requested_ms + (kill ? 0 : job.view.spec.stop_timeout_ms);
+      if (first_kill == 0 || at < first_kill) first_kill = at;
+    }
+    if (names.empty()) return;
+    std::string who = names.size() <= 3 ? join(names) : join(std::vector<std::string>(names.begin(), names.begin() + 3)) +
+                                                             " and " + std::to_string(names.size() - 3) + " more";
+    int64_t wall = now_ms() + first_kill - monotonic_ms();
+    std::string then = kill || first_kill <= monotonic_ms() ? "SIGKILL sent"
+                                                             : "SIGKILL at " + format_local_time(wall).substr(11) +
+                                                                   " (stop_timeout)";
+    s.report.progress("waiting for " + who + " to " + (kill ? "die" : "stop") + "; " + then);
+  };
+  wait_all(waits, tick);
+  s.report.progress("");
 
   for (Job& job : jobs) {
     if (!job.requested) continue;

@@ -21,6 +21,10 @@ class Reporter {
   virtual void problem(const std::string& message) = 0;
   // What spmi is doing, for -d.
   virtual void debug(const std::string& message) = 0;
+  // What a long operation is waiting for and until when ("waiting for web
+  // to stop; SIGKILL at 10:32:05"), said again as it changes; "" when the
+  // wait is over. The CLI shows it as one line on a terminal only.
+  virtual void progress(const std::string& line) { (void)line; }
 };
 
 struct Session {

@@ -1,6 +1,7 @@
 // Control-FIFO requests and parallel waiting on pidfds.
 #include "store/control.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
@@ -27,8 +28,8 @@ bool send_control(const std::string& task_dir, ControlRequest request, std::stri
   return true;
 }
 
-void wait_all(std::vector<Waitable*>& items) {
-  for (;;) {
+void wait_all(std::vector<Waitable*>& items, const std::function<void()>& tick) {
+  for (int64_t next_tick = monotonic_ms() + 1000;;) {
     std::vector<struct pollfd> fds;
     std::vector<Waitable*> pending;
     int64_t now = monotonic_ms(), next = -1;
@@ -39,7 +40,12 @@ void wait_all(std::vector<Waitable*>& items) {
       if (next < 0 || w->deadline_ms < next) next = w->deadline_ms;
     }
     if (pending.empty()) return;
-    int n = ::poll(fds.data(), fds.size(), static_cast<int>(next - now));
+    if (tick && now >= next_tick) {
+      tick();
+      next_tick = now + 1000;
+    }
+    if (tick) next = std::min(next, next_tick);
+    int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::max<int64_t>(0, next - now)));
     if (n < 0 && errno != EINTR) return;
     for (size_t i = 0; n > 0 && i < fds.size(); ++i)
       if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) pending[i]->exited = true;

@@ -26,7 +26,8 @@ struct Waitable {
 };
 
 // Waits until every waitable has exited or passed its deadline; sets `exited`.
-void wait_all(std::vector<Waitable*>& items);
+// `tick`, when given, is called about once a second while some still wait.
+void wait_all(std::vector<Waitable*>& items, const std::function<void()>& tick = {});
 
 // Signals every process in `procs`, then waits until all have exited, up to
 // `timeout_ms`; then SIGKILLs what is left, re-scanning with `rescan` until

@@ -47,7 +47,8 @@ TEST_CASE("load refuses duplicates and keeps what is stored", "[e2e][load]") {
   auto before = env.snapshot();
   auto r = env.run({"load", a});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("already loaded (use --replace") != std::string::npos);
+  CHECK(r.err.find("task 'web' is already loaded from " + env.dir() + "/web.toml (--replace updates it") !=
+        std::string::npos);
   CHECK(env.snapshot() == before);
 
   // The same id in two files of one load: nothing is written.

@@ -219,3 +219,35 @@ TEST_CASE("stdout and stderr keep their order on one pipe", "[e2e][help]") {
   CHECK(cleaned < note);
   CHECK(env.run({"kill", "o2"}).exit_code == 0);
 }
+
+TEST_CASE("a stop or a wait longer than a second shows one progress line on a terminal", "[e2e][help]") {
+  SpmiEnv env;
+  // Ignores SIGTERM: the stop waits out its 3 s stop_timeout.
+  REQUIRE(env.run({"load", env.task("slow", "trap '' TERM; sleep 60 & wait", "stop_timeout = \"3s\"\n")}).exit_code == 0);
+  REQUIRE(env.run({"start", "slow", "--wait", "--for", "running"}).exit_code == 0);
+  {
+    PtySession pty({SPMI_BIN, "stop", "slow"}, env.environment({"TERM=xterm"}));
+    REQUIRE(pty.read_until("stopped slow", 15000));
+    INFO(pty.output());
+    CHECK(has(pty.output(), "\r\033[Kspmi: waiting for slow to stop; SIGKILL at "));
+    CHECK(has(pty.output(), "(stop_timeout)"));
+    // Cleared before the result line.
+    CHECK(pty.output().find("\r\033[K", pty.output().find("waiting for slow")) < pty.output().find("stopped slow"));
+    CHECK(pty.wait_exit(5000) == 0);
+  }
+  // On a pipe: no progress line.
+  REQUIRE(env.run({"start", "slow", "--wait", "--for", "running"}).exit_code == 0);
+  auto r = env.run({"stop", "slow"});
+  CHECK(r.exit_code == 0);
+  CHECK_FALSE(has(r.err, "waiting for"));
+  CHECK_FALSE(has(r.err, "\r"));
+  // A wait says what it waits for and until when.
+  REQUIRE(env.run({"load", env.task("unready", "sleep 60", "type = \"watchdog\"\nready_fd = 3\n")}).exit_code == 0);
+  PtySession pty({SPMI_BIN, "start", "unready", "--wait", "--timeout", "3s"}, env.environment({"TERM=xterm"}));
+  REQUIRE(pty.read_until("timed out", 15000));
+  INFO(pty.output());
+  CHECK(has(pty.output(), "waiting for unready to be ready ("));
+  CHECK(has(pty.output(), "; until "));
+  CHECK(pty.wait_exit(5000) == 5);
+  CHECK(env.run({"kill", "unready"}).exit_code == 0);
+}

@@ -25,11 +25,13 @@ TaskSpecs specs(std::initializer_list<TaskSpec> list) {
 }
 }  // namespace
 
-TEST_CASE("changed_keys names what differs, never values, and ignores load time and source", "[apply]") {
+TEST_CASE("changed_keys names what differs, never values, and ignores load time", "[apply]") {
   TaskSpec a = task("a"), b = a;
   b.loaded_at_ms = 12345;
-  b.source = "/elsewhere/shop.toml";
   CHECK(changed_keys(a, b).empty());
+  b.source = "/elsewhere/shop.toml";  // a project file that moved
+  CHECK(changed_keys(a, b) == std::vector<std::string>{"source"});
+  b.source = a.source;
   b.argv = {"run", "a"};
   b.shell_command.clear();
   b.env = {{"TOKEN", "s3cret"}};
@@ -77,7 +79,7 @@ TEST_CASE("plan_apply: added, changed (running or not), unchanged, pruned, and t
 TEST_CASE("plan_apply: changed running tasks stop dependents first and start dependencies first", "[apply]") {
   TaskSpecs stored = specs({task("db"), task("api", {"db"}), task("web", {"api"})});
   std::vector<TaskSpec> incoming = {task("web", {"api"}), task("api", {"db"}), task("db")};
-  for (auto& s : incoming) s.comment = "new";
+  for (auto& s : incoming) s.stop_timeout_ms = 1;
   ApplyPlan p = plan_apply(stored, incoming, {"/p/shop.toml"}, {}, false, [](const std::string&) { return true; });
   CHECK(p.stop_order == std::vector<std::string>{"web", "api", "db"});
   CHECK(p.restart_order == std::vector<std::string>{"db", "api", "web"});
@@ -89,4 +91,56 @@ TEST_CASE("plan_apply: a task of the same project moved to another file is still
   ApplyPlan p = plan_apply(stored, {task("db")}, {"/p/shop.toml"}, {"shop"}, true, [](const std::string&) { return false; });
   REQUIRE(p.removed.size() == 1);
   CHECK(p.removed[0].id == "api");
+}
+
+TEST_CASE("plan_apply: a change of metadata alone does not restart a running task", "[apply]") {
+  TaskSpecs stored = specs({task("db"), task("web")});
+  std::vector<TaskSpec> incoming = {task("db"), task("web")};
+  incoming[0].comment = "the database";
+  incoming[0].tags = {"data"};
+  incoming[1].comment = "new";
+  incoming[1].env = {{"PORT", "81"}};
+  ApplyPlan p = plan_apply(stored, incoming, {"/p/shop.toml"}, {"shop"}, false, [](const std::string&) { return true; });
+  REQUIRE(p.changed.size() == 2);
+  CHECK(p.changed[0].id == "db");
+  CHECK(p.changed[0].running);
+  CHECK_FALSE(p.changed[0].restart);
+  CHECK(p.changed[1].restart);
+  CHECK(p.stop_order == std::vector<std::string>{"web"});
+  CHECK(p.restart_order == std::vector<std::string>{"web"});
+  for (const char* k : {"comment", "tags", "project", "source"}) CHECK(is_metadata_key(k));
+  for (const char* k : {"command", "env", "cwd", "user", "logs.keep"}) CHECK_FALSE(is_metadata_key(k));
+}
+
+TEST_CASE("plan_apply: an id owned by another file or project is a conflict unless adopted", "[apply]") {
+  // "solo" came from /p/solo.toml (no project), "db" from project shop.
+  TaskSpecs stored = specs({task("db"), task("solo", {}, "/p/solo.toml")});
+  TaskSpec solo = task("solo", {}, "/q/other.toml");
+  TaskSpec db = task("db", {}, "/q/other.toml");  // no project now
+  auto running = [](const std::string&) { return true; };
+  ApplyPlan p = plan_apply(stored, {solo, db}, {"/q/other.toml"}, {}, false, running);
+  REQUIRE(p.conflicts.size() == 2);
+  CHECK(p.conflicts[0].id == "solo");
+  CHECK(p.conflicts[0].owner == "/p/solo.toml");
+  CHECK(p.conflicts[1].id == "db");
+  CHECK(p.conflicts[1].owner == "/p/shop.toml (project shop)");
+  CHECK(p.added.empty());
+  CHECK(p.changed.empty());
+  CHECK(p.unchanged.empty());
+  CHECK(p.stop_order.empty());
+  // Adopted: a change of owner (metadata: no restart).
+  ApplyPlan q = plan_apply(stored, {solo, db}, {"/q/other.toml"}, {}, false, running, true);
+  CHECK(q.conflicts.empty());
+  REQUIRE(q.changed.size() == 2);
+  CHECK(q.changed[0].keys == std::vector<std::string>{"source"});
+  CHECK_FALSE(q.changed[0].restart);
+  CHECK(q.changed[1].keys == std::vector<std::string>{"project", "source"});
+  CHECK(q.stop_order.empty());
+  // The same project from a file that moved is still its own.
+  ApplyPlan r = plan_apply(stored, {task("db", {}, "/p/shop.toml")}, {"/p/shop.toml"}, {"shop"}, false, running);
+  CHECK(r.conflicts.empty());
+  CHECK(owned_elsewhere(stored["solo"], solo));
+  TaskSpec moved = task("db");
+  moved.source = "/new/place.toml";
+  CHECK_FALSE(owned_elsewhere(stored["db"], moved));
 }
