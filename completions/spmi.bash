@@ -21,7 +21,10 @@ _spmi() {
     esac
   done
   if [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "$("$spmi" __complete commands 2>/dev/null) --help --version --debug" -- "$cur"))
+    case $prev in
+      --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+    esac
+    COMPREPLY=($(compgen -W "$("$spmi" __complete commands 2>/dev/null) --help --version --debug --quiet --color" -- "$cur"))
     return
   fi
   case $prev in
@@ -29,6 +32,7 @@ _spmi() {
     --tag) COMPREPLY=($(compgen -W "$("$spmi" __complete tags 2>/dev/null)" -- "$cur")); return ;;
     --for) COMPREPLY=($(compgen -W "running ready healthy exited" -- "$cur")); return ;;
     --format) COMPREPLY=($(compgen -W "text dot json" -- "$cur")); return ;;
+    --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$("$spmi" __complete options "$cmd" 2>/dev/null)" -- "$cur"))
@@ -38,6 +42,7 @@ _spmi() {
     load | apply | validate)
       if declare -F _filedir >/dev/null; then _filedir; else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
     export) COMPREPLY=($(compgen -W "systemd cron" -- "$cur")) ;;
+    help | schema) [[ $cmd == help ]] && COMPREPLY=($(compgen -W "$("$spmi" __complete commands 2>/dev/null)" -- "$cur")) ;;
     run) COMPREPLY=($(compgen -c -- "$cur")) ;;
     *) COMPREPLY=($(compgen -W "$("$spmi" __complete tasks 2>/dev/null)" -- "$cur")) ;;
   esac

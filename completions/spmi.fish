@@ -32,7 +32,8 @@ end
 
 complete -c spmi -f
 complete -c spmi -n 'not __spmi_command' -a '(__spmi_words commands)'
-complete -c spmi -n 'not __spmi_command' -l help -l version -s d -l debug
+complete -c spmi -n 'not __spmi_command' -l help -l version -s d -l debug -s q -l quiet
+complete -c spmi -n 'not __spmi_command' -l color -x -a 'auto always never'
 complete -c spmi -n '__spmi_command; and string match -q -- "-*" (commandline -ct)' -a '(__spmi_options)'
 complete -c spmi -n '__spmi_command' -s p -l project -x -a '(__spmi_words projects)'
 complete -c spmi -n '__spmi_command' -l tag -x -a '(__spmi_words tags)'

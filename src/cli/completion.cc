@@ -22,6 +22,7 @@ int run_completion(const CLI::App& app, const Store& store, const std::vector<st
   std::set<std::string> words;
   if (what == "commands") {
     for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) words.insert(sub->get_name());
+    words.insert("help");  // `spmi help [COMMAND]` (main.cc), not a registered subcommand
   } else if (what == "options" && args.size() > 1) {
     const CLI::App* sub = nullptr;
     for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; }))

@@ -69,6 +69,7 @@ int print_help(CLI::App& app, Context& ctx, const char* topic) {
     return kExitOk;
   }
   const CommandEntry* e = find_command(topic);
+  if (!e && std::string_view(topic) == "help") return print_help(app, ctx, nullptr);
   if (!e) {
     print_error(unknown_command_message(topic, all_command_names()));
     return kExitUsage;

@@ -2,13 +2,26 @@
 // --tag TAG. Within one kind any match selects a task; kinds given together
 // must all match (`-p shop 'web.*'`: the web tasks of project shop).
 #include <algorithm>
+#include <cctype>
 
 #include "cli/commands.h"
 #include "lifecycle/deps.h"
 #include "cli/patterns.h"
 #include "common/names.h"
+#include "common/suggest.h"
 
 namespace spmi {
+
+namespace {
+// "; did you mean 'web'?" when `typed` is a plain name (a pattern with no
+// regular-expression syntax but '.') close to one of `names`.
+std::string did_you_mean(const std::string& typed, const std::vector<std::string>& names) {
+  for (char c : typed)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') return "";
+  std::string near = nearest_name(typed, names);
+  return near.empty() ? "" : "; did you mean '" + near + "'?";
+}
+}  // namespace
 
 void add_selection_options(CLI::App* sub, Selection& sel, bool optional) {
   sub->add_option("patterns", sel.patterns,
@@ -47,12 +60,15 @@ bool select_tasks(const Context& ctx, const Selection& sel, std::vector<std::str
       *exit_code = kExitUsage;
       return false;
     }
-    for (const auto& p : missing) print_error("no loaded task matches '" + p + "'");
+    for (const auto& p : missing) print_error("no loaded task matches '" + p + "'" + did_you_mean(p, all));
   }
   if (!sel.projects.empty() || !sel.tags.empty()) {
     // Projects and tags live in the specs: read them only when asked.
-    std::vector<std::string> seen_projects, seen_tags, kept;
+    std::vector<std::string> seen_projects, seen_tags, kept, all_projects, all_tags;
     for (const auto& [id, spec] : stored_specs(ctx.store)) {
+      if (!spec.project.empty() && !contains(all_projects, spec.project)) all_projects.push_back(spec.project);
+      for (const auto& t : spec.tags)
+        if (!contains(all_tags, t)) all_tags.push_back(t);
       bool in_project = sel.projects.empty() || contains(sel.projects, spec.project);
       bool tagged = sel.tags.empty();
       for (const auto& t : spec.tags) {
@@ -66,12 +82,12 @@ bool select_tasks(const Context& ctx, const Selection& sel, std::vector<std::str
     }
     for (const auto& p : sel.projects)
       if (!contains(seen_projects, p)) {
-        print_error("no loaded task belongs to project '" + p + "'");
+        print_error("no loaded task belongs to project '" + p + "'" + did_you_mean(p, all_projects));
         missing.push_back(p);
       }
     for (const auto& t : sel.tags)
       if (!contains(seen_tags, t)) {
-        print_error("no loaded task has the tag '" + t + "'");
+        print_error("no loaded task has the tag '" + t + "'" + did_you_mean(t, all_tags));
         missing.push_back(t);
       }
     if (kept.empty() && missing.empty()) {

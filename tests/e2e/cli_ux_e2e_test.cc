@@ -60,6 +60,20 @@ TEST_CASE("mistyped commands and options get the nearest name, every error start
   CHECK(far.exit_code == 2);
   CHECK(far.err == "spmi: unknown command 'frobnicate' ('spmi help' lists the commands)\n");
 
+  // A mistyped task id, project or tag.
+  REQUIRE(env.run({"apply", env.write("shop.toml", "[project]\nname = \"shop\"\n[project.tasks.web]\ntags = [\"front\"]\n"
+                                                   "[project.tasks.web.wrapper]\ncommand = \"sleep 1\"\n")}).exit_code == 0);
+  auto id = env.run({"status", "wbe"});
+  CHECK(id.exit_code == 3);
+  CHECK(id.err == "spmi: no loaded task matches 'wbe'; did you mean 'web'?\n");
+  CHECK(env.run({"status", "x[0-9]+"}).err == "spmi: no loaded task matches 'x[0-9]+'\n");  // a regex: no guess
+  CHECK(has(env.run({"list", "-p", "shpo"}).err, "no loaded task belongs to project 'shpo'; did you mean 'shop'?"));
+  CHECK(has(env.run({"list", "--tag", "fornt"}).err, "no loaded task has the tag 'fornt'; did you mean 'front'?"));
+  auto help_help = env.run({"help", "help"});
+  CHECK(help_help.exit_code == 0);
+  CHECK(has(help_help.out, "Commands:"));
+  CHECK(has(env.run({"__complete", "commands"}).out, "help\n"));
+
   auto opt = env.run({"list", "--jsn"});
   CHECK(opt.exit_code == 2);
   CHECK(opt.err == "spmi: list: unknown option '--jsn'; did you mean '--json'? (see 'spmi list --help')\n");
