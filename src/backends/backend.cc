@@ -25,8 +25,8 @@ void check_backend_keys(const Node& table, Checker& check, const std::vector<std
     if (contains(allowed, e.key)) continue;
     // Another backend's key: say which ("partition" is Slurm's).
     std::string owner;
-    for (const char* name : {"native", "screen", "tmux", "slurm"})
-      if (const Backend* b = find_backend(name); b && contains(b->option_keys(), e.key)) owner = name;
+    for (const BackendType& t : backend_types())
+      if (contains(t.get().option_keys(), e.key)) owner = t.name;
     if (!owner.empty())
       check.error(e.key_pos, "task.backend." + e.key + ": only for type = \"" + owner + "\"");
     else

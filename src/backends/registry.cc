@@ -14,6 +14,8 @@ constexpr BackendType kBackendTypes[] = {
 };
 }  // namespace
 
+std::span<const BackendType> backend_types() { return kBackendTypes; }
+
 const Backend* find_backend(std::string_view name) {
   for (const auto& t : kBackendTypes)
     if (name == t.name) return &t.get();

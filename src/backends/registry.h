@@ -2,6 +2,7 @@
 // by a task's `backend.type`. The interface is backends/backend.h.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,8 @@ struct BackendType {
   const Backend& (*get)();  // the backend (backends hold no state)
 };
 
+// Every backend type, in the order messages list them.
+std::span<const BackendType> backend_types();
 // The backend named `name`, or null.
 const Backend* find_backend(std::string_view name);
 // "native, screen, tmux, slurm".

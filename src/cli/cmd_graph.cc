@@ -26,10 +26,10 @@ bool is_file(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int run_graph(Context& ctx, Options& opts) {
-  if (opts.json) opts.format = "json";
-  if (opts.format != "text" && opts.format != "dot" && opts.format != "json") {
-    print_error("--format: unknown format '" + opts.format + "' (known: text, dot, json)");
+int run_graph(Context& ctx, const Options& opts) {
+  const std::string format = opts.json ? "json" : opts.format;
+  if (format != "text" && format != "dot" && format != "json") {
+    print_error("--format: unknown format '" + format + "' (known: text, dot, json)");
     return kExitUsage;
   }
   TaskSpecs all;
@@ -63,7 +63,7 @@ int run_graph(Context& ctx, Options& opts) {
   }
   std::vector<std::string> order = with_dependencies(all, roots);
   std::vector<std::string> problems = check_dependencies(all);
-  if (opts.format == "json") {
+  if (format == "json") {
     nlohmann::json tasks = nlohmann::json::array();
     for (const auto& id : order) {
       auto it = all.find(id);
@@ -76,7 +76,7 @@ int run_graph(Context& ctx, Options& opts) {
     }
     std::printf("%s\n", nlohmann::json({{"schema", 1}, {"start_order", order}, {"tasks", tasks},
                                         {"problems", problems}}).dump(2).c_str());
-  } else if (opts.format == "dot") {
+  } else if (format == "dot") {
     std::printf("digraph spmi {\n  rankdir=LR;\n");
     for (const auto& id : order) {
       std::printf("  \"%s\";\n", id.c_str());

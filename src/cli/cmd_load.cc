@@ -28,15 +28,15 @@ int run_load(Context& ctx, const Options& opts) {
 
   // Conflicts with what is already stored are checked before writing anything.
   bool conflict = false;
+  const TaskSpecs stored = stored_specs(ctx.store);
   {
     std::vector<TaskSpec> incoming;
     for (const auto& l : loaded) incoming.push_back(l.spec);
-    for (const auto& p : new_dependency_problems(stored_specs(ctx.store), incoming)) {
+    for (const auto& p : new_dependency_problems(stored, incoming)) {
       print_error(p);
       conflict = true;
     }
   }
-  TaskSpecs stored = stored_specs(ctx.store);
   for (const auto& l : loaded) {
     auto it = stored.find(l.spec.id);
     if (it == stored.end()) {

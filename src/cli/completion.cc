@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "cli/help.h"
 #include "lifecycle/deps.h"
 
 namespace spmi {
@@ -28,10 +29,7 @@ int run_completion(const CLI::App& app, const Store& store, const std::vector<st
     for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; }))
       if (s->get_name() == args[1]) sub = s;
     if (!sub) return 0;
-    for (const CLI::Option* o : sub->get_options()) {
-      for (const auto& l : o->get_lnames()) words.insert("--" + l);
-      for (const auto& s : o->get_snames()) words.insert("-" + s);
-    }
+    for (auto& name : option_names(*sub)) words.insert(std::move(name));
   } else if (what == "tasks" || what == "projects" || what == "tags") {
     std::string err, note;
     if (!store.check_trusted(&err, &note)) return 0;  // names from a directory spmi would refuse: none

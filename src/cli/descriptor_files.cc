@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -56,27 +57,23 @@ bool find_program(const TaskSpec& spec, const std::string& program, std::string*
   for (const auto& [k, v] : spec.env)
     if (k == "PATH") path = v;
   if (path.empty()) path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin";
-  size_t pos = 0;
-  while (pos <= path.size()) {
-    size_t end = path.find(':', pos);
-    if (end == std::string::npos) end = path.size();
+  std::vector<std::string> dirs;
+  for (size_t pos = 0; pos <= path.size();) {
+    size_t end = std::min(path.find(':', pos), path.size());
     std::string dir = path.substr(pos, end - pos);
-    if (executable((dir.empty() ? "." : dir) + "/" + program)) return true;
+    dirs.push_back(dir.empty() ? "." : dir);
     pos = end + 1;
   }
+  for (const auto& dir : dirs)
+    if (executable(dir + "/" + program)) return true;
   // A misspelt program ("pyhton3"): the nearest executable name on PATH.
   std::vector<std::string> names;
-  pos = 0;
-  while (pos <= path.size()) {
-    size_t end = path.find(':', pos);
-    if (end == std::string::npos) end = path.size();
+  for (const auto& dir : dirs) {
     std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(path.substr(pos, end - pos), ec))
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec))
       if (executable(e.path().string())) names.push_back(e.path().filename().string());
-    pos = end + 1;
   }
-  std::string near = nearest_name(program, names);
-  *why = "'" + program + "' is not found in PATH (" + path + ")" + (near.empty() ? "" : "; did you mean '" + near + "'?");
+  *why = "'" + program + "' is not found in PATH (" + path + ")" + did_you_mean(program, names);
   return false;
 }
 

@@ -46,6 +46,8 @@ constexpr Examples kExamples[] = {
     {"help", "spmi help start"},
 };
 
+}  // namespace
+
 std::vector<std::string> option_names(const CLI::App& app) {
   std::vector<std::string> out;
   for (const CLI::Option* o : app.get_options()) {
@@ -55,8 +57,6 @@ std::vector<std::string> option_names(const CLI::App& app) {
   return out;
 }
 
-}  // namespace
-
 std::string command_footer(const std::string& name) {
   std::string out;
   for (const auto& e : kExamples)
@@ -64,12 +64,6 @@ std::string command_footer(const std::string& name) {
   out += "Task patterns are regular expressions matched against whole ids.\n"
          "State lives in $SPMI_PATH (default ~/.spmi). Docs: man spmi, man 5 spmi-descriptor.\n";
   return out + kExitCodeHelp;
-}
-
-std::vector<std::string> command_names(CLI::App& app) {
-  std::vector<std::string> out;
-  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) out.push_back(sub->get_name());
-  return out;
 }
 
 std::string short_help(CLI::App& app) {
@@ -93,10 +87,7 @@ std::string short_help(CLI::App& app) {
 }
 
 std::string unknown_command_message(const std::string& word, const std::vector<std::string>& names) {
-  std::string near = nearest_name(word, names);
-  std::string msg = "unknown command '" + word + "'";
-  if (!near.empty()) msg += "; did you mean '" + near + "'?";
-  return msg + " ('spmi help' lists the commands)";
+  return "unknown command '" + word + "'" + did_you_mean(word, names) + " ('spmi help' lists the commands)";
 }
 
 std::string parse_error_message(const CLI::App& app, const CLI::App* sub, const CLI::ParseError& e) {
@@ -114,15 +105,13 @@ std::string parse_error_message(const CLI::App& app, const CLI::App* sub, const 
       if (sub)
         for (auto& n : option_names(*sub)) names.push_back(n);
       std::string option = first.substr(0, first.find('='));
-      near = nearest_name(option, names);
+      near = did_you_mean(option, names);
       what = "unknown option '" + first + "'";
     } else {
       what = "unexpected argument" + std::string(args.find(' ') == std::string::npos ? " '" : "s '") + args + "'";
     }
   }
-  std::string msg = where + what;
-  if (!near.empty()) msg += "; did you mean '" + near + "'?";
-  return msg + " (see " + help + ")";
+  return where + what + near + " (see " + help + ")";
 }
 
 }  // namespace spmi

@@ -21,8 +21,8 @@ std::string command_footer(const std::string& name);
 // registered) one line each, where to read more.
 std::string short_help(CLI::App& app);
 
-// The words `spmi help`, `spmi lst` and the shell completion choose from.
-std::vector<std::string> command_names(CLI::App& app);
+// The options of `app` as typed: "--json", "-p" (did-you-mean, completions).
+std::vector<std::string> option_names(const CLI::App& app);
 
 // "unknown command 'lst'; did you mean 'list'? (spmi help lists them)".
 std::string unknown_command_message(const std::string& word, const std::vector<std::string>& names);

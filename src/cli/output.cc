@@ -45,23 +45,21 @@ void print_debug(const Context& ctx, const std::string& message) { ctx.reporter.
 
 void PrintingReporter::done(const std::string& line) {
   std::lock_guard<std::mutex> hold(mu_);
-  clear_progress();
+  clear_progress_line();
   if (!*quiet_) std::printf("%s\n", line.c_str());
 }
 
 void PrintingReporter::problem(const std::string& message) {
   std::lock_guard<std::mutex> hold(mu_);
-  clear_progress();
+  clear_progress_line();
   print_error(message);
 }
 
 void PrintingReporter::debug(const std::string& message) {
   std::lock_guard<std::mutex> hold(mu_);
-  clear_progress();
+  clear_progress_line();
   if (*debug_) std::fprintf(stderr, "spmi: debug: %s\n", message.c_str());
 }
-
-void PrintingReporter::clear_progress() { clear_progress_line(); }
 
 void PrintingReporter::progress(const std::string& line) {
   std::lock_guard<std::mutex> hold(mu_);

@@ -39,8 +39,6 @@ class PrintingReporter : public Reporter {
   void progress(const std::string& line) override;
 
  private:
-  void clear_progress();
-
   const bool* debug_;
   const bool* quiet_;  // -q: no done() lines
   int tty_ = -1;  // whether stderr is a terminal (-1: not asked yet)

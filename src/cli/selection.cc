@@ -13,13 +13,12 @@
 namespace spmi {
 
 namespace {
-// "; did you mean 'web'?" when `typed` is a plain name (a pattern with no
+// "; did you mean 'web'?" (suggest.h) when `typed` is a plain name (a pattern with no
 // regular-expression syntax but '.') close to one of `names`.
-std::string did_you_mean(const std::string& typed, const std::vector<std::string>& names) {
+std::string plain_name_guess(const std::string& typed, const std::vector<std::string>& names) {
   for (char c : typed)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') return "";
-  std::string near = nearest_name(typed, names);
-  return near.empty() ? "" : "; did you mean '" + near + "'?";
+  return did_you_mean(typed, names);
 }
 }  // namespace
 
@@ -60,7 +59,7 @@ bool select_tasks(const Context& ctx, const Selection& sel, std::vector<std::str
       *exit_code = kExitUsage;
       return false;
     }
-    for (const auto& p : missing) print_error("no loaded task matches '" + p + "'" + did_you_mean(p, all));
+    for (const auto& p : missing) print_error("no loaded task matches '" + p + "'" + plain_name_guess(p, all));
   }
   if (!sel.projects.empty() || !sel.tags.empty()) {
     // Projects and tags live in the specs: read them only when asked.
@@ -82,12 +81,12 @@ bool select_tasks(const Context& ctx, const Selection& sel, std::vector<std::str
     }
     for (const auto& p : sel.projects)
       if (!contains(seen_projects, p)) {
-        print_error("no loaded task belongs to project '" + p + "'" + did_you_mean(p, all_projects));
+        print_error("no loaded task belongs to project '" + p + "'" + plain_name_guess(p, all_projects));
         missing.push_back(p);
       }
     for (const auto& t : sel.tags)
       if (!contains(seen_tags, t)) {
-        print_error("no loaded task has the tag '" + t + "'" + did_you_mean(t, all_tags));
+        print_error("no loaded task has the tag '" + t + "'" + plain_name_guess(t, all_tags));
         missing.push_back(t);
       }
     if (kept.empty() && missing.empty()) {

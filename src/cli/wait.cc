@@ -129,8 +129,7 @@ int wait_for_tasks(const Context& ctx, const std::vector<std::string>& ids, Wait
     }
     // On a terminal, after a second: what is still awaited, and until when.
     if (monotonic_ms() >= next_progress) {
-      std::vector<std::string> first(pending.begin(), pending.begin() + std::min<size_t>(3, pending.size()));
-      std::string who = join(first) + (pending.size() > 3 ? " and " + std::to_string(pending.size() - 3) + " more" : "");
+      std::string who = join_first(pending, 3);
       std::string until = timeout_ms > 0 ? "until " + format_local_time(now_ms() + start + timeout_ms - monotonic_ms()).substr(11)
                                          : "no time limit";
       ctx.reporter.progress("waiting for " + who + " to be " + wait_target_name(target) + " (" + why[0] + "; " + until + ")");

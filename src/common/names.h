@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace spmi {
 
@@ -74,6 +75,14 @@ std::string join(const Range& items, std::string_view sep = ", ") {
     if (!out.empty()) out += sep;
     out += item;
   }
+  return out;
+}
+
+// "a, b, c" for at most `shown` names, then " and N more" (progress lines).
+inline std::string join_first(const std::vector<std::string>& names, size_t shown) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < shown; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > shown) out += " and " + std::to_string(names.size() - shown) + " more";
   return out;
 }
 

@@ -49,6 +49,8 @@ std::string nearest(std::string_view typed, const Range& candidates) {
       if (c.size() > typed.size() && c.substr(0, typed.size()) == typed) return std::string(c);
   return "";
 }
+std::string suffix(const std::string& near) { return near.empty() ? "" : "; did you mean '" + near + "'?"; }
+
 }  // namespace
 
 std::string nearest_name(std::string_view typed, std::span<const std::string_view> candidates) {
@@ -57,6 +59,14 @@ std::string nearest_name(std::string_view typed, std::span<const std::string_vie
 
 std::string nearest_name(std::string_view typed, const std::vector<std::string>& candidates) {
   return nearest(typed, candidates);
+}
+
+std::string did_you_mean(std::string_view typed, std::span<const std::string_view> candidates) {
+  return suffix(nearest(typed, candidates));
+}
+
+std::string did_you_mean(std::string_view typed, const std::vector<std::string>& candidates) {
+  return suffix(nearest(typed, candidates));
 }
 
 }  // namespace spmi

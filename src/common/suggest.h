@@ -23,4 +23,9 @@ size_t edit_distance(std::string_view a, std::string_view b);
 std::string nearest_name(std::string_view typed, std::span<const std::string_view> candidates);
 std::string nearest_name(std::string_view typed, const std::vector<std::string>& candidates);
 
+// "; did you mean 'command'?" with the nearest candidate, or "" when none
+// is near: the suffix every message that offers one ends with.
+std::string did_you_mean(std::string_view typed, std::span<const std::string_view> candidates);
+std::string did_you_mean(std::string_view typed, const std::vector<std::string>& candidates);
+
 }  // namespace spmi

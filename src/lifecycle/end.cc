@@ -183,8 +183,7 @@ bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill)
       if (first_kill == 0 || at < first_kill) first_kill = at;
     }
     if (names.empty()) return;
-    std::string who = names.size() <= 3 ? join(names) : join(std::vector<std::string>(names.begin(), names.begin() + 3)) +
-                                                             " and " + std::to_string(names.size() - 3) + " more";
+    std::string who = join_first(names, 3);
     int64_t wall = now_ms() + first_kill - monotonic_ms();
     std::string then = kill || first_kill <= monotonic_ms() ? "SIGKILL sent"
                                                              : "SIGKILL at " + format_local_time(wall).substr(11) +

@@ -83,12 +83,10 @@ json backend_schema() {
   json props = {{"type", {{"type", "string"}, {"enum", json::array()}}}};
   json rules = json::array();
   std::map<std::string, std::vector<std::string>> owners;  // key -> backends that take it
-  for (const char* name : {"native", "screen", "tmux", "slurm"}) {
-    const Backend* b = find_backend(name);
-    if (!b) continue;
-    props["type"]["enum"].push_back(name);
-    for (std::string_view key : b->option_keys())
-      if (key != "type") owners[std::string(key)].push_back(name);
+  for (const BackendType& t : backend_types()) {
+    props["type"]["enum"].push_back(t.name);
+    for (std::string_view key : t.get().option_keys())
+      if (key != "type") owners[std::string(key)].push_back(t.name);
   }
   for (const auto& [key, names] : owners) {
     props[key] = key == "extra_args" ? json{{"type", "array"}, {"items", {{"type", "string"}}}}

@@ -60,8 +60,7 @@ std::string unknown_key_message(std::string_view where, std::string_view key, co
   std::string msg = "unknown key '" + join_path(where, key) + "'";
   // The right key in the wrong table ("stop_timeout" under [task]).
   if (const char* home = section_of_key(key, where)) return msg + "; '" + std::string(key) + "' belongs in [" + home + "]";
-  std::string near = nearest_name(key, allowed);
-  if (!near.empty()) return msg + "; did you mean '" + near + "'?";
+  if (std::string near = did_you_mean(key, allowed); !near.empty()) return msg + near;
   return msg + " (allowed here: " + join(allowed) + ")";
 }
 
