@@ -38,7 +38,7 @@ bool Backend::request_end(const TaskView& v, EndRequest* req, const DebugSink& d
   (void)err;
   req->requested_ms = monotonic_ms();
   req->wait.pidfd.reset(open_pidfd(v.state.wrapper_pid, v.state.wrapper_start_ticks));
-  req->wait.deadline_ms = req->requested_ms + (req->kill ? 10000 : v.spec.stop_timeout_ms + 10000);
+  req->wait.deadline_ms = req->requested_ms + (req->kill ? 10000 : v.spec.stop_budget_ms() + 10000);
   std::string why;
   if (!send_control(v.dir, req->kill ? ControlRequest::Kill : ControlRequest::Stop, &why)) {
     // The control FIFO is gone but the lock is held: fall back to a signal

@@ -6,7 +6,9 @@
 // loaded (not started); changed tasks get the new definition, and the ones
 // running are stopped (dependents first) and started again (dependencies
 // first), unless only metadata (comment, tags) changed: then the definition
-// is written and the task runs on; unchanged tasks are left alone. A task
+// is written and the task runs on; or only reloadable keys (stop_timeout,
+// restart policy, ... apply_plan.h) besides metadata: then it is written
+// and the task reloaded (lifecycle/reload.h); unchanged tasks are left alone. A task
 // id that another file or project owns is refused unless --adopt; with --prune, tasks that came from
 // these files (same file or same project) and are no longer in them are
 // stopped and removed. --dry-run prints the plan and changes nothing.
@@ -37,7 +39,10 @@ void print_plan(const ApplyPlan& plan, bool dry_run) {
   for (const auto& id : plan.added) std::printf("  + %s (new; load only)\n", id.c_str());
   for (const auto& c : plan.changed)
     std::printf("  ~ %s: %s (%s)\n", c.id.c_str(), join(c.keys).c_str(),
-                c.restart ? "running: restart" : c.running ? "running: update, no restart (metadata only)" : "inactive: update");
+                c.restart  ? "running: restart"
+                : c.reload ? "running: reload, no restart (reloadable keys)"
+                : c.running ? "running: update, no restart (metadata only)"
+                            : "inactive: update");
   for (const auto& r : plan.removed)
     std::printf("  - %s (%s)\n", r.id.c_str(), r.running ? "running: stop, then remove" : "remove");
   for (const auto& id : plan.unchanged) std::printf("  = %s (unchanged)\n", id.c_str());
@@ -50,7 +55,7 @@ void print_plan(const ApplyPlan& plan, bool dry_run) {
 nlohmann::json plan_json(const ApplyPlan& plan, bool dry_run) {
   nlohmann::json changed = nlohmann::json::array(), removed = nlohmann::json::array();
   for (const auto& c : plan.changed)
-    changed.push_back({{"id", c.id}, {"keys", c.keys}, {"running", c.running}, {"restart", c.restart}});
+    changed.push_back({{"id", c.id}, {"keys", c.keys}, {"running", c.running}, {"restart", c.restart}, {"reload", c.reload}});
   for (const auto& r : plan.removed) removed.push_back({{"id", r.id}, {"running", r.running}});
   return {{"schema", kJsonSchemaVersion},   {"dry_run", dry_run},
           {"added", plan.added},            {"changed", changed},

@@ -2,8 +2,6 @@
 // inactive ones are started. Several tasks restart in parallel (at most 8 at
 // a time, as start does); each task's lines are printed together, in id
 // order, once all are done.
-#include <utility>
-
 #include "cli/commands.h"
 #include "cli/results.h"
 #include "lifecycle/restart.h"
@@ -16,23 +14,6 @@ namespace {
 struct Options {
   Selection sel;
   bool json = false;
-};
-
-// One task's messages, held until they can be printed in order.
-class HeldReporter : public Reporter {
- public:
-  explicit HeldReporter(Reporter& out) : out_(out) {}
-  void done(const std::string& line) override { held_.emplace_back(line, false); }
-  void problem(const std::string& message) override { held_.emplace_back(message, true); }
-  void debug(const std::string& message) override { out_.debug(message); }
-  void progress(const std::string& line) override { out_.progress(line); }
-  void replay() {
-    for (const auto& [text, problem] : held_) problem ? out_.problem(text) : out_.done(text);
-  }
-
- private:
-  Reporter& out_;
-  std::vector<std::pair<std::string, bool>> held_;
 };
 
 int run_restart(Context& ctx, const Options& opts) {

@@ -159,6 +159,18 @@ void print_status(const Context& ctx, const TaskView& v, const TaskUsage& usage,
   line("Exit code", v.has_state && (st.main_exited || st.ended_by) ? describe_exit(st) : "-");
   if (std::string cause = v.end_cause(); !cause.empty()) line("Ended by", describe_end_cause(cause));
   if (v.spec.autostart) line("Autostart", "yes ('spmi resurrect' starts it whenever it is not active)");
+  const ControlCommands& control = v.spec.control;
+  if (control.stop.set()) line("Stop command", control.stop.shell_command.empty() ? join(control.stop.argv, " ") : control.stop.shell_command);
+  if (control.reload.set() || control.reload_signal > 0 || (v.has_state && st.reloads)) {
+    std::string how = control.reload.set() ? (control.reload.shell_command.empty() ? join(control.reload.argv, " ")
+                                                                                  : control.reload.shell_command)
+                      : control.reload_signal > 0 ? signal_name(control.reload_signal)
+                                                  : "settings only";
+    std::string r = how + "; " + std::to_string(v.has_state ? st.reloads : 0) + " reload(s) in this run";
+    if (v.has_state && st.reloaded_at_ms) r += ", last at " + format_local_time(st.reloaded_at_ms);
+    if (v.has_state && !st.reload_error.empty()) r += " (failed: " + st.reload_error + ")";
+    line("Reload", r);
+  }
   const WrapperTypeInfo* wrapper_type = find_wrapper_type(v.spec.wrapper);
   const bool supervised = wrapper_type && wrapper_type->supervises;
   if (supervised) {
@@ -176,6 +188,8 @@ void print_status(const Context& ctx, const TaskView& v, const TaskUsage& usage,
     if (!v.spec.schedule.cron.empty()) {
       std::string sched = v.spec.schedule.cron;
       if (!v.spec.schedule.timezone.empty()) sched += " (" + v.spec.schedule.timezone + ")";
+      if (v.spec.schedule.action != ScheduleAction::Run)
+        sched += std::string(" (") + schedule_action_name(v.spec.schedule.action) + " at each fire)";
       if (active) sched += "; " + describe_next_fire(st);
       if (v.has_state && st.runs) sched += "; " + std::to_string(st.runs) + " run(s)";
       if (v.has_state && st.skipped) sched += ", " + std::to_string(st.skipped) + " skipped";

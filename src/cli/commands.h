@@ -33,6 +33,7 @@ Command add_clean_command(CLI::App& app, Context& ctx);
 Command add_status_command(CLI::App& app, Context& ctx);
 Command add_connect_command(CLI::App& app, Context& ctx);
 Command add_restart_command(CLI::App& app, Context& ctx);
+Command add_reload_command(CLI::App& app, Context& ctx);
 Command add_events_command(CLI::App& app, Context& ctx);
 Command add_wait_command(CLI::App& app, Context& ctx);
 Command add_logs_command(CLI::App& app, Context& ctx);

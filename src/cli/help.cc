@@ -28,6 +28,7 @@ constexpr Examples kExamples[] = {
     {"stop", "spmi stop web\n  spmi stop -p shop --json"},
     {"kill", "spmi kill 'worker_[0-9]+'\n  spmi kill --no-deps db"},
     {"restart", "spmi restart web\n  spmi restart -p shop -q"},
+    {"reload", "spmi reload web\n  spmi reload -p shop --json"},
     {"clean", "spmi clean 'old_.*'\n  spmi clean -p experiments"},
     {"status", "spmi status web\n  spmi status 'web_.*' -n 20 --json"},
     {"events", "spmi events web --since 1h\n  spmi events -f"},

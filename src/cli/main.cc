@@ -26,6 +26,7 @@ struct CommandEntry {
 constexpr CommandEntry kCommands[] = {
     {"load", add_load_command},       {"list", add_list_command},     {"start", add_start_command},
     {"stop", add_stop_command},       {"kill", add_kill_command},     {"restart", add_restart_command},
+    {"reload", add_reload_command},
     {"clean", add_clean_command},     {"status", add_status_command}, {"events", add_events_command},
     {"connect", add_connect_command}, {"wait", add_wait_command},     {"logs", add_logs_command},
     {"validate", add_validate_command}, {"run", add_run_command},     {"graph", add_graph_command},

@@ -92,7 +92,7 @@ void JsonResults::print(const std::vector<std::string>& ids, int exit_code, cons
       TaskView v = inspect_task(ctx_.store, id, false);
       t["condition"] = condition_name(v.condition);
       t["pid"] = v.main_running ? nlohmann::json(v.state.pid) : nlohmann::json(nullptr);
-      t["ok"] = action_ == "apply" ? !had_problem : expected(action_, v.condition);
+      t["ok"] = action_ == "apply" || action_ == "reload" ? !had_problem : expected(action_, v.condition);
     } else {
       t["condition"] = nullptr;  // removed (apply --prune) or never loaded
       t["pid"] = nullptr;

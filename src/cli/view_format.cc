@@ -216,10 +216,14 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n, const TaskU
                 : run_active                             ? json(health_status_name(st.health))
                                                          : json("unknown");
   j["schedule"] = v.spec.schedule.cron.empty() ? json(nullptr) : json(v.spec.schedule.cron);
+  j["schedule_action"] = v.spec.schedule.cron.empty() ? json(nullptr) : json(schedule_action_name(v.spec.schedule.action));
   j["next_fire_at"] = active && st.next_fire_at_ms ? json(format_rfc3339_utc(st.next_fire_at_ms)) : json(nullptr);
   j["last_fire_at"] = ran && st.last_fire_at_ms ? json(format_rfc3339_utc(st.last_fire_at_ms)) : json(nullptr);
   j["runs"] = ran ? st.runs : 0;
   j["skipped"] = ran ? st.skipped : 0;
+  j["reloads"] = ran ? st.reloads : 0;
+  j["reloaded_at"] = ran && st.reloaded_at_ms ? json(format_rfc3339_utc(st.reloaded_at_ms)) : json(nullptr);
+  j["reload_error"] = ran && !st.reload_error.empty() ? json(st.reload_error) : json(nullptr);
   j["log_error"] = ran && !st.log_error.empty() ? nlohmann::json(st.log_error) : nlohmann::json(nullptr);
   j["log_dropped_bytes"] = ran ? st.log_dropped_bytes : 0;
   add_usage(j, usage, detailed);

@@ -11,6 +11,7 @@ enum class ControlRequest : char {
   Kill = 'k',       // SIGKILL to the tree at once
   Restart = 'r',    // stop, then start again in the same wrapper
   ClearLogs = 'c',  // empty the task's log files (spmi logs --clear)
+  Reload = 'h',     // re-read the reloadable settings, then reload_signal or reload_command
 };
 
 // The request a byte stands for; false for a byte that is none.
@@ -20,6 +21,7 @@ inline bool control_request_from_byte(char byte, ControlRequest* out) {
     case static_cast<char>(ControlRequest::Kill):
     case static_cast<char>(ControlRequest::Restart):
     case static_cast<char>(ControlRequest::ClearLogs):
+    case static_cast<char>(ControlRequest::Reload):
       *out = static_cast<ControlRequest>(byte);
       return true;
   }

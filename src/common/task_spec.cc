@@ -142,6 +142,8 @@ template <auto... Ms>
 using Cgroup = At<&S::cgroup, Ms...>;
 template <auto... Ms>
 using Hook = At<&S::on_event, Ms...>;
+template <auto... Ms>
+using Control = At<&S::control, Ms...>;
 constexpr Rule kRequired = Rule::Required, kUnlessDefault = Rule::UnlessDefault, kAlways = Rule::Always;
 
 // The spec file, key by key, in file order (state/schema.md, "spec").
@@ -159,6 +161,11 @@ constexpr Field<S> kSpecFields[] = {
     kv::flag<At<&S::mixed_stdout>, kRequired>("mixed_stdout"),
     kv::number<At<&S::stop_signal>, kRequired>("stop_signal"),
     kv::number<At<&S::stop_timeout_ms>, kRequired>("stop_timeout_ms"),
+    kv::text<Control<&ControlCommands::stop, &HelperCommand::shell_command>, kUnlessDefault>("stop_shell"),
+    kv::texts<Control<&ControlCommands::stop, &HelperCommand::argv>>("stop_arg"),
+    kv::number<Control<&ControlCommands::reload_signal>, kUnlessDefault>("reload_signal"),
+    kv::text<Control<&ControlCommands::reload, &HelperCommand::shell_command>, kUnlessDefault>("reload_shell"),
+    kv::texts<Control<&ControlCommands::reload, &HelperCommand::argv>>("reload_arg"),
     kv::text<At<&S::cwd>, kRequired>("cwd"),
     kEnv,
     kv::name<Restart<&RestartSettings::mode>, restart_mode_name, restart_mode_from_name>("restart"),
@@ -183,6 +190,8 @@ constexpr Field<S> kSpecFields[] = {
     kv::number<Health<&HealthSettings::failure_after>, kAlways, has_health>("health_failure_after"),
     kOnUnhealthy,
     kv::text<Schedule<&ScheduleSettings::cron>, kAlways, has_schedule>("schedule"),
+    kv::name<Schedule<&ScheduleSettings::action>, schedule_action_name, schedule_action_from_name, kUnlessDefault>(
+        "schedule_action"),
     kv::text<Schedule<&ScheduleSettings::timezone>, kAlways, has_schedule>("timezone"),
     kv::number<Schedule<&ScheduleSettings::not_before_ms>, kAlways, has_schedule>("not_before_ms"),
     kv::number<Schedule<&ScheduleSettings::not_after_ms>, kAlways, has_schedule>("not_after_ms"),

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/cgroup_settings.h"
+#include "common/control_commands.h"
 #include "common/log_settings.h"
 #include "common/process_settings.h"
 #include "common/restart_settings.h"
@@ -38,6 +39,7 @@ struct TaskSpec {
   bool mixed_stdout = false;
   int stop_signal = 15;
   int64_t stop_timeout_ms = 10000;
+  ControlCommands control;  // stop_command, reload_signal, reload_command
   std::string cwd;  // absolute
   std::vector<std::pair<std::string, std::string>> env;
   // Restart policy (wrapper type "watchdog"; "default" never restarts).
@@ -65,6 +67,9 @@ struct TaskSpec {
   int64_t loaded_at_ms = 0;
 
   bool uses_shell() const { return argv.empty(); }
+  // How long a stop may take before the final SIGKILL: stop_timeout, twice
+  // with a stop_command (its own timeout, then the stop signal's).
+  int64_t stop_budget_ms() const { return stop_timeout_ms * (control.stop.set() ? 2 : 1); }
   // Where the task's stdout and stderr go (the configured paths, or the
   // defaults in `task_dir`).
   std::string stdout_log(const std::string& task_dir) const;

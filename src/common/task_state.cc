@@ -82,6 +82,9 @@ constexpr Field<T> kStateFields[] = {
     kv::text<At<&T::cgroup_mode>, kUnlessDefault>("cgroup_mode"),
     kv::texts<At<&T::cgroups>>("cgroup"),
     kv::text<At<&T::cgroup_note>, kUnlessDefault>("cgroup_note"),
+    kv::number<At<&T::reloads>, kUnlessDefault>("reloads"),
+    kv::number<At<&T::reloaded_at_ms>, kUnlessDefault>("reloaded_at_ms"),
+    kv::text<At<&T::reload_error>, kUnlessDefault>("reload_error"),
 };
 
 }  // namespace

@@ -93,6 +93,11 @@ struct TaskState {
   std::string cgroup_note;
   std::string log_error;         // why the task's output cannot be written ("" = it can)
   int64_t log_dropped_bytes = 0; // output dropped because it could not be written
+  // Reloads of this wrapper's task (spmi reload): how many were done, when
+  // the last one ended, and why it failed ("" = it worked).
+  int reloads = 0;
+  int64_t reloaded_at_ms = 0;
+  std::string reload_error;
 };
 
 // The state file (state/schema.md, "state"), driven by one table of keys in

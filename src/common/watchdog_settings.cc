@@ -26,10 +26,30 @@ const char* const kEventNames[] = {
     "started", "failed-to-start", "exited", "stopping", "killing", "stop-timeout", "stopped", "killed",
     "restart-requested", "restart-scheduled", "restarting", "restarted", "gave-up", "restart-forced", "healthy",
     "unhealthy", "ready", "scheduled", "fire", "skipped", "run-timeout", "run-ended", "schedule-ended", "oom-kill",
+    "reloaded", "reload-failed", "stop-command-failed", "stop-command-timeout", "file-changed",
 };
 const int kEventNameCount = static_cast<int>(sizeof kEventNames / sizeof kEventNames[0]);
 const char* const kDefaultHookEvents[] = {"failed-to-start", "exited", "gave-up", "restart-forced", "unhealthy", "oom-kill"};
 const int kDefaultHookEventCount = static_cast<int>(sizeof kDefaultHookEvents / sizeof kDefaultHookEvents[0]);
+
+const char* schedule_action_name(ScheduleAction a) {
+  switch (a) {
+    case ScheduleAction::Run: return "run";
+    case ScheduleAction::Start: return "start";
+    case ScheduleAction::Restart: return "restart";
+    case ScheduleAction::Stop: return "stop";
+  }
+  return "run";
+}
+
+bool schedule_action_from_name(const std::string& name, ScheduleAction* out) {
+  for (ScheduleAction a : {ScheduleAction::Run, ScheduleAction::Start, ScheduleAction::Restart, ScheduleAction::Stop})
+    if (name == schedule_action_name(a)) {
+      *out = a;
+      return true;
+    }
+  return false;
+}
 
 bool is_event_name(const std::string& name) {
   for (const char* e : kEventNames)

@@ -52,12 +52,27 @@ extern const int kEventNameCount;
 extern const char* const kDefaultHookEvents[];
 extern const int kDefaultHookEventCount;
 
+// What a fire of the schedule does (schedule_action): run the command
+// (the task waits for each fire), start it when it is not running (it
+// also starts at once and waits between runs), restart a running task, or
+// stop it (the wrapper then ends, as after spmi stop).
+enum class ScheduleAction : uint8_t { Run, Start, Restart, Stop };
+// "run", "start", "restart", "stop".
+const char* schedule_action_name(ScheduleAction a);
+bool schedule_action_from_name(const std::string& name, ScheduleAction* out);
+
 struct ScheduleSettings {
   std::string cron;        // "" = not scheduled
+  ScheduleAction action = ScheduleAction::Run;
   std::string timezone;    // IANA name; "" = the system's local time
   int64_t max_runtime_ms = 0;  // 0 = unlimited
   int64_t not_before_ms = 0;   // Unix ms; 0 = unbounded
   int64_t not_after_ms = 0;
+  // The task waits in Scheduled between runs (run and start); restart and
+  // stop act on a task that runs as any other.
+  bool waits_between_runs() const {
+    return !cron.empty() && (action == ScheduleAction::Run || action == ScheduleAction::Start);
+  }
 };
 
 // The health status shown by status/list: "" (no check), "starting",

@@ -3,6 +3,7 @@
 
 #include "common/names.h"
 #include "lifecycle/end.h"
+#include "lifecycle/reload.h"
 #include "lifecycle/start.h"
 #include "store/task_view.h"
 
@@ -50,7 +51,7 @@ bool carry_out_apply(const Session& s, const ApplyPlan& plan, const std::vector<
   std::string err;
   for (const auto& l : loaded) {
     if (contains(plan.unchanged, l.spec.id)) continue;
-    bool runs_on = false;  // running, and only metadata changed
+    bool runs_on = false;  // running, and only metadata or reloadable keys changed
     for (const auto& c : plan.changed) runs_on = runs_on || (c.id == l.spec.id && c.running && !c.restart);
     StoreWrite w = store_task(s.store, l, &err, runs_on);
     if (w == StoreWrite::Done) {
@@ -65,7 +66,10 @@ bool carry_out_apply(const Session& s, const ApplyPlan& plan, const std::vector<
     if (remove_inactive_task(s, r.id, "not removed")) s.report.done("removed " + r.id);
     else failed = true;
   }
-  // 3. Start the changed tasks that were running, dependencies first.
+  // 3. Reload the running tasks whose changes are reloadable.
+  for (const auto& c : plan.changed)
+    if (c.reload && contains(written, c.id) && !reload_task(s, c.id)) failed = true;
+  // 4. Start the changed tasks that were running, dependencies first.
   std::vector<std::string> restart, started;
   for (const auto& id : plan.restart_order)
     if (contains(written, id)) restart.push_back(id);

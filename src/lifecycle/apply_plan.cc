@@ -22,8 +22,11 @@ std::string public_name(const std::string& key) {
       {"min_uptime_ms", "min_uptime"},
       {"max_runtime_ms", "max_runtime"},   {"max_memory_bytes", "max_memory"},
       {"not_before_ms", "not_before"},     {"not_after_ms", "not_after"},
-      {"start_timeout_ms", "start_timeout"}, {"tag", "tags"}};
+      {"start_timeout_ms", "start_timeout"}, {"tag", "tags"},
+      {"stop_shell", "stop_command"},      {"stop_arg", "stop_command"},
+      {"reload_shell", "reload_command"},  {"reload_arg", "reload_command"}};
   if (key.rfind("health", 0) == 0) return "health";
+  if (key.rfind("on_event", 0) == 0) return "on_event";
   if (key.rfind("log_", 0) == 0) return "logs." + key.substr(4);
   if (key.rfind("limit_", 0) == 0) return "limits." + key.substr(6);
   auto it = kNames.find(key);
@@ -55,6 +58,16 @@ bool owned_elsewhere(const TaskSpec& stored, const TaskSpec& incoming) {
 
 bool is_metadata_key(const std::string& name) {
   return name == "comment" || name == "tags" || name == "project" || name == "source";
+}
+
+bool is_reloadable_key(const std::string& name) {
+  static const char* const kReloadable[] = {
+      "stop_signal", "stop_timeout", "stop_command", "reload_signal", "reload_command", "restart",
+      "success_exit_codes", "restart_delay", "restart_max_delay", "restart_reset_after", "max_restarts",
+      "restart_window", "on_event"};
+  for (const char* k : kReloadable)
+    if (name == k) return true;
+  return false;
 }
 
 std::vector<std::string> changed_keys(const TaskSpec& before, const TaskSpec& after) {
@@ -97,8 +110,11 @@ ApplyPlan plan_apply(const TaskSpecs& stored, const std::vector<TaskSpec>& incom
       continue;
     }
     bool up = running(spec.id);
-    bool shapes_run = std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return !is_metadata_key(k); });
-    plan.changed.push_back({spec.id, keys, up, up && shapes_run});
+    bool shapes_run = std::any_of(keys.begin(), keys.end(), [](const std::string& k) {
+      return !is_metadata_key(k) && !is_reloadable_key(k);
+    });
+    bool reloads = !shapes_run && std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return is_reloadable_key(k); });
+    plan.changed.push_back({spec.id, keys, up, up && shapes_run, up && reloads});
     if (up && shapes_run) restart.push_back(spec.id);
   }
   std::vector<std::string> removed_running;

@@ -20,6 +20,11 @@ struct ApplyChange {
   // again. Only a metadata key (is_metadata_key) changed: the new
   // definition is written while the task runs on.
   bool restart = false;
+  // Running, and only reloadable keys (is_reloadable_key) changed besides
+  // metadata: the definition is written and the task reloaded (spmi
+  // reload: the wrapper takes the new settings, then reload_signal or
+  // reload_command) instead of restarted.
+  bool reload = false;
 };
 
 // A task the files define whose id another file or project owns (ids are
@@ -53,6 +58,10 @@ bool owned_elsewhere(const TaskSpec& stored, const TaskSpec& incoming);
 // Keys that only describe a task (comment, tags, project, source): a change
 // of them alone never restarts it.
 bool is_metadata_key(const std::string& name);
+// Keys a running wrapper takes over on a reload (wrapper_control.cc copies
+// exactly these): stop_signal, stop_timeout, stop_command, reload_signal,
+// reload_command, the restart policy's keys and on_event.
+bool is_reloadable_key(const std::string& name);
 
 // The names of the definition keys that differ between two specs (source
 // and load time do not count; values are never part of the result).

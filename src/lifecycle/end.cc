@@ -179,7 +179,7 @@ bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill)
     for (const Job& job : jobs) {
       if (!job.requested || job.request.wait.exited || !job.request.wait.pidfd.valid()) continue;
       names.push_back(job.id);
-      int64_t at = job.request.requested_ms + (kill ? 0 : job.view.spec.stop_timeout_ms);
+      int64_t at = job.request.requested_ms + (kill ? 0 : job.view.spec.stop_budget_ms());
       if (first_kill == 0 || at < first_kill) first_kill = at;
     }
     if (names.empty()) return;

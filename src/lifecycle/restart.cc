@@ -24,7 +24,7 @@ bool restart_in_place(const Session& s, const TaskView& v) {
     return false;
   }
   // Wait for the wrapper to record the new run (bounded by the stop timeout).
-  int64_t t0 = monotonic_ms(), deadline = t0 + v.spec.stop_timeout_ms + 10000;
+  int64_t t0 = monotonic_ms(), deadline = t0 + v.spec.stop_budget_ms() + 10000;
   std::string lock = s.store.task_file(v.id, task_files::kLock);
   while (monotonic_ms() < deadline) {
     TaskState st;

@@ -124,32 +124,33 @@ std::string resolve_cwd(const std::string& cwd, const std::string& base) {
 // A command: a shell string or an argv array (task.wrapper.command and
 // task.wrapper.health.command).
 void build_command(const Node& table, const std::string& where, Checker& check, std::string* shell,
-                   std::vector<std::string>* argv) {
-  const Node* cmd = table.find("command");
+                   std::vector<std::string>* argv, const char* key = "command") {
+  const Node* cmd = table.find(key);
+  const std::string at_key = where + "." + key;
   if (!cmd) {
-    check.error(table.pos, "missing required key '" + where + ".command'");
+    check.error(table.pos, "missing required key '" + at_key + "'");
     return;
   }
   if (cmd->kind == Node::Kind::String) {
     if (cmd->str.find_first_not_of(" \t\n") == std::string::npos)
-      check.error(cmd->pos, where + ".command: must not be empty");
+      check.error(cmd->pos, at_key + ": must not be empty");
     else if (cmd->str.find('\0') != std::string::npos)
-      check.error(cmd->pos, where + ".command: must not contain a NUL character");
+      check.error(cmd->pos, at_key + ": must not contain a NUL character");
     *shell = cmd->str;
     return;
   }
   if (cmd->kind != Node::Kind::Array) {
-    check.error(cmd->pos, where + ".command: expected a shell command string or an argv array of strings, got " +
+    check.error(cmd->pos, at_key + ": expected a shell command string or an argv array of strings, got " +
                               describe_kind(*cmd));
     return;
   }
   if (cmd->items.empty()) {
-    check.error(cmd->pos, where + ".command: the argv array must not be empty");
+    check.error(cmd->pos, at_key + ": the argv array must not be empty");
     return;
   }
   for (size_t i = 0; i < cmd->items.size(); ++i) {
     const Node& a = cmd->items[i];
-    std::string at = where + ".command[" + std::to_string(i) + "]";
+    std::string at = at_key + "[" + std::to_string(i) + "]";
     if (a.kind != Node::Kind::String) {
       check.error(a.pos, at + ": expected a string, got " + describe_kind(a));
     } else if (a.str.find('\0') != std::string::npos) {
@@ -160,6 +161,20 @@ void build_command(const Node& table, const std::string& where, Checker& check, 
       argv->push_back(a.str);
     }
   }
+}
+
+// stop_command, reload_signal, reload_command (common/control_commands.h),
+// for both wrapper types.
+void build_control_commands(const Node& wrapper, Checker& check, TaskSpec* spec) {
+  const char* where = "task.wrapper";
+  ControlCommands& c = spec->control;
+  if (wrapper.find("stop_command"))
+    build_command(wrapper, where, check, &c.stop.shell_command, &c.stop.argv, "stop_command");
+  if (wrapper.find("reload_command"))
+    build_command(wrapper, where, check, &c.reload.shell_command, &c.reload.argv, "reload_command");
+  if (check.get_signal(wrapper, where, "reload_signal", &c.reload_signal) && c.reload.set())
+    check.error(wrapper.find("reload_signal")->pos,
+                "task.wrapper.reload_signal: give either reload_signal or reload_command, not both");
 }
 
 // [task.wrapper.health]: type, command | host + port | url, and the timing keys.
@@ -233,6 +248,14 @@ void build_schedule(const Node& wrapper, Checker& check, TaskSpec* spec) {
     if (!parse_cron(c.cron, &parsed, &err))
       check.error(wrapper.find("schedule")->pos, "task.wrapper.schedule: '" + c.cron + "': " + err);
   }
+  std::string action;
+  if (check.get_string(wrapper, where, "schedule_action", false, &action)) {
+    if (!schedule_action_from_name(action, &c.action))
+      check.error(wrapper.find("schedule_action")->pos, "task.wrapper.schedule_action: unknown action '" + action +
+                                                            "' (known: run, start, restart, stop)");
+    else if (c.cron.empty())
+      check.error(wrapper.find("schedule_action")->pos, "task.wrapper.schedule_action: only applies with a 'schedule'");
+  }
   if (check.get_duration(wrapper, where, "max_runtime", &c.max_runtime_ms) && c.max_runtime_ms <= 0)
     check.error(wrapper.find("max_runtime")->pos, "task.wrapper.max_runtime: must be longer than 0s");
   for (auto [key, field] : {std::pair<const char*, int64_t*>{"not_before", &c.not_before_ms}, {"not_after", &c.not_after_ms}}) {
@@ -244,7 +267,7 @@ void build_schedule(const Node& wrapper, Checker& check, TaskSpec* spec) {
   }
   if (c.not_before_ms && c.not_after_ms && c.not_after_ms <= c.not_before_ms)
     check.error(wrapper.find("not_after")->pos, "task.wrapper.not_after: must be later than not_before");
-  if (!c.cron.empty() && wrapper.find("min_uptime"))
+  if (c.waits_between_runs() && wrapper.find("min_uptime"))
     check.error(wrapper.find("min_uptime")->pos,
                 "task.wrapper.min_uptime: does not apply with a 'schedule' (a scheduled run is meant to end; "
                 "use max_runtime to bound it)");
@@ -429,6 +452,7 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
   if (check.get_duration(wrapper, where, "stop_timeout", &spec->stop_timeout_ms) && spec->stop_timeout_ms > 24LL * 3600 * 1000) {
     check.error(wrapper.find("stop_timeout")->pos, "task.wrapper.stop_timeout: must be at most 24h");
   }
+  build_control_commands(wrapper, check, spec);
   int64_t& min_uptime = spec->restart.min_uptime_ms;
   if (check.get_duration(wrapper, where, "min_uptime", &min_uptime) && min_uptime > 24LL * 3600 * 1000)
     check.error(wrapper.find("min_uptime")->pos, "task.wrapper.min_uptime: must be at most 24h");

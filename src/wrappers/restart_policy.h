@@ -53,6 +53,8 @@ class RestartPolicy {
   void record_restart(int64_t now_ms);
   // A user's start or restart: a fresh budget and the first delay again.
   void reset();
+  // New settings (a reload); the restarts counted so far stay.
+  void set_settings(const RestartSettings& s) { s_ = s; }
   int restarts_in_window(int64_t now_ms);
 
  private:

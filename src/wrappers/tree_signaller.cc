@@ -12,7 +12,7 @@
 
 namespace spmi {
 
-int TreeSignaller::signal(const TaskState& state, int sig, bool only_new, pid_t skip) {
+int TreeSignaller::signal(const TaskState& state, int sig, bool only_new, std::vector<pid_t> skip) {
   int count = 0;
   std::vector<ProcStat> tree = live_descendants(::getpid());
   // The group first (one atomic kill for everything still in it), then every
@@ -29,7 +29,13 @@ int TreeSignaller::signal(const TaskState& state, int sig, bool only_new, pid_t 
     if (sig != SIGKILL && sig != SIGCONT) ::kill(-state.pgid, SIGCONT);
   }
   for (const ProcStat& p : tree) {
-    if (p.pid == skip) continue;  // the wrapper's own helper, not the task's
+    // The wrapper's own helpers, not the task's (live_descendants lists a
+    // parent before its children).
+    if (std::find(skip.begin(), skip.end(), p.pid) != skip.end() ||
+        std::find(skip.begin(), skip.end(), p.ppid) != skip.end()) {
+      skip.push_back(p.pid);
+      continue;
+    }
     auto key = std::make_pair(p.pid, p.start_ticks);
     bool seen = std::find(signalled_.begin(), signalled_.end(), key) != signalled_.end();
     if (only_new && sig != SIGKILL && seen) continue;

@@ -19,10 +19,10 @@ class TreeSignaller {
   // A new run: nothing of it was signalled yet.
   void reset() { signalled_.clear(); }
   // Sends `sig` (and SIGCONT after it, unless SIGKILL) to the task of
-  // `state`, skipping process `skip` (a helper of the wrapper's own; -1:
-  // none). With `only_new`, only to processes not signalled before in this
+  // `state`, skipping the wrapper's own helpers in `skip` (log compression,
+  // a health check, a stop or reload command) and their descendants. With `only_new`, only to processes not signalled before in this
   // run (SIGKILL always goes to all). Returns how many processes got it.
-  int signal(const TaskState& state, int sig, bool only_new, pid_t skip);
+  int signal(const TaskState& state, int sig, bool only_new, std::vector<pid_t> skip);
 
  private:
   std::vector<std::pair<pid_t, unsigned long long>> signalled_;  // small: a vector, not a tree

@@ -40,7 +40,7 @@ bool WatchdogFeatures::prepare(std::string* err) {
   const TaskSpec& spec = w_->spec();
   TaskState& state = w_->state();
   health_ = HealthTracker(spec.health);
-  scheduled_ = !spec.schedule.cron.empty();
+  scheduled_ = spec.schedule.waits_between_runs();
   if (health_.enabled()) state.health = HealthStatus::Starting;
   if (spec.health.type == HealthType::Tcp || spec.health.type == HealthType::Http) {
     // tcp and http checks resolve names: spmi-probe, installed beside us,
@@ -55,7 +55,7 @@ bool WatchdogFeatures::prepare(std::string* err) {
       return false;
     }
   }
-  if (!scheduled_) return true;
+  if (spec.schedule.cron.empty()) return true;
   if (!parse_cron(spec.schedule.cron, &cron_, err)) {
     *err = "schedule '" + spec.schedule.cron + "': " + *err;
     return false;
@@ -72,6 +72,9 @@ bool WatchdogFeatures::prepare(std::string* err) {
     *err = "timerfd_create: " + errno_text(errno);
     return false;
   }
+  // Only a task that waits for its first fire arms at that transition;
+  // the others run now and act at each fire.
+  if (spec.schedule.action != ScheduleAction::Run) arm_next_fire(now_ms() / 1000);
   return true;
 }
 
@@ -95,7 +98,7 @@ void WatchdogFeatures::task_env_fixups(std::vector<std::pair<std::string, std::s
                                        std::vector<std::string>* remove) {
   const TaskSpec& spec = w_->spec();
   // The wrapper's TZ is the schedule's; the task keeps its own.
-  if (scheduled_ && !spec.schedule.timezone.empty()) {
+  if (!spec.schedule.cron.empty() && !spec.schedule.timezone.empty()) {
     if (had_tz_) extra->emplace_back("TZ", old_tz_);
     else remove->push_back("TZ");
   }
@@ -162,7 +165,8 @@ void WatchdogFeatures::after_transition(Phase from) {
     ready_read_.reset();
     run_deadline_ms_ = memory_check_ms_ = -1;
   }
-  if (from == Phase::Starting && machine.phase() == Phase::Scheduled) arm_next_fire(now_ms() / 1000);
+  if (from == Phase::Starting && machine.phase() == Phase::Scheduled && spec.schedule.action == ScheduleAction::Run)
+    arm_next_fire(now_ms() / 1000);
 }
 
 void WatchdogFeatures::arm_next_fire(int64_t after_s) {
@@ -254,7 +258,27 @@ void WatchdogFeatures::fire() {
   // next fire after now. The next fire is known before this one runs.
   w_->state().last_fire_at_ms = now_ms();
   arm_next_fire(std::max(fire_at_s_, now_s));
-  w_->handle(WrapperEvent::Fire);
+  const WrapperMachine& m = w_->machine();
+  switch (w_->spec().schedule.action) {
+    case ScheduleAction::Run: w_->handle(WrapperEvent::Fire); break;
+    case ScheduleAction::Start:
+      // Running is what a start wants: nothing to do, nothing skipped.
+      if (m.phase() == Phase::Scheduled) w_->handle(WrapperEvent::Fire);
+      else w_->log("schedule_action = start: the task is " + std::string(phase_name(m.phase())) + "; nothing to start");
+      break;
+    case ScheduleAction::Restart:
+      if (m.run_active() || m.phase() == Phase::Backoff) {
+        w_->note_event("fire", "schedule_action = restart");
+        w_->handle(WrapperEvent::RestartRequested);
+      } else {
+        w_->log("schedule_action = restart: the task is " + std::string(phase_name(m.phase())) + "; not restarted");
+      }
+      break;
+    case ScheduleAction::Stop:
+      w_->note_event("fire", "schedule_action = stop");
+      w_->handle(WrapperEvent::StopRequested);
+      break;
+  }
 }
 
 void WatchdogFeatures::run_health_check() {

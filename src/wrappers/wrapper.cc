@@ -141,7 +141,8 @@ bool Wrapper::prepare(std::string* err) {
     return false;
   }
   machine_ = WrapperMachine(spec_.stop_signal, RestartPolicy(spec_.restart, random_fraction),
-                            !spec_.schedule.cron.empty());
+                            spec_.schedule.waits_between_runs());
+  machine_.set_stop_command(spec_.control.stop.set());
   events_fd_.reset(::open(path(task_files::kEvents).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
 
   // Orphaned descendants (daemonizing grandchildren) are reparented to us.
@@ -348,7 +349,7 @@ bool Wrapper::prepare_process(std::string* err) {
 int Wrapper::signal_tree(int sig, bool only_new) {
   // The cgroup's kill is atomic: a fork bomb cannot outrun it.
   if (sig == SIGKILL && !state_.cgroups.empty()) kill_cgroup(task_cgroup(), 0);
-  return signaller_.signal(state_, sig, only_new, compress_.running() ? compress_.pid() : -1);
+  return signaller_.signal(state_, sig, only_new, helper_pids());
 }
 
 // Appends one JSON line per transition to the events file (event_log.h).
@@ -385,6 +386,7 @@ void Wrapper::carry_out(WrapperEvent e) {
   if (e == WrapperEvent::NoChildren) drain_output();
   Phase from = machine_.phase();
   WrapperActions a = machine_.on(e, monotonic_ms());
+  if (a.cancel_stop_command) finish_stop_command(true);
   if (a.signal_tree) {
     int n = signal_tree(a.signal_tree, a.only_new);
     if (!a.only_new || (n > 0 && a.signal_tree != SIGKILL))
@@ -429,6 +431,8 @@ void Wrapper::carry_out(WrapperEvent e) {
   record_event(a, from);
   if (a.exit) done_ = true;
   if (a.spawn) start_run();
+  if (a.run_stop_command && !start_stop_command()) handle(WrapperEvent::StopCommandEnded);
+  if (a.reload) reload();
 }
 
 void Wrapper::reached_min_uptime() {
@@ -503,9 +507,7 @@ void Wrapper::start_run() {
 // need no write: a dead pid is told from a reused one by its start time.
 // Called when a child of ours ended, which is when the tree changes shape.
 void Wrapper::record_tree() {
-  std::vector<pid_t> helpers;  // not the task's: log compression, health checks
-  if (compress_.running()) helpers.push_back(compress_.pid());
-  if (pid_t helper = features_.helper_pid(); helper > 0) helpers.push_back(helper);
+  std::vector<pid_t> helpers = helper_pids();  // not the task's (log compression, checks, commands)
   std::vector<ProcId> live;
   bool news = false;
   // live_descendants lists a parent before its children.
@@ -619,6 +621,10 @@ void Wrapper::read_control() {
           log("restart requested");
           handle(WrapperEvent::RestartRequested);
           break;
+        case ControlRequest::Reload:
+          log("reload requested");
+          handle(WrapperEvent::ReloadRequested);
+          break;
         case ControlRequest::ClearLogs:
           log("clearing the logs");
           out_log_.clear();
@@ -636,7 +642,9 @@ void Wrapper::loop() {
     int timeout = -1;  // no wake-ups while nothing is pending
     // Stopping and killing poll the tree (its end is not always an event).
     if (machine_.wants_ticks()) timeout = machine_.phase() == Phase::Killing ? 100 : 200;
-    if (int64_t at = timers_.earliest(features_.deadline()); at >= 0) {
+    int64_t feature_at = features_.deadline(), helper_at = helper_deadline();
+    if (helper_at >= 0 && (feature_at < 0 || helper_at < feature_at)) feature_at = helper_at;
+    if (int64_t at = timers_.earliest(feature_at); at >= 0) {
       int64_t left = std::max<int64_t>(0, at - monotonic_ms());
       if (timeout < 0 || left < timeout) timeout = static_cast<int>(std::min<int64_t>(left, 1 << 30));
     }
@@ -644,6 +652,8 @@ void Wrapper::loop() {
     // set's and the terminal relay's, each from its recorded start.
     enum CoreSlot : size_t { kSignals, kControl };
     std::vector<struct pollfd> fds = {{signal_fd_.get(), POLLIN, 0}, {control_fd_.get(), POLLIN, 0}};
+    size_t helpers_at = fds.size();
+    add_helper_pollfds(&fds);
     size_t logs_at = fds.size();
     add_log_pollfds(&fds);
     std::vector<struct pollfd> relay_fds;
@@ -673,6 +683,7 @@ void Wrapper::loop() {
     if (fds[kSignals].revents & POLLIN) read_signals();
     if (!done_ && (fds[kControl].revents & POLLIN)) read_control();
     if (!done_) features_.handle(fds, features_at);
+    if (!done_) handle_helpers(fds, helpers_at);
     if (done_) break;
     int64_t now = monotonic_ms();
     if (timers_.min_uptime.due(now)) reached_min_uptime();
@@ -779,7 +790,7 @@ int Wrapper::run() {
   // running that `list` showed as up since 1970): no state, no start.
   if (!save_state()) return fail_start("cannot record the task's state: " + state_error_);
 
-  if (features_.scheduled()) {
+  if (features_.scheduled() && spec_.schedule.action == ScheduleAction::Run) {
     // A scheduled task waits for its first fire; "ok 0" = no process yet.
     handle(WrapperEvent::Armed);
     report("ok 0");

@@ -22,6 +22,7 @@
 #include "common/task_state.h"
 #include "common/task_tree.h"
 #include "wrappers/features.h"
+#include "wrappers/health_probe.h"
 #include "wrappers/wrapper_options.h"
 #include "wrappers/compress_job.h"
 #include "wrappers/log_writer.h"
@@ -85,6 +86,20 @@ class Wrapper {
   void record_tree();
   void read_control();
   void read_signals();
+
+  // wrapper_control.cc: the stop_command and the reload (control_commands.h).
+  // Each runs as a clone child like a health check: never the task's.
+  bool start_stop_command();
+  void finish_stop_command(bool cut);
+  void reload();
+  void finish_reload_command(bool timed_out);
+  void reloaded(const std::string& outcome, const std::string& error);
+  bool start_helper(HealthProbe* probe, const HelperCommand& command, int64_t timeout_ms, std::string* err);
+  void add_helper_pollfds(std::vector<struct pollfd>* fds);
+  void handle_helpers(const std::vector<struct pollfd>& fds, size_t first);
+  int64_t helper_deadline() const { return reload_cmd_.deadline_ms(); }
+  std::vector<pid_t> helper_pids() const;
+  HealthProbe stop_cmd_, reload_cmd_;
 
   // wrapper_logs.cc
   bool open_output_pipes(std::string* err);

@@ -9,6 +9,10 @@ namespace spmi {
 
 WrapperActions WrapperMachine::begin_kill() {
   WrapperActions a;
+  if (stop_command_step_) {
+    stop_command_step_ = false;
+    a.cancel_stop_command = true;
+  }
   phase_ = Phase::Killing;
   a.signal_tree = SIGKILL;
   a.disarm_deadline = true;
@@ -31,10 +35,28 @@ WrapperActions WrapperMachine::begin_stop(StopRequest request, const char* event
   WrapperActions a;
   phase_ = Phase::Stopping;
   stop_request_ = request;
-  a.signal_tree = stop_signal_;
   a.arm_deadline = true;
   a.write_state = true;
   a.event = event;
+  // The stop_command asks first; the signal follows its end.
+  if (has_stop_command_) {
+    stop_command_step_ = true;
+    a.run_stop_command = true;
+  } else {
+    a.signal_tree = stop_signal_;
+  }
+  return a;
+}
+
+// The stop_command ended (or was cut at the deadline): the usual stop
+// signal, with a fresh stop_timeout before SIGKILL.
+WrapperActions WrapperMachine::signal_after_stop_command(const char* event, const char* reason) {
+  WrapperActions a;
+  stop_command_step_ = false;
+  a.signal_tree = stop_signal_;
+  a.arm_deadline = true;
+  a.event = event;
+  a.reason = reason;
   return a;
 }
 
@@ -110,6 +132,14 @@ WrapperActions WrapperMachine::run_ended(int64_t now_ms) {
 
 // One handler per row of the table in wrapper_machine.h.
 WrapperActions WrapperMachine::on(WrapperEvent e, int64_t now_ms) {
+  if (e == WrapperEvent::ReloadRequested) {
+    // Settings are taken in any phase with no stop under way; the task
+    // itself is signalled only while it runs (wrapper_control.cc).
+    WrapperActions a;
+    a.reload = phase_ == Phase::Running || phase_ == Phase::Draining || phase_ == Phase::Backoff ||
+               phase_ == Phase::Scheduled;
+    return a;
+  }
   switch (phase_) {
     case Phase::Starting: return on_starting(e, now_ms);
     case Phase::Running:
@@ -208,10 +238,21 @@ WrapperActions WrapperMachine::on_stopping(WrapperEvent e, int64_t now_ms) {
     case WrapperEvent::MainExited: a.write_state = true; break;
     case WrapperEvent::ChildReaped:
     case WrapperEvent::Tick:
+      if (stop_command_step_) break;  // nothing is signalled before the stop_command ends
       a.signal_tree = phase_ == Phase::Killing ? SIGKILL : stop_signal_;
       a.only_new = phase_ == Phase::Stopping;
       break;
-    case WrapperEvent::NoChildren: return tree_ended(now_ms);
+    case WrapperEvent::StopCommandEnded:
+      if (stop_command_step_) return signal_after_stop_command("", "");
+      break;
+    case WrapperEvent::NoChildren: {
+      // The task ended while its stop_command ran: the command has nothing left to stop.
+      bool cut = stop_command_step_;
+      stop_command_step_ = false;
+      a = tree_ended(now_ms);
+      a.cancel_stop_command = a.cancel_stop_command || cut;
+      return a;
+    }
     case WrapperEvent::StopRequested:
     case WrapperEvent::KillRequested:
       // "stop" means: do not start it again.
@@ -226,7 +267,10 @@ WrapperActions WrapperMachine::on_stopping(WrapperEvent e, int64_t now_ms) {
       break;
     case WrapperEvent::RestartRequested: after_stop_ = AfterStop::Respawn; break;
     case WrapperEvent::Deadline:
-      if (phase_ == Phase::Stopping) {
+      if (stop_command_step_) {
+        a = signal_after_stop_command("stop-command-timeout", "the stop_command was still running at the stop timeout: cut, then the stop signal");
+        a.cancel_stop_command = true;
+      } else if (phase_ == Phase::Stopping) {
         a = begin_kill();
         a.event = "stop-timeout";
         a.reason = "still running at the stop timeout: SIGKILL";

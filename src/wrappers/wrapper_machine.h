@@ -10,20 +10,26 @@
 // table is included in docs/sphinx/design.rst: keep it between the markers.
 //
 // BEGIN TABLE
-//   phase \ event  MainExited NoChildren  Stop      Kill      Restart      Deadline  Backoff  Fire      RunTimeout  Force
-//   Running        Draining   policy(1)   Stopping* Killing*  Stopping*(r) -         -        skip      Stopping*(i) Stopping*(f)
-//   Draining       -          policy(1)   Stopping* Killing*  Stopping*(r) -         -        skip      Stopping*(i) Stopping*(f)
-//   Stopping       (record)   end(2)      clear     Killing*  set r        Killing*  -        skip      -           -
-//   Killing        (record)   end(2)      clear     -         set r        -         -        skip      -           -
-//   Backoff        -          -           Exited    Exited    spawn        -         spawn    skip      -           -
-//   Scheduled      -          -           Exited    Exited    spawn(run)   -         -        spawn     -           -
-//   (* = signal the whole tree; Stopping also arms the deadline)
+//   phase \ event  MainExited NoChildren  Stop      Kill      Restart      Deadline  Backoff  Fire      RunTimeout  Force        Reload
+//   Running        Draining   policy(1)   Stopping* Killing*  Stopping*(r) -         -        skip      Stopping*(i) Stopping*(f) reload(4)
+//   Draining       -          policy(1)   Stopping* Killing*  Stopping*(r) -         -        skip      Stopping*(i) Stopping*(f) reload(4)
+//   Stopping       (record)   end(2)      clear     Killing*  set r        (3)       -        skip      -           -            -
+//   Killing        (record)   end(2)      clear     -         set r        -         -        skip      -           -            -
+//   Backoff        -          -           Exited    Exited    spawn        -         spawn    skip      -           -            reload(4)
+//   Scheduled      -          -           Exited    Exited    spawn(run)   -         -        spawn     -           -            reload(4)
+//   (* = signal the whole tree; Stopping also arms the deadline. With a
+//   stop_command, Stopping* first runs the command (the deadline armed) and
+//   signals nothing: StopCommandEnded sends the stop signal and arms the
+//   deadline again; (3) a Deadline while the command runs cuts it and does
+//   the same; a Deadline after it: Killing*)
 //   (r) AfterStop::Respawn  (i) AfterStop::BackToIdle: Scheduled, or Exited
 //   without a schedule  (f) AfterStop::PolicyRestart: the policy's backoff and
 //   tolerance apply
 //   (1) the restart policy decides: Backoff (timer armed), or the run is over:
 //       Scheduled for a scheduled task, else Exited (or GaveUp; FailedToStart
 //       when the run ended before min_uptime and is not restarted)
+//   (4) the settings are re-read in these phases; the task gets its
+//       reload_signal or reload_command only while it runs (no phase change)
 //   (2) tree_ended carries out after_stop_: Respawn -> spawn; PolicyRestart
 //       -> policy; BackToIdle -> Scheduled (or Exited); Exit -> Exited
 //   Starting + Started -> Running; + StartFailed -> FailedToStart on the
@@ -59,6 +65,8 @@ enum class WrapperEvent {
   ScheduleEnded,     // the schedule has no further fire (not_after)
   RunTimeout,        // the run took longer than max_runtime
   ForceRestart,      // the watchdog restarts the task (see set_force_reason)
+  ReloadRequested,   // spmi reload (or apply of reloadable keys)
+  StopCommandEnded,  // the stop_command finished (or could not run)
 };
 
 // What spmi (or a signal to the wrapper) asked of the current run; written
@@ -82,6 +90,9 @@ struct WrapperActions {
   int64_t backoff_ms = -1;    // arm the restart timer (-1: none)
   bool exit = false;          // the wrapper's work is done
   bool new_run = false;       // a scheduled fire: the last run's pid and exit are its own events
+  bool run_stop_command = false;     // start the stop_command (the signal waits for its end)
+  bool cancel_stop_command = false;  // cut the stop_command short (timeout, kill, the tree ended)
+  bool reload = false;               // re-read the settings, then the reload signal or command
   std::string event;          // what happened, for the events file ("" = nothing to record)
   std::string reason;
   std::string note;           // for the state's note ("": leave it)
@@ -114,6 +125,13 @@ class WrapperMachine {
   }
   // Why the watchdog restarts the task, set before feeding ForceRestart.
   void set_force_reason(std::string why) { force_reason_ = std::move(why); }
+  // The task has a stop_command: a stop runs it before the stop signal.
+  void set_stop_command(bool has) { has_stop_command_ = has; }
+  // A reload took new settings (reloadable keys, apply_plan.h).
+  void set_stop_signal(int sig) { stop_signal_ = sig; }
+  void set_restart_settings(const RestartSettings& s) { policy_.set_settings(s); }
+  // True while the stop_command of a stop runs (nothing is signalled yet).
+  bool stop_command_running() const { return phase_ == Phase::Stopping && stop_command_step_; }
 
   WrapperActions on(WrapperEvent e, int64_t now_ms);
 
@@ -127,6 +145,7 @@ class WrapperMachine {
   WrapperActions tree_ended(int64_t now_ms);
 
   WrapperActions begin_kill();
+  WrapperActions signal_after_stop_command(const char* event, const char* reason);
   WrapperActions begin_stop(StopRequest request, const char* event);
   WrapperActions run_ended(int64_t now_ms);
   WrapperActions decided(const RestartDecision& d, const char* done_event);
@@ -136,6 +155,8 @@ class WrapperMachine {
   WrapperActions skip(const char* why);
 
   int stop_signal_;
+  bool has_stop_command_ = false;
+  bool stop_command_step_ = false;  // Stopping: the stop_command runs, the signal waits
   RestartPolicy policy_;
   bool scheduled_;
   Phase phase_ = Phase::Starting;

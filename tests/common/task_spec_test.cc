@@ -340,12 +340,23 @@ TEST_CASE("every spec and state key is documented in state/schema.md", "[spec][s
   shell.on_event.events = {"gave-up", "unhealthy"};
   argv_check.on_event.argv = {"notify", "--loud"};
   argv_check.on_event.events = {"exited"};
+  shell.control.stop.shell_command = "nginx -s quit";
+  shell.control.reload_signal = 1;
+  shell.schedule.action = ScheduleAction::Restart;
+  argv_check.control.stop.argv = {"pg_ctl", "stop"};
+  argv_check.control.reload.argv = {"kill", "-HUP", "1"};
+  shell.control.reload.shell_command = "";
+  TaskSpec reload_shell = full_spec();
+  reload_shell.control.reload.shell_command = "nginx -s reload";
   TaskState with_cgroup = full_state();
   with_cgroup.cgroup_mode = "none";
   with_cgroup.cgroups = {"/sys/fs/cgroup/memory/spmi/web-0123456789abcdef"};
   with_cgroup.cgroup_note = "no cgroup v1 hierarchy";
+  with_cgroup.reloads = 2;
+  with_cgroup.reloaded_at_ms = 1700000000000;
+  with_cgroup.reload_error = "the reload_command failed: exit code 1";
   std::string both = serialize_spec(full_spec()) + serialize_spec(shell) + serialize_spec(argv_check) +
-                     serialize_state(full_state()) + serialize_state(with_cgroup);
+                     serialize_spec(reload_shell) + serialize_state(full_state()) + serialize_state(with_cgroup);
   for (const char* k : keys) {
     INFO(k);
     if (k[0] == '<') continue;  // <backend>_*: the backend's own keys (slurm_partition=... below)

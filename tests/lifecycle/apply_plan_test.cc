@@ -79,10 +79,35 @@ TEST_CASE("plan_apply: added, changed (running or not), unchanged, pruned, and t
 TEST_CASE("plan_apply: changed running tasks stop dependents first and start dependencies first", "[apply]") {
   TaskSpecs stored = specs({task("db"), task("api", {"db"}), task("web", {"api"})});
   std::vector<TaskSpec> incoming = {task("web", {"api"}), task("api", {"db"}), task("db")};
-  for (auto& s : incoming) s.stop_timeout_ms = 1;
+  for (auto& s : incoming) s.cwd = "/elsewhere";
   ApplyPlan p = plan_apply(stored, incoming, {"/p/shop.toml"}, {}, false, [](const std::string&) { return true; });
   CHECK(p.stop_order == std::vector<std::string>{"web", "api", "db"});
   CHECK(p.restart_order == std::vector<std::string>{"db", "api", "web"});
+}
+
+TEST_CASE("plan_apply: reloadable keys reload a running task, any other key restarts it", "[apply]") {
+  TaskSpecs stored = specs({task("a"), task("b"), task("c"), task("d")});
+  std::vector<TaskSpec> incoming = {task("a"), task("b"), task("c"), task("d")};
+  incoming[0].stop_timeout_ms = 1;                       // reloadable
+  incoming[1].control.reload_signal = 1;                 // reloadable
+  incoming[1].comment = "new";                           // metadata rides along
+  incoming[2].stop_timeout_ms = 1;                       // reloadable, but with
+  incoming[2].env = {{"X", "1"}};                        // a key that is not
+  incoming[3].restart.max_restarts = 9;                  // reloadable, but d is not running
+  ApplyPlan p = plan_apply(stored, incoming, {"/p/shop.toml"}, {}, false,
+                           [](const std::string& id) { return id != "d"; });
+  REQUIRE(p.changed.size() == 4);
+  CHECK(p.changed[0].reload);
+  CHECK_FALSE(p.changed[0].restart);
+  CHECK(p.changed[1].reload);
+  CHECK(p.changed[1].keys == std::vector<std::string>{"comment", "reload_signal"});
+  CHECK_FALSE(p.changed[2].reload);
+  CHECK(p.changed[2].restart);
+  CHECK_FALSE(p.changed[3].reload);
+  CHECK_FALSE(p.changed[3].restart);
+  CHECK(p.restart_order == std::vector<std::string>{"c"});
+  CHECK(is_reloadable_key("stop_command"));
+  CHECK_FALSE(is_reloadable_key("command"));
 }
 
 TEST_CASE("plan_apply: a task of the same project moved to another file is still the project's", "[apply]") {

@@ -39,7 +39,7 @@ zsh_complete() {  # zsh_complete <prefix> <words...>
     PREFIX=$1; shift; words=("$@"); CURRENT=$#
     source "'"$src"'/completions/_spmi"' zsh "$prefix" "$@" | grep -- "^$prefix" | tr '\n' ' ' | sed 's/ $//'
 }
-expect "zsh: spmi re" "$(zsh_complete re spmi re)" "restart resurrect"
+expect "zsh: spmi re" "$(zsh_complete re spmi re)" "reload restart resurrect"
 expect "zsh: spmi stop w" "$(zsh_complete w spmi stop w)" "web worker"
 expect "zsh: spmi stop -p s" "$(zsh_complete s spmi stop -p s)" "shop"
 expect "zsh: spmi list --tag f" "$(zsh_complete f spmi list --tag f)" "front"
@@ -49,7 +49,7 @@ expect "zsh: spmi load x" "$(zsh_complete '<' spmi load x)" "<files>"
 fish_complete() {  # fish_complete <command line>
   fish --no-config -c "source $src/completions/spmi.fish; complete -C '$1'" | cut -f1 | tr '\n' ' ' | sed 's/ $//'
 }
-expect "fish: spmi re" "$(fish_complete 'spmi re')" "restart resurrect"
+expect "fish: spmi re" "$(fish_complete 'spmi re')" "reload restart resurrect"
 expect "fish: spmi stop w" "$(fish_complete 'spmi stop w')" "web worker"
 expect "fish: spmi stop -p " "$(fish_complete 'spmi stop -p ')" "shop"
 expect "fish: spmi list --tag " "$(fish_complete 'spmi list --tag ')" "front"

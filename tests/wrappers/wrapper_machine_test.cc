@@ -355,3 +355,70 @@ TEST_CASE("min_uptime: the wrapper ends failed to start, or gives up saying why"
   CHECK(w.phase() == Phase::GaveUp);
   CHECK(a.reason.find("(the last run ended after 10ms, before min_uptime (1s))") != std::string::npos);
 }
+
+TEST_CASE("stop with a stop_command: the command first, then the signal, each bounded by the deadline", "[wrapper]") {
+  WrapperMachine m(SIGTERM);
+  m.set_stop_command(true);
+  m.on(E::Started, 0);
+  auto a = m.on(E::StopRequested, 0);
+  CHECK(a.run_stop_command);
+  CHECK(a.signal_tree == 0);  // nothing is signalled while the command runs
+  CHECK(a.arm_deadline);
+  CHECK(m.stop_command_running());
+  CHECK(m.on(E::Tick, 0).signal_tree == 0);
+  CHECK(m.on(E::ChildReaped, 0).signal_tree == 0);
+  a = m.on(E::StopCommandEnded, 0);
+  CHECK(a.signal_tree == SIGTERM);
+  CHECK(a.arm_deadline);  // a fresh stop_timeout for the signal
+  CHECK_FALSE(m.stop_command_running());
+  CHECK(m.on(E::StopCommandEnded, 0).signal_tree == 0);  // once
+  a = m.on(E::Deadline, 0);
+  CHECK(a.signal_tree == SIGKILL);
+  CHECK(m.phase() == Phase::Killing);
+  CHECK(m.on(E::NoChildren, 0).exit);
+}
+
+TEST_CASE("a stop_command that hangs is cut at the deadline, then the signal, a kill cuts it at once", "[wrapper]") {
+  WrapperMachine m(SIGINT);
+  m.set_stop_command(true);
+  m.on(E::Started, 0);
+  m.on(E::StopRequested, 0);
+  auto a = m.on(E::Deadline, 0);
+  CHECK(a.cancel_stop_command);
+  CHECK(a.signal_tree == SIGINT);
+  CHECK(a.arm_deadline);
+  CHECK(a.event == "stop-command-timeout");
+  CHECK(m.phase() == Phase::Stopping);
+  CHECK(m.on(E::Deadline, 0).signal_tree == SIGKILL);
+
+  WrapperMachine k(SIGTERM);
+  k.set_stop_command(true);
+  k.on(E::Started, 0);
+  k.on(E::StopRequested, 0);
+  a = k.on(E::KillRequested, 0);
+  CHECK(a.cancel_stop_command);
+  CHECK(a.signal_tree == SIGKILL);
+
+  // The task ends while its stop_command runs: the command is cut, the stop is over.
+  WrapperMachine e(SIGTERM);
+  e.set_stop_command(true);
+  e.on(E::Started, 0);
+  e.on(E::StopRequested, 0);
+  a = e.on(E::NoChildren, 0);
+  CHECK(a.cancel_stop_command);
+  CHECK(a.exit);
+  CHECK(e.phase() == Phase::Exited);
+}
+
+TEST_CASE("reload: taken while running, waiting or scheduled, never during a stop, no phase change", "[wrapper]") {
+  WrapperMachine m(SIGTERM);
+  CHECK_FALSE(m.on(E::ReloadRequested, 0).reload);  // starting
+  m.on(E::Started, 0);
+  auto a = m.on(E::ReloadRequested, 0);
+  CHECK(a.reload);
+  CHECK_FALSE(a.write_state);
+  CHECK(m.phase() == Phase::Running);
+  m.on(E::StopRequested, 0);
+  CHECK_FALSE(m.on(E::ReloadRequested, 0).reload);
+  CHECK(m.phase() == Phase::Stopping);
+}
