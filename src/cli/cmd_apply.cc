@@ -36,7 +36,8 @@ struct Options {
 
 void print_plan(const ApplyPlan& plan, bool dry_run) {
   std::printf("%s\n", dry_run ? "plan (dry run: nothing is changed):" : "plan:");
-  for (const auto& id : plan.added) std::printf("  + %s (new; load only)\n", id.c_str());
+  for (const auto& id : plan.added)
+    std::printf("  + %s (%s)\n", id.c_str(), contains(plan.scale_up, id) ? "new instance; started with its group" : "new; load only");
   for (const auto& c : plan.changed)
     std::printf("  ~ %s: %s (%s)\n", c.id.c_str(), join(c.keys).c_str(),
                 c.restart  ? "running: restart"
@@ -61,7 +62,7 @@ nlohmann::json plan_json(const ApplyPlan& plan, bool dry_run) {
           {"added", plan.added},            {"changed", changed},
           {"removed", removed},             {"unchanged", plan.unchanged},
           {"not_in_files", plan.not_in_files}, {"stop_order", plan.stop_order},
-          {"restart_order", plan.restart_order}};
+          {"restart_order", plan.restart_order}, {"scale_up", plan.scale_up}};
 }
 
 int run_apply(Context& ctx, const Options& opts) {

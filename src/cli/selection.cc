@@ -3,6 +3,7 @@
 // must all match (`-p shop 'web.*'`: the web tasks of project shop).
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "cli/commands.h"
 #include "lifecycle/deps.h"
@@ -29,6 +30,55 @@ void add_selection_options(CLI::App* sub, Selection& sel, bool optional) {
   sub->add_option("-p,--project", sel.projects, "Only tasks of this project (repeatable)")->allow_extra_args(false);
   sub->add_option("--tag", sel.tags, "Only tasks with this tag (repeatable)")->allow_extra_args(false);
 }
+
+namespace {
+
+// A pattern that matched no id may name a task with `instances`: it then
+// selects every `<base>.<n>` whose spec says it is an instance of a base the
+// pattern matches. Specs are read only for such ids, only after a miss.
+void add_instances(const Context& ctx, const std::vector<std::string>& all, std::vector<std::string>* chosen,
+                   std::vector<std::string>* missing) {
+  std::vector<std::string> bases;
+  for (const auto& id : all) {
+    size_t dot = id.rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == id.size() ||
+        id.find_first_not_of("0123456789", dot + 1) != std::string::npos)
+      continue;
+    if (!contains(bases, id.substr(0, dot))) bases.push_back(id.substr(0, dot));
+  }
+  if (bases.empty()) return;
+  std::vector<std::string> still;
+  std::set<std::string> picked;
+  for (const auto& p : *missing) {
+    PatternSet one;
+    std::vector<std::string> matched, none;
+    std::string err;
+    if (!one.compile({p}, &err) || !one.select(bases, &matched, &none, &err) || matched.empty()) {
+      still.push_back(p);
+      continue;
+    }
+    bool any = false;
+    for (const auto& id : all) {
+      size_t dot = id.rfind('.');
+      if (dot == std::string::npos || !contains(matched, id.substr(0, dot))) continue;
+      TaskSpec spec;
+      if (ctx.store.read_spec(id, &spec, &err) && spec.instance_of == id.substr(0, dot)) {
+        picked.insert(id);
+        any = true;
+      }
+    }
+    if (!any) still.push_back(p);
+  }
+  *missing = std::move(still);
+  if (picked.empty()) return;
+  // In the store's order, each once.
+  std::vector<std::string> merged;
+  for (const auto& id : all)
+    if (contains(*chosen, id) || picked.count(id)) merged.push_back(id);
+  *chosen = std::move(merged);
+}
+
+}  // namespace
 
 bool select_tasks(const Context& ctx, const Selection& sel, std::vector<std::string>* ids, bool* unmatched,
                   int* exit_code, bool all_when_empty) {
@@ -59,6 +109,7 @@ bool select_tasks(const Context& ctx, const Selection& sel, std::vector<std::str
       *exit_code = kExitUsage;
       return false;
     }
+    add_instances(ctx, all, &chosen, &missing);
     for (const auto& p : missing) print_error("no loaded task matches '" + p + "'" + plain_name_guess(p, all));
   }
   if (!sel.projects.empty() || !sel.tags.empty()) {

@@ -153,6 +153,8 @@ constexpr Field<S> kSpecFields[] = {
     kv::text<At<&S::comment>, kRequired>("comment"),
     kv::text<At<&S::project>, kUnlessDefault>("project"),
     kv::texts<At<&S::tags>>("tag"),
+    kv::text<At<&S::instance_of>, kUnlessDefault>("instance_of"),
+    kv::number<At<&S::instance>, kUnlessDefault>("instance"),
     kv::text<At<&S::backend>, kRequired>("backend"),
     kBackendOptions,
     kv::text<At<&S::wrapper>, kRequired>("wrapper"),

@@ -27,6 +27,10 @@ struct TaskSpec {
   // name; empty for single-task descriptors) and its tags, for -p and --tag.
   std::string project;
   std::vector<std::string> tags;
+  // One of the `instances` of a task (`<instance_of>.<instance>`); "":
+  // a task of its own.
+  std::string instance_of;
+  int instance = 0;
   std::string backend = "native";
   // The backend's own [task.backend] options, as the spec stores them:
   // "<backend>_<key>" = value, in the backend's order, a key repeated for a

@@ -73,6 +73,9 @@ bool carry_out_apply(const Session& s, const ApplyPlan& plan, const std::vector<
   std::vector<std::string> restart, started;
   for (const auto& id : plan.restart_order)
     if (contains(written, id)) restart.push_back(id);
+  // New instances of a running group start with it.
+  for (const auto& id : plan.scale_up)
+    if (contains(written, id) && !contains(restart, id)) restart.push_back(id);
   if (!restart.empty() && !start_with_dependencies(s, restart, &started)) failed = true;
   return !failed;
 }

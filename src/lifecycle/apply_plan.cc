@@ -91,13 +91,21 @@ ApplyPlan plan_apply(const TaskSpecs& stored, const std::vector<TaskSpec>& incom
                      const std::vector<std::string>& sources, const std::vector<std::string>& projects, bool prune,
                      const std::function<bool(const std::string&)>& running, bool adopt) {
   ApplyPlan plan;
-  std::set<std::string> incoming_ids;
+  std::set<std::string> incoming_ids, incoming_groups;
   std::vector<std::string> restart;
+  for (const auto& spec : incoming)
+    if (!spec.instance_of.empty()) incoming_groups.insert(spec.instance_of);
+  // A group runs when any of its stored instances does.
+  std::set<std::string> running_groups;
+  for (const auto& [id, spec] : stored)
+    if (!spec.instance_of.empty() && incoming_groups.count(spec.instance_of) && running(id))
+      running_groups.insert(spec.instance_of);
   for (const auto& spec : incoming) {
     incoming_ids.insert(spec.id);
     auto it = stored.find(spec.id);
     if (it == stored.end()) {
       plan.added.push_back(spec.id);
+      if (!spec.instance_of.empty() && running_groups.count(spec.instance_of)) plan.scale_up.push_back(spec.id);
       continue;
     }
     if (owned_elsewhere(it->second, spec) && !adopt) {
@@ -122,7 +130,9 @@ ApplyPlan plan_apply(const TaskSpecs& stored, const std::vector<TaskSpec>& incom
     if (incoming_ids.count(id)) continue;
     bool ours = contains(sources, spec.source) || (!spec.project.empty() && contains(projects, spec.project));
     if (!ours) continue;
-    if (!prune) {
+    // An instance beyond the group's new count goes, --prune or not.
+    bool scaled_down = !spec.instance_of.empty() && incoming_groups.count(spec.instance_of);
+    if (!prune && !scaled_down) {
       plan.not_in_files.push_back(id);
       continue;
     }

@@ -48,6 +48,10 @@ struct ApplyPlan {
   std::vector<ApplyOwnerConflict> conflicts;  // ids owned elsewhere: in no other list
   std::vector<std::string> stop_order;     // running tasks to stop (changed and removed), dependents first
   std::vector<std::string> restart_order;  // changed running tasks to start again, dependencies first
+  // Scaling a task with `instances`: new instances of a group with a
+  // running member are started (in `added` too); instances beyond the new
+  // count are removed (in `removed`) without --prune.
+  std::vector<std::string> scale_up;
 };
 
 // Who owns a loaded task: "its file (project P)", "spmi run".

@@ -20,6 +20,7 @@ constexpr DescriptorKey kKeys[] = {
     {"task", "start_when", nullptr, KeyType::Enum, "started|ready|healthy"},
     {"task", "start_timeout", nullptr, KeyType::Duration, nullptr},
     {"task", "autostart", nullptr, KeyType::Bool, nullptr},
+    {"task", "instances", nullptr, KeyType::Int, nullptr},
     // [task.wrapper]: both wrapper types, then the watchdog's own.
     {"task.wrapper", "type", nullptr, KeyType::Enum, "default|watchdog"},
     {"task.wrapper", "command", nullptr, KeyType::Command, nullptr},

@@ -135,10 +135,10 @@ void build_project(const Document& doc, const Entry& body, Checker& check, std::
     size_t before = out->size();
     build_task(doc, task, task_check, out);
     std::string label = m.key;
-    if (out->size() > before) {
-      TaskSpec& spec = out->back();
+    for (size_t k = before; k < out->size(); ++k) {  // several with `instances`
+      TaskSpec& spec = (*out)[k];
       spec.project = name;
-      if (label.empty()) label = spec.id;
+      if (label.empty()) label = spec.instance_of.empty() ? spec.id : spec.instance_of;
       if (!spec.id.empty() && !ids.insert(spec.id).second)
         local.push_back({doc.path, task.value.find("id")->pos, "task id '" + spec.id + "' is defined twice in this project"});
     }

@@ -565,10 +565,10 @@ void build_backend(const Node& backend, Checker& check, TaskSpec* spec) {
 
 }  // namespace
 
-void build_task(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out) {
-  const Node& task = body.value;
-  if (!check.expect_table(task, "task")) return;
-  check.check_keys(task, "task", allowed_keys("task"));
+namespace {
+
+// One task from its table (build_task expands `instances` around it).
+void build_one_task(const Document& doc, const Node& task, Checker& check, std::vector<TaskSpec>* out) {
   TaskSpec spec;
   std::string why;
   if (check.get_string(task, "task", "id", true, &spec.id) && !valid_task_id(spec.id, &why))
@@ -585,6 +585,76 @@ void build_task(const Document& doc, const Entry& body, Checker& check, std::vec
   std::free(real);
   spec.loaded_at_ms = now_ms();
   out->push_back(std::move(spec));
+}
+
+// `{instance}` and `{instance+K}` in `text`, for instance `i`; anything
+// else in braces is left as it is.
+std::string substitute_instance(const std::string& text, long long i) {
+  static constexpr std::string_view kOpen = "{instance";
+  std::string out;
+  size_t pos = 0;
+  for (;;) {
+    size_t at = text.find(kOpen, pos);
+    if (at == std::string::npos) break;
+    size_t p = at + kOpen.size();
+    long long add = 0;
+    if (p < text.size() && text[p] == '+') {
+      size_t digits = p + 1;
+      while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9' && digits - p <= 9) ++digits;
+      if (digits > p + 1) add = std::stoll(text.substr(p + 1, digits - p - 1));
+      p = digits > p + 1 ? digits : std::string::npos;
+    }
+    if (p == std::string::npos || p >= text.size() || text[p] != '}') {
+      out += text.substr(pos, at + 1 - pos);
+      pos = at + 1;
+      continue;
+    }
+    out += text.substr(pos, at - pos) + std::to_string(i + add);
+    pos = p + 1;
+  }
+  return out + text.substr(pos);
+}
+
+void substitute_instance(Node* n, long long i) {
+  if (n->kind == Node::Kind::String) n->str = substitute_instance(n->str, i);
+  for (Node& item : n->items) substitute_instance(&item, i);
+  for (Entry& e : n->entries) substitute_instance(&e.value, i);
+}
+
+}  // namespace
+
+// A task, or with `instances = N` the N tasks `<id>.0` .. `<id>.<N-1>`,
+// each built from a copy of the table with {instance} substituted in
+// every string. Only the first copy's problems are reported (the others
+// would repeat them).
+void build_task(const Document& doc, const Entry& body, Checker& check, std::vector<TaskSpec>* out) {
+  const Node& task = body.value;
+  if (!check.expect_table(task, "task")) return;
+  check.check_keys(task, "task", allowed_keys("task"));
+  const Node* count_node = task.find("instances");
+  if (!count_node) return build_one_task(doc, task, check, out);
+  long long count = 0;
+  if (!check.get_int(task, "task", "instances", 1, 1000, &count)) return;
+  const Node* id = task.find("id");
+  if (id && id->kind == Node::Kind::String && id->str.find("{instance") != std::string::npos) {
+    check.error(id->pos, "task.id: must not contain {instance}: the instances are named '<id>.0', '<id>.1', ...");
+    return;
+  }
+  for (long long i = 0; i < count; ++i) {
+    Node copy = task;
+    substitute_instance(&copy, i);
+    for (Entry& e : copy.entries)
+      if (e.key == "id" && e.value.kind == Node::Kind::String) e.value.str += "." + std::to_string(i);
+    std::vector<Diagnostic> local;
+    Checker one(doc.path, &local);
+    size_t before = out->size();
+    build_one_task(doc, copy, i == 0 ? check : one, out);
+    if (i == 0 && !check.ok()) return;
+    if (out->size() > before) {
+      out->back().instance_of = id && id->kind == Node::Kind::String ? id->str : "";
+      out->back().instance = static_cast<int>(i);
+    }
+  }
 }
 
 }  // namespace spmi
