@@ -29,10 +29,19 @@ bool ends_with(const std::string& s, const char* suffix) {
 }
 }  // namespace
 
+bool is_procfile(const std::string& path) {
+  std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  if (base != "Procfile" && base.rfind("Procfile.", 0) != 0) return false;
+  for (const auto& f : kFormats)
+    if (ends_with(base, f.ext)) return false;
+  return true;
+}
+
 bool read_descriptor(const std::string& path, Document* doc, std::vector<Diagnostic>* diags) {
   doc->path = path;
+  const bool procfile = is_procfile(path);
   for (const auto& f : kFormats) {
-    if (!ends_with(path, f.ext)) continue;
+    if (!procfile && !ends_with(path, f.ext)) continue;
     doc->format = f.format;
     // One descriptor, checked and read through one descriptor: never
     // blocking on a FIFO, never reading more than the limit from a device.
@@ -71,9 +80,14 @@ bool read_descriptor(const std::string& path, Document* doc, std::vector<Diagnos
       diags->push_back({path, LineIndex(doc->text).at(nul), "contains a NUL byte; not a text descriptor"});
       return false;
     }
+    if (procfile) {
+      doc->format = "procfile";
+      return parse_procfile(doc, diags);
+    }
     return f.parse(doc, diags);
   }
-  diags->push_back({path, {}, "unknown descriptor format (the file name must end in .toml, .yaml, .yml or .json)"});
+  diags->push_back({path, {}, "unknown descriptor format (the file name must end in .toml, .yaml, .yml or .json, "
+                              "or be a Procfile)"});
   return false;
 }
 
