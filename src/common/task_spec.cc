@@ -46,6 +46,7 @@ bool has_health_shell(const S& s) { return has_health(s) && !s.health.shell_comm
 bool has_schedule(const S& s) { return !s.schedule.cron.empty(); }
 bool has_dependencies(const S& s) { return !s.depends_on.empty(); }
 bool has_hook(const S& s) { return s.on_event.enabled(); }
+bool has_watch(const S& s) { return s.watch.enabled(); }
 
 // Keys whose values are not one field as it is.
 constexpr Field<S> kEnv = {
@@ -144,6 +145,8 @@ template <auto... Ms>
 using Hook = At<&S::on_event, Ms...>;
 template <auto... Ms>
 using Control = At<&S::control, Ms...>;
+template <auto... Ms>
+using Watch = At<&S::watch, Ms...>;
 constexpr Rule kRequired = Rule::Required, kUnlessDefault = Rule::UnlessDefault, kAlways = Rule::Always;
 
 // The spec file, key by key, in file order (state/schema.md, "spec").
@@ -202,6 +205,9 @@ constexpr Field<S> kSpecFields[] = {
     kv::texts<Hook<&EventHookSettings::argv>>("on_event_arg"),
     kv::texts<Hook<&EventHookSettings::events>>("on_event"),
     kv::number<Hook<&EventHookSettings::timeout_ms>, kAlways, has_hook>("on_event_timeout_ms"),
+    kv::texts<Watch<&WatchSettings::paths>>("watch_path"),
+    kv::texts<Watch<&WatchSettings::ignore>, has_watch>("watch_ignore"),
+    kv::number<Watch<&WatchSettings::debounce_ms>, kAlways, has_watch>("watch_debounce_ms"),
     kv::number<At<&S::max_memory_bytes>, kUnlessDefault>("max_memory_bytes"),
     kv::flag<Cgroup<&CgroupSettings::enabled>, kUnlessDefault>("cgroup"),
     kv::number<Cgroup<&CgroupSettings::memory_max>, kUnlessDefault>("memory_max_bytes"),

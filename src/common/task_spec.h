@@ -55,6 +55,7 @@ struct TaskSpec {
   HealthSettings health;
   ScheduleSettings schedule;
   EventHookSettings on_event;
+  WatchSettings watch;
   int64_t max_memory_bytes = 0;  // 0: no limit
   // Its own cgroup and the kernel's hard limits in it (both wrapper types).
   CgroupSettings cgroup;

@@ -32,6 +32,10 @@ const int kEventNameCount = static_cast<int>(sizeof kEventNames / sizeof kEventN
 const char* const kDefaultHookEvents[] = {"failed-to-start", "exited", "gave-up", "restart-forced", "unhealthy", "oom-kill"};
 const int kDefaultHookEventCount = static_cast<int>(sizeof kDefaultHookEvents / sizeof kDefaultHookEvents[0]);
 
+const char* const kDefaultWatchIgnore[] = {".git", ".hg", ".svn", "node_modules", "__pycache__", "*.pyc",
+                                           "*.swp", "*.swx", "*~", ".#*", "#*#"};
+const int kDefaultWatchIgnoreCount = static_cast<int>(sizeof kDefaultWatchIgnore / sizeof kDefaultWatchIgnore[0]);
+
 const char* schedule_action_name(ScheduleAction a) {
   switch (a) {
     case ScheduleAction::Run: return "run";

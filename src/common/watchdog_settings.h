@@ -75,6 +75,19 @@ struct ScheduleSettings {
   }
 };
 
+// [task.wrapper.watch]: restart the task when a file under `paths` changes
+// (wrappers/file_watcher.h says how paths and ignore globs are matched).
+struct WatchSettings {
+  std::vector<std::string> paths;   // absolute; empty: nothing is watched
+  std::vector<std::string> ignore;  // fnmatch globs
+  int64_t debounce_ms = 300;        // quiet time after the last change before the restart
+  bool enabled() const { return !paths.empty(); }
+};
+
+// The ignore globs of a watch without `ignore`.
+extern const char* const kDefaultWatchIgnore[];
+extern const int kDefaultWatchIgnoreCount;
+
 // The health status shown by status/list: "" (no check), "starting",
 // "healthy", "unhealthy".
 enum class HealthStatus { None, Starting, Healthy, Unhealthy };

@@ -27,6 +27,7 @@ std::string public_name(const std::string& key) {
       {"reload_shell", "reload_command"},  {"reload_arg", "reload_command"}};
   if (key.rfind("health", 0) == 0) return "health";
   if (key.rfind("on_event", 0) == 0) return "on_event";
+  if (key.rfind("watch_", 0) == 0) return "watch";
   if (key.rfind("log_", 0) == 0) return "logs." + key.substr(4);
   if (key.rfind("limit_", 0) == 0) return "limits." + key.substr(6);
   auto it = kNames.find(key);

@@ -57,6 +57,7 @@ constexpr DescriptorKey kKeys[] = {
     {"task.wrapper", "not_after", kWatchdog, KeyType::String, nullptr},
     {"task.wrapper", "max_memory", kWatchdog, KeyType::Size, nullptr},
     {"task.wrapper", "on_event", kWatchdog, KeyType::Table, nullptr},
+    {"task.wrapper", "watch", kWatchdog, KeyType::Table, nullptr},
     {"task.wrapper", "cgroup", nullptr, KeyType::Bool, nullptr},
     {"task.wrapper", "cpu_max", nullptr, KeyType::CpuMax, nullptr},
     {"task.wrapper", "memory_max", nullptr, KeyType::Size, nullptr},
@@ -84,6 +85,10 @@ constexpr DescriptorKey kKeys[] = {
     {"task.wrapper.on_event", "command", nullptr, KeyType::Command, nullptr},
     {"task.wrapper.on_event", "events", nullptr, KeyType::Events, nullptr},
     {"task.wrapper.on_event", "timeout", nullptr, KeyType::Duration, nullptr},
+    // [task.wrapper.watch]
+    {"task.wrapper.watch", "paths", nullptr, KeyType::Strings, nullptr},
+    {"task.wrapper.watch", "ignore", nullptr, KeyType::Strings, nullptr},
+    {"task.wrapper.watch", "debounce", nullptr, KeyType::Duration, nullptr},
     // [task.logs]
     {"task.logs", "max_size", nullptr, KeyType::Size, nullptr},
     {"task.logs", "rotate", nullptr, KeyType::Enum, "size|hourly|daily|never"},

@@ -25,6 +25,7 @@ enum class KeyType : unsigned char {
   Signal,    // "SIGTERM"
   Command,   // a shell string or an argv array
   Names,     // an array of ids (tags, depends_on)
+  Strings,   // an array of strings (watch paths and ignore globs)
   Ints,      // an array of whole numbers (success_exit_codes)
   Env,       // a table of NAME = string or integer
   Enum,      // one of `values` ("never|on-failure|always")

@@ -42,6 +42,8 @@ json value_schema(const DescriptorKey& k) {
                                       {"description", "argv: the program and its arguments, no shell"}}})}};
     case KeyType::Names:
       return {{"type", "array"}, {"items", string_of(kIdPattern, "a task id or tag")}};
+    case KeyType::Strings:
+      return {{"type", "array"}, {"items", {{"type", "string"}, {"minLength", 1}}}};
     case KeyType::Ints:
       return {{"type", "array"}, {"items", {{"type", "integer"}, {"minimum", 0}, {"maximum", 255}}}};
     case KeyType::Env:

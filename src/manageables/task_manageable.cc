@@ -399,6 +399,43 @@ void build_on_event(const Node& hook, Checker& check, TaskSpec* spec) {
     check.error(hook.find("timeout")->pos, where + ".timeout: must be longer than 0s and at most 1h");
 }
 
+// An array of non-empty strings at `key` (nullptr: absent).
+bool get_strings(const Node& table, const std::string& where, const char* key, Checker& check,
+                 std::vector<std::string>* out) {
+  const Node* n = table.find(key);
+  if (!n) return false;
+  if (n->kind != Node::Kind::Array) {
+    check.error(n->pos, where + "." + key + ": expected an array of strings, got " + describe_kind(*n));
+    return false;
+  }
+  for (const Node& item : n->items) {
+    if (item.kind != Node::Kind::String || item.str.empty() || item.str.find('\0') != std::string::npos)
+      check.error(item.pos, where + "." + key + ": expected non-empty strings, got " +
+                                (item.kind == Node::Kind::String ? "an empty one" : describe_kind(item)));
+    else
+      out->push_back(item.str);
+  }
+  return true;
+}
+
+// [task.wrapper.watch]: paths, ignore, debounce (watchdog). Paths are
+// relative to the task's cwd; ignore defaults to kDefaultWatchIgnore.
+void build_watch(const Document& doc, const Node& watch, Checker& check, TaskSpec* spec) {
+  (void)doc;
+  const std::string where = "task.wrapper.watch";
+  if (!check.expect_table(watch, where)) return;
+  check.check_keys(watch, where, allowed_keys(where));
+  WatchSettings& w = spec->watch;
+  std::vector<std::string> paths;
+  if (!get_strings(watch, where, "paths", check, &paths)) paths = {"."};
+  else if (paths.empty()) check.error(watch.find("paths")->pos, where + ".paths: must name at least one path");
+  for (const auto& p : paths) w.paths.push_back(p == "." ? spec->cwd : resolve_cwd(p, spec->cwd));
+  if (!get_strings(watch, where, "ignore", check, &w.ignore))
+    w.ignore.assign(kDefaultWatchIgnore, kDefaultWatchIgnore + kDefaultWatchIgnoreCount);
+  if (check.get_duration(watch, where, "debounce", &w.debounce_ms) && w.debounce_ms > 60000)
+    check.error(watch.find("debounce")->pos, where + ".debounce: must be at most 1m");
+}
+
 // cgroup, cpu_max, memory_max, memory_swap_max, pids_max: the task's own
 // cgroup and the kernel's limits in it (common/cgroup.h), for every wrapper type.
 void build_cgroup(const Node& wrapper, Checker& check, TaskSpec* spec) {
@@ -470,6 +507,7 @@ void build_wrapper(const Document& doc, const Node& wrapper, Checker& check, Tas
     build_restart(wrapper, check, spec);
     if (const Node* health = wrapper.find("health")) build_health(*health, check, spec);
     if (const Node* hook = wrapper.find("on_event")) build_on_event(*hook, check, spec);
+    if (const Node* watch = wrapper.find("watch")) build_watch(doc, *watch, check, spec);
     build_schedule(wrapper, check, spec);
     check.get_size(wrapper, "task.wrapper", "max_memory", "512MiB", &spec->max_memory_bytes);
   }

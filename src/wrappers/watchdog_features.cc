@@ -55,6 +55,12 @@ bool WatchdogFeatures::prepare(std::string* err) {
       return false;
     }
   }
+  if (spec.watch.enabled()) {
+    std::string note;
+    if (!watch_.start(spec.watch.paths, spec.watch.ignore, err, &note)) return false;
+    w_->log("watching " + std::to_string(spec.watch.paths.size()) + " path(s) with " +
+            std::to_string(watch_.watches()) + " inotify watch(es)" + (note.empty() ? "" : "; " + note));
+  }
   if (spec.schedule.cron.empty()) return true;
   if (!parse_cron(spec.schedule.cron, &cron_, err)) {
     *err = "schedule '" + spec.schedule.cron + "': " + *err;
@@ -196,6 +202,7 @@ int64_t WatchdogFeatures::deadline() const {
   if (hook_.running()) take(hook_.deadline_ms());
   take(run_deadline_ms_);
   take(memory_check_ms_);
+  take(watch_due_ms_);
   return at;
 }
 
@@ -209,6 +216,7 @@ void WatchdogFeatures::add_pollfds(std::vector<struct pollfd>* fds) {
     slot[kProbeOutput].fd = probe_.output_fd();
   }
   if (fire_timer_.valid()) slot[kFireTimer].fd = fire_timer_.get();
+  if (watch_.active()) slot[kWatch].fd = watch_.fd();
   if (hook_.running()) {
     slot[kHookExit].fd = hook_.pidfd();
     slot[kHookOutput].fd = hook_.output_fd();
@@ -222,6 +230,9 @@ void WatchdogFeatures::handle(const std::vector<struct pollfd>& fds, size_t firs
     return p.fd >= 0 && (p.revents & events);
   };
   if (fired(kReady, ready) && ready_read_.valid()) read_ready();
+  if (fired(kWatch, ready)) read_watch();
+  if (watch_due_ms_ >= 0 && monotonic_ms() >= watch_due_ms_) restart_for_change();
+  if (w_->done()) return;
   if (fired(kHookOutput, ready) && hook_.running()) hook_.read_output();
   if (fired(kHookExit, ready) && hook_.running()) finish_hook(false);
   else if (hook_.running() && monotonic_ms() >= hook_.deadline_ms()) finish_hook(true);
@@ -345,6 +356,28 @@ void WatchdogFeatures::check_memory() {
   w_->log(why + ": restarting the task");
   machine.set_force_reason(why);
   w_->handle(WrapperEvent::ForceRestart);
+}
+
+// A change that no ignore glob covers: the restart waits for debounce of
+// quiet (each further change moves it), then takes every change so far.
+void WatchdogFeatures::read_watch() {
+  std::string changed = watch_.read_changes();
+  if (changed.empty()) return;
+  if (watch_changed_.empty()) watch_changed_ = changed;
+  watch_due_ms_ = monotonic_ms() + w_->spec().watch.debounce_ms;
+}
+
+void WatchdogFeatures::restart_for_change() {
+  watch_due_ms_ = -1;
+  std::string what = watch_changed_;
+  watch_changed_.clear();
+  const WrapperMachine& m = w_->machine();
+  // A run, or one waiting to restart: restarted (a crashed task comes back
+  // with the fix). Stopping, or waiting for a fire: left alone.
+  if (!m.run_active() && m.phase() != Phase::Backoff) return;
+  w_->log(what + " changed: restarting the task");
+  w_->note_event("file-changed", what + " changed");
+  w_->handle(WrapperEvent::RestartRequested);
 }
 
 }  // namespace spmi

@@ -1,6 +1,7 @@
 // spmi-watchdog's feature set (features.h): readiness (ready_fd), health
 // checks, the cron schedule (a CLOCK_REALTIME timerfd, so the loop sleeps
-// until the fire), max_runtime and the memory limit. Each is idle unless
+// until the fire), max_runtime, the memory limit and watch (inotify,
+// file_watcher.h). Each is idle unless
 // the spec sets it.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include "common/cron.h"
 #include "common/fd.h"
 #include "wrappers/features.h"
+#include "wrappers/file_watcher.h"
 #include "wrappers/health_probe.h"
 #include "wrappers/health_tracker.h"
 
@@ -36,7 +38,7 @@ class WatchdogFeatures : public WrapperFeatures {
 
  private:
   // Where each descriptor sits among the feature set's poll entries.
-  enum Slot : size_t { kReady, kProbeExit, kProbeOutput, kFireTimer, kHookExit, kHookOutput, kSlots };
+  enum Slot : size_t { kReady, kProbeExit, kProbeOutput, kFireTimer, kHookExit, kHookOutput, kWatch, kSlots };
 
   void read_ready();
   void apply_health_result(bool ok, const std::string& detail);
@@ -66,6 +68,12 @@ class WatchdogFeatures : public WrapperFeatures {
   HealthProbe hook_;
   std::deque<EventRecord> hook_queue_;
   std::string hook_event_;  // the event the running hook is for
+  // watch: changes arm the debounce; when it passes, the task restarts.
+  void read_watch();
+  void restart_for_change();
+  FileWatcher watch_;
+  int64_t watch_due_ms_ = -1;   // monotonic; -1: no change pending
+  std::string watch_changed_;   // the first change since the last restart
 };
 
 }  // namespace spmi

@@ -343,6 +343,8 @@ TEST_CASE("every spec and state key is documented in state/schema.md", "[spec][s
   shell.control.stop.shell_command = "nginx -s quit";
   shell.control.reload_signal = 1;
   shell.schedule.action = ScheduleAction::Restart;
+  shell.watch.paths = {"/srv/app/src"};
+  shell.watch.ignore = {"*.log"};
   shell.instance_of = "web";
   shell.instance = 2;
   argv_check.control.stop.argv = {"pg_ctl", "stop"};
