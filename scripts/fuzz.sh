@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(descriptor_toml descriptor_yaml descriptor_json kv_state cron units env_file)
+[ ${#targets[@]} -gt 0 ] || targets=(descriptor_toml descriptor_yaml descriptor_json descriptor_procfile kv_state cron units env_file)
 
 echo "== building the fuzz targets (clang, ASan, UBSan) into build-fuzz"
 cmake -S fuzz -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -1,4 +1,4 @@
-// The body of the three descriptor targets: the input is a descriptor file's
+// The body of the four descriptor targets (toml, yaml, json, Procfile): the input is a descriptor file's
 // text; it is parsed by the reader of `format` and, when well-formed, goes
 // through everything `spmi validate` checks without the host (the task and
 // project manageables). Nothing may crash, hang, leak or grow without bound;
@@ -25,7 +25,10 @@ inline int descriptor(const char* format, const uint8_t* data, size_t size) {
   if (doc.text.find('\0') != std::string::npos) return -1;  // read_descriptor refuses these too
   std::vector<Diagnostic> diags;
   std::string f = format;
-  bool ok = f == "toml" ? parse_toml(&doc, &diags) : f == "yaml" ? parse_yaml(&doc, &diags) : parse_json(&doc, &diags);
+  bool ok = f == "toml"       ? parse_toml(&doc, &diags)
+            : f == "yaml"     ? parse_yaml(&doc, &diags)
+            : f == "procfile" ? parse_procfile(&doc, &diags)
+                              : parse_json(&doc, &diags);
   if (!ok) {
     if (diags.empty()) std::abort();  // a refusal always says why
     return 0;

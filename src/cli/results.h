@@ -26,24 +26,6 @@ namespace spmi {
 
 struct TaskWait;
 
-// One task's messages, held until they can be printed in order (restart
-// and reload run several tasks in parallel and print them in id order).
-class HeldReporter : public Reporter {
- public:
-  explicit HeldReporter(Reporter& out) : out_(out) {}
-  void done(const std::string& line) override { held_.emplace_back(line, false); }
-  void problem(const std::string& message) override { held_.emplace_back(message, true); }
-  void debug(const std::string& message) override { out_.debug(message); }
-  void progress(const std::string& line) override { out_.progress(line); }
-  void replay() {
-    for (const auto& [text, problem] : held_) problem ? out_.problem(text) : out_.done(text);
-  }
-
- private:
-  Reporter& out_;
-  std::vector<std::pair<std::string, bool>> held_;
-};
-
 class JsonResults : public Reporter {
  public:
   JsonResults(const Context& ctx, std::string action) : ctx_(ctx), action_(std::move(action)) {}

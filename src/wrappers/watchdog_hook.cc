@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/signals.h"
+#include "wrappers/helper_env.h"
 #include "wrappers/watchdog_features.h"
 #include "wrappers/wrapper.h"
 
@@ -19,14 +20,6 @@ namespace spmi {
 namespace {
 
 constexpr size_t kMaxHookQueue = 16;
-
-// KEY=VALUE, replacing an entry of the same name.
-void set_env(std::vector<std::string>* env, const std::string& key, const std::string& value) {
-  std::string prefix = key + "=";
-  env->erase(std::remove_if(env->begin(), env->end(), [&](const std::string& e) { return e.rfind(prefix, 0) == 0; }),
-             env->end());
-  env->push_back(prefix + value);
-}
 
 }  // namespace
 
@@ -50,23 +43,19 @@ void WatchdogFeatures::start_hook() {
     // The task's environment (as its last run got it) and the event.
     ChildPlan plan = w_->child_plan();
     plan.cgroup_procs = nullptr;  // not in the task's cgroup: a full one must not stop the hook
-    std::vector<std::string> env;
-    for (char** e = plan.envp ? plan.envp : environ; e && *e; ++e) env.emplace_back(*e);
-    set_env(&env, "SPMI_TASK_ID", spec.id);
-    set_env(&env, "SPMI_RUN_ID", w_->state().run_id);
-    set_env(&env, "SPMI_EVENT", r.event);
-    set_env(&env, "SPMI_EVENT_TIME", format_rfc3339_utc(r.time_ms));
-    set_env(&env, "SPMI_FROM", phase_name(r.from));
-    set_env(&env, "SPMI_TO", phase_name(r.to));
-    set_env(&env, "SPMI_REASON", r.reason);
-    set_env(&env, "SPMI_PID", r.pid > 0 ? std::to_string(r.pid) : "");
-    set_env(&env, "SPMI_EXIT_CODE", r.exited && !r.exit_signal ? std::to_string(r.exit_code) : "");
-    set_env(&env, "SPMI_SIGNAL", r.exited && r.exit_signal ? signal_name(r.exit_signal) : "");
-    set_env(&env, "SPMI_RESTARTS", std::to_string(r.restarts));
-    std::vector<char*> envp;
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    plan.envp = envp.data();
+    HelperEnv env(plan.envp ? plan.envp : environ);
+    env.set("SPMI_TASK_ID", spec.id);
+    env.set("SPMI_RUN_ID", w_->state().run_id);
+    env.set("SPMI_EVENT", r.event);
+    env.set("SPMI_EVENT_TIME", format_rfc3339_utc(r.time_ms));
+    env.set("SPMI_FROM", phase_name(r.from));
+    env.set("SPMI_TO", phase_name(r.to));
+    env.set("SPMI_REASON", r.reason);
+    env.set("SPMI_PID", r.pid > 0 ? std::to_string(r.pid) : "");
+    env.set("SPMI_EXIT_CODE", r.exited && !r.exit_signal ? std::to_string(r.exit_code) : "");
+    env.set("SPMI_SIGNAL", r.exited && r.exit_signal ? signal_name(r.exit_signal) : "");
+    env.set("SPMI_RESTARTS", std::to_string(r.restarts));
+    plan.envp = env.envp();
     HealthSettings command;
     command.type = HealthType::Command;
     command.shell_command = spec.on_event.shell_command;

@@ -19,6 +19,7 @@ extern char** environ;
 #include "common/atomic_file.h"
 #include "common/fd.h"
 #include "common/signals.h"
+#include "wrappers/helper_env.h"
 #include "wrappers/wrapper.h"
 
 namespace spmi {
@@ -34,14 +35,10 @@ enum HelperSlot : size_t { kStopExit, kStopOutput, kReloadExit, kReloadOutput, k
 bool Wrapper::start_helper(HealthProbe* probe, const HelperCommand& command, int64_t timeout_ms, std::string* err) {
   ChildPlan plan = child_plan();
   plan.cgroup_procs = nullptr;  // not in the task's cgroup: a full one must not stop it
-  std::vector<std::string> env;
-  for (char** e = plan.envp ? plan.envp : environ; e && *e; ++e)
-    if (std::string_view(*e).rfind("MAINPID=", 0) != 0) env.emplace_back(*e);
-  if (state_.pid > 0 && !state_.main_exited) env.push_back("MAINPID=" + std::to_string(state_.pid));
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  plan.envp = envp.data();
+  HelperEnv env(plan.envp ? plan.envp : environ);
+  env.unset("MAINPID");
+  if (state_.pid > 0 && !state_.main_exited) env.set("MAINPID", std::to_string(state_.pid));
+  plan.envp = env.envp();
   HealthSettings check;
   check.type = HealthType::Command;
   check.shell_command = command.shell_command;

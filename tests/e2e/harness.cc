@@ -410,4 +410,10 @@ std::string yaml_alias_bomb() {
   return bomb;
 }
 
+long voluntary_switches(pid_t pid) {
+  std::string text = slurp("/proc/" + std::to_string(pid) + "/status");
+  size_t at = text.find("\nvoluntary_ctxt_switches:");
+  return at == std::string::npos ? -1 : std::stol(text.substr(at + 25));
+}
+
 }  // namespace spmi::test

@@ -99,6 +99,12 @@ int free_port();
 // The whole content of the file at `path` ("" when it cannot be read).
 std::string slurp(const std::string& path);
 
+// Whether `part` occurs in `text`.
+inline bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// How often process `pid` slept voluntarily so far (its wake-ups).
+long voluntary_switches(pid_t pid);
+
 // A YAML "billion laughs": 342 bytes whose aliases expand to 9^9 values.
 std::string yaml_alias_bomb();
 

@@ -12,11 +12,11 @@
 using spmi::test::alive;
 using spmi::test::eventually;
 using spmi::test::free_port;
+using spmi::test::has;
 using spmi::test::SpmiEnv;
 using spmi::test::slurp;
 
 namespace {
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::string web(const SpmiEnv& env, int n, int base_port) {
   return env.write("web.toml", "[task]\nid = \"web\"\ninstances = " + std::to_string(n) +

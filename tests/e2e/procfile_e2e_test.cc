@@ -9,12 +9,9 @@
 
 using spmi::test::alive;
 using spmi::test::eventually;
+using spmi::test::has;
 using spmi::test::SpmiEnv;
 using spmi::test::slurp;
-
-namespace {
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-}  // namespace
 
 TEST_CASE("a foreman Procfile with a .env loads, starts and stops as a project", "[e2e][procfile]") {
   SpmiEnv env;

@@ -14,11 +14,11 @@
 
 using spmi::test::alive;
 using spmi::test::eventually;
+using spmi::test::has;
 using spmi::test::SpmiEnv;
 using spmi::test::slurp;
 
 namespace {
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // A python server that counts the SIGHUPs it gets in `hups` and notes its
 // SIGTERM in `term` (with a monotonic-free wall clock in ns).

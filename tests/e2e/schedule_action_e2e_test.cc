@@ -11,10 +11,10 @@
 
 using spmi::test::alive;
 using spmi::test::eventually;
+using spmi::test::has;
 using spmi::test::SpmiEnv;
 
 namespace {
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::string watchdog(const SpmiEnv& env, const std::string& id, const std::string& command, const std::string& extra) {
   return env.write(id + ".toml", "[task]\nid = \"" + id + "\"\n[task.wrapper]\ntype = \"watchdog\"\ncommand = \"" +
