@@ -60,8 +60,10 @@ TEST_CASE("watch: a change restarts the task within a second, an ignored one doe
   CHECK(env.state("other").pid == other_pid);
 
   // A directory made later is watched: a file in it restarts the task.
+  pid_t before_mkdir = env.state("w").pid;
   REQUIRE(::mkdir((env.dir() + "/app/src/pkg").c_str(), 0755) == 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // the mkdir itself is a change
+  // The mkdir itself is a change: wait for its restart, so the next one is the file's own.
+  REQUIRE(eventually(5000, [&] { return env.state("w").pid != before_mkdir && env.state("w").phase == spmi::Phase::Running; }));
   pid_t second = env.state("w").pid;
   env.write("app/src/pkg/mod.py", "x = 1\n");
   CHECK(eventually(3000, [&] { return env.state("w").pid != second; }));
