@@ -160,10 +160,9 @@ void print_status(const Context& ctx, const TaskView& v, const TaskUsage& usage,
   if (std::string cause = v.end_cause(); !cause.empty()) line("Ended by", describe_end_cause(cause));
   if (v.spec.autostart) line("Autostart", "yes ('spmi resurrect' starts it whenever it is not active)");
   const ControlCommands& control = v.spec.control;
-  if (control.stop.set()) line("Stop command", control.stop.shell_command.empty() ? join(control.stop.argv, " ") : control.stop.shell_command);
+  if (control.stop.set()) line("Stop command", control.stop.display());
   if (control.reload.set() || control.reload_signal > 0 || (v.has_state && st.reloads)) {
-    std::string how = control.reload.set() ? (control.reload.shell_command.empty() ? join(control.reload.argv, " ")
-                                                                                  : control.reload.shell_command)
+    std::string how = control.reload.set()       ? control.reload.display()
                       : control.reload_signal > 0 ? signal_name(control.reload_signal)
                                                   : "settings only";
     std::string r = how + "; " + std::to_string(v.has_state ? st.reloads : 0) + " reload(s) in this run";

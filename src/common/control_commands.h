@@ -16,6 +16,12 @@ struct HelperCommand {
   std::string shell_command;
   std::vector<std::string> argv;
   bool set() const { return !shell_command.empty() || !argv.empty(); }
+  // As one line, for status.
+  std::string display() const {
+    std::string out = shell_command;
+    for (const auto& a : argv) out += (out.empty() ? "" : " ") + a;
+    return out;
+  }
 };
 
 struct ControlCommands {

@@ -1,6 +1,7 @@
 // Process-tree discovery from /proc and race-free signalling via pidfds.
 #include "common/process_tree.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -112,6 +113,18 @@ std::vector<ProcStat> live_descendants_of_wrapper(pid_t wrapper) {
   if (read_thread_children(wrapper, wrapper, &kids)) return walk_below(wrapper, kids);
   // Gone, or a kernel without children files.
   return live_descendants(wrapper);
+}
+
+std::vector<ProcStat> without_subtrees(const std::vector<ProcStat>& tree, std::vector<pid_t> roots) {
+  std::vector<ProcStat> out;
+  for (const ProcStat& p : tree) {
+    if (std::find(roots.begin(), roots.end(), p.pid) != roots.end() ||
+        std::find(roots.begin(), roots.end(), p.ppid) != roots.end())
+      roots.push_back(p.pid);  // its children follow it
+    else
+      out.push_back(p);
+  }
+  return out;
 }
 
 int open_pidfd(pid_t pid, unsigned long long start_ticks) {

@@ -21,6 +21,10 @@ std::vector<ProcStat> live_descendants(pid_t root);
 // read straight away, without reading its stat first (one /proc read less
 // per task: `spmi list` of 1000 tasks reads thousands of them).
 std::vector<ProcStat> live_descendants_of_wrapper(pid_t wrapper);
+// `tree` (as live_descendants lists it: a parent before its children)
+// without the processes in `roots` and everything below them: a wrapper's
+// tree without its own helpers (log compression, checks, commands).
+std::vector<ProcStat> without_subtrees(const std::vector<ProcStat>& tree, std::vector<pid_t> roots);
 
 
 // Sends `sig` to the process identified by pid + start time, through a pidfd.

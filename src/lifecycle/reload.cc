@@ -1,13 +1,8 @@
 // Reloading a task (reload.h).
 #include "lifecycle/reload.h"
 
-#include <chrono>
-#include <thread>
-
-#include "common/clock.h"
-#include "common/duration.h"
-#include "common/lock_file.h"
 #include "common/signals.h"
+#include "lifecycle/await_wrapper.h"
 #include "store/control.h"
 #include "store/task_view.h"
 
@@ -38,34 +33,22 @@ bool reload_task(const Session& s, const std::string& id) {
   }
   // The wrapper counts the reload once it is done (a reload_command is
   // bounded by stop_timeout).
-  int64_t t0 = monotonic_ms(), deadline = t0 + v.spec.stop_timeout_ms + 10000;
-  std::string lock_path = s.store.task_file(id, task_files::kLock);
-  while (monotonic_ms() < deadline) {
-    TaskState st;
-    bool present = false;
-    if (s.store.read_state(id, &st, &present, &err) && present && st.run_id == v.state.run_id &&
-        st.reloads > v.state.reloads) {
-      if (!st.reload_error.empty()) {
-        s.report.problem(id + ": reload failed: " + st.reload_error);
-        return false;
-      }
-      const ControlCommands& c = v.spec.control;
-      bool running = st.phase == Phase::Running || st.phase == Phase::Draining;
-      std::string how = !running ? "settings only; the task is " + std::string(phase_name(st.phase))
-                        : c.reload.set() ? "reload_command succeeded"
-                        : c.reload_signal > 0 ? signal_name(c.reload_signal) + " to pid " + std::to_string(st.pid)
-                                              : "settings only; no reload_signal or reload_command";
-      s.report.done("reloaded " + id + " (" + how + ")");
-      return true;
-    }
-    if (probe_lock_file(lock_path) != LockProbe::Held) {
-      s.report.problem(id + ": its wrapper ended during the reload (see " + v.dir + "/wrapper.log)");
-      return false;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  TaskState st;
+  int64_t took = 0;
+  auto counted = [&v](const TaskState& t) { return t.run_id == v.state.run_id && t.reloads > v.state.reloads; };
+  if (!await_wrapper(s, v, "reload", v.spec.stop_timeout_ms + 10000, counted, &st, &took)) return false;
+  if (!st.reload_error.empty()) {
+    s.report.problem(id + ": reload failed: " + st.reload_error);
+    return false;
   }
-  s.report.problem(id + ": the reload did not finish within " + format_duration_ms(deadline - t0));
-  return false;
+  const ControlCommands& c = v.spec.control;
+  bool running = st.phase == Phase::Running || st.phase == Phase::Draining;
+  std::string how = !running            ? "settings only; the task is " + std::string(phase_name(st.phase))
+                    : c.reload.set()    ? "reload_command succeeded"
+                    : c.reload_signal > 0 ? signal_name(c.reload_signal) + " to pid " + std::to_string(st.pid)
+                                          : "settings only; no reload_signal or reload_command";
+  s.report.done("reloaded " + id + " (" + how + ")");
+  return true;
 }
 
 }  // namespace spmi

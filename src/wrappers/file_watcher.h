@@ -18,8 +18,6 @@
 
 namespace spmi {
 
-struct WatchSettings;
-
 class FileWatcher {
  public:
   // Watches `paths` (absolute; a file is watched through its directory).

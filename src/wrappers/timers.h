@@ -21,9 +21,11 @@ struct WrapperTimers {
   Timer restart;        // the backoff before the next start
   Timer min_uptime;     // the run has stayed up min_uptime: it counts as started
 
-  // The earliest armed time of the set and `other` (-1: none).
-  int64_t earliest(int64_t other) const {
-    int64_t at = other;
+  // The earliest armed time of the set and of `others` (-1: none).
+  int64_t earliest(std::initializer_list<int64_t> others) const {
+    int64_t at = -1;
+    for (int64_t t : others)
+      if (t >= 0 && (at < 0 || t < at)) at = t;
     for (const Timer* t : {&stop_deadline, &restart, &min_uptime})
       if (t->armed() && (at < 0 || t->at < at)) at = t->at;
     return at;

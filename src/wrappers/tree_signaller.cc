@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include <algorithm>
+#include <utility>
 
 #include "common/process_tree.h"
 #include "common/signals.h"
@@ -14,7 +15,7 @@ namespace spmi {
 
 int TreeSignaller::signal(const TaskState& state, int sig, bool only_new, std::vector<pid_t> skip) {
   int count = 0;
-  std::vector<ProcStat> tree = live_descendants(::getpid());
+  std::vector<ProcStat> tree = without_subtrees(live_descendants(::getpid()), std::move(skip));
   // The group first (one atomic kill for everything still in it), then every
   // descendant found in /proc, including those that left the group. The
   // group id is the main pid: it is still the task's only while the main
@@ -29,13 +30,6 @@ int TreeSignaller::signal(const TaskState& state, int sig, bool only_new, std::v
     if (sig != SIGKILL && sig != SIGCONT) ::kill(-state.pgid, SIGCONT);
   }
   for (const ProcStat& p : tree) {
-    // The wrapper's own helpers, not the task's (live_descendants lists a
-    // parent before its children).
-    if (std::find(skip.begin(), skip.end(), p.pid) != skip.end() ||
-        std::find(skip.begin(), skip.end(), p.ppid) != skip.end()) {
-      skip.push_back(p.pid);
-      continue;
-    }
     auto key = std::make_pair(p.pid, p.start_ticks);
     bool seen = std::find(signalled_.begin(), signalled_.end(), key) != signalled_.end();
     if (only_new && sig != SIGKILL && seen) continue;

@@ -41,9 +41,7 @@ void WatchdogFeatures::start_hook() {
     EventRecord r = hook_queue_.front();
     hook_queue_.pop_front();
     // The task's environment (as its last run got it) and the event.
-    ChildPlan plan = w_->child_plan();
-    plan.cgroup_procs = nullptr;  // not in the task's cgroup: a full one must not stop the hook
-    HelperEnv env(plan.envp ? plan.envp : environ);
+    HelperEnv env = w_->helper_env();
     env.set("SPMI_TASK_ID", spec.id);
     env.set("SPMI_RUN_ID", w_->state().run_id);
     env.set("SPMI_EVENT", r.event);
@@ -55,14 +53,9 @@ void WatchdogFeatures::start_hook() {
     env.set("SPMI_EXIT_CODE", r.exited && !r.exit_signal ? std::to_string(r.exit_code) : "");
     env.set("SPMI_SIGNAL", r.exited && r.exit_signal ? signal_name(r.exit_signal) : "");
     env.set("SPMI_RESTARTS", std::to_string(r.restarts));
-    plan.envp = env.envp();
-    HealthSettings command;
-    command.type = HealthType::Command;
-    command.shell_command = spec.on_event.shell_command;
-    command.argv = spec.on_event.argv;
-    command.timeout_ms = spec.on_event.timeout_ms;
     std::string err;
-    if (!hook_.start(command, spec.process.user, spec.process.group, plan, "", monotonic_ms(), &err)) {
+    if (!w_->start_helper(&hook_, HelperCommand{spec.on_event.shell_command, spec.on_event.argv},
+                          spec.on_event.timeout_ms, env, &err)) {
       w_->log("on_event: cannot run the hook for '" + r.event + "': " + err);
       w_->note_event("on-event-failed", "the hook for '" + r.event + "' could not run: " + err);
       continue;

@@ -507,16 +507,10 @@ void Wrapper::start_run() {
 // need no write: a dead pid is told from a reused one by its start time.
 // Called when a child of ours ended, which is when the tree changes shape.
 void Wrapper::record_tree() {
-  std::vector<pid_t> helpers = helper_pids();  // not the task's (log compression, checks, commands)
   std::vector<ProcId> live;
   bool news = false;
-  // live_descendants lists a parent before its children.
-  for (const ProcStat& p : live_descendants(::getpid())) {
-    if (std::find(helpers.begin(), helpers.end(), p.pid) != helpers.end() ||
-        std::find(helpers.begin(), helpers.end(), p.ppid) != helpers.end()) {
-      helpers.push_back(p.pid);
-      continue;
-    }
+  // Not the wrapper's own helpers (log compression, checks, commands).
+  for (const ProcStat& p : without_subtrees(live_descendants(::getpid()), helper_pids())) {
     ProcId id{p.pid, p.start_ticks};
     live.push_back(id);
     bool known = (p.pid == state_.pid && p.start_ticks == state_.pid_start_ticks) ||
@@ -642,9 +636,7 @@ void Wrapper::loop() {
     int timeout = -1;  // no wake-ups while nothing is pending
     // Stopping and killing poll the tree (its end is not always an event).
     if (machine_.wants_ticks()) timeout = machine_.phase() == Phase::Killing ? 100 : 200;
-    int64_t feature_at = features_.deadline(), helper_at = helper_deadline();
-    if (helper_at >= 0 && (feature_at < 0 || helper_at < feature_at)) feature_at = helper_at;
-    if (int64_t at = timers_.earliest(feature_at); at >= 0) {
+    if (int64_t at = timers_.earliest({features_.deadline(), reload_cmd_.deadline_ms()}); at >= 0) {
       int64_t left = std::max<int64_t>(0, at - monotonic_ms());
       if (timeout < 0 || left < timeout) timeout = static_cast<int>(std::min<int64_t>(left, 1 << 30));
     }

@@ -23,6 +23,7 @@
 #include "common/task_tree.h"
 #include "wrappers/features.h"
 #include "wrappers/health_probe.h"
+#include "wrappers/helper_env.h"
 #include "wrappers/wrapper_options.h"
 #include "wrappers/compress_job.h"
 #include "wrappers/log_writer.h"
@@ -57,6 +58,14 @@ class Wrapper {
   // The task's settings, identity, directory and environment as one plan
   // for common/child_setup.h (the task and its health checks use it alike).
   ChildPlan child_plan();
+  // A command run besides the task (an on_event hook, the stop_command, the
+  // reload_command): a clone child with the task's user, directory and
+  // limits and `env`, outside the task's cgroup, so a full one never stops
+  // it (wrapper_control.cc). `env` starts as helper_env(): the task's
+  // environment as its last run got it.
+  bool start_helper(HealthProbe* probe, const HelperCommand& command, int64_t timeout_ms, HelperEnv& env,
+                    std::string* err);
+  HelperEnv helper_env();
 
  private:
   std::string path(const char* name) const { return opts_.task_dir + "/" + name; }
@@ -94,10 +103,10 @@ class Wrapper {
   void reload();
   void finish_reload_command(bool timed_out);
   void reloaded(const std::string& outcome, const std::string& error);
-  bool start_helper(HealthProbe* probe, const HelperCommand& command, int64_t timeout_ms, std::string* err);
+  // The stop or reload command: start_helper with MAINPID while the main process runs.
+  bool start_control_command(HealthProbe* probe, const HelperCommand& command, int64_t timeout_ms, std::string* err);
   void add_helper_pollfds(std::vector<struct pollfd>* fds);
   void handle_helpers(const std::vector<struct pollfd>& fds, size_t first);
-  int64_t helper_deadline() const { return reload_cmd_.deadline_ms(); }
   std::vector<pid_t> helper_pids() const;
   HealthProbe stop_cmd_, reload_cmd_;
 

@@ -32,12 +32,15 @@ enum HelperSlot : size_t { kStopExit, kStopOutput, kReloadExit, kReloadOutput, k
 
 }  // namespace
 
-bool Wrapper::start_helper(HealthProbe* probe, const HelperCommand& command, int64_t timeout_ms, std::string* err) {
+HelperEnv Wrapper::helper_env() {
+  ChildPlan plan = child_plan();
+  return HelperEnv(plan.envp ? plan.envp : environ);
+}
+
+bool Wrapper::start_helper(HealthProbe* probe, const HelperCommand& command, int64_t timeout_ms, HelperEnv& env,
+                           std::string* err) {
   ChildPlan plan = child_plan();
   plan.cgroup_procs = nullptr;  // not in the task's cgroup: a full one must not stop it
-  HelperEnv env(plan.envp ? plan.envp : environ);
-  env.unset("MAINPID");
-  if (state_.pid > 0 && !state_.main_exited) env.set("MAINPID", std::to_string(state_.pid));
   plan.envp = env.envp();
   HealthSettings check;
   check.type = HealthType::Command;
@@ -45,6 +48,14 @@ bool Wrapper::start_helper(HealthProbe* probe, const HelperCommand& command, int
   check.argv = command.argv;
   check.timeout_ms = timeout_ms;
   return probe->start(check, spec_.process.user, spec_.process.group, plan, "", monotonic_ms(), err);
+}
+
+bool Wrapper::start_control_command(HealthProbe* probe, const HelperCommand& command, int64_t timeout_ms,
+                                    std::string* err) {
+  HelperEnv env = helper_env();
+  env.unset("MAINPID");
+  if (state_.pid > 0 && !state_.main_exited) env.set("MAINPID", std::to_string(state_.pid));
+  return start_helper(probe, command, timeout_ms, env, err);
 }
 
 std::vector<pid_t> Wrapper::helper_pids() const {
@@ -62,7 +73,7 @@ bool Wrapper::start_stop_command() {
   reload_cmd_.cancel();  // a stop outranks a reload in progress
   std::string err;
   // The machine's stop deadline cuts it; the helper's own timeout is only a backstop.
-  if (start_helper(&stop_cmd_, spec_.control.stop, spec_.stop_timeout_ms + 60000, &err)) {
+  if (start_control_command(&stop_cmd_, spec_.control.stop, spec_.stop_timeout_ms + 60000, &err)) {
     log("running the stop_command (pid " + std::to_string(stop_cmd_.pid()) + ")");
     return true;
   }
@@ -131,7 +142,7 @@ void Wrapper::reload() {
   if (!machine_.run_active() && (c.reload.set() || c.reload_signal > 0))
     return reloaded(settings + "; the task is " + std::string(phase_name(machine_.phase())) + ", nothing signalled", "");
   if (c.reload.set()) {
-    if (!start_helper(&reload_cmd_, c.reload, spec_.stop_timeout_ms, &err))
+    if (!start_control_command(&reload_cmd_, c.reload, spec_.stop_timeout_ms, &err))
       return reloaded("", "the reload_command could not run: " + err);
     log("running the reload_command (pid " + std::to_string(reload_cmd_.pid()) + "; " + settings + ")");
     return;

@@ -96,3 +96,19 @@ TEST_CASE("descendants forked by another thread of a process are found", "[proc]
   forker.join();
   ::waitpid(child, nullptr, 0);
 }
+
+TEST_CASE("without_subtrees drops the helpers and everything below them, nothing else", "[proc]") {
+  auto proc = [](pid_t pid, pid_t ppid) {
+    ProcStat p;
+    p.pid = pid;
+    p.ppid = ppid;
+    return p;
+  };
+  // 10 (task) -> 11 -> 12; 20 (helper) -> 21 -> 22; 30 (helper, no children); 40 (task)
+  std::vector<ProcStat> tree = {proc(10, 1), proc(11, 10), proc(20, 1), proc(12, 11), proc(21, 20),
+                                proc(30, 1), proc(22, 21), proc(40, 1)};
+  std::vector<pid_t> kept;
+  for (const auto& p : without_subtrees(tree, {20, 30})) kept.push_back(p.pid);
+  CHECK(kept == std::vector<pid_t>{10, 11, 12, 40});
+  CHECK(without_subtrees(tree, {}).size() == tree.size());
+}
