@@ -37,8 +37,9 @@ test=(
   util-linux                                  # prlimit, mount (bounded-input and full-disk tests)
   gzip                                        # the tests read rotated logs with zcat
   screen tmux                                 # the screen and tmux backends (and their tests)
-  slurm-client                                # the slurm backend (sbatch, scontrol, scancel, srun)
-  munge slurmctld slurmd tini                 # the single-node cluster of the slurm tests (scripts/slurm-cluster.sh)
+  slurm-client                                # the slurm backend (sbatch, squeue, scancel, srun)
+  munge slurmctld slurmd tini                 # the Slurm clusters of the slurm tests (scripts/slurm-cluster.sh)
+  strace                                      # proof that spmi never reads a remote node's pids here
   systemd                                     # systemd-analyze verify, for the units spmi export writes
   bash-completion zsh fish                    # the completion scripts' tests
   python3-jsonschema python3-yaml             # the descriptor JSON Schema test (tests/schema/)

@@ -11,19 +11,24 @@
 #      its corpus (scripts/fuzz.sh; any finding fails the run),
 #   5. builds the Sphinx docs with warnings as errors,
 #   6. runs the side-by-side benchmark in quick mode (bench/compare.sh).
-# The slurm backend's tests run against a single-node Slurm cluster that this
-# script starts first (scripts/slurm-cluster.sh; its own configuration under
-# $SLURM_RUN_DIR) and stops at the end. If it cannot start, the run fails.
+# The slurm backend's tests run against a single-node Slurm cluster and a
+# two-node one (each node in its own namespaces) that this script starts
+# first (scripts/slurm-cluster.sh; each with its own configuration, munged
+# and run directory) and stops at the end. If one cannot start, the run fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
 export JOBS=${JOBS:-2}
 
-echo "== single-node Slurm cluster for the slurm tests"
+echo "== Slurm clusters for the slurm tests: one node, and two nodes in their own namespaces"
 export SLURM_RUN_DIR=${SLURM_RUN_DIR:-/tmp/spmi-slurm}
 export SLURM_CONF=$SLURM_RUN_DIR/slurm.conf
+SLURM2_RUN_DIR=${SLURM2_RUN_DIR:-/tmp/spmi-slurm2}
+export SPMI_TEST_SLURM2_CONF=$SLURM2_RUN_DIR/slurm.conf
+trap 'SLURM_RUN_DIR=$SLURM2_RUN_DIR scripts/slurm-cluster.sh stop; scripts/slurm-cluster.sh stop' EXIT
 SLURM_MIN_JOB_AGE=2 scripts/slurm-cluster.sh start
-trap 'scripts/slurm-cluster.sh stop' EXIT
+# MinJobAge stays 300 s here: the node-death test reads the failed job's state.
+SLURM_RUN_DIR=$SLURM2_RUN_DIR scripts/slurm-cluster.sh start --nodes 2
 
 echo "== build (Release, the configuration packagers build, with the tests; warnings as errors)"
 scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON -DSPMI_WERROR=ON 2>&1 | tee /tmp/spmi-build.log

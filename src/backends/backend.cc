@@ -3,6 +3,7 @@
 #include "backends/backend.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <csignal>
 
 #include "common/clock.h"
@@ -84,6 +85,32 @@ std::string Backend::attach_banner(const TaskView& v) const {
 int Backend::attach(const TaskView& v, std::string* err) const {
   (void)v;
   *err = "this backend has no window to attach to";
+  return -1;
+}
+
+bool ran_on_node() { return std::getenv(kOnNodeVariable) != nullptr; }
+
+bool request_wrapper(const TaskView& v, ControlRequest request, std::string* err) {
+  const Backend* backend = v.has_state ? find_backend(v.state.backend) : nullptr;
+  if (!backend || !backend->relays(v)) return send_control(v.dir, request, err);
+  int rc = backend->relay(v, {std::string(kControlCommand), v.id, std::string(1, static_cast<char>(request))}, false, err);
+  if (rc == 0) return true;
+  if (rc > 0) *err = "the request did not reach its wrapper on " + v.state.host + " (srun exit code " + std::to_string(rc) + ")";
+  return false;
+}
+
+std::string Backend::end_lost(const TaskView& v, bool kill, std::string* err) const {
+  (void)v;
+  (void)kill;
+  *err = "this backend runs nothing of a task whose wrapper is gone";
+  return "";
+}
+
+int Backend::relay(const TaskView& v, const std::vector<std::string>& args, bool terminal, std::string* err) const {
+  (void)v;
+  (void)args;
+  (void)terminal;
+  *err = "this backend cannot reach its wrappers from another host";
   return -1;
 }
 

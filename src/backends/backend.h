@@ -7,10 +7,12 @@
 // Operations, in the order a task meets them:
 //   read_options   [task.backend] keys beyond `type`, checked at load
 //   start          launch the wrapper; return once it reported
-//   refine_view    what the backend knows of a task no wrapper holds here
+//   refine_views   what the backend knows of tasks no wrapper holds here
 //   request_end    ask the wrapper (or the backend) to stop or kill the task
 //   await_end      wait until it ended, and say how
+//   end_lost       end what the backend still runs of a task whose wrapper is gone
 //   attach         put this terminal on the task's window (connect)
+//   relay          run an spmi command where the task's wrapper runs
 #pragma once
 
 #include <sys/types.h>
@@ -57,6 +59,16 @@ struct EndOutcome {
 
 using DebugSink = std::function<void(const std::string&)>;
 
+// Set in the environment of the spmi that a backend's relay runs where the
+// task's wrapper is (Slurm: srun on the job's node). That spmi acts there,
+// through the FIFOs, and never relays again.
+inline constexpr const char* kOnNodeVariable = "SPMI_ON_NODE";
+// True in such an spmi.
+bool ran_on_node();
+// The hidden command a relay runs there to hand one request to the wrapper
+// (cli/cmd_control.cc): `spmi _control <id> <request byte>`.
+inline constexpr std::string_view kControlCommand = "_control";
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -71,14 +83,16 @@ class Backend {
   // wrapper has started the command, or has failed to (with the reason).
   virtual StartResult start(const TaskSpec& spec, const std::string& task_dir) const = 0;
 
-  // Called for a task whose state says queued or running while no wrapper
-  // holds its lock here: the backend may know better (Slurm: the job is
-  // pending, or ended without its wrapper recording it). Returns false when
-  // the task's files changed meanwhile (read the view again).
-  virtual bool refine_view(const Store& store, TaskView& v) const {
+  // Called for the tasks whose state says queued or running while no
+  // wrapper holds their lock here, all at once (`spmi list` asks Slurm once
+  // for all its queued jobs): the backend may know better (Slurm: the job is
+  // pending, or ended without its wrapper recording it). The views whose
+  // task's files changed meanwhile go to `changed` (read them again).
+  virtual void refine_views(const Store& store, const std::vector<TaskView*>& views,
+                            std::vector<TaskView*>* changed) const {
     (void)store;
-    (void)v;
-    return true;
+    (void)views;
+    (void)changed;
   }
 
   // Whether the processes of a task whose wrapper was lost are on this host
@@ -100,6 +114,11 @@ class Backend {
   // been waited for together.
   virtual EndOutcome await_end(const Store& store, const TaskView& v, EndRequest& req, const DebugSink& debug) const;
 
+  // Ends what the backend still runs of a task whose wrapper was lost
+  // (TaskView::backend_running: a Slurm job on a node that died). Returns
+  // what it did ("Slurm job 12 cancelled"), or "" with `err`.
+  virtual std::string end_lost(const TaskView& v, bool kill, std::string* err) const;
+
   // `spmi connect` (without --follow): true when the task's terminal is
   // reached through the backend (attach) rather than its files and stdin
   // FIFO here.
@@ -115,12 +134,27 @@ class Backend {
   // How connect describes following the files here ("native backend").
   virtual std::string local_connect_label() const { return "native backend"; }
 
+  // Whether requests to the wrapper of `v` (its control FIFO) must be made
+  // where it runs (Slurm: a wrapper on another node), through relay.
+  virtual bool relays(const TaskView& v) const {
+    (void)v;
+    return false;
+  }
+  // Runs `spmi <args>` where the wrapper of `v` runs, on this terminal when
+  // `terminal`; returns its exit code, or -1 with `err`.
+  virtual int relay(const TaskView& v, const std::vector<std::string>& args, bool terminal, std::string* err) const;
+
  protected:
   // Waits until the wrapper of `v` has let go of its lock (it exited), at
   // most until `deadline_ms` (monotonic); returns the lock, now ours, or an
   // invalid Fd when the wrapper still holds it.
   static Fd wait_wrapper_lock(const Store& store, const TaskView& v, int64_t deadline_ms);
 };
+
+// Hands `request` to the wrapper of `v`: through its control FIFO here, or
+// through its backend's relay where it runs (a Slurm job on another node).
+// False with `err` when no wrapper took it.
+bool request_wrapper(const TaskView& v, ControlRequest request, std::string* err);
 
 // Reports the keys of [task.backend] `table` not in `allowed` (a backend's
 // option_keys()), naming the backend a key belongs to when it is another's.

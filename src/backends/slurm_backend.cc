@@ -7,8 +7,9 @@
 // the job runs, first waits for the submitting spmi's cli.lock (so the queued
 // state is always written before the wrapper's own), then runs the task as
 // on any backend and replaces the state. Nothing is written when sbatch
-// refuses the job. attach = `srun --jobid J --overlap` running `spmi connect`
-// on the job's node. The rest of the backend: slurm_backend.h.
+// refuses the job. relay = `srun --jobid J --overlap` running spmi on the
+// job's node (connect, logs --clear, reload of a wrapper on another node).
+// The rest of the backend: slurm_backend.h.
 #include <unistd.h>
 
 #include <climits>
@@ -27,7 +28,7 @@ namespace spmi {
 namespace {
 
 const char* kInstallHint =
-    "the slurm backend needs Slurm's client tools (sbatch, scontrol, scancel) in PATH; install them with "
+    "the slurm backend needs Slurm's client tools (sbatch, squeue, scancel, srun) in PATH; install them with "
     "'apt-get install slurm-client'";
 
 // 'text' for sh, with embedded single quotes as '\''.
@@ -100,17 +101,22 @@ StartResult SlurmBackend::start(const TaskSpec& spec, const std::string& task_di
   return r;
 }
 
-bool SlurmBackend::attaches(const TaskView& v) const { return v.remote && !std::getenv("SPMI_CONNECT_LOCAL"); }
+bool SlurmBackend::attaches(const TaskView& v) const { return relays(v); }
+
+bool SlurmBackend::relays(const TaskView& v) const { return v.remote && !ran_on_node(); }
 
 std::string SlurmBackend::attach_banner(const TaskView& v) const {
   return "connecting to " + v.id + " on " + v.state.host + " (srun --jobid " + v.state.backend_id + " --overlap)";
 }
 
 int SlurmBackend::attach(const TaskView& v, std::string* err) const {
-  const std::string& task_dir = v.dir;
-  const std::string& backend_id = v.state.backend_id;
+  return relay(v, {"connect", v.id}, ::isatty(STDIN_FILENO), err);
+}
+
+int SlurmBackend::relay(const TaskView& v, const std::vector<std::string>& spmi_args, bool terminal,
+                        std::string* err) const {
   if (find_tool("srun").empty()) {
-    *err = "connecting to a task on another node needs srun (Slurm's client tools) in PATH";
+    *err = "reaching a task's wrapper on another node needs srun (Slurm's client tools) in PATH";
     return -1;
   }
   char self[PATH_MAX];
@@ -120,14 +126,31 @@ int SlurmBackend::attach(const TaskView& v, std::string* err) const {
     return -1;
   }
   self[n] = '\0';
-  // A step that shares the job's resources (--overlap) runs `spmi connect`
-  // on the job's node, where the task's stdin FIFO is.
-  std::vector<std::string> args = {"--jobid=" + backend_id, "--overlap", "--quiet"};
-  if (::isatty(STDIN_FILENO)) args.push_back("--pty");
+  // A step that shares the job's resources (--overlap) runs spmi on the
+  // job's node, where the task's control and stdin FIFOs are read.
+  std::vector<std::string> args = {"--jobid=" + v.state.backend_id, "--overlap", "--quiet"};
+  args.push_back(terminal ? "--pty" : "--input=none");
   // env(1) sets the two variables on the node (see make_env in multiplexer.cc).
-  args.insert(args.end(), {"env", "SPMI_PATH=" + dir_name(task_dir), "SPMI_CONNECT_LOCAL=1", self, "connect",
-                           base_name(task_dir)});
+  args.insert(args.end(), {"env", "SPMI_PATH=" + dir_name(v.dir), std::string(kOnNodeVariable) + "=1", self});
+  args.insert(args.end(), spmi_args.begin(), spmi_args.end());
   return run_interactive("srun", args);
+}
+
+std::string SlurmBackend::end_lost(const TaskView& v, bool kill, std::string* err) const {
+  // The wrapper is gone (its node died, or Slurm cannot be asked): Slurm
+  // ends the job, whatever is left of it. A node that does not answer keeps
+  // it COMPLETING until Slurm marks the node down; that is Slurm's to finish.
+  (void)kill;
+  const std::string& job = v.state.backend_id;
+  if (job.empty()) {
+    *err = "no Slurm job id recorded";
+    return "";
+  }
+  if (!run_scancel(job, {}, err)) {
+    *err = "cannot cancel Slurm job " + job + ": " + *err;
+    return "";
+  }
+  return "Slurm job " + job + " cancelled";
 }
 
 const Backend& slurm_backend() {

@@ -1,4 +1,4 @@
-// sbatch options from the spec, and scontrol/scancel for the CLI.
+// sbatch options from the spec, and squeue/scancel for the CLI.
 #include "backends/slurm.h"
 
 #include <cstdio>
@@ -26,18 +26,23 @@ std::vector<std::string> sbatch_options(const SlurmSettings& s) {
   if (!s.account.empty()) out.push_back("--account=" + s.account);
   if (!s.qos.empty()) out.push_back("--qos=" + s.qos);
   if (!s.constraint.empty()) out.push_back("--constraint=" + s.constraint);
+  if (!s.nodelist.empty()) out.push_back("--nodelist=" + s.nodelist);
+  if (!s.exclude.empty()) out.push_back("--exclude=" + s.exclude);
+  out.push_back(s.requeue ? "--requeue" : "--no-requeue");
   out.insert(out.end(), s.extra_args.begin(), s.extra_args.end());
   return out;
 }
 
 bool reserved_sbatch_option(std::string_view arg, std::string* name) {
   // spmi sets where the output goes, the job's name, the script and its
-  // directory; an array or --wait/--test-only would not give one job id.
+  // directory; an array or --wait/--test-only would not give one job id;
+  // requeueing is the `requeue` key.
   static constexpr struct {
     const char* long_name;
     char short_name;
   } kReserved[] = {{"output", 'o'}, {"error", 'e'},  {"job-name", 'J'}, {"parsable", 0},  {"wrap", 0},
-                   {"chdir", 'D'},  {"array", 'a'},  {"wait", 'W'},     {"test-only", 0}, {"input", 'i'}};
+                   {"chdir", 'D'},  {"array", 'a'},  {"wait", 'W'},     {"test-only", 0}, {"input", 'i'},
+                   {"requeue", 0},  {"no-requeue", 0}};
   if (arg.size() > 2 && arg.substr(0, 2) == "--") {
     std::string_view n = arg.substr(2);
     n = n.substr(0, n.find('='));
@@ -86,52 +91,62 @@ bool SlurmJob::active() const {
   return true;
 }
 
-SlurmJob parse_scontrol_job(const std::string& line) {
-  // "JobId=5 JobName=x UserId=root(0) ... JobState=PENDING Reason=PartitionDown ..."
-  // Values can hold spaces (Command=, Comment=); only the keys below are read
-  // and none of them does, so each is the text up to the next space.
+SlurmJob parse_squeue_line(const std::string& line, std::string* job_id) {
+  // "12|PENDING|PartitionDown|n/a|0|": a reason may hold spaces and commas
+  // ("ReqNodeNotAvail, UnavailableNodes:node2"), never '|'.
+  std::vector<std::string> f;
+  size_t from = 0;
+  for (size_t bar; (bar = line.find('|', from)) != std::string::npos; from = bar + 1)
+    f.push_back(line.substr(from, bar - from));
   SlurmJob j;
-  auto value = [&](const char* key) -> std::string {
-    std::string k = std::string(" ") + key + "=";
-    std::string padded = " " + line;
-    size_t at = padded.find(k);
-    if (at == std::string::npos) return "";
-    size_t from = at + k.size();
-    size_t end = padded.find_first_of(" \n", from);
-    return padded.substr(from, end == std::string::npos ? std::string::npos : end - from);
-  };
-  j.known = !value("JobId").empty();
-  j.state = value("JobState");
-  j.reason = value("Reason");
-  j.node = value("BatchHost");
-  if (j.node == "(null)") j.node.clear();
-  std::string code = value("ExitCode");
-  size_t colon = code.find(':');
-  if (j.known && colon != std::string::npos) {
-    j.exit_code = std::atoi(code.substr(0, colon).c_str());
-    j.exit_signal = std::atoi(code.c_str() + colon + 1);
+  job_id->clear();
+  if (f.size() < 5 || f[0].empty() || f[0].find_first_not_of("0123456789") != std::string::npos) return j;
+  *job_id = f[0];
+  j.known = true;
+  j.state = f[1];
+  j.reason = f[2];
+  j.node = f[3] == "n/a" || f[3] == "(null)" ? "" : f[3];
+  if (!f[4].empty() && f[4].find_first_not_of("0123456789") == std::string::npos) {
+    int status = std::atoi(f[4].c_str());
+    j.exit_code = (status >> 8) & 0xff;
+    j.exit_signal = status & 0x7f;
   }
   return j;
 }
 
-bool query_slurm_job(const std::string& job_id, SlurmJob* out, std::string* err) {
-  // An unreachable controller makes scontrol retry for about 18 s; list and
+bool query_slurm_jobs(const std::vector<std::string>& job_ids, std::map<std::string, SlurmJob>* out,
+                      std::string* err) {
+  out->clear();
+  if (job_ids.empty()) return true;
+  std::string list;
+  for (const auto& id : job_ids) list += (list.empty() ? "" : ",") + id;
+  // An unreachable controller makes squeue retry for about 18 s; list and
   // status should say "unknown" sooner than that.
-  ToolResult t = run_tool("scontrol", {"show", "job", "-o", job_id}, {}, {}, 5000);
+  ToolResult t = run_tool("squeue", {"--noheader", "--states=all", "--jobs=" + list, "--Format=" + std::string(kSqueueFormat)},
+                          {}, {}, 5000);
   if (t.ran && !t.timed_out && t.exit_code == 0) {
-    *out = parse_scontrol_job(t.out);
-    if (!out->known) {
-      *err = "scontrol printed no job: " + t.out;
-      return false;
+    size_t from = 0;
+    for (size_t nl; from < t.out.size(); from = nl + 1) {
+      nl = t.out.find('\n', from);
+      if (nl == std::string::npos) nl = t.out.size();
+      std::string id;
+      SlurmJob j = parse_squeue_line(t.out.substr(from, nl - from), &id);
+      if (!id.empty()) (*out)[id] = j;
     }
     return true;
   }
-  if (t.ran && !t.timed_out && t.err.find("Invalid job id") != std::string::npos) {
-    *out = SlurmJob{};
-    return true;
-  }
-  *err = t.describe("scontrol");
+  // One id that Slurm no longer knows is an error to squeue (several are not).
+  if (t.ran && !t.timed_out && t.err.find("Invalid job id") != std::string::npos) return true;
+  *err = t.describe("squeue");
   return false;
+}
+
+bool query_slurm_job(const std::string& job_id, SlurmJob* out, std::string* err) {
+  std::map<std::string, SlurmJob> jobs;
+  if (!query_slurm_jobs({job_id}, &jobs, err)) return false;
+  auto it = jobs.find(job_id);
+  *out = it == jobs.end() ? SlurmJob{} : it->second;
+  return true;
 }
 
 bool run_scancel(const std::string& job_id, const std::vector<std::string>& args, std::string* err) {

@@ -26,6 +26,9 @@ constexpr kv::Field<SS> kSlurmFields[] = {
     kv::text<At<&SS::account>, Rule::UnlessDefault>("slurm_account"),
     kv::text<At<&SS::qos>, Rule::UnlessDefault>("slurm_qos"),
     kv::text<At<&SS::constraint>, Rule::UnlessDefault>("slurm_constraint"),
+    kv::text<At<&SS::nodelist>, Rule::UnlessDefault>("slurm_nodelist"),
+    kv::text<At<&SS::exclude>, Rule::UnlessDefault>("slurm_exclude"),
+    kv::flag<At<&SS::requeue>, Rule::UnlessDefault>("slurm_requeue"),
     kv::texts<At<&SS::extra_args>>("slurm_arg"),
 };
 
@@ -53,7 +56,8 @@ namespace {
 void read_settings(const Node& backend, Checker& check, SlurmSettings& s) {
   const char* where = "task.backend";
   const std::pair<const char*, std::string*> names[] = {
-      {"partition", &s.partition}, {"account", &s.account}, {"qos", &s.qos}, {"constraint", &s.constraint}};
+      {"partition", &s.partition}, {"account", &s.account}, {"qos", &s.qos}, {"constraint", &s.constraint},
+      {"nodelist", &s.nodelist},   {"exclude", &s.exclude}};
   for (const auto& [key, out] : names) {
     if (!check.get_string(backend, where, key, false, out)) continue;
     bool bad = out->empty() || std::any_of(out->begin(), out->end(), [](char c) {
@@ -63,6 +67,7 @@ void read_settings(const Node& backend, Checker& check, SlurmSettings& s) {
   }
   if (check.get_duration(backend, where, "time", &s.time_ms) && s.time_ms < 60000)
     check.error(backend.find("time")->pos, "task.backend.time: Slurm counts time limits in minutes; use at least \"1m\"");
+  check.get_bool(backend, where, "requeue", false, &s.requeue);
   long long n = 0;
   if (check.get_int(backend, where, "cpus", 1, 100000, &n)) s.cpus = static_cast<int>(n);
   if (check.get_int(backend, where, "nodes", 1, 100000, &n)) s.nodes = static_cast<int>(n);
@@ -77,7 +82,9 @@ void read_settings(const Node& backend, Checker& check, SlurmSettings& s) {
       std::string name;
       if (a.kind != Node::Kind::String)
         check.error(a.pos, "task.backend.extra_args: expected strings, got " + describe_kind(a));
-      else if (reserved_sbatch_option(a.str, &name))
+      else if (reserved_sbatch_option(a.str, &name) && name.find("requeue") != std::string::npos)
+        check.error(a.pos, "task.backend.extra_args: '" + a.str + "': use the requeue key (requeue = true or false)");
+      else if (!name.empty())
         check.error(a.pos, "task.backend.extra_args: '" + a.str + "': spmi sets " + name +
                                " itself (the job's output, name and script belong to the task directory)");
       else

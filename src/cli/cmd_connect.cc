@@ -103,7 +103,7 @@ int run_connect(Context& ctx, const Options& opts) {
   }
   // Set by a backend that runs `spmi connect` on the task's host itself
   // (Slurm's srun, whose stdin is a terminal only with --pty).
-  const bool on_node = std::getenv("SPMI_CONNECT_LOCAL") != nullptr;
+  const bool on_node = ran_on_node();
   const bool via_backend = backend->attaches(v);
   if (forward && !::isatty(STDIN_FILENO) && !on_node) {
     print_error("standard input is not a terminal; use 'spmi connect --follow " + id + "' to watch the output only");

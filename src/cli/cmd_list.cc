@@ -46,6 +46,11 @@ std::string summary(const TaskView& v) {
       return "gave up " + format_elapsed((now - st.finished_at_ms) / 1000) + " ago after " +
              std::to_string(st.restarts) + " restarts";
     case TaskCondition::WrapperLost:
+      if (v.remote || !v.backend_status.empty()) {  // "wrapper on n2 lost; NODE_FAIL (NodeDown)"
+        std::string s = "wrapper" + (st.host.empty() ? "" : " on " + st.host) + " lost";
+        if (!v.backend_status.empty()) s += "; " + v.backend_status.substr(v.backend_status.find(':') + 2);
+        return s;
+      }
       return std::to_string(v.leftovers.size()) + " process(es) left";
     case TaskCondition::LostInReboot:
       return "was running before the reboot; 'spmi resurrect' starts it";
@@ -76,7 +81,10 @@ int run_list(Context& ctx, const Options& opts) {
   } else {
     // The PROJECT column only when some task belongs to a project.
     bool projects = std::any_of(views.begin(), views.end(), [](const TaskView& v) { return !v.spec.project.empty(); });
+    // The HOST column only when some task's wrapper runs (or ran) on another host.
+    bool hosts = std::any_of(views.begin(), views.end(), [](const TaskView& v) { return v.remote; });
     std::vector<std::string> header = {"ID", "STATE", "PID", "CPU", "MEM", "UPTIME/EXIT", "BACKEND", "COMMENT"};
+    if (hosts) header.insert(header.begin() + 3, "HOST");
     if (projects) header.insert(header.begin() + 1, "PROJECT");
     Table table(header);
     // On a narrow terminal the comment, then UPTIME/EXIT, give way.
@@ -97,6 +105,7 @@ int run_list(Context& ctx, const Options& opts) {
                {v.spec.backend},
                {v.spec.comment}};
       }
+      if (hosts) row.insert(row.begin() + 3, Cell{v.has_state && !v.queued() && !v.state.host.empty() ? v.state.host : "-"});
       if (projects) row.insert(row.begin() + 1, Cell{v.spec.project.empty() ? "-" : v.spec.project});
       table.add_row(std::move(row));
     }

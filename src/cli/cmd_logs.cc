@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/backend.h"
 #include "cli/commands.h"
 #include "store/control.h"
 #include "store/log_reader.h"
@@ -117,9 +118,11 @@ int clear_logs(Context& ctx, const std::vector<std::string>& ids) {
     std::vector<std::string> paths = {v.spec.stdout_log(v.dir)};
     if (!v.spec.mixed_stdout) paths.push_back(v.spec.stderr_log(v.dir));
     std::string err;
-    if (v.condition == TaskCondition::Active) {
-      // The wrapper is the writer: it truncates, keeping its offsets right.
-      if (!send_control(v.dir, ControlRequest::ClearLogs, &err)) {
+    if (v.condition == TaskCondition::Active && !v.queued()) {
+      // The wrapper is the writer: it truncates, keeping its offsets right
+      // (asked where it runs: another node's through the backend's relay).
+      // A queued job's wrapper waits for the cli.lock held here.
+      if (!request_wrapper(v, ControlRequest::ClearLogs, &err)) {
         print_error(id + ": " + err);
         failed = true;
         continue;

@@ -152,7 +152,9 @@ void print_status(const Context& ctx, const TaskView& v, const TaskUsage& usage,
   if (show_env) print_env(v);
   const TaskState& st = v.state;
   std::string pid = "-";
-  if (v.has_state && st.pid > 0) pid = std::to_string(st.pid) + (v.main_running ? "" : " (not running)");
+  if (v.has_state && st.pid > 0)
+    pid = std::to_string(st.pid) + (v.remote ? " on " + st.host : "") +
+          (v.main_running ? "" : v.remote && is_lost(v.condition) ? " (its wrapper is gone)" : " (not running)");
   line("PID", pid);
   print_usage(usage);
   print_cgroup(v, usage);
@@ -209,9 +211,14 @@ void print_status(const Context& ctx, const TaskView& v, const TaskUsage& usage,
   if (v.condition == TaskCondition::WrapperLost) {
     std::string pids;
     for (const auto& p : v.leftovers) pids += (pids.empty() ? "" : " ") + std::to_string(p.pid);
-    line("Warning", v.leftovers.empty() ? "the wrapper was lost; none of the task's processes is running"
-                                        : "the wrapper was lost; still running: " + pids + " (end them with 'spmi kill " +
-                                              v.id + "')");
+    if (v.backend_running)  // a Slurm job whose wrapper is gone (its node died?)
+      line("Warning", "the wrapper was lost but its job may still hold resources; 'spmi stop " + v.id + "' ends it");
+    else if (v.remote)  // another host's processes: the backend's word (in the note) is all there is
+      line("Warning", "the wrapper was lost on " + st.host + "; nothing of that run counts as running");
+    else
+      line("Warning", v.leftovers.empty() ? "the wrapper was lost; none of the task's processes is running"
+                                          : "the wrapper was lost; still running: " + pids +
+                                                " (end them with 'spmi kill " + v.id + "')");
   }
   line("Stdout", "\"" + stdout_path(v) + "\"" + (v.spec.mixed_stdout ? " (stdout and stderr)" : ""));
   if (!v.spec.mixed_stdout) line("Stderr", "\"" + stderr_path(v) + "\"");

@@ -46,5 +46,6 @@ Command add_export_command(CLI::App& app, Context& ctx);
 Command add_doctor_command(CLI::App& app, Context& ctx);
 Command add_top_command(CLI::App& app, Context& ctx);
 Command add_schema_command(CLI::App& app, Context& ctx);
+Command add_control_command(CLI::App& app, Context& ctx);  // internal, hidden
 
 }  // namespace spmi

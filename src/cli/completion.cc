@@ -22,7 +22,8 @@ int run_completion(const CLI::App& app, const Store& store, const std::vector<st
   const std::string& what = args[0];
   std::set<std::string> words;
   if (what == "commands") {
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) words.insert(sub->get_name());
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+      if (!sub->get_group().empty()) words.insert(sub->get_name());  // hidden ones have no group
     words.insert("help");  // `spmi help [COMMAND]` (main.cc), not a registered subcommand
   } else if (what == "options" && args.size() > 1) {
     const CLI::App* sub = nullptr;

@@ -73,7 +73,7 @@ std::string short_help(CLI::App& app) {
       "Usage: spmi [-d] [-q] [--color WHEN] COMMAND [ARGS...]\n\n"
       "Commands:\n";
   size_t width = 0;
-  auto subs = app.get_subcommands([](CLI::App*) { return true; });
+  auto subs = app.get_subcommands([](CLI::App* sub) { return !sub->get_group().empty(); });  // not the hidden
   for (const CLI::App* sub : subs) width = std::max(width, sub->get_name().size());
   for (const CLI::App* sub : subs) {
     std::string name = sub->get_name();

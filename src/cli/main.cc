@@ -33,6 +33,7 @@ constexpr CommandEntry kCommands[] = {
     {"apply", add_apply_command},     {"resurrect", add_resurrect_command},
     {"export", add_export_command},   {"doctor", add_doctor_command}, {"top", add_top_command},
     {"schema", add_schema_command},
+    {kControlCommand, add_control_command},
 };
 
 // Where the first word after the global options (-d, -q, --color WHEN) is:

@@ -10,6 +10,7 @@
 
 #include "common/fd.h"
 #include "common/kv_file.h"
+#include "common/proc.h"
 #include "common/safe_file.h"
 
 namespace spmi {
@@ -36,19 +37,24 @@ bool fsync_dir(const std::string& dir, std::string* err) {
 }
 
 namespace {
-// The temporary name is unique per process; a dot prefix hides it from readers.
+// The temporary name is unique per process and host (a wrapper on a
+// compute node writes into the same shared directory as spmi here); a dot
+// prefix hides it from readers.
 std::string temporary_name(const std::string& path) {
   char suffix[40];
-  std::snprintf(suffix, sizeof suffix, ".tmp.%ld", static_cast<long>(::getpid()));
-  return dir_name(path) + "/." + base_name(path) + suffix;
+  std::snprintf(suffix, sizeof suffix, ".tmp.%ld@", static_cast<long>(::getpid()));
+  return dir_name(path) + "/." + base_name(path) + suffix + host_name();
 }
 }  // namespace
 
-bool is_temporary_name(const std::string& name, pid_t* writer) {
+bool is_temporary_name(const std::string& name, pid_t* writer, std::string* host) {
   size_t at = name.rfind(".tmp.");
   if (name.size() < 2 || name[0] != '.' || at == std::string::npos || at == 0) return false;
+  std::string_view rest = std::string_view(name).substr(at + 5);
+  size_t sep = rest.find('@');
+  host->assign(sep == std::string_view::npos ? std::string_view() : rest.substr(sep + 1));
   long long pid = 0;
-  if (!parse_ll(std::string_view(name).substr(at + 5), &pid) || pid <= 0 || pid > INT32_MAX) return false;
+  if (!parse_ll(rest.substr(0, sep), &pid) || pid <= 0 || pid > INT32_MAX) return false;
   *writer = static_cast<pid_t>(pid);
   return true;
 }

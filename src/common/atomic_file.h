@@ -37,9 +37,10 @@ bool prepare_file(const std::string& path, std::string_view content, std::string
 bool commit_file(const std::string& tmp, const std::string& path, std::string* err);
 
 // The temporary name write_file_atomic and prepare_file use for `path`:
-// ".<name>.tmp.<pid>" beside it. A writer killed midway leaves it behind;
-// true (with the pid) for such a name.
-bool is_temporary_name(const std::string& name, pid_t* writer);
+// ".<name>.tmp.<pid>@<host>" beside it. A writer killed midway leaves it
+// behind; true (with the pid and host) for such a name. `host` is "" in a
+// name written before hosts were part of it (".<name>.tmp.<pid>").
+bool is_temporary_name(const std::string& name, pid_t* writer, std::string* host);
 
 // The largest state file spmi reads back (spec, state, tree, identity,
 // start.env): a few kB in practice.

@@ -118,6 +118,24 @@ bool end_lost_task(const Session& s, Job& job, bool kill) {
   return true;
 }
 
+// Ends what the backend still runs of a task whose wrapper was lost (a
+// Slurm job on a node that died), then records the end.
+bool end_lost_job(const Session& s, Job& job, bool kill) {
+  const TaskView& v = job.view;
+  const Backend* backend = s.backend(v.state.backend);
+  std::string err;
+  std::string how = backend ? backend->end_lost(v, kill, &err) : "";
+  if (how.empty()) {
+    s.report.problem(job.id + ": " + (backend ? err : "unknown backend type '" + v.state.backend + "'"));
+    return false;
+  }
+  std::string where = v.state.host.empty() ? "" : " on " + v.state.host;
+  record_lost_end(s, job.id, kill, 0,
+                  "the wrapper" + where + " was lost; 'spmi " + (kill ? "kill" : "stop") + "': " + how);
+  s.report.done(std::string(done_word(kill)) + " " + job.id + " (its wrapper" + where + " was lost; " + how + ")");
+  return true;
+}
+
 // A stop that reached the wrapper as a signal (Slurm's scancel, or SIGTERM
 // when its control FIFO was gone) looks to the wrapper like a shutdown's;
 // it was a user's, and `spmi resurrect` must leave the task down.
@@ -152,6 +170,8 @@ bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill)
       failed = true;
     } else if (v.has_leftovers() || lost_here(s, v)) {
       lost.push_back(&job);
+    } else if (v.condition == TaskCondition::WrapperLost && v.backend_running) {
+      failed = !end_lost_job(s, job, kill) || failed;
     } else if (v.condition != TaskCondition::Active) {
       // Already stopped: the wanted state, not a failure (systemctl's rule).
       s.report.problem(job.id + ": not active; nothing to " + verb);

@@ -1,6 +1,7 @@
 // Reloading a task (reload.h).
 #include "lifecycle/reload.h"
 
+#include "backends/backend.h"
 #include "common/signals.h"
 #include "lifecycle/await_wrapper.h"
 #include "store/control.h"
@@ -16,9 +17,8 @@ bool reload_task(const Session& s, const std::string& id) {
     s.report.problem(id + ": not running; nothing to reload (start it with 'spmi start " + id + "')");
     return false;
   }
-  const Backend* backend = v.has_state ? s.backend(v.state.backend) : nullptr;
-  if (backend && !backend->restarts_in_place(v)) {
-    s.report.problem(id + ": its wrapper is not running on this host (a queued or remote job); it cannot be reloaded from here");
+  if (v.queued()) {
+    s.report.problem(id + ": queued as Slurm job " + v.state.backend_id + "; nothing runs yet to reload");
     return false;
   }
   Phase phase = v.state.phase;
@@ -27,7 +27,7 @@ bool reload_task(const Session& s, const std::string& id) {
     return false;
   }
   std::string err;
-  if (!send_control(v.dir, ControlRequest::Reload, &err)) {
+  if (!request_wrapper(v, ControlRequest::Reload, &err)) {
     s.report.problem(id + ": " + err);
     return false;
   }

@@ -1,6 +1,7 @@
 // Restarting a task (restart.h).
 #include "lifecycle/restart.h"
 
+#include "backends/backend.h"
 #include "common/duration.h"
 #include "lifecycle/await_wrapper.h"
 #include "lifecycle/end.h"
@@ -15,7 +16,7 @@ namespace {
 // Restarts an active task through its wrapper; reports the outcome.
 bool restart_in_place(const Session& s, const TaskView& v) {
   std::string err;
-  if (!send_control(v.dir, ControlRequest::Restart, &err)) {
+  if (!request_wrapper(v, ControlRequest::Restart, &err)) {
     s.report.problem(v.id + ": " + err);
     return false;
   }
@@ -49,8 +50,7 @@ bool restart_task(const Session& s, const std::string& id) {
   }
   const Backend* backend = v.has_state ? s.backend(v.state.backend) : nullptr;
   if (backend && !backend->restarts_in_place(v)) {
-    // No wrapper here to ask (queued, or on another node): end it, then
-    // start it again.
+    // No wrapper to ask (a queued Slurm job): end it, then start it again.
     lock.reset();
     return end_in_dependency_order(s, {id}, false, false) && start_task(s, id);
   }

@@ -60,6 +60,9 @@ StartOutcome start_one(const Session& s, const std::string& id) {
     }
     case TaskCondition::WrapperLost:
       if (v.has_leftovers()) return failed_start(v.leftovers_refusal());
+      if (v.backend_running)
+        return failed_start(id + ": " + v.state.note + "; 'spmi stop " + id +
+                            "' ends that job, then start it again");
       break;
     case TaskCondition::LostInReboot:  // nothing of it runs in this boot
     case TaskCondition::Inactive:

@@ -17,6 +17,7 @@
 #include "common/atomic_file.h"
 #include "common/kv_file.h"
 #include "common/lock_file.h"
+#include "common/proc.h"
 
 namespace spmi {
 
@@ -206,7 +207,7 @@ static bool write_task_files(const std::string& dir, const TaskSpec& spec, const
 
 StoreWrite Store::create_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
                               std::string* err) const {
-  std::string tmp = root_ + "/.new-" + spec.id + "-" + std::to_string(::getpid());
+  std::string tmp = root_ + "/.new-" + spec.id + "-" + std::to_string(::getpid()) + "@" + host_name();
   if (::mkdir(tmp.c_str(), 0700) != 0) {
     *err = tmp + ": " + errno_text(errno);
     return StoreWrite::Failed;
@@ -241,19 +242,31 @@ StoreWrite Store::replace_task(const TaskSpec& spec, const std::string& descript
                                                                                  : StoreWrite::Failed;
 }
 
+namespace {
+// A temporary name's host is this one (or not recorded: an older spmi's,
+// which ran here).
+bool written_here(const std::string& host) { return host.empty() || host == host_name(); }
+}  // namespace
+
 void Store::collect_abandoned() const {
   DIR* dir = ::opendir(root_.c_str());
   if (!dir) return;
   std::vector<std::string> doomed;
   while (struct dirent* e = ::readdir(dir)) {
-    std::string_view name = e->d_name;
+    const std::string_view full = e->d_name;
+    std::string_view name = full;
     if (!name.starts_with(".new-") && !name.starts_with(".removing-")) continue;
+    // ".new-<id>-<pid>@<host>" (or, written by an older spmi, without "@<host>").
+    size_t at = name.rfind('@');
+    if (at != std::string_view::npos && !written_here(std::string(name.substr(at + 1)))) continue;
+    name = name.substr(0, at);
     size_t dash = name.rfind('-');
     long long pid = 0;
     if (dash == std::string_view::npos || !parse_ll(name.substr(dash + 1), &pid) || pid <= 0) continue;
     // ESRCH proves the run is over; anything else (alive, a zombie, a pid
-    // now someone else's) waits for a later command.
-    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) doomed.emplace_back(name);
+    // now someone else's) waits for a later command. Another host's pid
+    // (spmi run there on the shared directory) means nothing here.
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) doomed.emplace_back(full);
   }
   ::closedir(dir);
   for (const auto& name : doomed) {
@@ -265,7 +278,7 @@ void Store::collect_abandoned() const {
 bool Store::remove_task(const std::string& id, std::string* err) const {
   // Rename first, so the task disappears from every reader at once; then
   // delete at leisure.
-  std::string doomed = root_ + "/.removing-" + id + "-" + std::to_string(::getpid());
+  std::string doomed = root_ + "/.removing-" + id + "-" + std::to_string(::getpid()) + "@" + host_name();
   if (::rename(task_dir(id).c_str(), doomed.c_str()) != 0) {
     *err = task_dir(id) + ": " + errno_text(errno);
     return false;
@@ -314,8 +327,12 @@ void Store::collect_temporary_files(const std::string& id) const {
   std::vector<std::string> doomed;
   while (struct dirent* e = ::readdir(dir)) {
     pid_t writer = 0;
-    // Only a writer that is gone (ESRCH): a live one may be writing now.
-    if (e->d_name[0] == '.' && is_temporary_name(e->d_name, &writer) && ::kill(writer, 0) != 0 && errno == ESRCH)
+    std::string host;
+    // Only a writer of this host that is gone (ESRCH): a live one may be
+    // writing now, and another host's pid (a wrapper on a compute node)
+    // means nothing here.
+    if (e->d_name[0] == '.' && is_temporary_name(e->d_name, &writer, &host) && written_here(host) &&
+        ::kill(writer, 0) != 0 && errno == ESRCH)
       doomed.emplace_back(e->d_name);
   }
   ::closedir(dir);

@@ -98,20 +98,51 @@ void await_transition(const Store& store, const TaskView& v) {
 
 }  // namespace
 
-TaskView inspect_task(const Store& store, const std::string& id, bool want_leftovers) {
+namespace {
+
+// The view once no wrapper is between two states (at most two waits).
+TaskView inspect_settled(const Store& store, const std::string& id, bool want_leftovers) {
   for (int attempt = 0;; ++attempt) {
     TaskView v = inspect_task_once(store, id, want_leftovers);
-    if (wrapper_in_transition(v) && attempt < 2) {
-      await_transition(store, v);
-      continue;
-    }
-    // Queued or running by its state, yet no wrapper holds the lock here:
-    // the task's backend may know more (Slurm: pending, or ended).
-    bool ask = v.has_state && v.condition != TaskCondition::Active &&
-               (v.state.phase == Phase::Queued || phase_is_live(v.state.phase));
-    const Backend* backend = ask ? find_backend(v.state.backend) : nullptr;
-    if (!backend || backend->refine_view(store, v) || attempt == 2) return v;
+    if (!wrapper_in_transition(v) || attempt == 2) return v;
+    await_transition(store, v);
   }
+}
+
+// Queued or running by its state, yet no wrapper holds the lock here: the
+// task's backend may know more (Slurm: pending, or ended).
+bool backend_may_know(const TaskView& v) {
+  return v.has_state && v.condition != TaskCondition::Active &&
+         (v.state.phase == Phase::Queued || phase_is_live(v.state.phase));
+}
+
+// Asks each backend once about all of `views` it may know more of. A view
+// whose task changed meanwhile is read again (at most twice).
+void refine_by_backends(const Store& store, std::vector<TaskView*> views, bool want_leftovers) {
+  for (int attempt = 0; attempt < 3 && !views.empty(); ++attempt) {
+    std::vector<std::pair<const Backend*, std::vector<TaskView*>>> groups;
+    for (TaskView* v : views) {
+      if (!backend_may_know(*v)) continue;
+      const Backend* backend = find_backend(v->state.backend);
+      if (!backend) continue;
+      auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& e) { return e.first == backend; });
+      if (g == groups.end()) groups.push_back({backend, {v}});
+      else g->second.push_back(v);
+    }
+    std::vector<TaskView*> changed;
+    for (auto& [backend, group] : groups) backend->refine_views(store, group, &changed);
+    if (attempt == 2) return;  // the last word stands
+    for (TaskView* v : changed) *v = inspect_settled(store, v->id, want_leftovers);
+    views = std::move(changed);
+  }
+}
+
+}  // namespace
+
+TaskView inspect_task(const Store& store, const std::string& id, bool want_leftovers) {
+  TaskView v = inspect_settled(store, id, want_leftovers);
+  refine_by_backends(store, {&v}, want_leftovers);
+  return v;
 }
 
 namespace {
@@ -178,7 +209,10 @@ TaskView inspect_task_once(const Store& store, const std::string& id, bool want_
 std::vector<TaskView> inspect_tasks(const Store& store, const std::vector<std::string>& ids, bool find_leftovers) {
   std::vector<TaskView> views(ids.size());
   size_t threads = batch_threads(ids.size());
-  for_each_index(ids.size(), threads, [&](size_t i) { views[i] = inspect_task(store, ids[i], find_leftovers); });
+  for_each_index(ids.size(), threads, [&](size_t i) { views[i] = inspect_settled(store, ids[i], find_leftovers); });
+  std::vector<TaskView*> all;
+  for (TaskView& v : views) all.push_back(&v);
+  refine_by_backends(store, all, find_leftovers);
   return views;
 }
 

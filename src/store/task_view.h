@@ -43,6 +43,10 @@ struct TaskView {
   // The wrapper runs on another host: /proc here says nothing about it
   // (its pid, pidfd and control FIFO are that host's).
   bool remote = false;
+  // WrapperLost, yet the backend still runs the task's job (or cannot say
+  // it does not): a Slurm job on a node that died, until Slurm notices.
+  // Start refuses; stop and kill end the job (Backend::end_lost).
+  bool backend_running = false;
 
   // A submitted Slurm job whose wrapper has not started yet.
   bool queued() const { return condition == TaskCondition::Active && state.phase == Phase::Queued; }

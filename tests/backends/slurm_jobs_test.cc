@@ -1,5 +1,5 @@
 // The slurm backend's descriptor keys: validation at load, the spec round
-// trip, the sbatch options they become, and reading `scontrol show job -o`.
+// trip, the sbatch options they become, and reading squeue's lines.
 #include <catch2/catch.hpp>
 
 #include "backends/slurm.h"
@@ -23,6 +23,8 @@ nodes = 1
 account = "lab"
 qos = "normal"
 constraint = "avx2&intel"
+nodelist = "node[1-3],gpu7"
+exclude = "node2"
 extra_args = ["--gres=gpu:1", "--exclusive"]
 [task.wrapper]
 command = "python3 train.py"
@@ -36,15 +38,20 @@ command = "python3 train.py"
   CHECK(sbatch_options(slurm_settings(s)) ==
         std::vector<std::string>{"--partition=gpu", "--time=1-02:30:00", "--cpus-per-task=4", "--mem=1536M",
                                  "--nodes=1", "--account=lab", "--qos=normal", "--constraint=avx2&intel",
-                                 "--gres=gpu:1", "--exclusive"});
+                                 "--nodelist=node[1-3],gpu7", "--exclude=node2", "--no-requeue", "--gres=gpu:1",
+                                 "--exclusive"});
   // The spec keeps every option.
   TaskSpec back;
   std::string err;
   REQUIRE(parse_spec(serialize_spec(s), &back, &err));
   CHECK(back.backend_options == s.backend_options);
   CHECK(sbatch_options(slurm_settings(back)) == sbatch_options(slurm_settings(s)));
-  // A task without them gives sbatch nothing extra.
-  CHECK(sbatch_options(SlurmSettings{}).empty());
+  // A task without them gives sbatch only --no-requeue: spmi, not Slurm,
+  // decides when a task runs again.
+  CHECK(sbatch_options(SlurmSettings{}) == std::vector<std::string>{"--no-requeue"});
+  SlurmSettings requeue;
+  requeue.requeue = true;
+  CHECK(sbatch_options(requeue) == std::vector<std::string>{"--requeue"});
 }
 
 TEST_CASE("slurm backend mistakes are reported with their position", "[slurm-unit]") {
@@ -57,7 +64,9 @@ cpus = 0
 mem = "lots"
 partiton = "gpu"
 account = ""
-extra_args = ["--output=/tmp/o", "-Jname", "--gres=gpu:1", "--arr=1-3", 5]
+extra_args = ["--output=/tmp/o", "-Jname", "--gres=gpu:1", "--arr=1-3", 5, "--requeue"]
+nodelist = "node1 node2"
+requeue = "yes"
 [task.wrapper]
 command = "true"
 )");
@@ -73,6 +82,10 @@ command = "true"
   CHECK(all.find("'-Jname': spmi sets -J (--job-name) itself") != std::string::npos);
   CHECK(all.find("'--arr=1-3': spmi sets --array itself") != std::string::npos);
   CHECK(all.find("task.backend.extra_args: expected strings, got") != std::string::npos);
+  CHECK(all.find("'--requeue': use the requeue key (requeue = true or false)") != std::string::npos);
+  CHECK(all.find("bad.toml:11:12: task.backend.nodelist: expected a non-empty name without spaces") !=
+        std::string::npos);
+  CHECK(all.find("bad.toml:12:11: task.backend.requeue:") != std::string::npos);
   CHECK(all.find("--gres") == std::string::npos);
   // Slurm keys belong to the slurm backend only.
   l = load_in_scratch("native.toml", "[task]\nid = \"y\"\n[task.backend]\ntype = \"native\"\npartition = \"gpu\"\n"
@@ -87,23 +100,35 @@ TEST_CASE("sbatch times round up to whole minutes", "[slurm-unit]") {
   CHECK(sbatch_time(3LL * 86400000 + 3600000) == "3-01:00:00");
 }
 
-TEST_CASE("scontrol show job -o lines are read", "[slurm-unit]") {
-  SlurmJob j = parse_scontrol_job(
-      "JobId=12 JobName=spmi-web UserId=root(0) GroupId=root(0) MCS_label=N/A Priority=1 Nice=0 Account=(null) "
-      "QOS=(null) JobState=PENDING Reason=PartitionDown Dependency=(null) Requeue=1 Restarts=0 BatchFlag=1 "
-      "Reboot=0 ExitCode=0:0 RunTime=00:00:00 TimeLimit=00:10:00 Partition=held BatchHost=(null) "
-      "Command=/tmp/a b/slurm.sh WorkDir=/\n");
+TEST_CASE("squeue lines are read", "[slurm-unit]") {
+  std::string id;
+  SlurmJob j = parse_squeue_line("12|PENDING|PartitionDown|n/a|0|", &id);
+  CHECK(id == "12");
   CHECK(j.known);
   CHECK(j.state == "PENDING");
   CHECK(j.reason == "PartitionDown");
   CHECK(j.node.empty());
   CHECK(j.active());
   CHECK(j.describe() == "PENDING (PartitionDown)");
-  j = parse_scontrol_job("JobId=13 JobState=FAILED Reason=NonZeroExitCode ExitCode=97:0 BatchHost=node7");
+  // The exit status is a wait status: 97 << 8.
+  j = parse_squeue_line("13|FAILED|NonZeroExitCode|node7|24832|", &id);
   CHECK_FALSE(j.active());
   CHECK(j.exit_code == 97);
   CHECK(j.describe() == "FAILED (exit 97)");
-  j = parse_scontrol_job("JobId=14 JobState=RUNNING Reason=None ExitCode=0:0 BatchHost=node7");
+  j = parse_squeue_line("15|FAILED|JobLaunchFailure|node7|9|", &id);
+  CHECK(j.exit_signal == 9);
+  CHECK(j.describe() == "FAILED (signal 9)");
+  j = parse_squeue_line("14|RUNNING|None|node7|0|", &id);
   CHECK(j.describe() == "RUNNING on node7");
-  CHECK_FALSE(parse_scontrol_job("").known);
+  // A reason with spaces and commas stays whole.
+  j = parse_squeue_line("16|PENDING|ReqNodeNotAvail, UnavailableNodes:node2|n/a|0|", &id);
+  CHECK(j.reason == "ReqNodeNotAvail, UnavailableNodes:node2");
+  j = parse_squeue_line("17|NODE_FAIL|NodeDown|node2|0|", &id);
+  CHECK_FALSE(j.active());
+  CHECK(j.describe() == "NODE_FAIL (NodeDown)");
+  // Not a job line: an error message, a header, an empty line.
+  CHECK_FALSE(parse_squeue_line("", &id).known);
+  CHECK(id.empty());
+  CHECK_FALSE(parse_squeue_line("slurm_load_jobs error: Invalid job id specified", &id).known);
+  CHECK_FALSE(parse_squeue_line("JOBID|STATE|REASON|EXEC_HOST|EXIT_CODE|", &id).known);
 }

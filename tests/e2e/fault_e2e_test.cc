@@ -196,7 +196,8 @@ std::string inconsistency(const SpmiEnv& env) {
 std::vector<std::string> leftovers(const std::string& root) {
   std::vector<std::string> out;
   auto dead = [](const std::string& name) {
-    pid_t pid = static_cast<pid_t>(std::atoi(name.substr(name.rfind('.') + 1).c_str()));
+    // ".<name>.tmp.<pid>@<host>"
+    pid_t pid = static_cast<pid_t>(std::atoi(name.substr(name.rfind(".tmp.") + 5).c_str()));
     return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
   };
   std::error_code ec;

@@ -64,6 +64,10 @@ SpmiEnv::~SpmiEnv() {
     if (!store.read_state(id, &st, &present, &err) || !present) continue;
     // A Slurm task's job, by its id (queued or running).
     if (st.backend == "slurm" && !st.backend_id.empty()) run_program({"scancel", st.backend_id});
+    // Another host's pids (a wrapper on a node of the two-node cluster, in
+    // its own PID namespace) name other processes here: its job and cgroup
+    // (below) are how it ends.
+    if (!st.host.empty() && st.host != spmi::host_name()) continue;
     ProcStat w;
     if (read_proc_stat(st.wrapper_pid, &w) && w.start_ticks == st.wrapper_start_ticks) signal_process(w, SIGKILL);
     for (int round = 0; round < 5; ++round) {

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/fd.h"
+#include "common/proc.h"
 #include "common/lock_file.h"
 #include "e2e/harness.h"
 
@@ -117,7 +118,7 @@ TEST_CASE("hostile descriptors: validate and load refuse them within bounds", "[
   CHECK(env.snapshot() == before);
 }
 
-TEST_CASE("work directories of killed loads and cleans are collected", "[e2e][robust]") {
+TEST_CASE("work directories and temporary files of killed writers on this host are collected", "[e2e][robust]") {
   SpmiEnv env;
   REQUIRE(env.run({"load", env.task("keep", "true")}).exit_code == 0);
   // As a load and a clean killed midway leave them (pids that no longer exist).
@@ -132,10 +133,23 @@ TEST_CASE("work directories of killed loads and cleans are collected", "[e2e][ro
   fs::create_directories(root + "/.removing-old-" + std::to_string(gone));
   // One of a run still going is left alone.
   fs::create_directories(root + "/.new-busy-" + std::to_string(::getpid()));
+  // Those named after this host go too; another host's pid says nothing
+  // here ($SPMI_PATH shared with a compute node): left to that host.
+  const std::string here = "@" + spmi::host_name();
+  fs::create_directories(root + "/.new-mine-" + std::to_string(gone) + here);
+  fs::create_directories(root + "/.new-theirs-" + std::to_string(gone) + "@elsewhere");
+  // The same for a temporary file of an atomic write in a task directory.
+  std::ofstream(root + "/keep/.state.tmp." + std::to_string(gone) + here) << "half";
+  std::ofstream(root + "/keep/.state.tmp." + std::to_string(gone) + "@elsewhere") << "half";
   REQUIRE(env.run({"load", env.task("other", "true")}).exit_code == 0);
   CHECK_FALSE(fs::exists(root + "/.new-half-" + std::to_string(gone)));
   CHECK_FALSE(fs::exists(root + "/.removing-old-" + std::to_string(gone)));
   CHECK(fs::exists(root + "/.new-busy-" + std::to_string(::getpid())));
+  CHECK_FALSE(fs::exists(root + "/.new-mine-" + std::to_string(gone) + here));
+  CHECK(fs::exists(root + "/.new-theirs-" + std::to_string(gone) + "@elsewhere"));
+  REQUIRE(env.run({"start", "keep"}).exit_code == 0);  // locks the task: collects its temporary files
+  CHECK_FALSE(fs::exists(root + "/keep/.state.tmp." + std::to_string(gone) + here));
+  CHECK(fs::exists(root + "/keep/.state.tmp." + std::to_string(gone) + "@elsewhere"));
   fs::create_directories(root + "/.removing-again-" + std::to_string(gone));
   CHECK(env.run({"clean", "other"}).exit_code == 0);
   CHECK_FALSE(fs::exists(root + "/.removing-again-" + std::to_string(gone)));

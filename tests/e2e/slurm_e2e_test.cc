@@ -306,7 +306,7 @@ TEST_CASE("slurm: refusals at load and at start leave nothing behind", "[e2e][sl
   REQUIRE(r.exit_code == 0);
   auto status = env.run_raw({"status", "parked"}, 60, {"SLURM_CONF=" + dead});
   CHECK(status.out.find("Active: active") != std::string::npos);
-  CHECK(status.out.find("unknown (scontrol") != std::string::npos);
+  CHECK(status.out.find("unknown (squeue") != std::string::npos);
   r = env.run_raw({"start", "parked"}, 60, {"SLURM_CONF=" + dead});
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("already active") != std::string::npos);
