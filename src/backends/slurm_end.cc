@@ -101,7 +101,9 @@ EndOutcome SlurmBackend::await_end(const Store& store, const TaskView& v, EndReq
     o.signal = st.ended_by;
     return o;
   }
-  bool never_ran = !present || st.phase == Phase::Queued;
+  // Queued by the view: submitted, or requeued by Slurm after its node
+  // failed (the file still holds the lost run's state).
+  bool never_ran = !present || st.phase == Phase::Queued || v.state.phase == Phase::Queued;
   if (!present) st = v.state;
   st.phase = Phase::Exited;
   st.finished_at_ms = now_ms();

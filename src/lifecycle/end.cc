@@ -44,12 +44,12 @@ const Backend* backend_of(const Session& s, const TaskView& v) {
 }
 
 // A lost wrapper whose end spmi can record: it ran in an earlier boot, or
-// here, with a backend whose tasks' processes spmi can see (not a Slurm job,
-// which may still run on its node).
-bool lost_here(const Session& s, const TaskView& v) {
+// nothing of its backend runs any more (a Slurm job that ended, also on
+// another node; the leftovers of a local one are ended first). A Slurm job
+// that may still run is end_lost_job's.
+bool lost_here(const TaskView& v) {
   if (v.condition == TaskCondition::LostInReboot) return true;
-  const Backend* backend = v.has_state ? s.backend(v.state.backend) : nullptr;
-  return v.condition == TaskCondition::WrapperLost && !v.remote && backend && backend->ends_leftovers();
+  return v.condition == TaskCondition::WrapperLost && !v.backend_running;
 }
 
 // Rewrites the state of a task whose wrapper is not running, holding the
@@ -95,7 +95,9 @@ bool end_lost_task(const Session& s, Job& job, bool kill) {
   const TaskView& v = job.view;
   const std::string verb = kill ? "kill" : "stop";
   if (v.leftovers.empty()) {
-    std::string where = v.condition == TaskCondition::LostInReboot ? "in a reboot" : "";
+    std::string where = v.condition == TaskCondition::LostInReboot ? "in a reboot"
+                        : v.remote && !v.state.host.empty() ? "on " + v.state.host
+                                                            : "";
     record_lost_end(s, job.id, kill, 0,
                     "the wrapper was lost" + (where.empty() ? "" : " " + where) + "; 'spmi " + verb +
                         "' recorded the task as " + done_word(kill));
@@ -168,7 +170,7 @@ bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill)
     if (v.condition == TaskCondition::Broken) {
       s.report.problem(job.id + ": " + v.error);
       failed = true;
-    } else if (v.has_leftovers() || lost_here(s, v)) {
+    } else if (v.has_leftovers() || lost_here(v)) {
       lost.push_back(&job);
     } else if (v.condition == TaskCondition::WrapperLost && v.backend_running) {
       failed = !end_lost_job(s, job, kill) || failed;

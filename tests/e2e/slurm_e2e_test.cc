@@ -16,9 +16,12 @@
 #include <nlohmann/json.hpp>
 
 #include "e2e/harness.h"
+#include "e2e/slurm_helpers.h"
 
 using spmi::test::eventually;
 using spmi::test::run_program;
+using spmi::test::slurm_listed;
+using spmi::test::slurm_task;
 using spmi::test::slurp;
 using spmi::test::SpmiEnv;
 
@@ -31,20 +34,6 @@ void require_cluster() {
        "scontrol ping said: " + out);
   REQUIRE(code == 0);
   REQUIRE(out.find("UP") != std::string::npos);
-}
-
-// A slurm task descriptor; `backend_keys` are extra [task.backend] lines.
-std::string slurm_task(const SpmiEnv& env, const std::string& id, const std::string& command,
-                       const std::string& backend_keys = "", const std::string& wrapper_keys = "") {
-  std::string text = "[task]\nid = \"" + id + "\"\n[task.backend]\ntype = \"slurm\"\ntime = \"10m\"\n" + backend_keys +
-                     "[task.wrapper]\ncommand = '" + command + "'\n" + wrapper_keys;
-  return env.write(id + ".toml", text);
-}
-
-// Task `id` from `spmi list --json`.
-nlohmann::json listed(const SpmiEnv& env, const std::string& id) {
-  auto r = env.run({"list", id, "--json"});
-  return nlohmann::json::parse(r.out)["tasks"].at(0);
 }
 
 // The job id in "submitted <id> (Slurm job N)".
@@ -93,7 +82,7 @@ TEST_CASE("slurm: a job runs the task, its output is captured, the task's exit c
   CHECK(st.main_exited);
   CHECK(st.exit_code == 3);
   CHECK(slurp(env.spmi_path() + "/calc/stdout.log") == "out-" + job + "-calc\n");
-  CHECK(listed(env, "calc")["exit"]["code"] == 3);
+  CHECK(slurm_listed(env, "calc")["exit"]["code"] == 3);
   // Slurm's own view: the job (the wrapper) succeeded; the 3 is the task's.
   info = scontrol_job(job);
   if (!info.empty()) CHECK(info.find("ExitCode=0:0") != std::string::npos);
@@ -169,7 +158,7 @@ TEST_CASE("slurm: a pending job shows Slurm's reason, is not submitted twice, an
   }));
   CHECK(env.run({"status", "waiting"}).out.find("Slurm: Slurm job " + job + ": PENDING (PartitionDown)") !=
         std::string::npos);
-  auto j = listed(env, "waiting");
+  auto j = slurm_listed(env, "waiting");
   CHECK(j["phase"] == "queued");
   CHECK(j["slurm"] == "Slurm job " + job + ": PENDING (PartitionDown)");
   r = env.run({"start", "waiting"});  // queued already: not submitted twice
@@ -239,7 +228,7 @@ TEST_CASE("slurm: status after the job left Slurm's memory still shows the task'
   CHECK(status.exit_code == 0);
   CHECK(status.out.find("Active: inactive") != std::string::npos);
   CHECK(status.out.find("Exit code: exit 4") != std::string::npos);
-  CHECK(listed(env, "brief")["exit"]["code"] == 4);
+  CHECK(slurm_listed(env, "brief")["exit"]["code"] == 4);
   CHECK(env.run({"start", "brief", "--wait", "--for", "exited", "--timeout", "60s"}).exit_code == 0);
 }
 

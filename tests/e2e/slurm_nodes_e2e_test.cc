@@ -24,10 +24,13 @@
 
 #include "common/proc.h"
 #include "e2e/harness.h"
+#include "e2e/slurm_helpers.h"
 
 using spmi::test::eventually;
 using spmi::test::has;
 using spmi::test::run_program;
+using spmi::test::slurm_listed;
+using spmi::test::slurm_task;
 using spmi::test::slurp;
 using spmi::test::SpmiEnv;
 
@@ -78,18 +81,6 @@ class TwoNodeCluster {
   std::string old_;
 };
 
-// A slurm task descriptor; `backend_keys` and `wrapper_keys` are extra lines.
-std::string slurm_task(const SpmiEnv& env, const std::string& id, const std::string& command,
-                       const std::string& backend_keys = "", const std::string& wrapper_keys = "") {
-  return env.write(id + ".toml", "[task]\nid = \"" + id + "\"\n[task.backend]\ntype = \"slurm\"\ntime = \"10m\"\n" +
-                                     backend_keys + "[task.wrapper]\ncommand = '" + command + "'\n" + wrapper_keys);
-}
-
-nlohmann::json listed(const SpmiEnv& env, const std::string& id) {
-  auto r = env.run({"list", id, "--json"});
-  return nlohmann::json::parse(r.out)["tasks"].at(0);
-}
-
 // `spmi args...` under strace: the /proc paths it opened and the pids it
 // signalled or opened a pidfd on, one per line ("open /proc/12/stat",
 // "pid 12").
@@ -134,7 +125,7 @@ TEST_CASE("slurm on two nodes: a task on the second node is seen and managed fro
   REQUIRE(eventually(10000, [&] { return slurp(env.spmi_path() + "/far/stdout.log") == "started on spmi-n2\n"; }));
 
   // list, status and JSON name the node; the pid is the node's.
-  auto j = listed(env, "far");
+  auto j = slurm_listed(env, "far");
   CHECK(j["host"] == "spmi-n2");
   CHECK(j["state"] == "active");
   CHECK(j["phase"] == "running");
@@ -224,7 +215,7 @@ TEST_CASE("slurm on two nodes: a task on the second node is seen and managed fro
   st = env.state("far");
   CHECK(st.phase == spmi::Phase::Exited);
   CHECK(st.end_cause == spmi::EndCause::User);
-  CHECK(listed(env, "far")["state"] == "inactive");
+  CHECK(slurm_listed(env, "far")["state"] == "inactive");
 
   // kill: at once, SIGKILL to the tree on the node.
   REQUIRE(env.run({"load", slurm_task(env, "doomed", "exec sleep 300", "nodelist = \"spmi-n2\"\n")}).exit_code == 0);
@@ -248,9 +239,10 @@ TEST_CASE("slurm on two nodes: the second node dies, status tells the truth, a n
   } revive{cluster};
   // No node named: Slurm prefers spmi-n2 (the lower Weight) while it is up.
   REQUIRE(env.run({"load", slurm_task(env, "svc", "echo on $(hostname); exec sleep 600"),
-                   slurm_task(env, "side", "exec sleep 600", "nodelist = \"spmi-n2\"\n")})
+                   slurm_task(env, "side", "exec sleep 600", "nodelist = \"spmi-n2\"\n"),
+                   slurm_task(env, "gone", "exec sleep 600", "nodelist = \"spmi-n2\"\n")})
               .exit_code == 0);
-  auto r = env.run({"start", "svc", "side", "--wait", "--for", "running", "--timeout", "60s"});
+  auto r = env.run({"start", "svc", "side", "gone", "--wait", "--for", "running", "--timeout", "60s"});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   auto old = env.state("svc");
@@ -261,7 +253,7 @@ TEST_CASE("slurm on two nodes: the second node dies, status tells the truth, a n
   REQUIRE(cluster.script({"node-kill", "spmi-n2"}) == 0);
   // Before Slurm notices: the wrapper is gone, nothing of the run counts as
   // alive, and the job Slurm still shows as running blocks a second start.
-  auto j = listed(env, "svc");
+  auto j = slurm_listed(env, "svc");
   CHECK(j["state"] == "wrapper-lost");
   CHECK(j["pid"].is_null());
   CHECK(j["host"] == "spmi-n2");
@@ -279,7 +271,7 @@ TEST_CASE("slurm on two nodes: the second node dies, status tells the truth, a n
     CHECK(has(r.out, "stopped side (its wrapper on spmi-n2 was lost; Slurm job " + env.state("side").backend_id +
                          " cancelled)"));
     CHECK(env.state("side").phase == spmi::Phase::Exited);
-    CHECK(listed(env, "side")["state"] == "inactive");
+    CHECK(slurm_listed(env, "side")["state"] == "inactive");
   }
 
   // Slurm marks the node down and the job failed (never requeued: spmi
@@ -296,6 +288,18 @@ TEST_CASE("slurm on two nodes: the second node dies, status tells the truth, a n
   int code = -1;
   std::string sinfo = run_program({"sinfo", "-h", "-n", "spmi-n2", "-o", "%T"}, &code);
   CHECK(sinfo.rfind("down", 0) == 0);
+  // stop of a task whose job failed with its node: nothing to end, the
+  // user's stop is recorded (resurrect leaves it down).
+  REQUIRE(eventually(30000, [&] { return has(env.run({"list", "gone"}).out, "NODE_FAIL"); }));
+  r = env.run({"stop", "gone"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(has(r.out, "stopped gone (its wrapper was lost on spmi-n2; nothing of it ran; recorded as stopped)"));
+  CHECK(env.state("gone").end_cause == spmi::EndCause::User);
+  std::string would = env.run({"resurrect", "--dry-run"}).out;
+  INFO(would);
+  CHECK(has(would, "svc"));  // lost with its node: resurrect would start it
+  CHECK_FALSE(has(would, "gone"));
 
   // A new start runs it on the first node; the old run is not counted.
   r = env.run({"start", "svc", "--wait", "--for", "running", "--timeout", "60s"});
@@ -306,7 +310,7 @@ TEST_CASE("slurm on two nodes: the second node dies, status tells the truth, a n
   CHECK(now.backend_id != old.backend_id);
   CHECK(now.run_id != old.run_id);
   REQUIRE(eventually(10000, [&] { return has(slurp(env.spmi_path() + "/svc/stdout.log"), "on spmi-n1"); }));
-  j = listed(env, "svc");
+  j = slurm_listed(env, "svc");
   CHECK(j["state"] == "active");
   CHECK(j["host"] == "spmi-n1");
   CHECK(j["restarts"] == 0);
@@ -330,7 +334,7 @@ TEST_CASE("slurm on two nodes: a watchdog with a health check and restarts runs 
   REQUIRE(r.exit_code == 0);
   auto st = env.state("guard");
   CHECK(st.host == "spmi-n2");
-  auto j = listed(env, "guard");
+  auto j = slurm_listed(env, "guard");
   CHECK(j["health"] == "healthy");
   CHECK(j["restarts"] == 0);
   CHECK(has(env.run({"list", "guard"}).out, "healthy"));
