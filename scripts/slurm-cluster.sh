@@ -45,7 +45,7 @@
 set -euo pipefail
 
 SCRIPT=$(readlink -f "$0")
-CMD= NODE_ARG= NODES=
+CMD="" NODE_ARG="" NODES=""
 while (($#)); do
   case $1 in
     --nodes) NODES=${2:-}; shift 2 || shift ;;
@@ -218,6 +218,7 @@ start_slurmd() {
     # unshare forks the namespace's init (tini, which reaps every orphan in
     # it); the init is unshare's only child. --kill-child: the node dies
     # with unshare too.
+    # shellcheck disable=SC2016  # $1 is the inner shell's
     setsid unshare --pid --fork --kill-child --mount-proc --uts --mount --propagation private \
       sh -c 'hostname "$1" && exec tini -- slurmd -D -N "$1"' node "$name" \
       </dev/null >"$RUN/slurmd-$name.out" 2>&1 &
@@ -275,9 +276,9 @@ start() {
 
 # The host pid of node $1's namespace init (unshare's child), or nothing.
 node_init() {
-  local f=$RUN/node-$1.pid
-  [ -f "$f" ] || return 0
-  ps -o pid= --ppid "$(cat "$f")" 2>/dev/null | head -1 | tr -d ' '
+  local pidfile=$RUN/node-$1.pid
+  [ -f "$pidfile" ] || return 0
+  ps -o pid= --ppid "$(cat "$pidfile")" 2>/dev/null | head -1 | tr -d ' '
 }
 
 node_kill() {
@@ -332,7 +333,7 @@ stop() {
     if [ "$NODES" = 2 ]; then
       # The namespace's init: its death ends everything on the node.
       k=$(ps -o pid= --ppid "$pid" 2>/dev/null | head -1 | tr -d ' ')
-      [ -n "$k" ] && kill -KILL "$k" 2>/dev/null || true
+      if [ -n "$k" ]; then kill -KILL "$k" 2>/dev/null || true; fi
     else  # tini's child first, then the slurmstepds tini adopted
       for k in $(ps -o pid= --ppid "$pid" 2>/dev/null); do stop_pid "$k"; done
       for k in $(ps -o pid= --ppid "$pid" 2>/dev/null); do stop_pid "$k"; done
