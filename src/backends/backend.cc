@@ -90,8 +90,7 @@ int Backend::attach(const TaskView& v, std::string* err) const {
 
 bool ran_on_node() { return std::getenv(kOnNodeVariable) != nullptr; }
 
-bool request_wrapper(const TaskView& v, ControlRequest request, std::string* err) {
-  const Backend* backend = v.has_state ? find_backend(v.state.backend) : nullptr;
+bool request_wrapper(const Backend* backend, const TaskView& v, ControlRequest request, std::string* err) {
   if (!backend || !backend->relays(v)) return send_control(v.dir, request, err);
   int rc = backend->relay(v, {std::string(kControlCommand), v.id, std::string(1, static_cast<char>(request))}, false, err);
   if (rc == 0) return true;

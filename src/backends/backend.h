@@ -152,9 +152,10 @@ class Backend {
 };
 
 // Hands `request` to the wrapper of `v`: through its control FIFO here, or
-// through its backend's relay where it runs (a Slurm job on another node).
-// False with `err` when no wrapper took it.
-bool request_wrapper(const TaskView& v, ControlRequest request, std::string* err);
+// through `backend`'s relay where it runs (a Slurm job on another node).
+// `backend` is the one that started the wrapper (null: the FIFO). False
+// with `err` when no wrapper took it.
+bool request_wrapper(const Backend* backend, const TaskView& v, ControlRequest request, std::string* err);
 
 // Reports the keys of [task.backend] `table` not in `allowed` (a backend's
 // option_keys()), naming the backend a key belongs to when it is another's.

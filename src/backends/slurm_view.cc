@@ -21,7 +21,7 @@ bool refine_one(const Store& store, TaskView& v, bool asked, const SlurmJob& j, 
     // Unknown is not ended: a second start could submit a second job.
     v.backend_status = "Slurm job " + job + ": unknown (" + (job.empty() ? "no job id recorded" : err) + ")";
     v.condition = v.state.phase == Phase::Queued ? TaskCondition::Active : TaskCondition::WrapperLost;
-    if (v.state.phase != Phase::Queued) {
+    if (v.state.phase != Phase::Queued && !job.empty()) {  // without a job id there is nothing to end
       v.backend_running = true;
       v.state.note = "its wrapper is gone and Slurm cannot say whether job " + job + " still runs";
     }

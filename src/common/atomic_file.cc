@@ -41,22 +41,25 @@ namespace {
 // compute node writes into the same shared directory as spmi here); a dot
 // prefix hides it from readers.
 std::string temporary_name(const std::string& path) {
-  char suffix[40];
-  std::snprintf(suffix, sizeof suffix, ".tmp.%ld@", static_cast<long>(::getpid()));
-  return dir_name(path) + "/." + base_name(path) + suffix + host_name();
+  return dir_name(path) + "/." + base_name(path) + ".tmp." + writer_tag();
 }
 }  // namespace
+
+std::string writer_tag() { return std::to_string(::getpid()) + "@" + host_name(); }
+
+bool parse_writer_tag(std::string_view tag, pid_t* writer, std::string* host) {
+  size_t sep = tag.find('@');
+  host->assign(sep == std::string_view::npos ? std::string_view() : tag.substr(sep + 1));
+  long long pid = 0;
+  if (!parse_ll(tag.substr(0, sep), &pid) || pid <= 0 || pid > INT32_MAX) return false;
+  *writer = static_cast<pid_t>(pid);
+  return true;
+}
 
 bool is_temporary_name(const std::string& name, pid_t* writer, std::string* host) {
   size_t at = name.rfind(".tmp.");
   if (name.size() < 2 || name[0] != '.' || at == std::string::npos || at == 0) return false;
-  std::string_view rest = std::string_view(name).substr(at + 5);
-  size_t sep = rest.find('@');
-  host->assign(sep == std::string_view::npos ? std::string_view() : rest.substr(sep + 1));
-  long long pid = 0;
-  if (!parse_ll(rest.substr(0, sep), &pid) || pid <= 0 || pid > INT32_MAX) return false;
-  *writer = static_cast<pid_t>(pid);
-  return true;
+  return parse_writer_tag(std::string_view(name).substr(at + 5), writer, host);
 }
 
 bool prepare_file(const std::string& path, std::string_view content, std::string* tmp, std::string* err) {

@@ -36,6 +36,15 @@ bool write_file_atomic(const std::string& path, std::string_view content, std::s
 bool prepare_file(const std::string& path, std::string_view content, std::string* tmp, std::string* err);
 bool commit_file(const std::string& tmp, const std::string& path, std::string* err);
 
+// Who writes a temporary file or work directory, as its name records it:
+// "<pid>@<host>" of this process. A command deletes such a name only when
+// its writer is of this host and gone: another host's pid (a wrapper on a
+// compute node writing into a shared $SPMI_PATH) says nothing here.
+std::string writer_tag();
+// Reads a writer tag; `host` is "" in one written before hosts were part of
+// it ("<pid>"). False when it is not one.
+bool parse_writer_tag(std::string_view tag, pid_t* writer, std::string* host);
+
 // The temporary name write_file_atomic and prepare_file use for `path`:
 // ".<name>.tmp.<pid>@<host>" beside it. A writer killed midway leaves it
 // behind; true (with the pid and host) for such a name. `host` is "" in a

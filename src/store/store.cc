@@ -207,7 +207,7 @@ static bool write_task_files(const std::string& dir, const TaskSpec& spec, const
 
 StoreWrite Store::create_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
                               std::string* err) const {
-  std::string tmp = root_ + "/.new-" + spec.id + "-" + std::to_string(::getpid()) + "@" + host_name();
+  std::string tmp = root_ + "/.new-" + spec.id + "-" + writer_tag();
   if (::mkdir(tmp.c_str(), 0700) != 0) {
     *err = tmp + ": " + errno_text(errno);
     return StoreWrite::Failed;
@@ -243,9 +243,13 @@ StoreWrite Store::replace_task(const TaskSpec& spec, const std::string& descript
 }
 
 namespace {
-// A temporary name's host is this one (or not recorded: an older spmi's,
-// which ran here).
-bool written_here(const std::string& host) { return host.empty() || host == host_name(); }
+// The writer a name's tag records (common/atomic_file.h) is a process of
+// this host (or of an older spmi, which recorded no host and ran here) that
+// no longer exists. ESRCH proves the run is over; anything else (alive, a
+// zombie, a pid now someone else's) waits for a later command.
+bool writer_gone(pid_t pid, const std::string& host) {
+  return (host.empty() || host == host_name()) && ::kill(pid, 0) != 0 && errno == ESRCH;
+}
 }  // namespace
 
 void Store::collect_abandoned() const {
@@ -253,20 +257,16 @@ void Store::collect_abandoned() const {
   if (!dir) return;
   std::vector<std::string> doomed;
   while (struct dirent* e = ::readdir(dir)) {
-    const std::string_view full = e->d_name;
-    std::string_view name = full;
+    std::string_view name = e->d_name;
     if (!name.starts_with(".new-") && !name.starts_with(".removing-")) continue;
-    // ".new-<id>-<pid>@<host>" (or, written by an older spmi, without "@<host>").
-    size_t at = name.rfind('@');
-    if (at != std::string_view::npos && !written_here(std::string(name.substr(at + 1)))) continue;
-    name = name.substr(0, at);
-    size_t dash = name.rfind('-');
-    long long pid = 0;
-    if (dash == std::string_view::npos || !parse_ll(name.substr(dash + 1), &pid) || pid <= 0) continue;
-    // ESRCH proves the run is over; anything else (alive, a zombie, a pid
-    // now someone else's) waits for a later command. Another host's pid
-    // (spmi run there on the shared directory) means nothing here.
-    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) doomed.emplace_back(full);
+    // ".new-<id>-<writer tag>": the tag starts after the last '-' before its
+    // '@' (a host name may hold '-').
+    size_t dash = name.rfind('-', name.rfind('@'));
+    pid_t pid = 0;
+    std::string host;
+    if (dash != std::string_view::npos && parse_writer_tag(name.substr(dash + 1), &pid, &host) &&
+        writer_gone(pid, host))
+      doomed.emplace_back(name);
   }
   ::closedir(dir);
   for (const auto& name : doomed) {
@@ -278,7 +278,7 @@ void Store::collect_abandoned() const {
 bool Store::remove_task(const std::string& id, std::string* err) const {
   // Rename first, so the task disappears from every reader at once; then
   // delete at leisure.
-  std::string doomed = root_ + "/.removing-" + id + "-" + std::to_string(::getpid()) + "@" + host_name();
+  std::string doomed = root_ + "/.removing-" + id + "-" + writer_tag();
   if (::rename(task_dir(id).c_str(), doomed.c_str()) != 0) {
     *err = task_dir(id) + ": " + errno_text(errno);
     return false;
@@ -326,13 +326,10 @@ void Store::collect_temporary_files(const std::string& id) const {
   if (!dir) return;
   std::vector<std::string> doomed;
   while (struct dirent* e = ::readdir(dir)) {
+    // Only a writer that is gone: a live one may be writing now.
     pid_t writer = 0;
     std::string host;
-    // Only a writer of this host that is gone (ESRCH): a live one may be
-    // writing now, and another host's pid (a wrapper on a compute node)
-    // means nothing here.
-    if (e->d_name[0] == '.' && is_temporary_name(e->d_name, &writer, &host) && written_here(host) &&
-        ::kill(writer, 0) != 0 && errno == ESRCH)
+    if (e->d_name[0] == '.' && is_temporary_name(e->d_name, &writer, &host) && writer_gone(writer, host))
       doomed.emplace_back(e->d_name);
   }
   ::closedir(dir);
