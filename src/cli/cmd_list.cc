@@ -66,7 +66,7 @@ int run_list(Context& ctx, const Options& opts) {
   int code = kExitOk;
   if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code, true)) return code;
   std::vector<TaskView> views = inspect_tasks(ctx.store, ids);
-  std::vector<TaskUsage> usage = sample_usage(ctx.store, views, false);
+  std::vector<TaskUsage> usage = sample_usage(ctx.store, views, UsageRequest{});
   bool broken = false;
   for (const auto& v : views) {
     if (v.error.empty()) continue;

@@ -249,7 +249,7 @@ int run_status(Context& ctx, const Options& opts) {
   nlohmann::json tasks = nlohmann::json::array();
   bool first = true;
   std::vector<TaskView> views = inspect_tasks(ctx.store, ids);
-  std::vector<TaskUsage> usage = sample_usage(ctx.store, views, true);
+  std::vector<TaskUsage> usage = sample_usage(ctx.store, views, UsageRequest{.detailed = true, .record = false});
   for (size_t i = 0; i < views.size(); ++i) {
     const TaskView& v = views[i];
     const std::string& id = v.id;

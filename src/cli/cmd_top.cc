@@ -128,7 +128,7 @@ void Top::refresh() {
   int code = 0;
   select_tasks(ctx_, opts_.sel, &ids, &unmatched, &code, true);
   views_ = inspect_tasks(ctx_.store, ids);
-  usage_ = sample_usage(ctx_.store, views_, false);
+  usage_ = sample_usage(ctx_.store, views_, UsageRequest{});
   rows_.clear();
   for (size_t i = 0; i < views_.size(); ++i) rows_.push_back({&views_[i], &usage_[i]});
   auto cpu = [](const Row& r) { return r.usage->sampled ? std::max(0.0, r.usage->cpu_percent) : -1.0; };

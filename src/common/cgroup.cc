@@ -376,42 +376,76 @@ std::vector<std::string> cgroup_join_files(const TaskCgroup& cg) {
   return out;
 }
 
+namespace {
+
+// Whether a directory of the task's cgroup can hold `controller`'s files.
+// In v2 one directory holds them all. In v1 each hierarchy holds its own
+// controllers', and its mount point is named after them
+// (/sys/fs/cgroup/memory, /sys/fs/cgroup/cpu,cpuacct, /sys/fs/cgroup/unified
+// with none): reading only what can be there spares a status the failed
+// opens (about 25 for the five v1 directories of one task, each a path walk
+// in cgroupfs). A directory whose mount is named otherwise may hold any.
+bool may_hold(const TaskCgroup& cg, const std::string& dir, std::string_view controller) {
+  constexpr std::string_view kRoot = "/sys/fs/cgroup/";
+  if (cg.mode != "v1" || dir.compare(0, kRoot.size(), kRoot) != 0) return true;
+  size_t end = dir.find('/', kRoot.size());
+  std::string mount = dir.substr(kRoot.size(), end == std::string::npos ? std::string::npos : end - kRoot.size());
+  static constexpr std::string_view kKnown[] = {"blkio", "cpu",       "cpuacct", "cpuset",   "devices",    "freezer",
+                                                "hugetlb", "memory",  "misc",    "net_cls",  "net_prio",   "perf_event",
+                                                "pids",  "rdma",      "systemd", "unified", "name=systemd"};
+  bool known = false;
+  for (const std::string& part : split(mount, ',')) {
+    if (part == controller) return true;
+    known = known || std::find(std::begin(kKnown), std::end(kKnown), part) != std::end(kKnown);
+  }
+  return !known;
+}
+
+// A v1 or v2 CPU limit in cores: 0 for none.
+double cores(long long quota, long long period) {
+  return quota <= 0 || period <= 0 ? 0 : static_cast<double>(quota) / static_cast<double>(period);
+}
+
+}  // namespace
+
 CgroupFigures read_cgroup(const TaskCgroup& cg) {
   CgroupFigures f;
+  std::string text;
   for (const std::string& d : cg.dirs) {
-    if (exists(d + "/memory.usage_in_bytes")) {  // v1 memory
-      f.memory_bytes = read_number(d + "/memory.usage_in_bytes");
-      long long limit = read_number(d + "/memory.limit_in_bytes");
-      f.memory_max = limit >= (1LL << 62) ? 0 : limit;
-      long long memsw = read_number(d + "/memory.memsw.limit_in_bytes");
-      f.swap_max = memsw < 0 ? -1 : memsw >= (1LL << 62) ? 0 : memsw - limit;
-      f.oom_kills = read_keyed(d + "/memory.oom_control", "oom_kill");
-    } else if (exists(d + "/memory.current")) {  // v2
-      f.memory_bytes = read_number(d + "/memory.current");
-      f.memory_max = read_number(d + "/memory.max");
-      f.swap_max = read_number(d + "/memory.swap.max");
-      f.oom_kills = read_keyed(d + "/memory.events", "oom_kill");
+    if (may_hold(cg, d, "memory")) {
+      if (long long usage = read_number(d + "/memory.usage_in_bytes"); usage >= 0) {  // v1
+        f.memory_bytes = usage;
+        long long limit = read_number(d + "/memory.limit_in_bytes");
+        f.memory_max = limit >= (1LL << 62) ? 0 : limit;
+        long long memsw = read_number(d + "/memory.memsw.limit_in_bytes");
+        f.swap_max = memsw < 0 ? -1 : memsw >= (1LL << 62) ? 0 : memsw - limit;
+        f.oom_kills = read_keyed(d + "/memory.oom_control", "oom_kill");
+      } else if (long long current = read_number(d + "/memory.current"); current >= 0) {  // v2
+        f.memory_bytes = current;
+        f.memory_max = read_number(d + "/memory.max");
+        f.swap_max = read_number(d + "/memory.swap.max");
+        f.oom_kills = read_keyed(d + "/memory.events", "oom_kill");
+      }
     }
-    if (exists(d + "/cpuacct.usage")) {
-      long long ns = read_number(d + "/cpuacct.usage");
-      if (ns >= 0) f.cpu_usec = ns / 1000;
-    } else if (f.cpu_usec < 0) {
-      long long us = read_keyed(d + "/cpu.stat", "usage_usec");
-      if (us >= 0 && exists(d + "/cpu.max")) f.cpu_usec = us;
+    if (may_hold(cg, d, "cpuacct")) {
+      if (long long ns = read_number(d + "/cpuacct.usage"); ns >= 0) f.cpu_usec = ns / 1000;
     }
-    if (exists(d + "/cpu.cfs_quota_us")) {
-      long long quota = read_number(d + "/cpu.cfs_quota_us"), period = read_number(d + "/cpu.cfs_period_us");
-      f.cpu_max_cores = quota <= 0 || period <= 0 ? 0 : static_cast<double>(quota) / static_cast<double>(period);
-    } else if (exists(d + "/cpu.max")) {
-      std::string text;
-      read_text(d + "/cpu.max", &text);
-      long long quota = text.rfind("max", 0) == 0 ? 0 : std::strtoll(text.c_str(), nullptr, 10);
-      long long period = std::strtoll(text.c_str() + text.find(' ') + 1, nullptr, 10);
-      f.cpu_max_cores = quota <= 0 || period <= 0 ? 0 : static_cast<double>(quota) / static_cast<double>(period);
+    if (may_hold(cg, d, "cpu")) {
+      if (read_text(d + "/cpu.cfs_quota_us", &text)) {  // v1 ("-1": no limit)
+        f.cpu_max_cores = cores(std::strtoll(text.c_str(), nullptr, 10), read_number(d + "/cpu.cfs_period_us"));
+      } else if (read_text(d + "/cpu.max", &text)) {  // v2: "max 100000" or "50000 100000"
+        long long quota = text.rfind("max", 0) == 0 ? 0 : std::strtoll(text.c_str(), nullptr, 10);
+        size_t space = text.find(' ');
+        f.cpu_max_cores = cores(quota, space == std::string::npos ? 0 : std::strtoll(text.c_str() + space + 1, nullptr, 10));
+        // cpu.stat's usage_usec counts only where the cpu controller is on.
+        if (f.cpu_usec < 0) f.cpu_usec = read_keyed(d + "/cpu.stat", "usage_usec");
+      }
     }
-    if (exists(d + "/pids.current")) {
-      f.pids = read_number(d + "/pids.current");
-      f.pids_max = read_number(d + "/pids.max");
+    if (may_hold(cg, d, "pids")) {
+      if (long long pids = read_number(d + "/pids.current"); pids >= 0) {
+        f.pids = pids;
+        f.pids_max = read_number(d + "/pids.max");
+      }
     }
     if (f.members.empty()) f.members = members_of(d);
   }

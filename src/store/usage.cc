@@ -33,8 +33,11 @@ pid_t local_wrapper(const TaskView& v) {
 // share the reads.
 std::vector<std::vector<ProcStat>> descendants_of_wrappers(const std::vector<pid_t>& wrappers, size_t threads) {
   std::vector<std::vector<ProcStat>> out(wrappers.size());
-  std::vector<pid_t> pids = list_pids();
-  constexpr size_t kWalkReadsPerTask = 3;
+  // A few tasks are walked without listing /proc at all (status of one
+  // task: the listing alone cost more than its walk).
+  constexpr size_t kWalkReadsPerTask = 3, kAlwaysWalk = 8;
+  std::vector<pid_t> pids;
+  if (wrappers.size() > kAlwaysWalk) pids = list_pids();
   if (pids.empty() || wrappers.size() * kWalkReadsPerTask < pids.size()) {
     for_each_index(wrappers.size(), threads, [&](size_t i) { out[i] = live_descendants_of_wrapper(wrappers[i]); });
     return out;
@@ -139,8 +142,7 @@ std::string run_key(const TaskView& v) {
 
 }  // namespace
 
-std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskView>& views, bool detailed,
-                                    size_t max_top) {
+std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskView>& views, const UsageRequest& request) {
   std::vector<TaskUsage> out(views.size());
   std::vector<int64_t> cpu_us(views.size(), 0), oldest_ms(views.size(), 0);
   size_t threads = batch_threads(views.size());
@@ -157,7 +159,7 @@ std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskVi
     const std::vector<ProcStat>& procs = wrapper_of[i] != std::string::npos        ? trees[wrapper_of[i]]
                                          : is_lost(views[i].condition) && !views[i].remote ? views[i].leftovers
                                                                                            : none;
-    out[i] = sample_one(views[i], procs, detailed, max_top, &cpu_us[i], &oldest_ms[i]);
+    out[i] = sample_one(views[i], procs, request.detailed, request.max_top, &cpu_us[i], &oldest_ms[i]);
   });
   bool any = std::any_of(out.begin(), out.end(), [](const TaskUsage& u) { return u.sampled; });
   if (!any) return out;
@@ -178,9 +180,9 @@ std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskVi
       u.cpu_window_seconds = static_cast<double>(now - oldest_ms[i]) / 1e3;
       u.cpu_percent = static_cast<double>(cpu_us[i]) / 1e3 / static_cast<double>(now - oldest_ms[i]) * 100;
     }
-    cache.record(views[i].id, {key, now, cpu_us[i]});
+    if (request.record) cache.record(views[i].id, {key, now, cpu_us[i]});
   }
-  cache.save();
+  if (request.record) cache.save();
   return out;
 }
 

@@ -50,10 +50,20 @@ struct TaskUsage {
   CgroupFigures cgroup;
 };
 
-// Samples every view (in parallel for many). `detailed` adds PSS and the
-// top processes (status); `max_top` bounds the latter. CPU% comes from the
-// sample cache (cpu_samples.h), which this refreshes.
-std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskView>& views, bool detailed,
-                                    size_t max_top = 5);
+// How much sample_usage reads and whether it moves the CPU% window.
+struct UsageRequest {
+  // PSS, the top processes and the cgroup's figures (status).
+  bool detailed = false;
+  size_t max_top = 5;  // bounds the top processes
+  // Records this sample in the cache (cpu_samples.h), so the next look
+  // measures from now: list and top do; status only reads it (a look at one
+  // task writes nothing, and the window goes on from the last list or top).
+  bool record = true;
+};
+
+// Samples every view (in parallel for many). CPU% comes from the sample
+// cache (over at least a second since the last recorded sample), else it is
+// the average since the oldest process started, as ps shows it.
+std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskView>& views, const UsageRequest& request);
 
 }  // namespace spmi
