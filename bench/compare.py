@@ -23,6 +23,16 @@ Measurements:
   wakeups    context switches of an idle supervising process over a window.
   logs       1 GiB (quick: 8 MiB) of lines through the wrapper vs straight
              to a file.
+  scale      spmi alone at 10/100/1000/10,000 tasks: apply of a new
+             project, of the same file unchanged and of a changed one (every
+             command edited), start of all, list of all running, stop of
+             all; results-scale.png plots the cost per task against the
+             number of tasks.
+
+Physical references (what no supervisor can beat on this machine) run
+beside the peers: for memory, a C program that only waits in ppoll (static
+glibc, dynamic glibc, static musl when musl-gcc is there); for status, `cat`
+of the task's state file.
 """
 import argparse
 import json
@@ -433,6 +443,33 @@ class Pm2(Peer):
         super().teardown()
 
 
+REFERENCE_C = r"""
+#include <poll.h>
+#include <signal.h>
+int main(void) {
+  sigset_t none;
+  sigemptyset(&none);
+  for (;;) ppoll(0, 0, 0, &none);
+}
+"""
+
+
+def build_references(root):
+    """The idle reference programs: {label: path}, those that could be built."""
+    src = os.path.join(root, "idle.c")
+    with open(src, "w") as f:
+        f.write("#define _GNU_SOURCE\n" + REFERENCE_C)
+    out = {}
+    for label, cc, flags in (("ppoll, static glibc", "cc", ["-static"]), ("ppoll, dynamic glibc", "cc", []),
+                             ("ppoll, static musl", "musl-gcc", ["-static"])):
+        exe = os.path.join(root, "idle-" + label.split()[-1] + "-" + label.split()[1].rstrip(","))
+        if shutil.which(cc) and subprocess.run([cc, "-O2", *flags, "-o", exe, src]).returncode == 0:
+            out[label] = exe
+    # Written just now: their page-cache pages would count as dirty.
+    os.sync()
+    return out
+
+
 def summary(samples):
     return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "runs": len(samples)}
 
@@ -451,6 +488,9 @@ class Bench:
             "pm2": lambda: Pm2(self.root, args.pm2),
         }
         self.labels = {k: v().label for k, v in self.peers.items()}
+        self.references = build_references(self.root)
+        self.labels.update({k: "reference: " + k for k in self.references})
+        self.labels["cat state file"] = "reference: cat of the state file"
 
     def record(self, scenario, case, key, samples, unit):
         self.results.setdefault(scenario, {}).setdefault(case, {})[key] = dict(summary(samples), unit=unit)
@@ -483,12 +523,45 @@ class Bench:
                 # one task) are file-backed and reclaimable; dirty ones are
                 # what a supervisor really costs.
                 self.record("memory", f"{n} tasks, dirty only", key, dirty, "kB/task")
+            for label, exe in self.references.items():
+                procs = [daemon([exe]) for _ in range(n)]
+                try:
+                    time.sleep(1.0)
+                    self.record("memory", f"{n} tasks", label, [private_kb(p.pid) for p in procs], "kB/task")
+                    self.record("memory", f"{n} tasks, dirty only", label,
+                                [private_kb(p.pid, ("Private_Dirty:",)) for p in procs], "kB/task")
+                finally:
+                    for p in procs:
+                        p.kill()
+                        p.wait()
 
     def status(self):
         for key in self.peers:
             self.record("status", "1 task", key,
                         self.with_peer(key, 1, lambda p: [timed(p.status_cmd(), p.env) for _ in range(self.args.runs)]),
                         "ms")
+        # In alternating triples, so that drift of the machine hits all
+        # three alike: spmi status, sv status, and cat of spmi's state file
+        # (reading one file: the physical reference).
+        spmi, runit = self.peers["spmi-default"](), self.peers["runit"]()
+        try:
+            spmi.setup(1)
+            runit.setup(1)
+            cat = ["cat", os.path.join(spmi.env["SPMI_PATH"], "t0", "state")]
+            a, b, c = [], [], []
+            for _ in range(self.args.runs * 5):
+                a.append(timed(spmi.status_cmd(), spmi.env))
+                b.append(timed(runit.status_cmd(), runit.env))
+                c.append(timed(cat))
+        finally:
+            spmi.teardown()
+            runit.teardown()
+        self.record("status", "1 task, alternating", "spmi-default", a, "ms")
+        self.record("status", "1 task, alternating", "runit", b, "ms")
+        self.record("status", "1 task, alternating", "cat state file", c, "ms")
+        ratio = statistics.median(a) / statistics.median(b)
+        self.results.setdefault("ratios", {})["status_vs_sv"] = ratio
+        print(f"  status: spmi / sv status = {ratio:.2f} (medians of {len(a)} alternating pairs)", flush=True)
 
     def listing(self):
         for n in self.args.list_counts:
@@ -580,10 +653,40 @@ class Bench:
         print(f"  logs: direct {statistics.median(direct):.0f} ms, through the wrapper "
               f"{statistics.median(through):.0f} ms: throughput ratio {ratio:.2f}", flush=True)
 
+    def scale(self):
+        """spmi alone, growing: what each operation costs per task."""
+        out = self.results.setdefault("scale", {})
+        for n in self.args.scale_counts:
+            p = Spmi(self.root, self.args.spmi, "default")
+            try:
+                path = os.path.join(p.root, "bench.toml")
+
+                def write(tag):
+                    lines = ['[project]', 'name = "bench"', '[project.defaults.wrapper]', 'type = "default"']
+                    for i in range(n):
+                        lines += [f'[project.tasks.t{i}.wrapper]', f'command = ["sleep", "{tag}"]']
+                    with open(path, "w") as f:
+                        f.write("\n".join(lines) + "\n")
+
+                write("3600")
+                row = {"apply new": timed([self.args.spmi, "apply", path], p.env),
+                       "apply unchanged": timed([self.args.spmi, "apply", path], p.env)}
+                write("3601")
+                row["apply changed"] = timed([self.args.spmi, "apply", path], p.env)
+                row["start"] = timed([self.args.spmi, "start", "t.*"], p.env)
+                lists = [timed([self.args.spmi, "list"], p.env) for _ in range(max(3, self.args.runs // 4))]
+                row["list"] = statistics.median(lists)
+                row["stop"] = timed([self.args.spmi, "stop", "t.*"], p.env)
+            finally:
+                p.teardown()
+                shutil.rmtree(p.root, ignore_errors=True)
+            out[str(n)] = row
+            print(f"  scale {n:6} tasks: " + ", ".join(f"{k} {v:.0f} ms" for k, v in row.items()), flush=True)
+
     def run(self):
         scenarios = [("memory", self.memory), ("status", self.status), ("list", self.listing),
                      ("start/stop", self.start_stop), ("respawn", self.respawn), ("stop-term", self.stop_term),
-                     ("wakeups", self.wakeups), ("logs", self.logs)]
+                     ("wakeups", self.wakeups), ("logs", self.logs), ("scale", self.scale)]
         try:
             for name, fn in scenarios:
                 if self.args.only and name not in self.args.only:
@@ -619,13 +722,14 @@ def write_report(bench, out, quick):
              f"Mode: {'quick (tiny counts; proves the benchmark works, not the numbers)' if quick else 'full'}. "
              "Median of the runs, with [min-max]. Lower is better.", ""]
     for scenario, cases in res.items():
-        if scenario in ("logs", "logs_ratio"):
+        if scenario in ("logs", "logs_ratio", "scale", "ratios"):
             continue
-        lines += [f"## {scenario}", "", "| case | " + " | ".join(bench.labels[k] for k in keys) + " |",
-                  "|---" * (len(keys) + 1) + "|"]
+        cols = keys + [k for k in bench.labels if k not in keys and any(k in by for by in cases.values())]
+        lines += [f"## {scenario}", "", "| case | " + " | ".join(bench.labels[k] for k in cols) + " |",
+                  "|---" * (len(cols) + 1) + "|"]
         for case, by_peer in cases.items():
             cells = []
-            for k in keys:
+            for k in cols:
                 s = by_peer.get(k)
                 cells.append("-" if s is None else f"{s['median']:.1f} {s['unit']} [{s['min']:.1f}-{s['max']:.1f}]")
             lines.append(f"| {case} | " + " | ".join(cells) + " |")
@@ -635,12 +739,46 @@ def write_report(bench, out, quick):
             lines += ["## log throughput", "", f"{case} of 64-byte lines: straight to a file "
                       f"{by['direct']['median']:.0f} ms, through spmi's wrapper {by['spmi-default']['median']:.0f} ms; "
                       f"throughput ratio {res['logs_ratio']:.2f}.", ""]
+    if "ratios" in res:
+        lines += [f"spmi status / sv status in alternating pairs: {res['ratios']['status_vs_sv']:.2f}.", ""]
+    if "scale" in res:
+        ops = list(next(iter(res["scale"].values())))
+        lines += ["## scale (spmi alone)", "", "Milliseconds for all the tasks; per task in brackets.", "",
+                  "| tasks | " + " | ".join(ops) + " |", "|---" * (len(ops) + 1) + "|"]
+        for n, row in res["scale"].items():
+            lines.append(f"| {n} | " + " | ".join(f"{row[o]:.0f} ({row[o] / int(n):.3f})" for o in ops) + " |")
+        lines.append("")
     lines += ["## The original SPMI", "",
               "Not installable here; from ../shared/reference/performance-anchors.md (measured on a "
               "similar 2-core machine, not in this run): `list` of 6 / 50 tasks 110-130 / 480-550 ms.", ""]
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write("\n".join(lines))
     chart(res, bench, os.path.join(out, "results.png"))
+    if "scale" in res:
+        scale_chart(res["scale"], os.path.join(out, "results-scale.png"))
+
+
+def scale_chart(scale, path):
+    """Cost per task against the number of tasks, one line per operation."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    counts = [int(n) for n in scale]
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for op in next(iter(scale.values())):
+        ax.plot(counts, [scale[str(n)][op] / n for n in counts], marker="o", label=op)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("tasks")
+    ax.set_ylabel("ms per task")
+    ax.set_title("spmi: cost per task as the number of tasks grows")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
 
 
 def chart(res, bench, path):
@@ -651,7 +789,9 @@ def chart(res, bench, path):
     except ImportError:
         print("matplotlib missing: no chart", file=sys.stderr)
         return
-    panels = [(s, c) for s, cases in res.items() if s not in ("logs", "logs_ratio") for c in cases]
+    panels = [(s, c) for s, cases in res.items() if s not in ("logs", "logs_ratio", "scale", "ratios") for c in cases]
+    if not panels:
+        return
     cols = 3
     rows = (len(panels) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.2 * rows), squeeze=False)
@@ -660,7 +800,7 @@ def chart(res, bench, path):
         names = [bench.labels[k] for k in by]
         med = [v["median"] for v in by.values()]
         err = [[v["median"] - v["min"] for v in by.values()], [v["max"] - v["median"] for v in by.values()]]
-        ax.barh(names, med, xerr=err, color=["#2a7" if n.startswith("spmi") else "#888" for n in names])
+        ax.barh(names, med, xerr=err, color=["#2a7" if n.startswith("spmi") else "#58c" if n.startswith("reference") else "#888" for n in names])
         ax.set_title(f"{s}, {c} ({next(iter(by.values()))['unit']})", fontsize=9)
         positive = [m for m in med if m > 0]
         if positive and max(positive) / min(positive) > 50:
@@ -680,13 +820,18 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--quick", action="store_true", help="tiny counts: proves the benchmark runs")
     ap.add_argument("--only", action="append", help="run only this scenario (repeatable)")
+    ap.add_argument("--scale", type=int, action="append", help="the scale scenario's task counts (repeatable)")
     args = ap.parse_args()
     if args.quick:
         args.memory_counts, args.list_counts, args.batch = [1, 3], [2, 4], 3
+        args.scale_counts = [2, 10]
         args.runs, args.respawns, args.idle_seconds, args.log_bytes = 3, 2, 2, 8 << 20
     else:
         args.memory_counts, args.list_counts, args.batch = [1, 50, 500], [10, 100, 1000], 100
+        args.scale_counts = [10, 100, 1000, 10000]
         args.runs, args.respawns, args.idle_seconds, args.log_bytes = 20, 10, 60, 1 << 30
+    if args.scale:
+        args.scale_counts = args.scale
     bench = Bench(args)
     bench.run()
     write_report(bench, args.out, args.quick)

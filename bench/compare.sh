@@ -2,6 +2,7 @@
 # The side-by-side benchmark (issue 7): spmi against supervisord, runit, s6
 # and PM2 on identical sleep tasks, every scenario in one run. Installs the
 # peers that are missing (Debian: supervisor, runit, s6, python3-matplotlib,
+# musl-tools for a reference program,
 # nodejs/npm; npm: pm2 into build/bench/npm, never globally), builds spmi,
 # and writes build/bench/results.md, results.json and results.png.
 #
@@ -12,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 need=()
-for pkg in supervisor runit s6 python3-matplotlib; do
+for pkg in supervisor runit s6 python3-matplotlib musl-tools; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 command -v npm >/dev/null || need+=(nodejs npm)

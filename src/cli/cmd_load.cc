@@ -77,11 +77,14 @@ int run_load(Context& ctx, const Options& opts) {
     return kExitSystem;
   }
   int code = kExitOk;
-  for (const auto& l : loaded) {
-    StoreWrite w = store_task(ctx.store, l, &err);
-    if (w == StoreWrite::Done) ctx.reporter.done("loaded " + l.spec.id + " (" + l.path + ")");
-    else print_error(l.spec.id + ": " + err);
-    code = std::max(code, store_exit_code(w));  // 4 (the system refused) outranks 1
+  std::vector<const LoadedTask*> tasks;
+  for (const auto& l : loaded) tasks.push_back(&l);
+  std::vector<StoreResult> results = store_tasks(ctx.store, tasks, std::vector<bool>(tasks.size(), false));
+  for (size_t i = 0; i < loaded.size(); ++i) {
+    const LoadedTask& l = loaded[i];
+    if (results[i].write == StoreWrite::Done) ctx.reporter.done("loaded " + l.spec.id + " (" + l.path + ")");
+    else print_error(l.spec.id + ": " + results[i].err);
+    code = std::max(code, store_exit_code(results[i].write));  // 4 (the system refused) outranks 1
   }
   return code;
 }

@@ -130,7 +130,7 @@ int run_run(Context& ctx, Options& opts) {
     print_error("run: " + err);
     return kExitSystem;  // as load: the state directory cannot be made
   }
-  if (StoreWrite w = ctx.store.create_task(spec, text, "json", &err); w != StoreWrite::Done) {
+  if (StoreWrite w = ctx.store.create_task(spec, DescriptorCopy{text, "json", ""}, &err); w != StoreWrite::Done) {
     print_error("run: " + err);
     return store_exit_code(w);
   }

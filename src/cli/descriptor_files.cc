@@ -112,6 +112,7 @@ bool read_task_files(const std::vector<std::string>& paths, std::vector<LoadedTa
       bad_files += diags.size() > before ? 1 : 0;
       continue;
     }
+    auto text = std::make_shared<const std::string>(std::move(doc.text));
     for (auto& spec : specs) {
       check_host(doc, spec, &warnings);
       auto [it, fresh] = first_file.emplace(spec.id, path);
@@ -120,7 +121,7 @@ bool read_task_files(const std::vector<std::string>& paths, std::vector<LoadedTa
         ++bad_files;
         continue;
       }
-      out->push_back({std::move(spec), path, doc.text, doc.format});
+      out->push_back({std::move(spec), path, text, doc.format});
     }
   }
   for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.format().c_str());

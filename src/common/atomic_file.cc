@@ -77,6 +77,11 @@ bool prepare_file(const std::string& path, std::string_view content, std::string
   return true;
 }
 
+bool prepare_link(const std::string& path, const std::string& source, std::string* tmp) {
+  *tmp = temporary_name(path);
+  return ::link(source.c_str(), tmp->c_str()) == 0;
+}
+
 bool commit_file(const std::string& tmp, const std::string& path, std::string* err) {
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     *err = path + ": " + errno_text(errno);

@@ -34,6 +34,11 @@ bool write_file_atomic(const std::string& path, std::string_view content, std::s
 //                 beside `path` (its name in *tmp); nothing on failure.
 //   commit_file:  renames *tmp over `path` and fsyncs the directory.
 bool prepare_file(const std::string& path, std::string_view content, std::string* tmp, std::string* err);
+// prepare_file for a content that `source` already holds, durably: a hard
+// link to it under the temporary name (no bytes written, no inode made).
+// The caller must never change `source` in place. False with errno (EMLINK:
+// too many links) when the link cannot be made; then the caller writes.
+bool prepare_link(const std::string& path, const std::string& source, std::string* tmp);
 bool commit_file(const std::string& tmp, const std::string& path, std::string* err);
 
 // Who writes a temporary file or work directory, as its name records it:

@@ -1,7 +1,11 @@
 // Writing loaded tasks and carrying out an apply plan (apply.h).
 #include "lifecycle/apply.h"
 
+#include <map>
+#include <set>
+
 #include "common/names.h"
+#include "store/parallel.h"
 #include "lifecycle/end.h"
 #include "lifecycle/reload.h"
 #include "lifecycle/start.h"
@@ -19,11 +23,30 @@ StoreWrite worse(StoreWrite a, StoreWrite b) {
 
 }  // namespace
 
-StoreWrite store_task(const Store& store, const LoadedTask& t, std::string* err, bool metadata_only) {
-  if (!store.has_task(t.spec.id)) return store.create_task(t.spec, t.text, t.format, err);
+DescriptorShares::DescriptorShares(const Store& store, const std::vector<const LoadedTask*>& tasks) {
+  std::map<const std::string*, size_t> tasks_of;
+  for (const LoadedTask* t : tasks) ++tasks_of[t->text.get()];
+  std::string err;
+  for (const auto& [text, n] : tasks_of)
+    if (n > 1) files_[text] = store.share_descriptor(*text, &err);  // "": each task writes the bytes
+}
+
+DescriptorShares::~DescriptorShares() {
+  for (const auto& [text, file] : files_)
+    if (!file.empty()) ::unlink(file.c_str());
+}
+
+DescriptorCopy DescriptorShares::copy_of(const LoadedTask& t) const {
+  auto it = files_.find(t.text.get());
+  return {*t.text, t.format, it == files_.end() ? std::string() : it->second};
+}
+
+StoreWrite store_task(const Store& store, const LoadedTask& t, const DescriptorCopy& copy, std::string* err,
+                      bool metadata_only) {
+  if (!store.has_task(t.spec.id)) return store.create_task(t.spec, copy, err);
   Fd lock = store.lock_task(t.spec.id, kTaskLockWaitMs, err);
   if (!lock.valid()) return StoreWrite::Conflict;
-  if (metadata_only) return store.replace_task(t.spec, t.text, t.format, err);
+  if (metadata_only) return store.replace_task(t.spec, copy, err);
   TaskView v = inspect_task(store, t.spec.id);
   if (v.condition == TaskCondition::Active) {
     *err = "it is active (it became active meanwhile?); not replaced";
@@ -33,7 +56,17 @@ StoreWrite store_task(const Store& store, const LoadedTask& t, std::string* err,
     *err = v.leftovers_refusal();
     return StoreWrite::Conflict;
   }
-  return store.replace_task(t.spec, t.text, t.format, err);
+  return store.replace_task(t.spec, copy, err);
+}
+
+std::vector<StoreResult> store_tasks(const Store& store, const std::vector<const LoadedTask*>& tasks,
+                                     const std::vector<bool>& metadata_only) {
+  std::vector<StoreResult> out(tasks.size());
+  DescriptorShares shares(store, tasks);
+  for_each_index(tasks.size(), write_threads(tasks.size()), [&](size_t i) {
+    out[i].write = store_task(store, *tasks[i], shares.copy_of(*tasks[i]), &out[i].err, metadata_only[i]);
+  });
+  return out;
 }
 
 bool carry_out_apply(const Session& s, const ApplyPlan& plan, const std::vector<LoadedTask>& loaded,
@@ -48,18 +81,25 @@ bool carry_out_apply(const Session& s, const ApplyPlan& plan, const std::vector<
   // 2. Write the new and changed definitions (unchanged ones are left as
   // they are); remove the pruned tasks.
   std::vector<std::string> written;
-  std::string err;
+  std::vector<const LoadedTask*> to_write;
+  std::vector<bool> runs_on;  // running, and only metadata or reloadable keys changed
+  std::set<std::string> unchanged(plan.unchanged.begin(), plan.unchanged.end());
+  std::map<std::string, bool> runs_on_of;
+  for (const auto& c : plan.changed) runs_on_of[c.id] = runs_on_of[c.id] || (c.running && !c.restart);
   for (const auto& l : loaded) {
-    if (contains(plan.unchanged, l.spec.id)) continue;
-    bool runs_on = false;  // running, and only metadata or reloadable keys changed
-    for (const auto& c : plan.changed) runs_on = runs_on || (c.id == l.spec.id && c.running && !c.restart);
-    StoreWrite w = store_task(s.store, l, &err, runs_on);
-    if (w == StoreWrite::Done) {
-      written.push_back(l.spec.id);
-      s.report.done((stored.count(l.spec.id) ? "updated " : "loaded ") + l.spec.id);
+    if (unchanged.count(l.spec.id)) continue;
+    to_write.push_back(&l);
+    runs_on.push_back(runs_on_of.count(l.spec.id) && runs_on_of[l.spec.id]);
+  }
+  std::vector<StoreResult> results = store_tasks(s.store, to_write, runs_on);
+  for (size_t i = 0; i < to_write.size(); ++i) {
+    const std::string& id = to_write[i]->spec.id;
+    if (results[i].write == StoreWrite::Done) {
+      written.push_back(id);
+      s.report.done((stored.count(id) ? "updated " : "loaded ") + id);
     } else {
-      s.report.problem(l.spec.id + ": not updated: " + err);
-      *worst_write = worse(*worst_write, w);
+      s.report.problem(id + ": not updated: " + results[i].err);
+      *worst_write = worse(*worst_write, results[i].write);
     }
   }
   for (const auto& r : plan.removed) {

@@ -4,6 +4,8 @@
 // what was running) (apply.cc). The plan itself is apply_plan.h.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,15 +20,44 @@ namespace spmi {
 struct LoadedTask {
   TaskSpec spec;
   std::string path;
-  std::string text;
+  // The descriptor file's bytes, shared by all the tasks of that file.
+  std::shared_ptr<const std::string> text;
   std::string format;
 };
+
+// The descriptor copies of one load or apply: each file's bytes written
+// once (Store::share_descriptor) and hard-linked into each of its tasks;
+// the shared files are deleted at the end (the tasks keep their links).
+class DescriptorShares {
+ public:
+  DescriptorShares(const Store& store, const std::vector<const LoadedTask*>& tasks);
+  ~DescriptorShares();
+  DescriptorShares(const DescriptorShares&) = delete;
+  DescriptorShares& operator=(const DescriptorShares&) = delete;
+  // The copy for `t` (its bytes alone where the shared file could not be
+  // written: each task then writes them and reports what failed).
+  DescriptorCopy copy_of(const LoadedTask& t) const;
+
+ private:
+  std::map<const std::string*, std::string> files_;
+};
+
+// Writes many tasks (store_task for each, `metadata_only[i]` for
+// tasks[i]) on a few threads: their fsyncs wait on the disk together. The
+// results are in the order of `tasks`, for the caller to report.
+struct StoreResult {
+  StoreWrite write = StoreWrite::Done;
+  std::string err;
+};
+std::vector<StoreResult> store_tasks(const Store& store, const std::vector<const LoadedTask*>& tasks,
+                                     const std::vector<bool>& metadata_only);
 
 // Creates the task, or replaces the spec of a loaded one, which must be
 // inactive with nothing left running (checked under its cli.lock), unless
 // `metadata_only`: then only comment, tags, project or source differ and
 // the task may run on.
-StoreWrite store_task(const Store& store, const LoadedTask& task, std::string* err, bool metadata_only = false);
+StoreWrite store_task(const Store& store, const LoadedTask& task, const DescriptorCopy& copy, std::string* err,
+                      bool metadata_only = false);
 
 // Carries out `plan` for `loaded` (`stored`: the specs before it): stops
 // what changes or goes (dependents first), writes the new and changed

@@ -37,4 +37,10 @@ inline size_t batch_threads(size_t n) {
   return std::min<size_t>({2 * cores, 8, n / kPerThread});
 }
 
+// How many threads a batch of `n` durable writes to the state directory is
+// worth: their fsyncs wait on the disk (and the file system's inode
+// allocation on the kernel), so a few at once overlap the waits. One per 16
+// writes, at most 8: apply of 1000 tasks (bench/compare.py --only scale).
+inline size_t write_threads(size_t n) { return std::min<size_t>(8, std::max<size_t>(1, n / 16)); }
+
 }  // namespace spmi

@@ -1,6 +1,7 @@
 // State directory access: listing, atomic creation, replacement and removal.
 #include "store/store.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -185,11 +186,15 @@ bool Store::read_state(const std::string& id, TaskState* state, bool* present, s
 // Both files are written beside their names first (where a full disk can
 // still refuse: then nothing changed), then renamed into place, spec first:
 // it is what every command reads.
-static bool write_task_files(const std::string& dir, const TaskSpec& spec, const std::string& descriptor_text,
-                             const std::string& format, std::string* err) {
+static bool write_task_files(const std::string& dir, const TaskSpec& spec, const DescriptorCopy& copy,
+                             std::string* err) {
+  std::string format(copy.format);
   std::string descriptor = dir + "/" + task_files::kDescriptorPrefix + format, spec_path = dir + "/" + task_files::kSpec;
   std::string descriptor_tmp, spec_tmp;
-  if (!prepare_file(descriptor, descriptor_text, &descriptor_tmp, err)) return false;
+  // A link where it can be made, else the bytes (a file past ext4's 65000 links).
+  if ((copy.shared_file.empty() || !prepare_link(descriptor, copy.shared_file, &descriptor_tmp)) &&
+      !prepare_file(descriptor, copy.text, &descriptor_tmp, err))
+    return false;
   if (!prepare_file(spec_path, serialize_spec(spec), &spec_tmp, err)) {
     ::unlink(descriptor_tmp.c_str());
     return false;
@@ -205,14 +210,22 @@ static bool write_task_files(const std::string& dir, const TaskSpec& spec, const
   return true;
 }
 
-StoreWrite Store::create_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
-                              std::string* err) const {
+std::string Store::share_descriptor(std::string_view text, std::string* err) const {
+  // ".descriptor-<n>.tmp.<writer tag>": a temporary name (atomic_file.h),
+  // which collect_abandoned deletes once its writer is gone.
+  static std::atomic<unsigned> serial{0};
+  std::string path = root_ + "/descriptor-" + std::to_string(serial++), tmp;
+  if (!prepare_file(path, text, &tmp, err)) return "";
+  return tmp;
+}
+
+StoreWrite Store::create_task(const TaskSpec& spec, const DescriptorCopy& copy, std::string* err) const {
   std::string tmp = root_ + "/.new-" + spec.id + "-" + writer_tag();
   if (::mkdir(tmp.c_str(), 0700) != 0) {
     *err = tmp + ": " + errno_text(errno);
     return StoreWrite::Failed;
   }
-  bool ok = write_task_files(tmp, spec, descriptor_text, format, err);
+  bool ok = write_task_files(tmp, spec, copy, err);
   for (const char* lock : {task_files::kLock, task_files::kCliLock}) {
     if (!ok) break;
     Fd fd(::open((tmp + "/" + lock).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
@@ -236,10 +249,8 @@ StoreWrite Store::create_task(const TaskSpec& spec, const std::string& descripto
   return fsync_dir(root_, err) ? StoreWrite::Done : StoreWrite::Failed;
 }
 
-StoreWrite Store::replace_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
-                               std::string* err) const {
-  return write_task_files(task_dir(spec.id), spec, descriptor_text, format, err) ? StoreWrite::Done
-                                                                                 : StoreWrite::Failed;
+StoreWrite Store::replace_task(const TaskSpec& spec, const DescriptorCopy& copy, std::string* err) const {
+  return write_task_files(task_dir(spec.id), spec, copy, err) ? StoreWrite::Done : StoreWrite::Failed;
 }
 
 namespace {
@@ -258,7 +269,15 @@ void Store::collect_abandoned() const {
   std::vector<std::string> doomed;
   while (struct dirent* e = ::readdir(dir)) {
     std::string_view name = e->d_name;
-    if (!name.starts_with(".new-") && !name.starts_with(".removing-")) continue;
+    if (!name.starts_with(".new-") && !name.starts_with(".removing-")) {
+      // A shared descriptor copy (share_descriptor) of a load that died.
+      pid_t writer = 0;
+      std::string writer_host;
+      if (e->d_type == DT_REG && is_temporary_name(std::string(name), &writer, &writer_host) &&
+          writer_gone(writer, writer_host))
+        ::unlink((root_ + "/" + std::string(name)).c_str());
+      continue;
+    }
     // ".new-<id>-<writer tag>": the tag starts after the last '-' before its
     // '@' (a host name may hold '-').
     size_t dash = name.rfind('-', name.rfind('@'));

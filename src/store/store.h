@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/fd.h"
@@ -11,6 +12,18 @@
 #include "common/task_state.h"
 
 namespace spmi {
+
+// What a task keeps of the descriptor file it came from: its bytes,
+// verbatim, as descriptor.<format>. `shared_file` (Store::share_descriptor),
+// when set, already holds `text`: the task's copy becomes a hard link to it,
+// so the tasks of one file share one inode instead of each writing the
+// whole file (apply of N tasks from one file wrote N times its size, and
+// made N more inodes).
+struct DescriptorCopy {
+  std::string_view text;
+  std::string_view format;
+  std::string shared_file;
+};
 
 // $SPMI_PATH, or ~/.spmi. Empty with `err` when neither can be determined.
 std::string default_spmi_path(std::string* err);
@@ -49,13 +62,15 @@ class Store {
 
   // Creates a new task directory atomically (built under a hidden name, then
   // renamed into place); Conflict if the id exists.
-  StoreWrite create_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
-                         std::string* err) const;
+  StoreWrite create_task(const TaskSpec& spec, const DescriptorCopy& copy, std::string* err) const;
   // Replaces the spec and descriptor copy of an existing task (caller holds
   // its cli.lock): both are written beside the old ones first, so a full
   // disk leaves the old pair whole.
-  StoreWrite replace_task(const TaskSpec& spec, const std::string& descriptor_text, const std::string& format,
-                          std::string* err) const;
+  StoreWrite replace_task(const TaskSpec& spec, const DescriptorCopy& copy, std::string* err) const;
+  // Writes `text` once, durably, as a hidden file in the root whose name
+  // records this process (collected if it dies), for the DescriptorCopy of
+  // every task of one descriptor file; "" with `err` when it cannot.
+  std::string share_descriptor(std::string_view text, std::string* err) const;
   // Removes a task directory (caller holds its cli.lock and checked it is inactive).
   bool remove_task(const std::string& id, std::string* err) const;
   // Deletes the work directories (.new-<id>-<pid>, .removing-<id>-<pid>)

@@ -1,6 +1,10 @@
 // End to end: project descriptors, -p/--tag selection, `spmi apply` (only
 // changed running tasks restart, --prune, --dry-run changes nothing), and
 // clean refusing a task others depend on.
+#include <sys/stat.h>
+
+#include <filesystem>
+
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -140,6 +144,35 @@ TEST_CASE("apply twice with one changed task restarts only that task, with its n
   CHECK(r.out.find("started") == std::string::npos);
   CHECK(env.state("worker").run_id == stopped_run);
   CHECK(env.run({"stop", "db"}).exit_code == 0);
+}
+
+TEST_CASE("the tasks of one file keep its bytes in one shared copy that apply replaces whole", "[e2e][project][apply]") {
+  SpmiEnv env;
+  std::string path = shop(env);
+  REQUIRE(env.run({"load", path}).exit_code == 0);
+  auto copy_of = [&](const std::string& id) { return env.spmi_path() + "/" + id + "/descriptor.toml"; };
+  struct stat st {};
+  for (const char* id : {"db", "api", "worker"}) {
+    CHECK(spmi::test::slurp(copy_of(id)) == spmi::test::slurp(path));
+    // One inode for the three tasks: the file's bytes were written once.
+    REQUIRE(::stat(copy_of(id).c_str(), &st) == 0);
+    CHECK(st.st_nlink == 3);
+    CHECK((st.st_mode & 0777) == 0600);
+  }
+  // The shared file the loader wrote is gone: only the tasks' links are left.
+  for (const auto& e : std::filesystem::directory_iterator(env.spmi_path()))
+    CHECK(e.path().filename().string()[0] != '.');
+  // apply of a changed file rewrites the changed task's copy alone, whole,
+  // as a file of its own; the unchanged tasks keep theirs.
+  std::string before = spmi::test::slurp(path);
+  shop(env, "hi");
+  REQUIRE(env.run({"apply", path}).exit_code == 0);
+  CHECK(spmi::test::slurp(copy_of("api")) == spmi::test::slurp(path));
+  REQUIRE(::stat(copy_of("api").c_str(), &st) == 0);
+  CHECK(st.st_nlink == 1);
+  CHECK(spmi::test::slurp(copy_of("db")) == before);
+  REQUIRE(::stat(copy_of("db").c_str(), &st) == 0);
+  CHECK(st.st_nlink == 2);
 }
 
 TEST_CASE("apply --dry-run prints the plan and changes nothing", "[e2e][project][apply]") {

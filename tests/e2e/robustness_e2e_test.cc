@@ -141,7 +141,12 @@ TEST_CASE("work directories and temporary files of killed writers on this host a
   // The same for a temporary file of an atomic write in a task directory.
   std::ofstream(root + "/keep/.state.tmp." + std::to_string(gone) + here) << "half";
   std::ofstream(root + "/keep/.state.tmp." + std::to_string(gone) + "@elsewhere") << "half";
+  // And a descriptor copy a load shares among the tasks of one file.
+  std::ofstream(root + "/.descriptor-0.tmp." + std::to_string(gone) + here) << "[task]";
+  std::ofstream(root + "/.descriptor-0.tmp." + std::to_string(gone) + "@elsewhere") << "[task]";
   REQUIRE(env.run({"load", env.task("other", "true")}).exit_code == 0);
+  CHECK_FALSE(fs::exists(root + "/.descriptor-0.tmp." + std::to_string(gone) + here));
+  CHECK(fs::exists(root + "/.descriptor-0.tmp." + std::to_string(gone) + "@elsewhere"));
   CHECK_FALSE(fs::exists(root + "/.new-half-" + std::to_string(gone)));
   CHECK_FALSE(fs::exists(root + "/.removing-old-" + std::to_string(gone)));
   CHECK(fs::exists(root + "/.new-busy-" + std::to_string(::getpid())));

@@ -25,9 +25,10 @@ TEST_CASE("lifecycle: apply restarts a changed running task with its new definit
   // db gets a new command: it is stopped, rewritten and started again;
   // api (unchanged, running) and idle (unchanged, inactive) are left alone.
   TaskSpecs stored = stored_specs(f.store);
-  std::vector<LoadedTask> loaded = {{Fixture::spec("db", {}), "/x.toml", "", "toml"},
-                                    {Fixture::spec("api", {"db"}), "/x.toml", "", "toml"},
-                                    {Fixture::spec("idle", {}), "/x.toml", "", "toml"}};
+  auto text = std::make_shared<const std::string>("");
+  std::vector<LoadedTask> loaded = {{Fixture::spec("db", {}), "/x.toml", text, "toml"},
+                                    {Fixture::spec("api", {"db"}), "/x.toml", text, "toml"},
+                                    {Fixture::spec("idle", {}), "/x.toml", text, "toml"}};
   loaded[0].spec.shell_command = "serve --new";
   std::vector<TaskSpec> incoming;
   for (const auto& l : loaded) incoming.push_back(l.spec);

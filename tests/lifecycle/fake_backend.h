@@ -139,7 +139,7 @@ struct Fixture {
   void add(const std::string& id, std::vector<std::string> deps, const std::string& start_when = "started",
            int64_t start_timeout_ms = 60000) {
     std::string err;
-    REQUIRE(store.create_task(spec(id, std::move(deps), start_when, start_timeout_ms), "", "toml", &err) ==
+    REQUIRE(store.create_task(spec(id, std::move(deps), start_when, start_timeout_ms), DescriptorCopy{"", "toml", ""}, &err) ==
             StoreWrite::Done);
   }
 };
