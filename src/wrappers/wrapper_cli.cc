@@ -3,7 +3,7 @@
 // main_watchdog.cc) calls wrapper_main with its feature set (features.h).
 //
 //   spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH]
-//                [--id-from VARIABLE] [--slurm] <task-dir>
+//                [--id-from VARIABLE] [--slurm] [--detach] <task-dir>
 //
 // Launched by a backend, never by users. It reads only <task-dir>/spec,
 // picks the wrapper implementation named by the spec's `wrapper` type, and
@@ -12,6 +12,11 @@
 // --id-from names the environment variable in which the backend gives the
 // wrapper's backend id (tmux: TMUX_PANE, screen: STY); --slurm says it runs
 // as a Slurm batch job (id from SLURM_JOB_ID; scancel's SIGTERM is a stop).
+// --detach (the native backend) forks once first and lets the parent exit at
+// once: the wrapper then runs on, reparented away from spmi and not a session
+// leader (so it never gets a controlling terminal). spmi spawns it with
+// posix_spawn (no copy of the CLI's page tables) and waits for that parent.
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -29,7 +34,7 @@ namespace {
 
 int usage() {
   const char msg[] = "usage: spmi-wrapper [--report-fd N | --report-fifo PATH] [--env-file PATH] [--id-from VARIABLE] [--slurm] "
-      "<task-dir>\n";
+      "[--detach] <task-dir>\n";
   spmi::write_all(STDERR_FILENO, msg);
   return 2;
 }
@@ -40,6 +45,7 @@ namespace spmi {
 
 int wrapper_main(int argc, char** argv, WrapperFeatures& features) {
   spmi::WrapperOptions opts;
+  bool detach = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--version") == 0) {
       const char* name = std::strrchr(argv[0], '/');
@@ -54,6 +60,8 @@ int wrapper_main(int argc, char** argv, WrapperFeatures& features) {
       opts.env_file = argv[++i];
     } else if (std::strcmp(argv[i], "--id-from") == 0 && i + 1 < argc) {
       opts.id_variable = argv[++i];
+    } else if (std::strcmp(argv[i], "--detach") == 0) {
+      detach = true;
     } else if (std::strcmp(argv[i], "--slurm") == 0) {
       opts.slurm = true;
       if (!opts.id_variable) opts.id_variable = "SLURM_JOB_ID";
@@ -64,6 +72,14 @@ int wrapper_main(int argc, char** argv, WrapperFeatures& features) {
     }
   }
   if (opts.task_dir.empty()) return usage();
+  if (detach) {
+    pid_t child = ::fork();
+    if (child < 0) {
+      spmi::send_report(&opts, "error cannot detach the wrapper: fork: " + std::string(std::strerror(errno)));
+      return 1;
+    }
+    if (child > 0) ::_exit(0);  // the spawner waits for this exit
+  }
 
   std::string text, err;
   spmi::TaskSpec spec;
