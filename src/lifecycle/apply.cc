@@ -21,7 +21,22 @@ StoreWrite worse(StoreWrite a, StoreWrite b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
-}  // namespace
+// The descriptor copies of one load or apply: each file's bytes written
+// once (Store::share_descriptor) and hard-linked into each of its tasks;
+// the shared files are deleted at the end (the tasks keep their links).
+class DescriptorShares {
+ public:
+  DescriptorShares(const Store& store, const std::vector<const LoadedTask*>& tasks);
+  ~DescriptorShares();
+  DescriptorShares(const DescriptorShares&) = delete;
+  DescriptorShares& operator=(const DescriptorShares&) = delete;
+  // The copy for `t` (its bytes alone where the shared file could not be
+  // written: each task then writes them and reports what failed).
+  DescriptorCopy copy_of(const LoadedTask& t) const;
+
+ private:
+  std::map<const std::string*, std::string> files_;
+};
 
 DescriptorShares::DescriptorShares(const Store& store, const std::vector<const LoadedTask*>& tasks) {
   std::map<const std::string*, size_t> tasks_of;
@@ -40,6 +55,8 @@ DescriptorCopy DescriptorShares::copy_of(const LoadedTask& t) const {
   auto it = files_.find(t.text.get());
   return {*t.text, t.format, it == files_.end() ? std::string() : it->second};
 }
+
+}  // namespace
 
 StoreWrite store_task(const Store& store, const LoadedTask& t, const DescriptorCopy& copy, std::string* err,
                       bool metadata_only) {

@@ -4,7 +4,6 @@
 // what was running) (apply.cc). The plan itself is apply_plan.h.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,23 +22,6 @@ struct LoadedTask {
   // The descriptor file's bytes, shared by all the tasks of that file.
   std::shared_ptr<const std::string> text;
   std::string format;
-};
-
-// The descriptor copies of one load or apply: each file's bytes written
-// once (Store::share_descriptor) and hard-linked into each of its tasks;
-// the shared files are deleted at the end (the tasks keep their links).
-class DescriptorShares {
- public:
-  DescriptorShares(const Store& store, const std::vector<const LoadedTask*>& tasks);
-  ~DescriptorShares();
-  DescriptorShares(const DescriptorShares&) = delete;
-  DescriptorShares& operator=(const DescriptorShares&) = delete;
-  // The copy for `t` (its bytes alone where the shared file could not be
-  // written: each task then writes them and reports what failed).
-  DescriptorCopy copy_of(const LoadedTask& t) const;
-
- private:
-  std::map<const std::string*, std::string> files_;
 };
 
 // Writes many tasks (store_task for each, `metadata_only[i]` for

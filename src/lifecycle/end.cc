@@ -3,6 +3,8 @@
 // together (pidfds), so many tasks take as long as the slowest.
 #include "lifecycle/end.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <csignal>
 #include <functional>
@@ -149,11 +151,43 @@ void record_user_end(const Session& s, const std::string& id) {
   });
 }
 
+// Ending N tasks at once holds two descriptors per task (its cli.lock and
+// a pidfd of its wrapper) until all have ended: 10,000 tasks need more than
+// the usual soft limit of 1024 ("Too many open files"). The soft limit is
+// raised for that (up to the hard limit) and set back afterwards, so that
+// nothing started later by this command (a restart's wrappers, and their
+// tasks) inherits it. The limit is the process's: only an end of more than
+// 16 tasks at once changes it, which `stop` and `apply` do alone. A
+// parallel restart ends one task (with its running dependents) per thread:
+// one with over 16 dependents would raise it while another thread starts a
+// wrapper, which then gets the raised soft limit (never above the hard one).
+class FileLimitFor {
+ public:
+  explicit FileLimitFor(size_t tasks) {
+    constexpr rlim_t kSpare = 32;  // stdio, the state files being read, a helper's pipes
+    rlim_t want = static_cast<rlim_t>(tasks) * 2 + kSpare;
+    if (::getrlimit(RLIMIT_NOFILE, &old_) != 0 || old_.rlim_cur >= want) return;
+    struct rlimit raised = old_;
+    raised.rlim_cur = old_.rlim_max == RLIM_INFINITY ? want : std::min(want, old_.rlim_max);
+    changed_ = ::setrlimit(RLIMIT_NOFILE, &raised) == 0;
+  }
+  ~FileLimitFor() {
+    if (changed_) ::setrlimit(RLIMIT_NOFILE, &old_);
+  }
+  FileLimitFor(const FileLimitFor&) = delete;
+  FileLimitFor& operator=(const FileLimitFor&) = delete;
+
+ private:
+  struct rlimit old_ {};
+  bool changed_ = false;
+};
+
 }  // namespace
 
 bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill) {
   const char* verb = kill ? "kill" : "stop";
   bool failed = false;
+  FileLimitFor limit(ids.size());
   std::vector<Job> jobs(ids.size());
   std::vector<Waitable*> waits;
   std::vector<Job*> lost;

@@ -114,3 +114,42 @@ TEST_CASE("stopping many tasks waits for them in parallel", "[e2e][concurrency]"
   CHECK(took < 7000);
   for (int i = 0; i < 5; ++i) CHECK(env.state("slow" + std::to_string(i)).ended_by == SIGKILL);
 }
+
+TEST_CASE("stopping more tasks than the soft limit of open files allows works and leaves the limit to later tasks",
+          "[e2e][concurrency]") {
+  SpmiEnv env;
+  // A stop holds two descriptors per task until all have ended: 60 tasks
+  // need more than a soft limit of 64 (the hard limit allows them).
+  auto many = [&](const std::string& seconds) {
+    std::string text = "[project]\nname = \"many\"\n";
+    for (int i = 0; i < 60; ++i)
+      text += "[project.tasks.m" + std::to_string(i) + ".wrapper]\ncommand = [\"sleep\", \"" + seconds + "\"]\n";
+    return env.write("many.toml", text);
+  };
+  std::string path = many("300");
+  REQUIRE(env.run({"load", path}).exit_code == 0);
+  REQUIRE(env.run({"start", "m.*"}, 120).exit_code == 0);
+  auto limited = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"env"};
+    for (const auto& kv : env.environment()) argv.push_back(kv);
+    for (const char* w : {"prlimit", "--nofile=64:4096", "--", SPMI_BIN, "-q"}) argv.push_back(w);
+    argv.insert(argv.end(), args.begin(), args.end());
+    int code = -1;
+    std::string out = spmi::test::run_program(argv, &code);
+    INFO(args[0] << ": " << out);
+    return code;
+  };
+  // apply of a changed file stops the 60 (raising the soft limit for the
+  // stop) and starts them again with the limit spmi was given.
+  many("301");
+  CHECK(limited({"apply", path}) == 0);
+  pid_t pid = env.state("m7").pid;
+  REQUIRE(pid > 0);
+  std::string limits = spmi::test::slurp("/proc/" + std::to_string(pid) + "/limits");
+  INFO(limits);
+  CHECK(spmi::test::has(limits, "Max open files            64                   4096"));
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 60; ++i) pids.push_back(env.state("m" + std::to_string(i)).pid);
+  CHECK(limited({"stop", "m.*"}) == 0);
+  for (pid_t p : pids) CHECK_FALSE(spmi::test::alive(p));
+}
