@@ -156,38 +156,48 @@ void record_user_end(const Session& s, const std::string& id) {
 // the usual soft limit of 1024 ("Too many open files"). The soft limit is
 // raised for that (up to the hard limit) and set back afterwards, so that
 // nothing started later by this command (a restart's wrappers, and their
-// tasks) inherits it. The limit is the process's: only an end of more than
-// 16 tasks at once changes it, which `stop` and `apply` do alone. A
-// parallel restart ends one task (with its running dependents) per thread:
-// one with over 16 dependents would raise it while another thread starts a
-// wrapper, which then gets the raised soft limit (never above the hard one).
+// tasks) inherits it; where even the hard limit is too low, the tasks are
+// ended in chunks of as many as it allows. The limit is the process's: only
+// an end of more than 16 tasks at once changes it, which `stop` and `apply`
+// do alone. A parallel restart ends one task (with its running dependents)
+// per thread: one with over 16 dependents would raise it while another
+// thread starts a wrapper, which then gets the raised soft limit (never
+// above the hard one).
 class FileLimitFor {
  public:
+  static constexpr rlim_t kPerTask = 2;
+  static constexpr rlim_t kSpare = 32;  // stdio, the state files being read, a helper's pipes
   explicit FileLimitFor(size_t tasks) {
-    constexpr rlim_t kSpare = 32;  // stdio, the state files being read, a helper's pipes
-    rlim_t want = static_cast<rlim_t>(tasks) * 2 + kSpare;
-    if (::getrlimit(RLIMIT_NOFILE, &old_) != 0 || old_.rlim_cur >= want) return;
+    rlim_t want = static_cast<rlim_t>(tasks) * kPerTask + kSpare;
+    if (::getrlimit(RLIMIT_NOFILE, &old_) != 0) return;
+    now_ = old_.rlim_cur;
+    if (now_ >= want) return;
     struct rlimit raised = old_;
     raised.rlim_cur = old_.rlim_max == RLIM_INFINITY ? want : std::min(want, old_.rlim_max);
     changed_ = ::setrlimit(RLIMIT_NOFILE, &raised) == 0;
+    if (changed_) now_ = raised.rlim_cur;
   }
   ~FileLimitFor() {
     if (changed_) ::setrlimit(RLIMIT_NOFILE, &old_);
   }
   FileLimitFor(const FileLimitFor&) = delete;
   FileLimitFor& operator=(const FileLimitFor&) = delete;
+  // How many tasks can be ended at once under the limit now (at least 1).
+  size_t tasks_at_once() const {
+    if (now_ == RLIM_INFINITY) return SIZE_MAX;
+    return now_ <= kSpare + kPerTask ? 1 : static_cast<size_t>((now_ - kSpare) / kPerTask);
+  }
 
  private:
   struct rlimit old_ {};
+  rlim_t now_ = RLIM_INFINITY;
   bool changed_ = false;
 };
 
-}  // namespace
-
-bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill) {
+// end_tasks for as many tasks as the descriptors allow at once.
+bool end_all_at_once(const Session& s, const std::vector<std::string>& ids, bool kill) {
   const char* verb = kill ? "kill" : "stop";
   bool failed = false;
-  FileLimitFor limit(ids.size());
   std::vector<Job> jobs(ids.size());
   std::vector<Waitable*> waits;
   std::vector<Job*> lost;
@@ -263,6 +273,21 @@ bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill)
   }
   for (Job* job : lost) failed = !end_lost_task(s, *job, kill) || failed;
   return !failed;
+}
+
+}  // namespace
+
+bool end_tasks(const Session& s, const std::vector<std::string>& ids, bool kill) {
+  FileLimitFor limit(ids.size());
+  size_t chunk = limit.tasks_at_once();
+  if (ids.size() <= chunk) return end_all_at_once(s, ids, kill);
+  bool ok = true;
+  for (size_t at = 0; at < ids.size(); at += chunk) {
+    std::vector<std::string> part(ids.begin() + static_cast<long>(at),
+                                  ids.begin() + static_cast<long>(std::min(ids.size(), at + chunk)));
+    ok = end_all_at_once(s, part, kill) && ok;
+  }
+  return ok;
 }
 
 bool end_in_dependency_order(const Session& s, const std::vector<std::string>& ids, bool with_active_dependents,
