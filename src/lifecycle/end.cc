@@ -15,6 +15,7 @@
 #include "common/duration.h"
 #include "common/names.h"
 #include "common/lock_file.h"
+#include "store/parallel.h"
 #include "common/process_tree.h"
 #include "common/signals.h"
 #include "common/task_tree.h"
@@ -201,42 +202,71 @@ bool end_all_at_once(const Session& s, const std::vector<std::string>& ids, bool
   std::vector<Job> jobs(ids.size());
   std::vector<Waitable*> waits;
   std::vector<Job*> lost;
-  for (size_t i = 0; i < ids.size(); ++i) {
+  // What each task needs, found and requested on a few threads (10,000
+  // requests one after the other took 20 s); reported in order below.
+  enum class Step { Failed, Lost, LostJob, NotActive, Requested };
+  std::vector<Step> steps(ids.size(), Step::Failed);
+  std::vector<std::string> problems(ids.size());
+  for_each_index(ids.size(), write_threads(ids.size()), [&](size_t i) {
     Job& job = jobs[i];
     job.id = ids[i];
     std::string err;
-    job.lock = lock_for_change(s, job.id, &job.view);
+    job.lock = lock_and_inspect(s.store, job.id, &job.view, &err);
     if (!job.lock.valid()) {
-      failed = true;
-      continue;
+      problems[i] = err;
+      return;
     }
     const TaskView& v = job.view;
     if (v.condition == TaskCondition::Broken) {
-      s.report.problem(job.id + ": " + v.error);
-      failed = true;
+      problems[i] = job.id + ": " + v.error;
     } else if (v.has_leftovers() || lost_here(v)) {
-      lost.push_back(&job);
+      steps[i] = Step::Lost;
     } else if (v.condition == TaskCondition::WrapperLost && v.backend_running) {
-      failed = !end_lost_job(s, job, kill) || failed;
+      steps[i] = Step::LostJob;
     } else if (v.condition != TaskCondition::Active) {
       // Already stopped: the wanted state, not a failure (systemctl's rule).
-      s.report.problem(job.id + ": not active; nothing to " + verb);
+      problems[i] = job.id + ": not active; nothing to " + verb;
+      steps[i] = Step::NotActive;
       job.lock.reset();
     } else if (!(job.backend = backend_of(s, v))) {
-      s.report.problem(job.id + ": unknown backend type '" + v.state.backend + "'");
-      failed = true;
+      problems[i] = job.id + ": unknown backend type '" + v.state.backend + "'";
     } else {
       job.request.kill = kill;
       if (!job.backend->request_end(v, &job.request, s.debug_sink(), &err)) {
-        s.report.problem(job.id + ": " + err);
-        failed = true;
-        continue;
+        problems[i] = job.id + ": " + err;
+        return;
       }
-      s.report.debug(job.id + ": " + verb + " requested");
       job.requested = true;
-      if (job.request.wait.pidfd.valid()) waits.push_back(&job.request.wait);
+      steps[i] = Step::Requested;
+    }
+  });
+  for (size_t i = 0; i < ids.size(); ++i) {
+    Job& job = jobs[i];
+    if (!problems[i].empty()) s.report.problem(problems[i]);
+    switch (steps[i]) {
+      case Step::Failed:
+        failed = true;
+        break;
+      case Step::Lost:
+        lost.push_back(&job);
+        break;
+      case Step::LostJob:
+        failed = !end_lost_job(s, job, kill) || failed;
+        break;
+      case Step::NotActive:
+        break;
+      case Step::Requested:
+        s.report.debug(job.id + ": " + verb + " requested");
+        if (job.request.wait.pidfd.valid()) waits.push_back(&job.request.wait);
+        break;
     }
   }
+  // Each wait counts from the last request of the batch, not its own:
+  // requesting 10,000 stops takes seconds, and the first tasks' wrappers
+  // then end alongside all the others on a loaded machine.
+  const int64_t all_requested = monotonic_ms();
+  for (Job& job : jobs)
+    if (job.requested) job.request.wait.deadline_ms += all_requested - job.request.requested_ms;
   // On a terminal, a stop that takes more than a second says what it waits
   // for and when the stop timeout runs out.
   auto tick = [&] {
