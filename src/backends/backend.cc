@@ -75,7 +75,8 @@ Fd Backend::wait_wrapper_lock(const Store& store, const TaskView& v, int64_t dea
   bool busy = false;
   std::string err;
   int64_t left = std::max<int64_t>(0, deadline_ms - monotonic_ms());
-  return wait_lock_file(store.task_file(v.id, task_files::kLock), static_cast<int>(left), &busy, &err);
+  // A task whose wrapper never ran (a cancelled Slurm job) has no `lock` yet.
+  return wait_lock_file(store.task_file(v.id, task_files::kLock), static_cast<int>(left), &busy, &err, true);
 }
 
 std::string Backend::attach_banner(const TaskView& v) const {

@@ -55,8 +55,8 @@ Fd try_lock_file(const std::string& path, bool create, bool* busy, std::string* 
 
 static void on_alarm(int) {}
 
-Fd wait_lock_file(const std::string& path, int timeout_ms, bool* busy, std::string* err) {
-  Fd fd = try_lock_file(path, false, busy, err);
+Fd wait_lock_file(const std::string& path, int timeout_ms, bool* busy, std::string* err, bool create) {
+  Fd fd = try_lock_file(path, create, busy, err);
   if (fd.valid() || !*busy || timeout_ms == 0) return fd;
   fd = open_lock(path, O_RDWR, err);
   if (!fd.valid()) {

@@ -24,7 +24,7 @@ Fd try_lock_file(const std::string& path, bool create, bool* busy, std::string* 
 
 // Like try_lock_file, but waits up to `timeout_ms` for the lock (-1: forever).
 // Sets `*busy` when the time ran out.
-Fd wait_lock_file(const std::string& path, int timeout_ms, bool* busy, std::string* err);
+Fd wait_lock_file(const std::string& path, int timeout_ms, bool* busy, std::string* err, bool create = false);
 
 // Tests whether someone holds an exclusive lock on `path`, taking nothing.
 LockProbe probe_lock_file(const std::string& path);

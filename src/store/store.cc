@@ -225,15 +225,11 @@ StoreWrite Store::create_task(const TaskSpec& spec, const DescriptorCopy& copy, 
     *err = tmp + ": " + errno_text(errno);
     return StoreWrite::Failed;
   }
+  // No lock files yet: `lock` is made by the first wrapper (which creates
+  // it to lock it), `cli.lock` by the first command that locks the task
+  // (lock_task); a missing `lock` probes as not held. Two inodes fewer per
+  // loaded task (apply of 10,000 tasks made 40,000).
   bool ok = write_task_files(tmp, spec, copy, err);
-  for (const char* lock : {task_files::kLock, task_files::kCliLock}) {
-    if (!ok) break;
-    Fd fd(::open((tmp + "/" + lock).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-    if (!fd.valid()) {
-      *err = tmp + "/" + lock + ": " + errno_text(errno);
-      ok = false;
-    }
-  }
   // RENAME_NOREPLACE: two concurrent loads of one id cannot both succeed.
   bool taken = false;
   if (ok && ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, task_dir(spec.id).c_str(), RENAME_NOREPLACE) != 0) {

@@ -54,7 +54,8 @@ class SpmiEnv {
   std::string task(const std::string& id, const std::string& command, const std::string& extra_wrapper_keys = "") const;
   // The task's state file (REQUIREs that it parses).
   TaskState state(const std::string& id) const;
-  // Every file under SPMI_PATH with its content, for "nothing changed" checks.
+  // Every file under SPMI_PATH with its content, for "nothing changed"
+  // checks (but the empty lock files, made by the first use).
   std::string snapshot() const;
 
  private:
