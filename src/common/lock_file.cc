@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -63,19 +64,28 @@ Fd wait_lock_file(const std::string& path, int timeout_ms, bool* busy, std::stri
     *busy = false;
     return Fd();
   }
-  // F_OFD_SETLKW sleeps in the kernel; a one-shot timer signal (installed
-  // without SA_RESTART) interrupts it when the time runs out.
-  struct sigaction sa, old_sa;
-  std::memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_alarm;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGALRM, &sa, &old_sa);
+  // F_OFD_SETLKW sleeps in the kernel; a one-shot timer signal (its handler
+  // installed without SA_RESTART) interrupts it when the time runs out. The
+  // CLI waits for locks on several threads at once (start and stop of many
+  // tasks): the handler is installed once and stays (a process-wide
+  // disposition restored by one thread would kill another's waiting
+  // process with SIGALRM's default action), and the timer signals the
+  // waiting thread itself, not whichever thread the kernel picks.
+  static std::once_flag installed;
+  std::call_once(installed, [] {
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGALRM, &sa, nullptr);
+  });
   timer_t timer{};
   bool armed = false;
   if (timeout_ms > 0) {
     struct sigevent sev;
     std::memset(&sev, 0, sizeof sev);
-    sev.sigev_notify = SIGEV_SIGNAL;
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev._sigev_un._tid = ::gettid();  // sigev_notify_thread_id from glibc 2.38 on
     sev.sigev_signo = SIGALRM;
     if (::timer_create(CLOCK_MONOTONIC, &sev, &timer) == 0) {
       struct itimerspec its;
@@ -90,7 +100,6 @@ Fd wait_lock_file(const std::string& path, int timeout_ms, bool* busy, std::stri
   int rc = ::fcntl(fd.get(), F_OFD_SETLKW, &fl);
   int saved = errno;
   if (armed) ::timer_delete(timer);
-  ::sigaction(SIGALRM, &old_sa, nullptr);
   if (rc != 0) {
     *busy = (saved == EINTR);
     *err = *busy ? path + ": still locked by another process after waiting" : path + ": " + errno_text(saved);
