@@ -135,6 +135,10 @@ bool read_state_file(const std::string& path, std::string* out, std::string* err
     if (n < 0) return fail(errno_text(errno), errno);
     out->append(buf, static_cast<size_t>(n));
     if (out->size() > max) return fail("is larger than " + std::to_string(max) + " bytes; not a file spmi wrote", EFBIG);
+    // All the bytes the file had when opened: no read for the end of it
+    // (spmi replaces its files whole, never rewrites one in place; `list`
+    // reads two per task).
+    if (static_cast<size_t>(n) < sizeof buf && out->size() == static_cast<size_t>(st.st_size)) return true;
   }
 }
 

@@ -74,11 +74,13 @@ std::string mode_text(mode_t mode) {
 // The rule for the root and every task directory: ours, and nobody else may
 // write into it. `what` names it in the message.
 bool check_owned_dir(const std::string& path, const struct stat& st, const char* what, std::string* err) {
+  // Asked for every task `list` reads: spmi never changes its user.
+  static const uid_t euid = ::geteuid();
   if (!S_ISDIR(st.st_mode)) {
     *err = path + ": " + what + " is not a directory";
     return false;
   }
-  if (st.st_uid != ::geteuid()) {
+  if (st.st_uid != euid) {
     *err = path + ": " + what + " belongs to " + owner_text(st.st_uid) + ", not to you (" + owner_text(::geteuid()) +
            "); refusing it: whoever owns it can make spmi run commands as you. Use a directory of your own "
            "(SPMI_PATH)";
