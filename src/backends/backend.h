@@ -153,7 +153,8 @@ class Backend {
 
 // Hands `request` to the wrapper of `v`: through its control FIFO here, or
 // through `backend`'s relay where it runs (a Slurm job on another node).
-// `backend` is the one that started the wrapper (null: the FIFO). False
+// `backend` is the one that started the wrapper (wrapper_backend in
+// lifecycle/session.h; null: the FIFO). False
 // with `err` when no wrapper took it.
 bool request_wrapper(const Backend* backend, const TaskView& v, ControlRequest request, std::string* err);
 

@@ -12,7 +12,6 @@
 
 #include "backends/registry.h"
 #include "backends/start_report.h"
-#include "common/child_setup.h"
 #include "common/fd.h"
 
 namespace spmi {

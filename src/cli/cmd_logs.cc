@@ -122,8 +122,7 @@ int clear_logs(Context& ctx, const std::vector<std::string>& ids) {
       // The wrapper is the writer: it truncates, keeping its offsets right
       // (asked where it runs: another node's through the backend's relay).
       // A queued job's wrapper waits for the cli.lock held here.
-      const Backend* backend = v.has_state ? find_backend(v.state.backend) : nullptr;
-      if (!request_wrapper(backend, v, ControlRequest::ClearLogs, &err)) {
+      if (!request_wrapper(wrapper_backend(ctx.session(), v), v, ControlRequest::ClearLogs, &err)) {
         print_error(id + ": " + err);
         failed = true;
         continue;

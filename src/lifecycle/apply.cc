@@ -106,7 +106,8 @@ bool carry_out_apply(const Session& s, const ApplyPlan& plan, const std::vector<
   for (const auto& l : loaded) {
     if (unchanged.count(l.spec.id)) continue;
     to_write.push_back(&l);
-    runs_on.push_back(runs_on_of.count(l.spec.id) && runs_on_of[l.spec.id]);
+    auto it = runs_on_of.find(l.spec.id);
+    runs_on.push_back(it != runs_on_of.end() && it->second);
   }
   std::vector<StoreResult> results = store_tasks(s.store, to_write, runs_on);
   for (size_t i = 0; i < to_write.size(); ++i) {

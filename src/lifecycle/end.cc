@@ -38,14 +38,6 @@ struct Job {
 
 const char* done_word(bool kill) { return kill ? "killed" : "stopped"; }
 
-// The backend that started the running wrapper (its state says which).
-// Without a readable state, a wrapper holding the lock is reached the way
-// every local wrapper is: its control FIFO (the default Backend behaviour).
-const Backend* backend_of(const Session& s, const TaskView& v) {
-  if (!v.has_state || v.state.backend.empty()) return &native_backend();
-  return s.backend(v.state.backend);
-}
-
 // A lost wrapper whose end spmi can record: it ran in an earlier boot, or
 // nothing of its backend runs any more (a Slurm job that ended, also on
 // another node; the leftovers of a local one are ended first). A Slurm job
@@ -228,7 +220,7 @@ bool end_all_at_once(const Session& s, const std::vector<std::string>& ids, bool
       problems[i] = job.id + ": not active; nothing to " + verb;
       steps[i] = Step::NotActive;
       job.lock.reset();
-    } else if (!(job.backend = backend_of(s, v))) {
+    } else if (!(job.backend = wrapper_backend(s, v))) {
       problems[i] = job.id + ": unknown backend type '" + v.state.backend + "'";
     } else {
       job.request.kill = kill;

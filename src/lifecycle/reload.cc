@@ -27,7 +27,7 @@ bool reload_task(const Session& s, const std::string& id) {
     return false;
   }
   std::string err;
-  if (!request_wrapper(v.has_state ? s.backend(v.state.backend) : nullptr, v, ControlRequest::Reload, &err)) {
+  if (!request_wrapper(wrapper_backend(s, v), v, ControlRequest::Reload, &err)) {
     s.report.problem(id + ": " + err);
     return false;
   }

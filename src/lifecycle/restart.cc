@@ -16,7 +16,7 @@ namespace {
 // Restarts an active task through its wrapper; reports the outcome.
 bool restart_in_place(const Session& s, const TaskView& v) {
   std::string err;
-  if (!request_wrapper(v.has_state ? s.backend(v.state.backend) : nullptr, v, ControlRequest::Restart, &err)) {
+  if (!request_wrapper(wrapper_backend(s, v), v, ControlRequest::Restart, &err)) {
     s.report.problem(v.id + ": " + err);
     return false;
   }

@@ -37,6 +37,15 @@ struct Session {
   }
 };
 
+// The backend that started the task's running wrapper (its state says
+// which); null for a name no backend has. Without a readable state, a
+// wrapper holding the lock is reached the way every local wrapper is: its
+// control FIFO (the native backend's way).
+inline const Backend* wrapper_backend(const Session& s, const TaskView& v) {
+  if (!v.has_state || v.state.backend.empty()) return &native_backend();
+  return s.backend(v.state.backend);
+}
+
 // Takes task `id`'s cli.lock and reads its view, as every change to a task
 // starts; reports why when it cannot (the Fd is then invalid).
 inline Fd lock_for_change(const Session& s, const std::string& id, TaskView* view) {

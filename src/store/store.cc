@@ -81,7 +81,7 @@ bool check_owned_dir(const std::string& path, const struct stat& st, const char*
     return false;
   }
   if (st.st_uid != euid) {
-    *err = path + ": " + what + " belongs to " + owner_text(st.st_uid) + ", not to you (" + owner_text(::geteuid()) +
+    *err = path + ": " + what + " belongs to " + owner_text(st.st_uid) + ", not to you (" + owner_text(euid) +
            "); refusing it: whoever owns it can make spmi run commands as you. Use a directory of your own "
            "(SPMI_PATH)";
     return false;
