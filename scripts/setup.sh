@@ -19,6 +19,7 @@ build=(
   libtomlplusplus-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libpcre2-dev libboost-dev libboost-filesystem-dev
   zlib1g-dev                                  # reading and writing gzipped rotated logs
+  musl-dev                                    # spmi-idle, the idle wrapper's small core
 )
 demo=(
   tmux                                        # descriptors/shell.toml runs in a tmux window

@@ -60,6 +60,10 @@ class WrapperFeatures {
   virtual bool schedule_ended() const { return false; }
   // Every event the wrapper recorded (events.jsonl), as it was recorded.
   virtual void event_recorded(const EventRecord& r) { (void)r; }
+  // The wrapper may hand the task to its idle core while nothing is
+  // pending (wrappers/wrapper_idle.cc): the feature set keeps no state
+  // and no descriptor of its own across that exec.
+  virtual bool can_idle() const { return false; }
   // The task ended and the wrapper let go of it; the last thing before it
   // exits (the on_event hook finishes its runs here).
   virtual void after_end() {}
@@ -77,6 +81,7 @@ class DefaultFeatures : public WrapperFeatures {
   void in_child(int*) override {}
   void task_env_fixups(std::vector<std::pair<std::string, std::string>>*, std::vector<std::string>*) override {}
   void after_transition(Phase from) override;
+  bool can_idle() const override { return true; }
 };
 
 }  // namespace spmi

@@ -77,13 +77,32 @@ bool LogWriter::ensure_open() {
     return false;
   }
   refused_ = false;
+  opened(now);
+  return true;
+}
+
+void LogWriter::opened(int64_t now) {
   struct stat st {};
   size_ = ::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
   if (S_ISREG(st.st_mode)) ::lseek(fd_.get(), size_, SEEK_SET);
   line_state_ = size_ == 0 ? 1 : -1;
   // A file last written in an earlier hour or day is rotated at the next line.
   period_end_ms_ = period_end(st.st_mtime > 0 && size_ > 0 ? static_cast<int64_t>(st.st_mtime) * 1000 : now);
-  return true;
+}
+
+void LogWriter::adopt(std::string path, const LogSettings& settings, Clock clock, Fd dir, Fd file, int sequence,
+                      int64_t dropped) {
+  path_ = std::move(path);
+  name_ = base_name(path_);
+  s_ = settings;
+  clock_ = clock;
+  dir_fd_ = std::move(dir);
+  fd_ = std::move(file);
+  retry_at_ = 0;
+  sequence_ = sequence;
+  dropped_ = dropped;
+  if (fd_.valid()) opened(clock_());
+  else ensure_open();
 }
 
 void LogWriter::fail(const std::string& what, int err, size_t lost) {
@@ -108,9 +127,10 @@ bool LogWriter::at_line_start() {
   return line_state_ == 1;
 }
 
-bool LogWriter::rotation_due(int64_t now) const {
-  if (s_.rotate == LogRotate::Never || size_ == 0) return false;
-  if (size_ >= s_.max_size) return true;
+bool LogWriter::rotation_due(int64_t now, size_t pending) const {
+  const int64_t size = size_ + static_cast<int64_t>(pending);
+  if (s_.rotate == LogRotate::Never || size == 0) return false;
+  if (size >= s_.max_size) return true;
   return now >= period_end_ms_;
 }
 
@@ -172,7 +192,9 @@ void LogWriter::write(const char* data, size_t n) {
   while (n > 0) {
     if (fd_.valid() || ensure_open()) {
       if (at_line_start()) {
-        if (rotation_due(now)) {
+        // What is gathered but not yet written counts: a buffer holds up to
+        // 8 kB, and a file once grew that far past max_size.
+        if (rotation_due(now, used)) {
           flush();
           rotate(now);
         }
@@ -243,6 +265,17 @@ bool LogWriter::drain_pipe(int fd) {
     if (errno == EINTR) continue;
     return true;  // EAGAIN
   }
+}
+
+bool LogWriter::handoff(Handoff* h) const {
+  struct stat st {};
+  if (s_.timestamps || !error_.empty() || !fd_.valid() || ::fstat(fd_.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    return false;
+  h->fd = fd_.get();
+  h->offset = size_;
+  h->limit = s_.rotate == LogRotate::Never ? -1 : s_.max_size;
+  h->deadline_ms = period_end_ms_ == INT64_MAX ? -1 : period_end_ms_;
+  return true;
 }
 
 void LogWriter::clear() {

@@ -74,9 +74,34 @@ class LogWriter {
   int64_t dropped() const { return dropped_; }
   bool changed();
 
+  // Handing the file to the wrapper's idle core (idle_core/idle_protocol.h),
+  // which splices into it as drain_pipe's fast path does, up to where this
+  // writer must act again: `limit` bytes (the size rotation; -1: never) or
+  // the wall-clock `deadline_ms` (the hour or day rotation; -1: none).
+  // False when the writer cannot be left alone: timestamps, an error to
+  // report or retry, a file splice() cannot write (not a regular file).
+  struct Handoff {
+    int fd = -1;
+    int64_t offset = 0, limit = -1, deadline_ms = -1;
+  };
+  bool handoff(Handoff* h) const;
+  // The writer after the core: set up on the directory and file the one
+  // before it had (dir_fd, file_fd: kept open across the execs, so the
+  // file is never looked up by path again; see "safety" above), with its
+  // rotation sequence and the bytes dropped so far. Either may be invalid:
+  // then opened as by setup.
+  void adopt(std::string path, const LogSettings& settings, Clock clock, Fd dir, Fd file, int sequence,
+             int64_t dropped);
+  int sequence() const { return sequence_; }
+  int dir_fd() const { return dir_fd_.get(); }
+  int file_fd() const { return fd_.get(); }
+
  private:
   bool ensure_open();
-  bool rotation_due(int64_t now) const;
+  // After the file was opened: its size, line state and rotation period.
+  void opened(int64_t now);
+  // `pending`: bytes gathered for the file but not written yet.
+  bool rotation_due(int64_t now, size_t pending = 0) const;
   void rotate(int64_t now);
   bool at_line_start();
   void emit(const char* data, size_t n);

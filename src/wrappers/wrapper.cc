@@ -58,14 +58,13 @@ namespace {
 // reach a wrapper on another node: scancel --batch --signal).
 constexpr int kHandledSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGWINCH, SIGUSR1};
 
-// A random number in [0, 1) for the restart jitter.
+}  // namespace
+
 double random_fraction() {
   unsigned int r = 0;
   if (::getrandom(&r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) r = 0;
   return static_cast<double>(r) / 4294967296.0;
 }
-
-}  // namespace
 
 void Wrapper::report(const std::string& line) { send_report(&opts_, line); }
 
@@ -653,13 +652,19 @@ void Wrapper::loop() {
     features_.add_pollfds(&fds);
     size_t relay_at = fds.size();
     if (terminal_) relay_.add_pollfds(&fds);
-    // About to sleep for a while after something changed: give back what
-    // the change touched (idle_memory.h).
-    if (state_saves_ != released_at_save_ && (timeout < 0 || timeout >= 1000)) {
-      release_idle_memory();
-      released_at_save_ = state_saves_;
+    // Nothing pending and nothing ready: the idle core keeps the task
+    // (wrapper_idle.cc). hibernate() returns only when it cannot.
+    int n = -1;
+    if (timeout < 0 && can_hibernate() && (n = ::poll(fds.data(), fds.size(), 0)) == 0) hibernate();
+    if (n <= 0) {
+      // About to sleep for a while after something changed: give back what
+      // the change touched (idle_memory.h).
+      if (state_saves_ != released_at_save_ && (timeout < 0 || timeout >= 1000)) {
+        release_idle_memory();
+        released_at_save_ = state_saves_;
+      }
+      n = ::poll(fds.data(), fds.size(), timeout);
     }
-    int n = ::poll(fds.data(), fds.size(), timeout);
     if (n < 0) {
       if (errno == EINTR) continue;
       log("poll: " + errno_text(errno));
@@ -730,6 +735,15 @@ static std::string make_run_id() {
 }
 
 int Wrapper::run() {
+  if (opts_.resume_fd >= 0) {
+    // Back from the idle core (wrapper_idle.cc): the task runs on.
+    std::string err;
+    if (!resume(&err)) {
+      log("cannot resume from the idle core: " + err);
+      return 1;
+    }
+    return live();
+  }
   // Diagnostics of the wrapper itself go to wrapper.log in the task directory.
   log_fd_.reset(::open(path(task_files::kWrapperLog).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   // Launched into a terminal (a screen or tmux window): relay the task
@@ -810,7 +824,10 @@ int Wrapper::run() {
   // Give back the heap pages start-up touched: the wrapper now idles for
   // the task's whole life, and its resident memory is paid per task.
   ::malloc_trim(0);
+  return live();
+}
 
+int Wrapper::live() {
   loop();
   if (terminal_) relay_.restore_window();
   finish_logs();

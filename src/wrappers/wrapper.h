@@ -34,6 +34,9 @@
 
 namespace spmi {
 
+// A random number in [0, 1) for the restart jitter.
+double random_fraction();
+
 class Wrapper {
  public:
   Wrapper(const WrapperOptions& opts, WrapperFeatures& features) : opts_(opts), machine_(SIGTERM), features_(features) {
@@ -89,6 +92,9 @@ class Wrapper {
   void record_event(const WrapperActions& a, Phase from);
   [[noreturn]] void exec_child(int err_fd);
   void loop();
+  // The part of run() after the start (or after a resume): the loop, then
+  // letting go of the task.
+  int live();
   void carry_out(WrapperEvent e);
   int signal_tree(int sig, bool only_new);
   void reap();
@@ -109,6 +115,15 @@ class Wrapper {
   void handle_helpers(const std::vector<struct pollfd>& fds, size_t first);
   std::vector<pid_t> helper_pids() const;
   HealthProbe stop_cmd_, reload_cmd_;
+
+  // wrapper_idle.cc: handing the idle task to the idle core and coming
+  // back (idle_core/idle_protocol.h, resume_record.h).
+  bool can_hibernate() const;
+  // Execs the idle core; returns only when it could not (and the wrapper
+  // then stays awake for good).
+  void hibernate();
+  bool resume(std::string* err);
+  bool idle_core_off_ = false;
 
   // wrapper_logs.cc
   bool open_output_pipes(std::string* err);

@@ -12,6 +12,8 @@
 // --id-from names the environment variable in which the backend gives the
 // wrapper's backend id (tmux: TMUX_PANE, screen: STY); --slurm says it runs
 // as a Slurm batch job (id from SLURM_JOB_ID; scancel's SIGTERM is a stop).
+// --resume FD (or --resume-awake FD) is the idle core bringing the wrapper
+// back (idle_core/idle_protocol.h); never given by a backend.
 // --detach (the native backend) forks once first and lets the parent exit at
 // once: the wrapper then runs on, reparented away from spmi and not a session
 // leader (so it never gets a controlling terminal). spmi spawns it with
@@ -28,6 +30,7 @@
 #include "common/task_spec.h"
 #include "spmi_version.h"
 #include "wrappers/features.h"
+#include "wrappers/idle_core/idle_protocol.h"
 #include "wrappers/wrapper_options.h"
 
 namespace {
@@ -60,6 +63,10 @@ int wrapper_main(int argc, char** argv, WrapperFeatures& features) {
       opts.env_file = argv[++i];
     } else if (std::strcmp(argv[i], "--id-from") == 0 && i + 1 < argc) {
       opts.id_variable = argv[++i];
+    } else if ((std::strcmp(argv[i], idle::kResumeFlag) == 0 || std::strcmp(argv[i], idle::kResumeAwakeFlag) == 0) &&
+               i + 1 < argc) {
+      opts.stay_awake = std::strcmp(argv[i], idle::kResumeAwakeFlag) == 0;
+      opts.resume_fd = std::atoi(argv[++i]);
     } else if (std::strcmp(argv[i], "--detach") == 0) {
       detach = true;
     } else if (std::strcmp(argv[i], "--slurm") == 0) {
@@ -72,6 +79,8 @@ int wrapper_main(int argc, char** argv, WrapperFeatures& features) {
     }
   }
   if (opts.task_dir.empty()) return usage();
+  // Back from the idle core: the spec comes with the resume record.
+  if (opts.resume_fd >= 0) return spmi::run_wrapper(opts, features);
   if (detach) {
     pid_t child = ::fork();
     if (child < 0) {

@@ -135,6 +135,25 @@ class WrapperMachine {
 
   WrapperActions on(WrapperEvent e, int64_t now_ms);
 
+  // What a Running machine with no stop in progress carries across the
+  // wrapper's exec into its idle core and back (wrappers/resume_record.h).
+  // The rest is the spec's or unused in that phase: the default wrapper's
+  // policy is "never", and a stop, a backoff or a schedule keeps it awake.
+  struct Snapshot {
+    int restarts = 0, runs = 0, skipped = 0;
+    int64_t run_started_ms = 0;  // monotonic (the clock survives exec)
+    bool started_once = false;
+  };
+  Snapshot snapshot() const { return {restarts_, runs_, skipped_, run_started_ms_, started_once_}; }
+  void resume_running(const Snapshot& s) {
+    phase_ = Phase::Running;
+    restarts_ = s.restarts;
+    runs_ = s.runs;
+    skipped_ = s.skipped;
+    run_started_ms_ = s.run_started_ms;
+    started_once_ = s.started_once;
+  }
+
  private:
   // One handler per row of the table.
   WrapperActions on_starting(WrapperEvent e, int64_t now_ms);

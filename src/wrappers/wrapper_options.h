@@ -14,6 +14,10 @@ struct WrapperOptions {
   // The environment variable holding the backend's id for this wrapper
   // (--id-from; null: the wrapper's pid is its id).
   const char* id_variable = nullptr;
+  // Back from the idle core (wrappers/wrapper_idle.cc): the resume record's
+  // descriptor, and whether the core asked the wrapper to stay awake.
+  int resume_fd = -1;
+  bool stay_awake = false;
 };
 
 // Writes the one-line start report ("ok <pid>" or "error <why>") to the

@@ -34,7 +34,7 @@ grep -q '^Suggests: screen, tmux, slurm-client$' <<<"$info" || fail "Suggests is
 # every shared library spmi needs at run time comes from libc6.
 root=$scratch/root
 dpkg-deb -x "$deb" "$root"
-for f in usr/bin/spmi usr/libexec/spmi/spmi-wrapper usr/libexec/spmi/spmi-watchdog usr/libexec/spmi/spmi-probe \
+for f in usr/bin/spmi usr/libexec/spmi/spmi-wrapper usr/libexec/spmi/spmi-idle usr/libexec/spmi/spmi-watchdog usr/libexec/spmi/spmi-probe \
          usr/share/man/man1/spmi.1.gz usr/share/man/man5/spmi-descriptor.5.gz \
          usr/share/bash-completion/completions/spmi usr/share/zsh/vendor-completions/_spmi \
          usr/share/fish/vendor_completions.d/spmi.fish usr/share/spmi/spmi-descriptor.schema.json; do
@@ -49,8 +49,16 @@ export SPMI_PATH=$scratch/state
 "$spmi" --version
 "$spmi" run --name smoke -- sleep 300
 wrapper_pid=$(sed -n 's/^wrapper_pid=//p' "$SPMI_PATH/smoke/state")
-[ "$(readlink "/proc/$wrapper_pid/exe")" = "$root/usr/libexec/spmi/spmi-wrapper" ] ||
-  fail "the task's wrapper is not the packaged one: $(readlink "/proc/$wrapper_pid/exe")"
+# The packaged wrapper, which hands the idle task to the packaged idle core.
+for _ in $(seq 50); do
+  [ "$(readlink "/proc/$wrapper_pid/exe")" = "$root/usr/libexec/spmi/spmi-idle" ] && break
+  sleep 0.1
+done
+[ "$(readlink "/proc/$wrapper_pid/exe")" = "$root/usr/libexec/spmi/spmi-idle" ] ||
+  fail "the task's wrapper is not the packaged one idling: $(readlink "/proc/$wrapper_pid/exe")"
+# It comes back through a descriptor of the packaged wrapper.
+find "/proc/$wrapper_pid/fd" -lname "$root/usr/libexec/spmi/spmi-wrapper" | grep -q . ||
+  fail "the idle core holds no descriptor of the packaged spmi-wrapper"
 "$spmi" list | tee "$scratch/list"
 grep -Eq '^smoke +active' "$scratch/list" || fail "spmi list does not show smoke active"
 "$spmi" stop smoke

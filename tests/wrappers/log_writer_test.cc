@@ -94,6 +94,29 @@ TEST_CASE("log writer: size rotation happens at line ends only, keeps order, pru
   CHECK(joined.compare(0, 5, "line ") == 0);
 }
 
+TEST_CASE("log writer: one large write of many lines rotates within a line of max_size", "[logs]") {
+  // The lines of one write are gathered in an 8 kB buffer; what it holds
+  // counts toward the size (a file once got 8 kB with max_size 4 KiB).
+  TempDir dir;
+  LogSettings s;
+  s.max_size = 4096;
+  s.keep = 100;
+  fake_now = 1795300000000;
+  LogWriter w;
+  w.setup(dir.path + "/out.log", s, fake_clock);
+  std::string all;
+  for (int i = 0; i < 300; ++i) all += line(i);
+  w.write(all.data(), all.size());
+  std::string joined;
+  for (const auto& n : files(dir.path, "out.log.")) {
+    std::string text = slurp(dir.path + "/" + n);
+    CHECK(text.size() >= 4096);
+    CHECK(text.size() < 4096 + 100);
+    joined += text;
+  }
+  CHECK(joined + slurp(dir.path + "/out.log") == all);
+}
+
 TEST_CASE("log writer: hourly rotation at the first line after the boundary, with timestamps", "[logs]") {
   TempDir dir;
   ScopedTimeZone zone("UTC");
