@@ -63,7 +63,10 @@ void drain(Followed& f) {
   copy_rest(f);
   struct stat st;
   if (::stat(f.path.c_str(), &st) != 0 || (f.fd.valid() && st.st_ino == f.inode)) return;
-  // First look, or rotated: follow the file now at the path.
+  // First look, or rotated: follow the file now at the path. What the
+  // writer added to the old file between the copy above and its rename
+  // (the rest of its last line) comes first.
+  copy_rest(f);
   bool first = !f.fd.valid();
   f.fd = open_log_for_reading(f.path);
   if (!f.fd.valid() || ::fstat(f.fd.get(), &st) != 0) return;

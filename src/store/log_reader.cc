@@ -145,8 +145,11 @@ std::vector<std::string> LogFollower::poll() {
   struct stat st {};
   bool exists = ::stat(path_.c_str(), &st) == 0;
   if (exists && (st.st_ino != inode_ || !fd_.valid())) {
-    // Rotated: the old file (still open) was read to its end above; its
-    // last line was complete (the writer rotates at line ends).
+    // Rotated. The writer may have finished the old file's last line
+    // between the read above and its rename: read the old file (still open)
+    // to its end again. Now its last line is complete (the writer rotates
+    // at line ends).
+    read_available(&out);
     if (!partial_.empty()) out.push_back(partial_);
     partial_.clear();
     // A slow reader (or a tiny max_size) can miss whole files that were
