@@ -87,6 +87,10 @@ void Wrapper::log(const std::string& line) {
 }
 
 bool Wrapper::save_state() {
+  if (hold_writes_ > 0) {
+    state_pending_ = true;  // written once when the hold ends (HeldWrites)
+    return true;
+  }
   state_.phase = machine_.phase();
   state_.ended_by = machine_.ended_by();
   state_.stop_request = machine_.stop_request();
@@ -367,12 +371,40 @@ void Wrapper::record_event(const WrapperActions& a, Phase from) {
   r.exit_signal = state_.exit_signal;
   r.restarts = machine_.restarts();
   r.delay_ms = a.backoff_ms;
+  if (hold_writes_ > 0) {
+    held_events_.push_back(std::move(r));
+    return;
+  }
   if (events_fd_.valid()) write_all(events_fd_.get(), format_event_line(r));
   features_.event_recorded(r);
 }
 
+Wrapper::HeldWrites::HeldWrites(Wrapper* w) : w_(w) { ++w_->hold_writes_; }
+
+Wrapper::HeldWrites::~HeldWrites() {
+  if (--w_->hold_writes_ > 0) return;
+  // The state first, then the events it reports: a reader who sees an event
+  // finds a state at least as new.
+  if (w_->state_pending_) {
+    w_->state_pending_ = false;
+    w_->save_state();
+  }
+  std::vector<EventRecord> events;
+  events.swap(w_->held_events_);
+  for (const EventRecord& r : events) {
+    if (w_->events_fd_.valid()) write_all(w_->events_fd_.get(), format_event_line(r));
+    w_->features_.event_recorded(r);
+  }
+}
+
 void Wrapper::handle(WrapperEvent e) {
   carry_out(e);
+  // A restart without delay starts at once, not after another trip
+  // through poll (the respawn's latency; the loop would do the same next).
+  if (!done_ && machine_.phase() == Phase::Backoff && timers_.restart.due(monotonic_ms())) {
+    timers_.restart.disarm();
+    carry_out(WrapperEvent::BackoffElapsed);
+  }
   // A scheduled task whose schedule has no further fire is done (at most
   // one follow-up: ScheduleEnded leaves Scheduled).
   if (!done_ && machine_.phase() == Phase::Scheduled && features_.schedule_ended()) carry_out(WrapperEvent::ScheduleEnded);
@@ -528,6 +560,10 @@ void Wrapper::record_tree() {
 // ChildReaped for any others (one /proc re-sweep per wake-up, not per child),
 // and NoChildren when nothing of the task is left.
 void Wrapper::reap() {
+  // A run's end, the restart policy's decision and a restart without delay
+  // are recorded in one state write, after the fork of the new run (each
+  // write is a new inode: the respawn's latency), then their events.
+  HeldWrites hold(this);
   bool others = false, any = false;
   for (;;) {
     int status = 0;

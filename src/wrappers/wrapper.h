@@ -78,6 +78,21 @@ class Wrapper {
   // end (or after a failed start is reported) never finds the task active.
   void release_task();
   std::string state_error_;  // why the last state write failed ("" when it worked)
+  // While a HeldWrites lives, save_state and record_event only take note;
+  // when the last one ends, the state is written once, then the events.
+  class HeldWrites {
+   public:
+    explicit HeldWrites(Wrapper* w);
+    ~HeldWrites();
+    HeldWrites(const HeldWrites&) = delete;
+    HeldWrites& operator=(const HeldWrites&) = delete;
+
+   private:
+    Wrapper* w_;
+  };
+  int hold_writes_ = 0;
+  bool state_pending_ = false;
+  std::vector<EventRecord> held_events_;
   int fail_start(const std::string& why);
   // A run that could not be started (output, process set-up, exec): logged,
   // recorded, fed to the machine as StartFailed.
