@@ -65,15 +65,15 @@ bool Wrapper::can_hibernate() const {
 }
 
 void Wrapper::hibernate() {
+  ResumeRecord r;
+  LogWriter::Handoff out, err;
+  if ((out_read_.valid() && !out_log_.handoff(&out)) || (err_read_.valid() && !err_log_.handoff(&err)))
+    return;  // a writer must act (an error, timestamps): stay awake while it matters
   std::string core = idle_core_path();
   if (core.empty()) {
     idle_core_off_ = true;  // not installed: the wrapper stays awake, as before it existed
     return;
   }
-  ResumeRecord r;
-  LogWriter::Handoff out, err;
-  if ((out_read_.valid() && !out_log_.handoff(&out)) || (err_read_.valid() && !err_log_.handoff(&err)))
-    return;  // a writer must act (an error, timestamps): stay awake while it matters
   r.spec = serialize_spec(spec_);
   r.state = serialize_state(state_);
   if (identity_.changes_user() || identity_.changes_group()) r.identity = serialize_identity(identity_);

@@ -240,3 +240,18 @@ TEST_CASE("a log directory swapped for a link while the wrapper idles is not fol
   CHECK(fs::is_empty(elsewhere));
   REQUIRE(env.run({"stop", "swap"}).exit_code == 0);
 }
+
+TEST_CASE("a task whose logs are timestamped keeps its wrapper awake", "[e2e][idle-core]") {
+  if (skipped_without_core()) return;
+  // The wrapper stamps each line itself; the core only moves bytes.
+  SpmiEnv env;
+  REQUIRE(env.run({"load", env.task("stamped", "echo first; exec sleep 300", "[task.logs]\ntimestamps = true\n")})
+              .exit_code == 0);
+  REQUIRE(env.run({"start", "stamped"}).exit_code == 0);
+  pid_t wrapper = env.state("stamped").wrapper_pid;
+  REQUIRE(eventually(5000, [&] { return has(slurp(env.spmi_path() + "/stamped/stdout.log"), "Z first\n"); }));
+  ::usleep(300 * 1000);
+  CHECK(exe_name(wrapper) == "spmi-wrapper");
+  CHECK(resume_record(wrapper) == 0);
+  REQUIRE(env.run({"stop", "stamped"}).exit_code == 0);
+}
