@@ -143,9 +143,7 @@ bool Wrapper::prepare(std::string* err) {
     *err = path(task_files::kSpec) + ": " + *err;
     return false;
   }
-  machine_ = WrapperMachine(spec_.stop_signal, RestartPolicy(spec_.restart, random_fraction),
-                            spec_.schedule.waits_between_runs());
-  machine_.set_stop_command(spec_.control.stop.set());
+  make_machine();
   events_fd_.reset(::open(path(task_files::kEvents).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
 
   // Orphaned descendants (daemonizing grandchildren) are reparented to us.
@@ -259,9 +257,7 @@ bool Wrapper::make_cgroup(std::string* err) {
     log("no cgroup for the task: " + why_none);
     return true;
   }
-  cgroup_join_ = cgroup_join_files(task_cgroup());
-  for (const auto& f : cgroup_join_) cgroup_join_ptrs_.push_back(f.c_str());
-  cgroup_join_ptrs_.push_back(nullptr);
+  set_cgroup_join();
   log("cgroup " + state_.cgroup_mode + ": " + state_.cgroups.front() +
       (state_.cgroups.size() > 1 ? " (and " + std::to_string(state_.cgroups.size() - 1) + " more)" : ""));
   oom_kills_ = std::max(0LL, cgroup_oom_kills(task_cgroup()));
@@ -340,12 +336,31 @@ bool Wrapper::prepare_process(std::string* err) {
       {"SPMI_TASK_ID", spec_.id}, {"SPMI_RUN_ID", state_.run_id}, {"SPMI_TASK_DIR", opts_.task_dir}};
   std::vector<std::string> remove;
   features_.task_env_fixups(&extra, &remove);
-  if (!build_task_env(spec_, environ, identity_, extra, remove, &child_env_, err)) return false;
+  std::vector<std::string> env;
+  if (!build_task_env(spec_, environ, identity_, extra, remove, &env, err)) return false;
+  set_child_env(std::move(env));
+  return true;
+}
+
+void Wrapper::set_child_env(std::vector<std::string> env) {
+  child_env_ = std::move(env);
   child_envp_.clear();
   for (auto& e : child_env_) child_envp_.push_back(e.data());
   child_envp_.push_back(nullptr);
   plain_words_ = spec_.uses_shell() ? plain_command_words(spec_.shell_command) : std::vector<std::string>{};
-  return true;
+}
+
+void Wrapper::set_cgroup_join() {
+  cgroup_join_ = cgroup_join_files(task_cgroup());
+  cgroup_join_ptrs_.clear();
+  for (const auto& f : cgroup_join_) cgroup_join_ptrs_.push_back(f.c_str());
+  cgroup_join_ptrs_.push_back(nullptr);
+}
+
+void Wrapper::make_machine() {
+  machine_ = WrapperMachine(spec_.stop_signal, RestartPolicy(spec_.restart, random_fraction),
+                            spec_.schedule.waits_between_runs());
+  machine_.set_stop_command(spec_.control.stop.set());
 }
 
 // Signals the task's processes; returns how many were signalled individually.
@@ -375,6 +390,10 @@ void Wrapper::record_event(const WrapperActions& a, Phase from) {
     held_events_.push_back(std::move(r));
     return;
   }
+  emit_event(r);
+}
+
+void Wrapper::emit_event(const EventRecord& r) {
   if (events_fd_.valid()) write_all(events_fd_.get(), format_event_line(r));
   features_.event_recorded(r);
 }
@@ -391,10 +410,7 @@ Wrapper::HeldWrites::~HeldWrites() {
   }
   std::vector<EventRecord> events;
   events.swap(w_->held_events_);
-  for (const EventRecord& r : events) {
-    if (w_->events_fd_.valid()) write_all(w_->events_fd_.get(), format_event_line(r));
-    w_->features_.event_recorded(r);
-  }
+  for (const EventRecord& r : events) w_->emit_event(r);
 }
 
 void Wrapper::handle(WrapperEvent e) {

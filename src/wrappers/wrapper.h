@@ -105,6 +105,10 @@ class Wrapper {
   pid_t spawn(std::string* err);
   void start_run();
   void record_event(const WrapperActions& a, Phase from);
+  // Appends one event to the events file and tells the feature set.
+  void emit_event(const EventRecord& r);
+  // The machine for spec_ (its stop signal, policy, schedule, stop_command).
+  void make_machine();
   [[noreturn]] void exec_child(int err_fd);
   void loop();
   // The part of run() after the start (or after a resume): the loop, then
@@ -151,6 +155,11 @@ class Wrapper {
 
   // The task's process (built in the parent before each fork).
   bool prepare_process(std::string* err);
+  // The run's environment (child_env_ and its envp), and the shell
+  // command's words when it runs without the shell.
+  void set_child_env(std::vector<std::string> env);
+  // The cgroup.procs files each run joins (from state_.cgroups).
+  void set_cgroup_join();
   std::vector<std::string> child_env_;
   std::vector<char*> child_envp_;
   std::vector<std::string> plain_words_;  // a shell command run without the shell (plain_command.h)

@@ -27,7 +27,6 @@
 #include "common/clock.h"
 #include "common/fd.h"
 #include "common/identity.h"
-#include "common/plain_command.h"
 #include "common/task_spec.h"
 #include "common/task_state.h"
 #include "wrappers/clone_child.h"
@@ -171,13 +170,8 @@ bool Wrapper::resume(std::string* err) {
     *err = "the resume record's identity: " + *err;
     return false;
   }
-  child_env_ = std::move(r.env);
-  for (auto& e : child_env_) child_envp_.push_back(e.data());
-  child_envp_.push_back(nullptr);
-  plain_words_ = spec_.uses_shell() ? plain_command_words(spec_.shell_command) : std::vector<std::string>{};
-  machine_ = WrapperMachine(spec_.stop_signal, RestartPolicy(spec_.restart, random_fraction),
-                            spec_.schedule.waits_between_runs());
-  machine_.set_stop_command(spec_.control.stop.set());
+  set_child_env(std::move(r.env));
+  make_machine();
   machine_.resume_running(r.machine);
   oom_kills_ = r.oom_kills;
   // Kept by exec, set again in case a kernel does not.
@@ -192,11 +186,7 @@ bool Wrapper::resume(std::string* err) {
   adopt(out_log_, spec_.stdout_log(opts_.task_dir), r.out_dir, r.out_file, r.out_sequence, r.out_dropped);
   if (!spec_.mixed_stdout)
     adopt(err_log_, spec_.stderr_log(opts_.task_dir), r.err_dir, r.err_file, r.err_sequence, r.err_dropped);
-  if (!state_.cgroups.empty()) {
-    cgroup_join_ = cgroup_join_files(task_cgroup());
-    for (const auto& f : cgroup_join_) cgroup_join_ptrs_.push_back(f.c_str());
-    cgroup_join_ptrs_.push_back(nullptr);
-  }
+  if (!state_.cgroups.empty()) set_cgroup_join();
   err->clear();
   return true;
 }
