@@ -7,23 +7,24 @@
 // without --follow) forwards what the user types to the task's stdin FIFO.
 // Ctrl-D (end of input) or Ctrl-C detaches; the task keeps running. No lock
 // is held, so other commands are never blocked.
-#include <cerrno>
-#include <csignal>
-#include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
 
 #include "backends/registry.h"
 #include "cli/commands.h"
 #include "cli/view_format.h"
 #include "common/atomic_file.h"
 #include "common/lock_file.h"
-#include "common/safe_file.h"
 #include "common/process_tree.h"
+#include "common/safe_file.h"
+#include "store/log_reader.h"
 
 namespace spmi {
 
@@ -84,7 +85,8 @@ int run_connect(Context& ctx, const Options& opts) {
   if (ids.size() > 1) {
     std::string all;
     for (const auto& i : ids) all += " " + i;
-    print_error("'" + opts.id + "' matches " + std::to_string(ids.size()) + " tasks:" + all + "; connect needs exactly one");
+    print_error("'" + opts.id + "' matches " + std::to_string(ids.size()) + " tasks:" + all +
+                "; connect needs exactly one");
     return kExitUsage;
   }
   const std::string& id = ids[0];
@@ -152,15 +154,21 @@ int run_connect(Context& ctx, const Options& opts) {
   }
   Fd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
   for (auto& f : files) {
-    struct stat st;
-    if (::stat(f.path.c_str(), &st) == 0) f.offset = st.st_size;
+    // The directory, not the file: a rotated log is a new file. Watched
+    // before the file is opened, so no write after the open goes unseen.
+    if (inotify.valid())
+      ::inotify_add_watch(inotify.get(), dir_name(f.path).c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO);
     f.fd = open_log_for_reading(f.path);
-    if (f.fd.valid() && ::fstat(f.fd.get(), &st) == 0) f.inode = st.st_ino;
-    // The directory, not the file: a rotated log is a new file.
-    if (inotify.valid()) ::inotify_add_watch(inotify.get(), dir_name(f.path).c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO);
+    struct stat st;
+    if (f.fd.valid() && ::fstat(f.fd.get(), &st) == 0) {
+      f.inode = st.st_ino;
+      // Output's last 10 lines come from the same descriptor, through the
+      // same copy as what follows: a line being written is neither cut in
+      // two nor shown twice. Error output starts at its end.
+      f.offset = f.out_fd == STDOUT_FILENO ? complete_lines_start(f.fd.get(), st.st_size, 10) : st.st_size;
+      if (f.out_fd == STDOUT_FILENO) copy_rest(f);
+    }
   }
-  for (const auto& l : tail_lines(files[0].path, 10)) std::printf("%s\n", l.c_str());
-  std::fflush(stdout);
   std::fprintf(stderr, "spmi: connected to %s (%s): %s\n", id.c_str(),
                forward ? backend->local_connect_label().c_str() : "following its logs",
                forward ? "its output follows and your input goes to its stdin; Ctrl-D or Ctrl-C detaches"

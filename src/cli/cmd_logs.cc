@@ -20,14 +20,14 @@
 
 #include "backends/backend.h"
 #include "cli/commands.h"
-#include "store/control.h"
-#include "store/log_reader.h"
 #include "cli/view_format.h"
 #include "common/atomic_file.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/safe_file.h"
 #include "manageables/units.h"
+#include "store/control.h"
+#include "store/log_reader.h"
 
 namespace spmi {
 
@@ -194,8 +194,9 @@ int run_logs(Context& ctx, const Options& opts) {
   bool all_timestamped = std::all_of(streams.begin(), streams.end(), [](const Stream& s) { return s.timestamps; });
   bool prefix = ids.size() > 1;
   if (ids.size() > 1 && !all_timestamped && !opts.json)
-    print_error("some of these logs have no timestamps (task.logs.timestamps), so they cannot be merged in time "
-                "order: shown task by task");
+    print_error(
+        "some of these logs have no timestamps (task.logs.timestamps), so they cannot be merged in time "
+        "order: shown task by task");
 
   // The last N matching lines, merged in time order when every line has a time.
   std::vector<Shown> shown;
@@ -205,10 +206,18 @@ int run_logs(Context& ctx, const Options& opts) {
     if (until >= 0 && (l.time_ms < 0 || l.time_ms > until)) return false;
     return filter.matches(l.text);
   };
+  // Followers first, and the history up to where each one starts: a line
+  // written in between is shown once, by the follower.
+  std::vector<LogFollower> followers;
+  if (opts.follow)
+    for (const auto& s : streams) followers.emplace_back(s.path);
   // Each stream's last N lines are enough for the last N of all of them.
-  for (const auto& s : streams)
-    for (auto& l : read_log_tail(s.path, s.timestamps, static_cast<size_t>(opts.lines), wanted, &errors))
+  for (size_t i = 0; i < streams.size(); ++i) {
+    const Stream& s = streams[i];
+    const LogCut* cut = opts.follow ? &followers[i].start() : nullptr;
+    for (auto& l : read_log_tail(s.path, s.timestamps, static_cast<size_t>(opts.lines), wanted, &errors, cut))
       shown.push_back({&s, std::move(l)});
+  }
   for (const auto& e : errors) print_error(e);
   if (all_timestamped)
     std::stable_sort(shown.begin(), shown.end(),
@@ -234,8 +243,6 @@ int run_logs(Context& ctx, const Options& opts) {
   if (!opts.follow) return combine_exit(failed || !errors.empty(), unmatched);
 
   // Follow until interrupted.
-  std::vector<LogFollower> followers;
-  for (const auto& s : streams) followers.emplace_back(s.path);
   sigset_t set;
   sigemptyset(&set);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
@@ -251,7 +258,9 @@ int run_logs(Context& ctx, const Options& opts) {
       }
     }
     std::fflush(stdout);
-    struct pollfd p {sigfd.get(), POLLIN, 0};
+    struct pollfd p {
+      sigfd.get(), POLLIN, 0
+    };
     if (::poll(&p, 1, 100) > 0) break;
   }
   return combine_exit(failed, unmatched);

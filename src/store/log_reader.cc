@@ -11,8 +11,8 @@
 #include <cstdio>
 
 #include "common/cron.h"
-#include "common/safe_file.h"
 #include "common/log_settings.h"
+#include "common/safe_file.h"
 
 namespace spmi {
 
@@ -23,7 +23,8 @@ bool parse_log_timestamp(const std::string& line, int64_t* ms, std::string* rest
   if (std::sscanf(line.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &y, &mo, &d, &h, &mi, &s, &frac) != 7) return false;
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
   *ms = (days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + s) *
-            1000 + frac;
+            1000 +
+        frac;
   *rest = line.substr(25);
   return true;
 }
@@ -45,9 +46,11 @@ namespace {
 
 // A whole log file, plain or gzipped, opened as common/safe_file.h says
 // (never through a link, never blocking on a FIFO).
-bool read_log(const std::string& path, bool gzipped, std::string* out) {
+bool read_log(const std::string& path, bool gzipped, std::string* out, ino_t* inode = nullptr) {
   Fd fd = open_log_for_reading(path);
   if (!fd.valid()) return false;
+  struct stat st {};
+  if (inode) *inode = ::fstat(fd.get(), &st) == 0 ? st.st_ino : 0;
   if (!gzipped) return read_all(fd.get(), out);
   gzFile gz = ::gzdopen(fd.release(), "rb");
   if (!gz) return false;
@@ -75,14 +78,28 @@ void split_lines(const std::string& text, bool timestamps, std::vector<LogLine>*
 }  // namespace
 
 std::vector<LogLine> read_log_tail(const std::string& path, bool timestamps, size_t max_lines,
-                                   const std::function<bool(const LogLine&)>& keep, std::vector<std::string>* errors) {
+                                   const std::function<bool(const LogLine&)>& keep, std::vector<std::string>* errors,
+                                   const LogCut* cut) {
   std::vector<std::string> paths = rotated_logs(path);
   paths.push_back(path);
   std::vector<std::vector<LogLine>> chunks;  // newest file first
   size_t found = 0;
+  // Files newer than the cut's are skipped until the cut's file is met
+  // (found by inode: a rename keeps it). A cut whose file is gone (already
+  // compressed) cannot be placed: then everything is read.
+  bool before_cut = !cut || cut->inode == 0;
+  if (!before_cut) {
+    before_cut = true;
+    for (const auto& p : paths) {
+      struct stat st {};
+      if (!is_gz(p) && ::lstat(p.c_str(), &st) == 0 && st.st_ino == cut->inode) before_cut = false;
+    }
+  }
   for (auto p = paths.rbegin(); p != paths.rend() && found < max_lines; ++p) {
     std::string text, err;
-    if (!read_log(*p, is_gz(*p), &text)) {
+    ino_t inode = 0;
+    if (!before_cut && is_gz(*p)) continue;
+    if (!read_log(*p, is_gz(*p), &text, &inode)) {
       int e = errno;
       struct stat st {};
       if (*p != path || ::lstat(p->c_str(), &st) == 0)
@@ -91,6 +108,11 @@ std::vector<LogLine> read_log_tail(const std::string& path, bool timestamps, siz
                            : e == EINVAL ? "it is not a regular file (a FIFO, socket or directory is in its place)"
                                          : errno_text(e)));
       continue;
+    }
+    if (!before_cut) {
+      if (inode != cut->inode) continue;  // the follower's: newer than its start
+      before_cut = true;
+      if (static_cast<off_t>(text.size()) > cut->offset) text.resize(static_cast<size_t>(cut->offset));
     }
     std::vector<LogLine> lines, kept;
     split_lines(text, timestamps, &lines);
@@ -106,13 +128,34 @@ std::vector<LogLine> read_log_tail(const std::string& path, bool timestamps, siz
   return out;
 }
 
-LogFollower::LogFollower(std::string path) : path_(std::move(path)) { open_current(true); }
+off_t complete_lines_start(int fd, off_t size, size_t n) {
+  // Backwards in blocks, counting newlines: the (n+1)th from the end is the
+  // one before the wanted line.
+  char buf[8192];
+  size_t seen = 0;
+  off_t end = size;
+  while (end > 0) {
+    off_t from = std::max<off_t>(0, end - static_cast<off_t>(sizeof buf));
+    ssize_t got = ::pread(fd, buf, static_cast<size_t>(end - from), from);
+    if (got <= 0) return size;  // unreadable: start at the end, as before
+    for (ssize_t i = got; i-- > 0;)
+      if (buf[i] == '\n' && ++seen == n + 1) return from + i + 1;
+    end = from;
+  }
+  return 0;
+}
+
+LogFollower::LogFollower(std::string path) : path_(std::move(path)) {
+  open_current(true);
+  start_.inode = inode_;
+  start_.offset = fd_.valid() ? ::lseek(fd_.get(), 0, SEEK_CUR) : 0;
+}
 
 void LogFollower::open_current(bool from_end) {
   fd_ = open_log_for_reading(path_);
   struct stat st {};
   inode_ = fd_.valid() && ::fstat(fd_.get(), &st) == 0 ? st.st_ino : 0;
-  if (fd_.valid() && from_end) ::lseek(fd_.get(), 0, SEEK_END);
+  if (inode_ && from_end) ::lseek(fd_.get(), complete_lines_start(fd_.get(), st.st_size, 0), SEEK_SET);
   partial_.clear();
   known_rotated_ = rotated_names();
 }

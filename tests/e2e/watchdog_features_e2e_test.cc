@@ -22,12 +22,12 @@
 #include "e2e/watchdog_helpers.h"
 
 using spmi::test::alive;
-using spmi::test::eventually;
-using spmi::test::free_port;
-using spmi::test::SpmiEnv;
 using spmi::test::event_names;
 using spmi::test::events;
+using spmi::test::eventually;
+using spmi::test::free_port;
 using spmi::test::listed;
+using spmi::test::SpmiEnv;
 using spmi::test::watchdog;
 
 namespace {
@@ -113,8 +113,9 @@ TEST_CASE("http health: 2xx/3xx is healthy, 404 is not, and health stays none wi
   SpmiEnv env;
   int port = free_port();
   start_listener(env, "web", port);
-  std::string base = "\n[task.wrapper.health]\ntype = \"http\"\ninterval = \"200ms\"\nfailure_after = 1\nurl = \"http://127.0.0.1:" +
-                     std::to_string(port);
+  std::string base =
+      "\n[task.wrapper.health]\ntype = \"http\"\ninterval = \"200ms\"\nfailure_after = 1\nurl = \"http://127.0.0.1:" +
+      std::to_string(port);
   REQUIRE(env.run({"load", watchdog(env, "good", "exec sleep 100", base + "/\"\n"),
                    watchdog(env, "missing", "exec sleep 100", base + "/no/such/page\"\n")})
               .exit_code == 0);
@@ -131,8 +132,7 @@ TEST_CASE("http health: 2xx/3xx is healthy, 404 is not, and health stays none wi
   CHECK(status.find("Health: http check: unhealthy (since the check said: HTTP 404") != std::string::npos);
 }
 
-TEST_CASE("command health: a hung check is killed at its timeout and counts as a failure",
-          "[e2e][watchdog][health]") {
+TEST_CASE("command health: a hung check is killed at its timeout and counts as a failure", "[e2e][watchdog][health]") {
   SpmiEnv env;
   REQUIRE(env.run({"load", watchdog(env, "hung", "exec sleep 100",
                                     "[task.wrapper.health]\ntype = \"command\"\ncommand = [\"sleep\", \"7.25\"]\n"
@@ -196,8 +196,7 @@ TEST_CASE("cron: a 6-field schedule every 2s runs, skips an overlapping fire, an
   // the checks below see the armed schedule (a start a few ms before a fire
   // once saw the run instead, under ASan).
   auto epoch_ms = [] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   };
   std::this_thread::sleep_for(std::chrono::milliseconds(2000 - epoch_ms() % 2000 + 50));
@@ -242,10 +241,11 @@ TEST_CASE("cron: not_after in the past leaves nothing to fire", "[e2e][watchdog]
 
 TEST_CASE("max_memory: a task whose tree grows past the limit is restarted", "[e2e][watchdog]") {
   SpmiEnv env;
-  REQUIRE(env.run({"load", watchdog(env, "hog",
-                                    "python3 -c 'import time; x = bytearray(80 << 20); time.sleep(100)' & exec sleep 100",
-                                    "max_memory = \"40MiB\"\nrestart_delay = \"100ms\"\n")})
-              .exit_code == 0);
+  REQUIRE(
+      env.run({"load", watchdog(env, "hog",
+                                "python3 -c 'import time; x = bytearray(80 << 20); time.sleep(100)' & exec sleep 100",
+                                "max_memory = \"40MiB\"\nrestart_delay = \"100ms\"\n")})
+          .exit_code == 0);
   REQUIRE(env.run({"start", "hog"}).exit_code == 0);
   REQUIRE(eventually(15000, [&] { return env.state("hog").restarts >= 1; }));
   bool seen = false;
@@ -257,8 +257,7 @@ TEST_CASE("max_memory: a task whose tree grows past the limit is restarted", "[e
   CHECK(seen);
 }
 
-TEST_CASE("an idle watchdog without health check wakes zero times, also while waiting for a fire",
-          "[e2e][watchdog]") {
+TEST_CASE("an idle watchdog without health check wakes zero times, also while waiting for a fire", "[e2e][watchdog]") {
   SpmiEnv env;
   REQUIRE(env.run({"load", watchdog(env, "idle", "exec sleep 100", "restart = \"always\"\n"),
                    watchdog(env, "yearly", "true", "schedule = \"@yearly\"\n")})
@@ -282,8 +281,8 @@ TEST_CASE("an idle watchdog without health check wakes zero times, also while wa
 TEST_CASE("spmi restart of a scheduled task waiting for its fire runs it now", "[e2e][watchdog][cron]") {
   SpmiEnv env;
   std::string runs = env.dir() + "/runs";
-  REQUIRE(env.run({"load", watchdog(env, "nightly", "echo ran >> " + runs, "schedule = \"0 3 * * *\"\n")})
-              .exit_code == 0);
+  REQUIRE(env.run({"load", watchdog(env, "nightly", "echo ran >> " + runs, "schedule = \"0 3 * * *\"\n")}).exit_code ==
+          0);
   REQUIRE(env.run({"start", "nightly"}).exit_code == 0);
   pid_t wrapper = env.state("nightly").wrapper_pid;
   auto r = env.run({"restart", "nightly"});
