@@ -105,8 +105,10 @@ void WatchdogFeatures::task_env_fixups(std::vector<std::pair<std::string, std::s
   const TaskSpec& spec = w_->spec();
   // The wrapper's TZ is the schedule's; the task keeps its own.
   if (!spec.schedule.cron.empty() && !spec.schedule.timezone.empty()) {
-    if (had_tz_) extra->emplace_back("TZ", old_tz_);
-    else remove->push_back("TZ");
+    if (had_tz_)
+      extra->emplace_back("TZ", old_tz_);
+    else
+      remove->push_back("TZ");
   }
 }
 
@@ -115,8 +117,10 @@ void WatchdogFeatures::in_child(int* err_fd) {
   if (!ready_write_.valid()) return;
   int target = spec.ready_fd;
   if (*err_fd == target) *err_fd = ::fcntl(*err_fd, F_DUPFD_CLOEXEC, 10);
-  if (ready_write_.get() == target) ::fcntl(target, F_SETFD, 0);
-  else ::dup2(ready_write_.get(), target);  // the copy is not close-on-exec
+  if (ready_write_.get() == target)
+    ::fcntl(target, F_SETFD, 0);
+  else
+    ::dup2(ready_write_.get(), target);  // the copy is not close-on-exec
 }
 
 void WatchdogFeatures::read_ready() {
@@ -131,8 +135,7 @@ void WatchdogFeatures::read_ready() {
         state.ready = true;
         state.ready_at_ms = now_ms();
         w_->log("the task is ready (it wrote a newline to fd " + std::to_string(spec.ready_fd) + ")");
-        w_->save_state();
-        w_->note_event("ready", "the task wrote a newline to fd " + std::to_string(spec.ready_fd));
+        w_->commit_event("ready", "the task wrote a newline to fd " + std::to_string(spec.ready_fd));
       }
       return;
     }
@@ -197,8 +200,10 @@ int64_t WatchdogFeatures::deadline() const {
   auto take = [&at](int64_t t) {
     if (t >= 0 && (at < 0 || t < at)) at = t;
   };
-  if (probe_.running()) take(probe_.deadline_ms());
-  else if (machine.run_active()) take(health_.next_check_ms());
+  if (probe_.running())
+    take(probe_.deadline_ms());
+  else if (machine.run_active())
+    take(health_.next_check_ms());
   if (hook_.running()) take(hook_.deadline_ms());
   take(run_deadline_ms_);
   take(memory_check_ms_);
@@ -234,11 +239,15 @@ void WatchdogFeatures::handle(const std::vector<struct pollfd>& fds, size_t firs
   if (watch_due_ms_ >= 0 && monotonic_ms() >= watch_due_ms_) restart_for_change();
   if (w_->done()) return;
   if (fired(kHookOutput, ready) && hook_.running()) hook_.read_output();
-  if (fired(kHookExit, ready) && hook_.running()) finish_hook(false);
-  else if (hook_.running() && monotonic_ms() >= hook_.deadline_ms()) finish_hook(true);
+  if (fired(kHookExit, ready) && hook_.running())
+    finish_hook(false);
+  else if (hook_.running() && monotonic_ms() >= hook_.deadline_ms())
+    finish_hook(true);
   if (fired(kProbeOutput, ready) && probe_.running()) probe_.read_output();
-  if (fired(kProbeExit, ready) && probe_.running()) finish_health_check(false);
-  else if (probe_.running() && monotonic_ms() >= probe_.deadline_ms()) finish_health_check(true);
+  if (fired(kProbeExit, ready) && probe_.running())
+    finish_health_check(false);
+  else if (probe_.running() && monotonic_ms() >= probe_.deadline_ms())
+    finish_health_check(true);
   if (w_->done()) return;
   if (w_->machine().run_active() && !probe_.running() && health_.next_check_ms() >= 0 &&
       monotonic_ms() >= health_.next_check_ms())
@@ -274,8 +283,10 @@ void WatchdogFeatures::fire() {
     case ScheduleAction::Run: w_->handle(WrapperEvent::Fire); break;
     case ScheduleAction::Start:
       // Running is what a start wants: nothing to do, nothing skipped.
-      if (m.phase() == Phase::Scheduled) w_->handle(WrapperEvent::Fire);
-      else w_->log("schedule_action = start: the task is " + std::string(phase_name(m.phase())) + "; nothing to start");
+      if (m.phase() == Phase::Scheduled)
+        w_->handle(WrapperEvent::Fire);
+      else
+        w_->log("schedule_action = start: the task is " + std::string(phase_name(m.phase())) + "; nothing to start");
       break;
     case ScheduleAction::Restart:
       if (m.run_active() || m.phase() == Phase::Backoff) {
@@ -330,13 +341,11 @@ void WatchdogFeatures::apply_health_result(bool ok, const std::string& detail) {
       state.ready = true;  // ready = the first healthy check
       state.ready_at_ms = now_ms();
     }
-    w_->save_state();
-    w_->note_event("healthy", detail);
+    w_->commit_event("healthy", detail);
     return;
   }
   w_->log("unhealthy after " + std::to_string(state.health_failures) + " failed check(s): " + detail);
-  w_->save_state();
-  w_->note_event("unhealthy", detail);
+  w_->commit_event("unhealthy", detail);
   if (spec.health.restart_on_unhealthy && machine.run_active()) {
     machine.set_force_reason("unhealthy: " + detail);
     w_->handle(WrapperEvent::ForceRestart);

@@ -5,22 +5,22 @@
 // events and carries out the actions.
 #include "wrappers/wrapper.h"
 
-#include <cerrno>
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include <algorithm>
 #include <utility>
@@ -394,23 +394,36 @@ void Wrapper::record_event(const WrapperActions& a, Phase from) {
 }
 
 void Wrapper::emit_event(const EventRecord& r) {
-  if (events_fd_.valid()) write_all(events_fd_.get(), format_event_line(r));
+  append_event(r);
   features_.event_recorded(r);
+}
+
+void Wrapper::append_event(const EventRecord& r) {
+  if (events_fd_.valid()) write_all(events_fd_.get(), format_event_line(r));
 }
 
 Wrapper::HeldWrites::HeldWrites(Wrapper* w) : w_(w) { ++w_->hold_writes_; }
 
 Wrapper::HeldWrites::~HeldWrites() {
   if (--w_->hold_writes_ > 0) return;
-  // The state first, then the events it reports: a reader who sees an event
-  // finds a state at least as new.
+  // The events first, as a log comes before the table it explains: whoever
+  // sees the new state (spmi wait, list) finds the events that led to it.
+  // Then the state, then the feature set hears of the events (an on_event
+  // hook reads a state at least as new as its event).
+  std::vector<EventRecord> events;
+  events.swap(w_->held_events_);
+  for (const EventRecord& r : events) w_->append_event(r);
   if (w_->state_pending_) {
     w_->state_pending_ = false;
     w_->save_state();
   }
-  std::vector<EventRecord> events;
-  events.swap(w_->held_events_);
-  for (const EventRecord& r : events) w_->emit_event(r);
+  for (const EventRecord& r : events) w_->features_.event_recorded(r);
+}
+
+void Wrapper::commit_event(const char* event, const std::string& reason) {
+  HeldWrites hold(this);
+  save_state();
+  note_event(event, reason);
 }
 
 void Wrapper::handle(WrapperEvent e) {
@@ -423,7 +436,8 @@ void Wrapper::handle(WrapperEvent e) {
   }
   // A scheduled task whose schedule has no further fire is done (at most
   // one follow-up: ScheduleEnded leaves Scheduled).
-  if (!done_ && machine_.phase() == Phase::Scheduled && features_.schedule_ended()) carry_out(WrapperEvent::ScheduleEnded);
+  if (!done_ && machine_.phase() == Phase::Scheduled && features_.schedule_ended())
+    carry_out(WrapperEvent::ScheduleEnded);
 }
 
 // One event: the machine's transition, then its actions.
@@ -474,8 +488,11 @@ void Wrapper::carry_out(WrapperEvent e) {
     state_.pid = 0;
     state_.main_exited = false;
   }
-  if (a.write_state && !a.spawn) save_state();
-  record_event(a, from);
+  {
+    HeldWrites hold(this);  // the event, then the state
+    if (a.write_state && !a.spawn) save_state();
+    record_event(a, from);
+  }
   if (a.exit) done_ = true;
   if (a.spawn) start_run();
   if (a.run_stop_command && !start_stop_command()) handle(WrapperEvent::StopCommandEnded);
@@ -489,8 +506,7 @@ void Wrapper::reached_min_uptime() {
   if (spec_.ready_fd > 0 || spec_.health.type != HealthType::None || state_.ready) return;
   state_.ready = true;
   state_.ready_at_ms = now_ms();
-  save_state();
-  note_event("ready", up);
+  commit_event("ready", up);
 }
 
 void Wrapper::note_event(const char* event, const std::string& reason) {
@@ -540,7 +556,7 @@ void Wrapper::start_run() {
     relay_.after_fork();
     relay_.set_sinks(&out_log_, spec_.mixed_stdout ? &out_log_ : &err_log_, stdin_fd_.get());
   } else {
-    stdin_fd_.reset();  // only the child keeps the task's stdin open
+    stdin_fd_.reset();   // only the child keeps the task's stdin open
     out_write_.reset();  // and the write ends of its output pipes
     err_write_.reset();
   }
@@ -816,7 +832,8 @@ int Wrapper::run() {
     // The spmi that submitted this job holds cli.lock until it has recorded
     // the job id; wait for it so the queued state never replaces ours.
     Fd cli = wait_lock_file(path(task_files::kCliLock), 60000, &busy, &err);
-    if (!cli.valid() && busy) log("did not get " + path(task_files::kCliLock) + " within 60s (" + err + "); starting anyway");
+    if (!cli.valid() && busy)
+      log("did not get " + path(task_files::kCliLock) + " within 60s (" + err + "); starting anyway");
   }
   // Liveness: the lock is held for the wrapper's whole life.
   lock_fd_ = try_lock_file(path(task_files::kLock), true, &busy, &err);

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <poll.h>
-#include <csignal>
 #include <sys/types.h>
+#include <csignal>
 
 #include <cstdint>
 #include <string>
@@ -21,16 +21,16 @@
 #include "common/task_spec.h"
 #include "common/task_state.h"
 #include "common/task_tree.h"
+#include "wrappers/compress_job.h"
 #include "wrappers/features.h"
 #include "wrappers/health_probe.h"
 #include "wrappers/helper_env.h"
-#include "wrappers/wrapper_options.h"
-#include "wrappers/compress_job.h"
 #include "wrappers/log_writer.h"
 #include "wrappers/terminal_relay.h"
 #include "wrappers/timers.h"
 #include "wrappers/tree_signaller.h"
 #include "wrappers/wrapper_machine.h"
+#include "wrappers/wrapper_options.h"
 
 namespace spmi {
 
@@ -53,8 +53,11 @@ class Wrapper {
   void log(const std::string& line);
   // Writes the state file; false (with state_error_) when it could not.
   bool save_state();
-  // Records an event that is not a transition ("ready", "healthy").
+  // Records an event that is not a transition ("file-changed").
   void note_event(const char* event, const std::string& reason);
+  // A change of the state that is also an event ("ready", "healthy"): the
+  // event is appended, then the state written (see HeldWrites).
+  void commit_event(const char* event, const std::string& reason);
   // Feeds an event to the machine and carries out its actions (and those
   // of the events that follow from them).
   void handle(WrapperEvent e);
@@ -79,7 +82,9 @@ class Wrapper {
   void release_task();
   std::string state_error_;  // why the last state write failed ("" when it worked)
   // While a HeldWrites lives, save_state and record_event only take note;
-  // when the last one ends, the state is written once, then the events.
+  // when the last one ends, the events are appended, the state is written
+  // once, then the feature set hears of the events (state/schema.md,
+  // "Order").
   class HeldWrites {
    public:
     explicit HeldWrites(Wrapper* w);
@@ -107,6 +112,7 @@ class Wrapper {
   void record_event(const WrapperActions& a, Phase from);
   // Appends one event to the events file and tells the feature set.
   void emit_event(const EventRecord& r);
+  void append_event(const EventRecord& r);
   // The machine for spec_ (its stop signal, policy, schedule, stop_command).
   void make_machine();
   [[noreturn]] void exec_child(int err_fd);
@@ -203,7 +209,6 @@ class Wrapper {
   bool done_ = false;
   TreeSignaller signaller_;
   std::vector<ProcId> tree_;  // the processes last recorded in <task dir>/tree
-
 };
 
 }  // namespace spmi

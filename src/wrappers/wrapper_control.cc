@@ -14,9 +14,9 @@
 
 extern char** environ;
 
+#include "common/atomic_file.h"
 #include "common/clock.h"
 #include "common/duration.h"
-#include "common/atomic_file.h"
 #include "common/fd.h"
 #include "common/signals.h"
 #include "wrappers/helper_env.h"
@@ -101,8 +101,7 @@ void Wrapper::reloaded(const std::string& outcome, const std::string& error) {
   state_.reloaded_at_ms = now_ms();
   state_.reload_error = error;
   log(error.empty() ? "reloaded: " + outcome : "reload failed: " + error);
-  save_state();
-  note_event(error.empty() ? "reloaded" : "reload-failed", error.empty() ? outcome : error);
+  commit_event(error.empty() ? "reloaded" : "reload-failed", error.empty() ? outcome : error);
 }
 
 // spmi reload: the reloadable settings first (the keys apply_plan.h calls
@@ -140,7 +139,8 @@ void Wrapper::reload() {
   }
   const ControlCommands& c = spec_.control;
   if (!machine_.run_active() && (c.reload.set() || c.reload_signal > 0))
-    return reloaded(settings + "; the task is " + std::string(phase_name(machine_.phase())) + ", nothing signalled", "");
+    return reloaded(settings + "; the task is " + std::string(phase_name(machine_.phase())) + ", nothing signalled",
+                    "");
   if (c.reload.set()) {
     if (!start_control_command(&reload_cmd_, c.reload, spec_.stop_timeout_ms, &err))
       return reloaded("", "the reload_command could not run: " + err);
@@ -168,8 +168,10 @@ void Wrapper::finish_reload_command(bool timed_out) {
   }
   std::string detail;
   bool ok = reload_cmd_.finish(&detail);
-  if (ok) reloaded("the reload_command succeeded: " + detail, "");
-  else reloaded("", "the reload_command failed: " + detail);
+  if (ok)
+    reloaded("the reload_command succeeded: " + detail, "");
+  else
+    reloaded("", "the reload_command failed: " + detail);
 }
 
 void Wrapper::add_helper_pollfds(std::vector<struct pollfd>* fds) {
