@@ -1,11 +1,10 @@
 // Summaries, JSON and output tails for list and status.
 #include "cli/view_format.h"
 
-#include <algorithm>
-#include <cmath>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include "common/clock.h"
 #include "common/duration.h"
@@ -21,7 +20,8 @@ std::string describe_exit(const TaskState& st) {
     std::string how = std::string(st.stop_request == "kill" ? "killed" : "stopped") + ": " + signal_name(st.ended_by);
     out = out.empty() ? how : out + " (" + how + ")";
   }
-  if (out.empty() && !st.stop_request.empty()) out = st.stop_request == "kill" ? "killed before it started" : "stopped before it started";
+  if (out.empty() && !st.stop_request.empty())
+    out = st.stop_request == "kill" ? "killed before it started" : "stopped before it started";
   return out.empty() ? "-" : out;
 }
 
@@ -54,9 +54,7 @@ void print_json(const nlohmann::json& j) {
 }
 
 std::string stdout_path(const TaskView& v) { return v.spec.stdout_log(v.dir); }
-std::string stderr_path(const TaskView& v) {
-  return v.spec.mixed_stdout ? "" : v.spec.stderr_log(v.dir);
-}
+std::string stderr_path(const TaskView& v) { return v.spec.mixed_stdout ? "" : v.spec.stderr_log(v.dir); }
 
 std::vector<std::string> tail_lines(const std::string& path, int n) {
   std::vector<std::string> lines;
@@ -107,13 +105,31 @@ std::string format_memory_short(long long bytes) {
   if (bytes < 0) return "-";
   char buf[32];
   double v = static_cast<double>(bytes);
-  if (bytes < (1LL << 20)) std::snprintf(buf, sizeof buf, "%.0fK", v / 1024);
-  else if (bytes < (1LL << 30)) std::snprintf(buf, sizeof buf, "%.1fM", v / (1 << 20));
-  else std::snprintf(buf, sizeof buf, "%.1fG", v / (1 << 30));
+  if (bytes < (1LL << 20))
+    std::snprintf(buf, sizeof buf, "%.0fK", v / 1024);
+  else if (bytes < (1LL << 30))
+    std::snprintf(buf, sizeof buf, "%.1fM", v / (1 << 20));
+  else
+    std::snprintf(buf, sizeof buf, "%.1fG", v / (1 << 30));
   return buf;
 }
 
 namespace {
+
+// `v` rounded to 1/`scale` (100: two decimals), halves away from zero, as
+// std::round(v * scale) / scale. Written out because std::round alone made
+// the CLI load libm at every start (docs/sphinx/performance.rst).
+double round_to(double v, double scale) {
+  double x = v * scale;
+  if (!(x > -1e15 && x < 1e15)) return v;   // NaN, infinite, or too large to matter
+  long long n = static_cast<long long>(x);  // toward zero; x - n is exact here
+  double rest = x - static_cast<double>(n);
+  if (rest >= 0.5)
+    ++n;
+  else if (rest <= -0.5)
+    --n;
+  return static_cast<double>(n) / scale;
+}
 
 // The resource fields of a task's JSON object (docs/sphinx/cli.rst).
 void add_usage(nlohmann::json& j, const TaskUsage* u, bool detailed) {
@@ -121,16 +137,18 @@ void add_usage(nlohmann::json& j, const TaskUsage* u, bool detailed) {
   const bool s = u && u->sampled;
   j["processes"] = s ? json(u->processes) : json(nullptr);
   j["rss_bytes"] = s ? json(u->rss_bytes) : json(nullptr);
-  j["cpu_seconds"] = s ? json(std::round(u->cpu_seconds * 100) / 100) : json(nullptr);
-  j["cpu_percent"] = s && u->cpu_percent >= 0 ? json(std::round(u->cpu_percent * 10) / 10) : json(nullptr);
-  j["cpu_window_seconds"] = s && u->cpu_percent >= 0 ? json(std::round(u->cpu_window_seconds * 10) / 10) : json(nullptr);
+  j["cpu_seconds"] = s ? json(round_to(u->cpu_seconds, 100)) : json(nullptr);
+  j["cpu_percent"] = s && u->cpu_percent >= 0 ? json(round_to(u->cpu_percent, 10)) : json(nullptr);
+  j["cpu_window_seconds"] = s && u->cpu_percent >= 0 ? json(round_to(u->cpu_window_seconds, 10)) : json(nullptr);
   if (!detailed) return;
   j["pss_bytes"] = s && u->pss_bytes >= 0 ? json(u->pss_bytes) : json(nullptr);
   json top = json::array();
   if (s)
     for (const ProcessUsage& p : u->top)
-      top.push_back({{"pid", p.pid}, {"command", p.command}, {"rss_bytes", p.rss_bytes},
-                     {"cpu_seconds", std::round(p.cpu_seconds * 100) / 100}});
+      top.push_back({{"pid", p.pid},
+                     {"command", p.command},
+                     {"rss_bytes", p.rss_bytes},
+                     {"cpu_seconds", round_to(p.cpu_seconds, 100)}});
   j["top_processes"] = top;
 }
 
@@ -141,19 +159,22 @@ void add_cgroup(nlohmann::json& j, const TaskView& v, const TaskUsage* u) {
   const CgroupSettings& c = v.spec.cgroup;
   j["memory_max_bytes"] = c.memory_max > 0 ? json(c.memory_max) : json(nullptr);
   j["memory_swap_max_bytes"] = c.memory_swap_max >= 0 ? json(c.memory_swap_max) : json(nullptr);
-  j["cpu_max_cores"] = c.cpu_max_millicores > 0 ? json(static_cast<double>(c.cpu_max_millicores) / 1000) : json(nullptr);
+  j["cpu_max_cores"] =
+      c.cpu_max_millicores > 0 ? json(static_cast<double>(c.cpu_max_millicores) / 1000) : json(nullptr);
   j["pids_max"] = c.pids_max > 0 ? json(c.pids_max) : json(nullptr);
   const TaskState& st = v.state;
   if (v.condition != TaskCondition::Active || !v.has_state || st.cgroup_mode.empty()) {
     j["cgroup"] = nullptr;
     return;
   }
-  json g = {{"mode", st.cgroup_mode}, {"paths", st.cgroups}, {"note", st.cgroup_note.empty() ? json(nullptr) : json(st.cgroup_note)}};
+  json g = {{"mode", st.cgroup_mode},
+            {"paths", st.cgroups},
+            {"note", st.cgroup_note.empty() ? json(nullptr) : json(st.cgroup_note)}};
   if (u && u->has_cgroup) {
     const CgroupFigures& f = u->cgroup;
     auto num = [](long long x) { return x >= 0 ? json(x) : json(nullptr); };
     g["memory_bytes"] = num(f.memory_bytes);
-    g["cpu_seconds"] = f.cpu_usec >= 0 ? json(std::round(static_cast<double>(f.cpu_usec) / 1e4) / 100) : json(nullptr);
+    g["cpu_seconds"] = f.cpu_usec >= 0 ? json(round_to(static_cast<double>(f.cpu_usec) / 1e6, 100)) : json(nullptr);
     g["pids"] = num(f.pids);
     g["oom_kills"] = num(f.oom_kills);
     json members = json::array();
@@ -213,10 +234,11 @@ nlohmann::json view_to_json(const TaskView& v, bool detailed, int n, const TaskU
   const bool run_active = active && (st.phase == Phase::Running || st.phase == Phase::Draining);
   j["ready"] = run_active && st.ready;
   j["health"] = v.spec.health.type == HealthType::None ? json(nullptr)
-                : run_active                             ? json(health_status_name(st.health))
-                                                         : json("unknown");
+                : run_active                           ? json(health_status_name(st.health))
+                                                       : json("unknown");
   j["schedule"] = v.spec.schedule.cron.empty() ? json(nullptr) : json(v.spec.schedule.cron);
-  j["schedule_action"] = v.spec.schedule.cron.empty() ? json(nullptr) : json(schedule_action_name(v.spec.schedule.action));
+  j["schedule_action"] =
+      v.spec.schedule.cron.empty() ? json(nullptr) : json(schedule_action_name(v.spec.schedule.action));
   j["next_fire_at"] = active && st.next_fire_at_ms ? json(format_rfc3339_utc(st.next_fire_at_ms)) : json(nullptr);
   j["last_fire_at"] = ran && st.last_fire_at_ms ? json(format_rfc3339_utc(st.last_fire_at_ms)) : json(nullptr);
   j["runs"] = ran ? st.runs : 0;

@@ -1,7 +1,6 @@
 // format_byte_size (byte_size.h).
 #include "common/byte_size.h"
 
-#include <cmath>
 #include <cstdio>
 
 namespace spmi {
@@ -15,8 +14,11 @@ std::string format_byte_size(int64_t bytes) {
     ++u;
   }
   char buf[32];
-  if (u == 0 || v == std::floor(v)) std::snprintf(buf, sizeof buf, "%.0f%s", v, kNames[u]);
-  else std::snprintf(buf, sizeof buf, "%.1f%s", v, kNames[u]);
+  // A whole number? (v < 2^53 here; a cast, not std::floor: the CLI links no libm.)
+  if (u == 0 || v == static_cast<double>(static_cast<int64_t>(v)))
+    std::snprintf(buf, sizeof buf, "%.0f%s", v, kNames[u]);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f%s", v, kNames[u]);
   return buf;
 }
 

@@ -44,4 +44,10 @@ TEST_CASE("time zones and date-times in descriptors", "[units]") {
   CHECK_FALSE(parse_byte_size("12 parsecs", &bytes, &err));
   CHECK_FALSE(parse_byte_size("-1M", &bytes, &err));
   CHECK(format_byte_size(512LL << 20) == "512MiB");
+  CHECK(format_byte_size(3LL << 29) == "1.5GiB");
+  CHECK(format_byte_size(1000) == "1000B");
+  CHECK(format_byte_size(1536) == "1.5KiB");
+  CHECK(format_byte_size(2048) == "2KiB");
+  CHECK(format_byte_size(5LL << 40) == "5TiB");
+  CHECK(format_byte_size(5000LL << 40) == "5000TiB");
 }
