@@ -72,16 +72,20 @@ bool list_has(std::string_view list, std::string_view name) {
 // views: the wrapper does this at each start, and every allocation it makes
 // then fragments the heap it keeps for the task's whole life.
 template <class Fn>
-void for_each_line(const char* path, Fn fn) {
-  std::string text, err;
-  if (!read_file(path, &text, &err)) return;
-  std::string_view rest = text;
+void for_each_line_in(std::string_view rest, Fn fn) {
   while (!rest.empty()) {
     size_t nl = rest.find('\n');
     fn(rest.substr(0, nl));
     if (nl == std::string_view::npos) break;
     rest.remove_prefix(nl + 1);
   }
+}
+
+template <class Fn>
+void for_each_line(const char* path, Fn fn) {
+  std::string text, err;
+  if (!read_file(path, &text, &err)) return;
+  for_each_line_in(text, fn);
 }
 
 // The cgroup file systems mounted here (/proc/self/mountinfo: the mount
@@ -107,11 +111,20 @@ std::vector<Mount> cgroup_mounts() {
   return out;
 }
 
+// This process's cgroups (/proc/self/cgroup), read once for all the
+// hierarchies of one start.
+std::string own_cgroups() {
+  std::string text, err;
+  read_file("/proc/self/cgroup", &text, &err);
+  return text;
+}
+
 // This process's cgroup in the v2 hierarchy ("0::/path") or in the v1
-// hierarchy holding `controller` ("4:memory:/path"); "" when none.
-std::string own_path(bool v2, const std::string& controller) {
+// hierarchy holding `controller` ("4:memory:/path"), found in `own`
+// (own_cgroups()); "" when none.
+std::string own_path_in(std::string_view own, bool v2, const std::string& controller) {
   std::string found;
-  for_each_line("/proc/self/cgroup", [&](std::string_view line) {
+  for_each_line_in(own, [&](std::string_view line) {
     if (!found.empty()) return;
     size_t first = line.find(':'), second = line.find(':', first + 1);
     if (first == std::string_view::npos || second == std::string_view::npos) return;
@@ -121,6 +134,8 @@ std::string own_path(bool v2, const std::string& controller) {
   });
   return found;
 }
+
+std::string own_path(bool v2, const std::string& controller) { return own_path_in(own_cgroups(), v2, controller); }
 
 std::string join_dir(const std::string& a, const std::string& b) {
   if (b.empty() || b == "/") return a;
@@ -173,9 +188,11 @@ std::vector<pid_t> members_of(const std::string& dir) {
   return out;
 }
 
-// mkdir, where an existing directory is fine.
-bool make_dir(const std::string& dir, std::string* err) {
-  if (::mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST) return true;
+// mkdir, where an existing directory is fine; `*fresh` says whether this
+// call made it (to be undone if a later step fails).
+bool make_dir(const std::string& dir, bool* fresh, std::string* err) {
+  *fresh = ::mkdir(dir.c_str(), 0755) == 0;
+  if (*fresh || errno == EEXIST) return true;
   *err = "cannot create " + dir + ": " + errno_text(errno);
   return false;
 }
@@ -241,8 +258,8 @@ bool make_v2(const Mount& m, const std::string& parent, const std::string& name,
   std::vector<std::string> have = split(controllers.substr(0, controllers.find('\n')), ' ');
   for (const char* c : {"memory", "cpu", "pids"}) {
     if (!has(have, c)) {
-      *why = base + " offers no " + std::string(c) + " controller (cgroup.controllers: " +
-             controllers.substr(0, controllers.find('\n')) + ")";
+      *why = base + " offers no " + std::string(c) +
+             " controller (cgroup.controllers: " + controllers.substr(0, controllers.find('\n')) + ")";
       return false;
     }
   }
@@ -252,8 +269,8 @@ bool make_v2(const Mount& m, const std::string& parent, const std::string& name,
     // Each level hands the controllers down (already enabled: no change).
     for (const char* c : {"+memory", "+cpu", "+pids"}) write_text(dir + "/cgroup.subtree_control", c, &ignored);
     dir += "/" + part;
-    bool fresh = !exists(dir);
-    if (!make_dir(dir, why)) {
+    bool fresh = false;
+    if (!make_dir(dir, &fresh, why)) {
       undo(made);
       return false;
     }
@@ -278,8 +295,8 @@ bool make_v1(const std::vector<Mount>& mounts, const std::string& parent, const 
     std::string dir = base, problem;
     for (const std::string& part : split(parent + "/" + name, '/')) {
       dir += "/" + part;
-      bool fresh = !exists(dir);
-      if (!make_dir(dir, &problem)) {
+      bool fresh = false;
+      if (!make_dir(dir, &fresh, &problem)) {
         if (first_problem.empty()) first_problem = problem;
         return "";
       }
@@ -288,9 +305,10 @@ bool make_v1(const std::vector<Mount>& mounts, const std::string& parent, const 
     return dir;
   };
   std::string memory_dir, cpu_dir, pids_dir;
+  const std::string own = own_cgroups();
   for (const Mount& m : mounts) {
     if (m.v2) continue;
-    std::string dir = make_in(join_dir(m.dir, own_path(false, m.controllers[0])));
+    std::string dir = make_in(join_dir(m.dir, own_path_in(own, false, m.controllers[0])));
     if (dir.empty()) continue;
     dirs.push_back(dir);
     if (has(m.controllers, "memory")) memory_dir = dir;
@@ -304,8 +322,8 @@ bool make_v1(const std::vector<Mount>& mounts, const std::string& parent, const 
   if (dirs.empty() || !missing.empty()) {
     undo(made);
     *why = !missing.empty() && !dirs.empty() ? "no writable cgroup v1 " + missing + " hierarchy"
-           : first_problem.empty()          ? "no cgroup v1 hierarchy with the memory, cpu or pids controller"
-                                            : first_problem;
+           : first_problem.empty()           ? "no cgroup v1 hierarchy with the memory, cpu or pids controller"
+                                             : first_problem;
     return false;
   }
   bool ok = true;
@@ -318,7 +336,8 @@ bool make_v1(const std::vector<Mount>& mounts, const std::string& parent, const 
       *why = "this kernel does not account swap in cgroup v1 (no memory.memsw.limit_in_bytes; boot with swapaccount=1)";
       ok = false;
     } else {
-      ok = write_text(memory_dir + "/memory.memsw.limit_in_bytes", std::to_string(want.memory_max + want.memory_swap_max), why);
+      ok = write_text(memory_dir + "/memory.memsw.limit_in_bytes",
+                      std::to_string(want.memory_max + want.memory_swap_max), why);
     }
   }
   if (ok && want.cpu_max_millicores > 0)
@@ -333,7 +352,7 @@ bool make_v1(const std::vector<Mount>& mounts, const std::string& parent, const 
   // atomic kill. Optional.
   for (const Mount& m : mounts) {
     if (!m.v2) continue;
-    std::string dir = make_in(join_dir(m.dir, own_path(true, "")));
+    std::string dir = make_in(join_dir(m.dir, own_path_in(own, true, "")));
     if (!dir.empty()) dirs.push_back(dir);
   }
   out->mode = "v1";
@@ -390,9 +409,9 @@ bool may_hold(const TaskCgroup& cg, const std::string& dir, std::string_view con
   if (cg.mode != "v1" || dir.compare(0, kRoot.size(), kRoot) != 0) return true;
   size_t end = dir.find('/', kRoot.size());
   std::string mount = dir.substr(kRoot.size(), end == std::string::npos ? std::string::npos : end - kRoot.size());
-  static constexpr std::string_view kKnown[] = {"blkio", "cpu",       "cpuacct", "cpuset",   "devices",    "freezer",
-                                                "hugetlb", "memory",  "misc",    "net_cls",  "net_prio",   "perf_event",
-                                                "pids",  "rdma",      "systemd", "unified", "name=systemd"};
+  static constexpr std::string_view kKnown[] = {"blkio",   "cpu",    "cpuacct", "cpuset",  "devices",     "freezer",
+                                                "hugetlb", "memory", "misc",    "net_cls", "net_prio",    "perf_event",
+                                                "pids",    "rdma",   "systemd", "unified", "name=systemd"};
   bool known = false;
   for (const std::string& part : split(mount, ',')) {
     if (part == controller) return true;
@@ -436,7 +455,8 @@ CgroupFigures read_cgroup(const TaskCgroup& cg) {
       } else if (read_text(d + "/cpu.max", &text)) {  // v2: "max 100000" or "50000 100000"
         long long quota = text.rfind("max", 0) == 0 ? 0 : std::strtoll(text.c_str(), nullptr, 10);
         size_t space = text.find(' ');
-        f.cpu_max_cores = cores(quota, space == std::string::npos ? 0 : std::strtoll(text.c_str() + space + 1, nullptr, 10));
+        f.cpu_max_cores =
+            cores(quota, space == std::string::npos ? 0 : std::strtoll(text.c_str() + space + 1, nullptr, 10));
         // cpu.stat's usage_usec counts only where the cpu controller is on.
         if (f.cpu_usec < 0) f.cpu_usec = read_keyed(d + "/cpu.stat", "usage_usec");
       }
@@ -477,7 +497,9 @@ bool kill_cgroup(const TaskCgroup& cg, int wait_ms) {
     if (!atomic)
       for (pid_t p : members) ::kill(p, SIGKILL);
     if (pass * 5 >= wait_ms) return false;
-    struct timespec ts {0, 5 * 1000 * 1000};
+    struct timespec ts {
+      0, 5 * 1000 * 1000
+    };
     ::nanosleep(&ts, nullptr);
   }
   return false;
@@ -492,7 +514,9 @@ bool remove_cgroup(const TaskCgroup& cg, std::string* err) {
       gone = ::rmdir(d.c_str()) == 0 || errno == ENOENT;
       if (!gone && errno != EBUSY) break;
       if (!gone) {
-        struct timespec ts {0, 2 * 1000 * 1000};
+        struct timespec ts {
+          0, 2 * 1000 * 1000
+        };
         ::nanosleep(&ts, nullptr);
       }
     }
