@@ -12,7 +12,6 @@
 // The rest of the backend: slurm_backend.h.
 #include <unistd.h>
 
-#include <climits>
 #include <cstdlib>
 
 #include "backends/multiplexer.h"
@@ -21,6 +20,7 @@
 #include "backends/slurm.h"
 #include "common/atomic_file.h"
 #include "common/clock.h"
+#include "common/proc.h"
 #include "common/task_state.h"
 
 namespace spmi {
@@ -119,13 +119,11 @@ int SlurmBackend::relay(const TaskView& v, const std::vector<std::string>& spmi_
     *err = "reaching a task's wrapper on another node needs srun (Slurm's client tools) in PATH";
     return -1;
   }
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) {
+  std::string self = own_executable();
+  if (self.empty()) {
     *err = "cannot find the spmi executable (/proc/self/exe)";
     return -1;
   }
-  self[n] = '\0';
   // A step that shares the job's resources (--overlap) runs spmi on the
   // job's node, where the task's control and stdin FIFOs are read.
   std::vector<std::string> args = {"--jobid=" + v.state.backend_id, "--overlap", "--quiet"};

@@ -1,10 +1,10 @@
 // Locating the wrapper executables (spmi-wrapper, spmi-watchdog).
-#include <climits>
-#include <cstdlib>
 #include <unistd.h>
+#include <cstdlib>
 
 #include "backends/registry.h"
 #include "common/atomic_file.h"
+#include "common/proc.h"
 #include "common/wrapper_types.h"
 
 namespace spmi {
@@ -22,10 +22,7 @@ std::string find_wrapper_executable(const std::string& type, std::string* err) {
     *err = std::string(variable) + "=" + env + " is not an executable file";
     return "";
   }
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0) {
-    self[n] = '\0';
+  if (std::string self = own_executable(); !self.empty()) {
     std::string dir = dir_name(self);
     for (const std::string& candidate : {dir + "/" + name, dir + "/../libexec/spmi/" + name}) {
       if (::access(candidate.c_str(), X_OK) == 0) return candidate;

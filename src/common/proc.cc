@@ -1,13 +1,13 @@
 // /proc readers: stat fields, liveness by identity, environment markers.
 #include "common/proc.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dirent.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "common/fd.h"
 
@@ -180,6 +180,12 @@ const std::string& host_name() {
     return ::gethostname(host, sizeof host - 1) == 0 ? std::string(host) : std::string();
   }();
   return name;
+}
+
+std::string own_executable() {
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self);
+  return n > 0 && static_cast<size_t>(n) < sizeof self ? std::string(self, static_cast<size_t>(n)) : "";
 }
 
 }  // namespace spmi

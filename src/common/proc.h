@@ -49,6 +49,11 @@ bool environ_contains(pid_t pid, const std::string& entry);
 // kernel thread or a process that has none; "" when it is gone).
 std::string proc_command_line(pid_t pid);
 
+// The path of this process's own executable (/proc/self/exe); "" when it
+// cannot be read. The programs spmi installs side by side (spmi-wrapper,
+// spmi-idle, spmi-probe) are found next to it.
+std::string own_executable();
+
 // Proportional set size of `pid` in bytes, from /proc/PID/smaps_rollup
 // (-1 when it cannot be read: gone, another user's, or an older kernel).
 // The kernel walks the page tables to compute it: worth it for a few

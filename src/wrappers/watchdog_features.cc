@@ -45,10 +45,8 @@ bool WatchdogFeatures::prepare(std::string* err) {
   if (spec.health.type == HealthType::Tcp || spec.health.type == HealthType::Http) {
     // tcp and http checks resolve names: spmi-probe, installed beside us,
     // does that with the system's (dynamic) NSS.
-    char self[4096];
-    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-    std::string dir = n > 0 ? dir_name(std::string(self, static_cast<size_t>(n))) : ".";
-    probe_program_ = dir + "/spmi-probe";
+    std::string self = own_executable();
+    probe_program_ = (self.empty() ? std::string(".") : dir_name(self)) + "/spmi-probe";
     if (::access(probe_program_.c_str(), X_OK) != 0) {
       *err = "the " + std::string(spec.health.type == HealthType::Tcp ? "tcp" : "http") + " health check needs " +
              probe_program_ + ", which is missing (" + errno_text(errno) + "); reinstall spmi";

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -27,6 +26,7 @@
 #include "common/clock.h"
 #include "common/fd.h"
 #include "common/identity.h"
+#include "common/proc.h"
 #include "common/task_spec.h"
 #include "common/task_state.h"
 #include "wrappers/clone_child.h"
@@ -46,10 +46,8 @@ void set_cloexec(int fd, bool on) {
 
 // spmi-idle next to this executable (the build tree, or libexec/spmi).
 std::string idle_core_path() {
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return "";
-  self[n] = '\0';
+  std::string self = own_executable();
+  if (self.empty()) return "";
   std::string path = dir_name(self) + "/" + idle::kExecutable;
   return ::access(path.c_str(), X_OK) == 0 ? path : "";
 }
@@ -126,9 +124,9 @@ void Wrapper::hibernate() {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  std::vector<int> kept = {lock_fd_.get(), signal_fd_.get(), control_fd_.get(), events_fd_.get(), log_fd_.get(),
-                           out_read_.get(), err_read_.get(), r.out_dir, r.out_file, r.err_dir, r.err_file,
-                           exe.get(), record.get()};
+  std::vector<int> kept = {lock_fd_.get(),  signal_fd_.get(), control_fd_.get(), events_fd_.get(), log_fd_.get(),
+                           out_read_.get(), err_read_.get(),  r.out_dir,         r.out_file,       r.err_dir,
+                           r.err_file,      exe.get(),        record.get()};
   for (int fd : kept) set_cloexec(fd, false);
   ::execv(core.c_str(), argv.data());
   int e = errno;
