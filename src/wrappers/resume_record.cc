@@ -1,8 +1,13 @@
 // See resume_record.h.
 #include "wrappers/resume_record.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <iterator>
+#include <type_traits>
+
+#include "common/kv_record.h"
 
 namespace spmi {
 
@@ -20,6 +25,48 @@ bool to_ll(const std::string& s, long long* out) {
   return true;
 }
 
+// The numbers of the record, one row each: its key and its field (the
+// member path, as in common/kv_record.h), written in this order.
+struct Number {
+  const char* key;
+  long long (*get)(const ResumeRecord&);
+  void (*set)(ResumeRecord&, long long);
+};
+
+template <class Path>
+constexpr Number number(const char* key) {
+  return {key, [](const ResumeRecord& r) { return static_cast<long long>(Path::in(r)); },
+          [](ResumeRecord& r, long long v) {
+            Path::in(r) = static_cast<std::remove_reference_t<decltype(Path::in(r))>>(v);
+          }};
+}
+
+using kv::At;
+using Snapshot = WrapperMachine::Snapshot;
+constexpr Number kNumbers[] = {
+    number<At<&ResumeRecord::machine, &Snapshot::restarts>>("restarts"),
+    number<At<&ResumeRecord::machine, &Snapshot::runs>>("runs"),
+    number<At<&ResumeRecord::machine, &Snapshot::skipped>>("skipped"),
+    number<At<&ResumeRecord::machine, &Snapshot::run_started_ms>>("run_started_ms"),
+    number<At<&ResumeRecord::machine, &Snapshot::started_once>>("started_once"),
+    number<At<&ResumeRecord::oom_kills>>("oom_kills"),
+    number<At<&ResumeRecord::out_sequence>>("out_sequence"),
+    number<At<&ResumeRecord::err_sequence>>("err_sequence"),
+    number<At<&ResumeRecord::out_dropped>>("out_dropped"),
+    number<At<&ResumeRecord::err_dropped>>("err_dropped"),
+    number<At<&ResumeRecord::lock_fd>>("lock_fd"),
+    number<At<&ResumeRecord::signal_fd>>("signal_fd"),
+    number<At<&ResumeRecord::control_fd>>("control_fd"),
+    number<At<&ResumeRecord::events_fd>>("events_fd"),
+    number<At<&ResumeRecord::log_fd>>("log_fd"),
+    number<At<&ResumeRecord::out_read>>("out_read"),
+    number<At<&ResumeRecord::err_read>>("err_read"),
+    number<At<&ResumeRecord::out_dir>>("out_dir"),
+    number<At<&ResumeRecord::out_file>>("out_file"),
+    number<At<&ResumeRecord::err_dir>>("err_dir"),
+    number<At<&ResumeRecord::err_file>>("err_file"),
+};
+
 }  // namespace
 
 std::string serialize_resume(const ResumeRecord& r) {
@@ -34,27 +81,7 @@ std::string serialize_resume(const ResumeRecord& r) {
   std::string env;
   for (const std::string& e : r.env) env += e + '\0';
   doc("env", env);
-  num("restarts", r.machine.restarts);
-  num("runs", r.machine.runs);
-  num("skipped", r.machine.skipped);
-  num("run_started_ms", r.machine.run_started_ms);
-  num("started_once", r.machine.started_once ? 1 : 0);
-  num("oom_kills", r.oom_kills);
-  num("out_sequence", r.out_sequence);
-  num("err_sequence", r.err_sequence);
-  num("out_dropped", r.out_dropped);
-  num("err_dropped", r.err_dropped);
-  num("lock_fd", r.lock_fd);
-  num("signal_fd", r.signal_fd);
-  num("control_fd", r.control_fd);
-  num("events_fd", r.events_fd);
-  num("log_fd", r.log_fd);
-  num("out_read", r.out_read);
-  num("err_read", r.err_read);
-  num("out_dir", r.out_dir);
-  num("out_file", r.out_file);
-  num("err_dir", r.err_dir);
-  num("err_file", r.err_file);
+  for (const Number& n : kNumbers) num(n.key, n.get(r));
   for (int fd : r.close_fds) num("close_fd", fd);
   return out + "end 0\n";  // a record cut short is never taken for a whole one
 }
@@ -74,7 +101,7 @@ bool parse_resume(const std::string& text, ResumeRecord* r, std::string* err) {
     *err = "not a resume record of this version (first line '" + line + "')";
     return false;
   }
-  bool has_spec = false, has_state = false, has_lock = false, ended = false;
+  bool has_spec = false, has_state = false, ended = false;
   while (pos < text.size() && !ended) {
     if (!next_line(&line)) {
       *err = "the resume record ends in the middle of a line";
@@ -93,9 +120,12 @@ bool parse_resume(const std::string& text, ResumeRecord* r, std::string* err) {
         return false;
       }
       std::string body = text.substr(pos, static_cast<size_t>(v));
-      if (key == "spec") has_spec = true, r->spec = std::move(body);
-      else if (key == "state") has_state = true, r->state = std::move(body);
-      else if (key == "identity") r->identity = std::move(body);
+      if (key == "spec")
+        has_spec = true, r->spec = std::move(body);
+      else if (key == "state")
+        has_state = true, r->state = std::move(body);
+      else if (key == "identity")
+        r->identity = std::move(body);
       else
         for (size_t at = 0, end; at < body.size(); at = end + 1) {
           end = body.find('\0', at);
@@ -105,30 +135,14 @@ bool parse_resume(const std::string& text, ResumeRecord* r, std::string* err) {
       pos += static_cast<size_t>(v) + 1;
       continue;
     }
-    int i = static_cast<int>(v);
-    if (key == "restarts") r->machine.restarts = i;
-    else if (key == "runs") r->machine.runs = i;
-    else if (key == "skipped") r->machine.skipped = i;
-    else if (key == "run_started_ms") r->machine.run_started_ms = v;
-    else if (key == "started_once") r->machine.started_once = v != 0;
-    else if (key == "oom_kills") r->oom_kills = v;
-    else if (key == "out_sequence") r->out_sequence = i;
-    else if (key == "err_sequence") r->err_sequence = i;
-    else if (key == "out_dropped") r->out_dropped = v;
-    else if (key == "err_dropped") r->err_dropped = v;
-    else if (key == "lock_fd") has_lock = (r->lock_fd = i) >= 0;
-    else if (key == "signal_fd") r->signal_fd = i;
-    else if (key == "control_fd") r->control_fd = i;
-    else if (key == "events_fd") r->events_fd = i;
-    else if (key == "log_fd") r->log_fd = i;
-    else if (key == "out_read") r->out_read = i;
-    else if (key == "err_read") r->err_read = i;
-    else if (key == "out_dir") r->out_dir = i;
-    else if (key == "out_file") r->out_file = i;
-    else if (key == "err_dir") r->err_dir = i;
-    else if (key == "err_file") r->err_file = i;
-    else if (key == "close_fd") r->close_fds.push_back(i);
-    else if (key == "end") ended = true;
+    const Number* n =
+        std::find_if(std::begin(kNumbers), std::end(kNumbers), [&](const Number& f) { return key == f.key; });
+    if (n != std::end(kNumbers))
+      n->set(*r, v);
+    else if (key == "close_fd")
+      r->close_fds.push_back(static_cast<int>(v));
+    else if (key == "end")
+      ended = true;
     else {
       *err = "resume record: unknown key '" + key + "'";
       return false;
@@ -138,7 +152,7 @@ bool parse_resume(const std::string& text, ResumeRecord* r, std::string* err) {
     *err = "the resume record is cut short or runs on past its end";
     return false;
   }
-  if (!has_spec || !has_state || !has_lock || r->signal_fd < 0 || r->control_fd < 0) {
+  if (!has_spec || !has_state || r->lock_fd < 0 || r->signal_fd < 0 || r->control_fd < 0) {
     *err = "resume record: the spec, the state, the lock, the signalfd or the control FIFO is missing";
     return false;
   }
