@@ -89,10 +89,11 @@ std::vector<LogLine> read_log_tail(const std::string& path, bool timestamps, siz
   // compressed) cannot be placed: then everything is read.
   bool before_cut = !cut || cut->inode == 0;
   if (!before_cut) {
+    // Newest first: the cut's file is nearly always the current one.
     before_cut = true;
-    for (const auto& p : paths) {
+    for (auto p = paths.rbegin(); p != paths.rend() && before_cut; ++p) {
       struct stat st {};
-      if (!is_gz(p) && ::lstat(p.c_str(), &st) == 0 && st.st_ino == cut->inode) before_cut = false;
+      if (!is_gz(*p) && ::lstat(p->c_str(), &st) == 0 && st.st_ino == cut->inode) before_cut = false;
     }
   }
   for (auto p = paths.rbegin(); p != paths.rend() && found < max_lines; ++p) {
