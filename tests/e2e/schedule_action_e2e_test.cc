@@ -5,7 +5,9 @@
 // it is not running.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "e2e/harness.h"
 
@@ -27,6 +29,14 @@ TEST_CASE("schedule_action = restart restarts a running task at each fire and no
   REQUIRE(env.run({"load", watchdog(env, "cycled", "sleep 300", "schedule = \"*/2 * * * * *\"\nschedule_action = \"restart\"\n"),
                    watchdog(env, "steady", "sleep 300", "")})
               .exit_code == 0);
+  // Start just after an even second, so the first fire is ~1.9 s away and
+  // the checks below see the run the start made, not a fire's restart (a
+  // start a few ms before a fire once saw "stopping", under ASan).
+  auto epoch_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000 - epoch_ms() % 2000 + 50));
   REQUIRE(env.run({"start", "cycled", "steady"}).exit_code == 0);
   // Running at once, not waiting for a fire.
   auto first = env.state("cycled");
