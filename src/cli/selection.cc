@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "lifecycle/deps.h"
@@ -73,8 +74,9 @@ void add_instances(const Context& ctx, const std::vector<std::string>& all, std:
   if (picked.empty()) return;
   // In the store's order, each once.
   std::vector<std::string> merged;
+  const std::set<std::string_view> was_chosen(chosen->begin(), chosen->end());
   for (const auto& id : all)
-    if (contains(*chosen, id) || picked.count(id)) merged.push_back(id);
+    if (was_chosen.count(id) || picked.count(id)) merged.push_back(id);
   *chosen = std::move(merged);
 }
 

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "common/names.h"
 #include "store/parallel.h"
@@ -124,16 +125,19 @@ bool carry_out_apply(const Session& s, const ApplyPlan& plan, const std::vector<
     if (remove_inactive_task(s, r.id, "not removed")) s.report.done("removed " + r.id);
     else failed = true;
   }
+  // Sets, not scans: an apply may write 10,000 tasks.
+  const std::set<std::string_view> was_written(written.begin(), written.end());
   // 3. Reload the running tasks whose changes are reloadable.
   for (const auto& c : plan.changed)
-    if (c.reload && contains(written, c.id) && !reload_task(s, c.id)) failed = true;
+    if (c.reload && was_written.count(c.id) && !reload_task(s, c.id)) failed = true;
   // 4. Start the changed tasks that were running, dependencies first.
   std::vector<std::string> restart, started;
   for (const auto& id : plan.restart_order)
-    if (contains(written, id)) restart.push_back(id);
+    if (was_written.count(id)) restart.push_back(id);
   // New instances of a running group start with it.
+  std::set<std::string_view> restarting(plan.restart_order.begin(), plan.restart_order.end());
   for (const auto& id : plan.scale_up)
-    if (contains(written, id) && !contains(restart, id)) restart.push_back(id);
+    if (was_written.count(id) && restarting.insert(id).second) restart.push_back(id);
   if (!restart.empty() && !start_with_dependencies(s, restart, &started)) failed = true;
   return !failed;
 }

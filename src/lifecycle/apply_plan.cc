@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "common/kv_file.h"
 #include "common/names.h"
@@ -150,10 +151,12 @@ ApplyPlan plan_apply(const TaskSpecs& stored, const std::vector<TaskSpec>& incom
   // Dependencies first over everything, then reversed: dependents first.
   // The graph for stopping is the stored one (what runs now).
   std::vector<std::string> stop_all = with_dependencies(stored, to_stop);
+  const std::set<std::string_view> stopping(to_stop.begin(), to_stop.end()),
+      restarting(restart.begin(), restart.end());
   for (auto it = stop_all.rbegin(); it != stop_all.rend(); ++it)
-    if (contains(to_stop, *it)) plan.stop_order.push_back(*it);
+    if (stopping.count(*it)) plan.stop_order.push_back(*it);
   for (const auto& id : with_dependencies(after, restart))
-    if (contains(restart, id)) plan.restart_order.push_back(id);
+    if (restarting.count(id)) plan.restart_order.push_back(id);
   return plan;
 }
 

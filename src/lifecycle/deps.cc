@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <functional>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "store/store.h"
 
@@ -71,22 +73,40 @@ std::vector<std::string> with_dependencies(const TaskSpecs& all, const std::vect
   return order;
 }
 
-std::vector<std::vector<std::string>> dependents_first_waves(const TaskSpecs& all, const std::vector<std::string>& ids) {
-  auto depends = [&](const std::string& a, const std::string& b) {
-    auto it = all.find(a);
-    return it != all.end() && std::find(it->second.depends_on.begin(), it->second.depends_on.end(), b) !=
-                                  it->second.depends_on.end();
-  };
-  std::vector<std::vector<std::string>> waves;
-  std::vector<std::string> remaining = ids;
-  while (!remaining.empty()) {
-    std::vector<std::string> wave, later;
-    for (const auto& id : remaining) {
-      bool needed = std::any_of(remaining.begin(), remaining.end(), [&](const std::string& o) { return depends(o, id); });
-      (needed ? later : wave).push_back(id);
+std::vector<std::vector<std::string>> dependents_first_waves(const TaskSpecs& all,
+                                                             const std::vector<std::string>& ids) {
+  // Layer by layer (Kahn's algorithm, each layer kept in the order of
+  // `ids`): needed_by[q] counts the remaining entries that depend on ids[q].
+  // Linear in the edges per wave; comparing every pair cost 11 s of
+  // `spmi stop` at 10,000 tasks.
+  std::unordered_map<std::string_view, std::vector<size_t>> at;
+  for (size_t i = 0; i < ids.size(); ++i) at[ids[i]].push_back(i);
+  std::vector<std::vector<size_t>> needs(ids.size());  // the entries that ids[p] depends on
+  std::vector<size_t> needed_by(ids.size(), 0);
+  for (size_t p = 0; p < ids.size(); ++p) {
+    auto spec = all.find(ids[p]);
+    if (spec == all.end()) continue;
+    std::set<std::string_view> deps(spec->second.depends_on.begin(), spec->second.depends_on.end());
+    for (std::string_view d : deps) {
+      auto q = at.find(d);
+      if (q == at.end()) continue;
+      for (size_t i : q->second) {
+        needs[p].push_back(i);
+        ++needed_by[i];
+      }
     }
+  }
+  std::vector<std::vector<std::string>> waves;
+  std::vector<size_t> remaining(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) remaining[i] = i;
+  while (!remaining.empty()) {
+    std::vector<size_t> wave, later;
+    for (size_t i : remaining) (needed_by[i] > 0 ? later : wave).push_back(i);
     if (wave.empty()) wave.swap(later);  // a cycle: the rest together
-    waves.push_back(std::move(wave));
+    for (size_t p : wave)
+      for (size_t q : needs[p]) --needed_by[q];
+    waves.emplace_back();
+    for (size_t i : wave) waves.back().push_back(ids[i]);
     remaining.swap(later);
   }
   return waves;
@@ -108,8 +128,9 @@ std::vector<std::string> with_dependents(const TaskSpecs& all, const std::vector
     }
   }
   std::vector<std::string> out(ids);
+  std::set<std::string_view> listed(ids.begin(), ids.end());
   for (const auto& id : in)
-    if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+    if (listed.insert(id).second) out.push_back(id);
   return out;
 }
 

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <csignal>
 #include <functional>
+#include <set>
+#include <string_view>
 
 #include "common/atomic_file.h"
 #include "common/cgroup.h"
@@ -318,9 +320,10 @@ bool end_in_dependency_order(const Session& s, const std::vector<std::string>& i
   // only once nothing still running depends on it.
   TaskSpecs all = stored_specs(s.store);
   std::vector<std::string> remaining = ids;
+  const std::set<std::string_view> asked(ids.begin(), ids.end());
   if (with_active_dependents)
     for (const auto& id : with_dependents(all, ids))
-      if (!contains(ids, id) &&
+      if (!asked.count(id) &&
           inspect_task(s.store, id, false).condition == TaskCondition::Active)
         remaining.push_back(id);
   bool failed = false;

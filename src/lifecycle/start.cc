@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
+#include <string_view>
 #include <thread>
 
 #include "backends/identity_lookup.h"
@@ -139,9 +141,10 @@ bool start_with_dependencies(const Session& s, const std::vector<std::string>& s
   enum State { Pending, Up, Failed };
   std::map<std::string, State> state;
   std::map<std::string, int64_t> waiting_since;
+  const std::set<std::string_view> chosen(selected.begin(), selected.end());
   for (const auto& id : plan) {
     state[id] = Pending;
-    bool is_selected = contains(selected, id);
+    bool is_selected = chosen.count(id) > 0;
     if (!is_selected && inspect_task(s.store, id, false).condition == TaskCondition::Active) state[id] = Up;
   }
   bool failed = false;
