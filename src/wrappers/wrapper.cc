@@ -99,14 +99,19 @@ bool Wrapper::save_state() {
     state_.end_cause = EndCause::None;
   else
     state_.end_cause = state_.stop_request == "stop" || state_.stop_request == "kill" ? stop_cause_ : EndCause::Exit;
+  // The same bytes again (a stop's end was written twice: by the end
+  // itself and by the final log figures) would only make a new inode.
+  std::string text = serialize_state(state_);
+  if (state_error_.empty() && text == written_state_) return true;
   std::string err;
   ++state_saves_;
-  if (!write_file_atomic(path(task_files::kState), serialize_state(state_), &err, Durability::Volatile)) {
+  if (!write_file_atomic(path(task_files::kState), text, &err, Durability::Volatile)) {
     log("cannot write state: " + err);
     state_error_ = err;
     return false;
   }
   state_error_.clear();
+  written_state_ = std::move(text);
   return true;
 }
 

@@ -81,6 +81,7 @@ class Wrapper {
   // end (or after a failed start is reported) never finds the task active.
   void release_task();
   std::string state_error_;  // why the last state write failed ("" when it worked)
+  std::string written_state_;  // what this process last wrote to the state file
   // While a HeldWrites lives, save_state and record_event only take note;
   // when the last one ends, the events are appended, the state is written
   // once, then the feature set hears of the events (state/schema.md,
