@@ -474,6 +474,7 @@ CgroupFigures read_cgroup(const TaskCgroup& cg) {
 
 long long cgroup_oom_kills(const TaskCgroup& cg) {
   for (const std::string& d : cg.dirs) {
+    if (!may_hold(cg, d, "memory")) continue;
     if (exists(d + "/memory.oom_control")) return read_keyed(d + "/memory.oom_control", "oom_kill");
     if (exists(d + "/memory.events")) return read_keyed(d + "/memory.events", "oom_kill");
   }
@@ -483,8 +484,11 @@ long long cgroup_oom_kills(const TaskCgroup& cg) {
 bool kill_cgroup(const TaskCgroup& cg, int wait_ms) {
   std::string ignored;
   bool atomic = false;
+  // cgroup.kill is cgroup2's (Linux 5.14): not looked for in a v1
+  // controller's hierarchy (may_hold: only the hybrid "unified" one can).
   for (const std::string& d : cg.dirs)
-    if (exists(d + "/cgroup.kill")) atomic = write_text(d + "/cgroup.kill", "1", &ignored) || atomic;
+    if (may_hold(cg, d, "unified") && exists(d + "/cgroup.kill"))
+      atomic = write_text(d + "/cgroup.kill", "1", &ignored) || atomic;
   // Without cgroup.kill, one SIGKILL per member per pass; new members can
   // only be forked by members not yet killed, so the passes converge.
   for (int pass = 0;; ++pass) {
