@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -149,4 +150,45 @@ TEST_CASE("wait_all: the progress tick comes about once a second while processes
   CHECK(tick_calls >= 1);
   CHECK(tick_calls <= 3);
   reap(children);
+}
+
+TEST_CASE("wait_all: without a descriptor for epoll it still waits for every process, by poll", "[control]") {
+  // In a child of the test: its descriptor limit is lowered below the next
+  // free descriptor, so epoll_create1 fails (EMFILE) and the fallback runs.
+  pid_t helper = ::fork();
+  REQUIRE(helper >= 0);
+  if (helper == 0) {
+    std::vector<Child> children = {spawn_child(), spawn_child(), spawn_child()};
+    std::vector<Waitable> waits;
+    int64_t now = monotonic_ms();
+    for (const Child& c : children) {
+      Waitable w;
+      ProcStat st;
+      if (!read_proc_stat(c.pid, &st)) ::_exit(10);
+      w.pidfd.reset(open_pidfd(c.pid, st.start_ticks));
+      if (!w.pidfd.valid()) ::_exit(11);
+      w.deadline_ms = now + 20000;
+      waits.push_back(std::move(w));
+    }
+    waits[2].deadline_ms = now + 300;  // never ends in time
+    std::vector<Waitable*> ptrs = {&waits[0], &waits[1], &waits[2]};
+    // Two end now (before the limit: closing frees descriptors).
+    ::close(children[0].tell);
+    ::close(children[1].tell);
+    int probe = ::dup(0);
+    if (probe < 0) ::_exit(12);
+    ::close(probe);
+    struct rlimit none = {static_cast<rlim_t>(probe), static_cast<rlim_t>(probe)};
+    if (::setrlimit(RLIMIT_NOFILE, &none) != 0) ::_exit(13);
+    if (::dup(0) >= 0) ::_exit(14);  // the limit holds: no new descriptor
+    wait_all(ptrs);
+    bool ok = waits[0].exited && waits[1].exited && !waits[2].exited;
+    ::close(children[2].tell);
+    for (const Child& c : children) ::waitpid(c.pid, nullptr, 0);
+    ::_exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(helper, &status, 0) == helper);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
