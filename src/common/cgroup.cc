@@ -166,14 +166,19 @@ long long read_number(const std::string& path) {
   return end == text.c_str() ? -1 : v;
 }
 
-// The value of "key N" in a file of such lines (memory.events, cpu.stat).
-long long read_keyed(const std::string& path, const std::string& key) {
-  std::string text;
-  if (!read_text(path, &text)) return -1;
+// The value of "key N" in `text`, lines of such pairs (memory.events,
+// cpu.stat); -1 when there is none.
+long long keyed_value(const std::string& text, const std::string& key) {
   for (const std::string& line : split(text, '\n'))
     if (line.size() > key.size() && line.compare(0, key.size(), key) == 0 && line[key.size()] == ' ')
       return std::strtoll(line.c_str() + key.size() + 1, nullptr, 10);
   return -1;
+}
+
+// keyed_value of the file `path`; -1 when it cannot be read.
+long long read_keyed(const std::string& path, const std::string& key) {
+  std::string text;
+  return read_text(path, &text) ? keyed_value(text, key) : -1;
 }
 
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
@@ -473,10 +478,13 @@ CgroupFigures read_cgroup(const TaskCgroup& cg) {
 }
 
 long long cgroup_oom_kills(const TaskCgroup& cg) {
+  // The first counter file there is (v1's, then v2's), read at once: an
+  // access() probe first would walk the same path twice.
+  std::string text;
   for (const std::string& d : cg.dirs) {
     if (!may_hold(cg, d, "memory")) continue;
-    if (exists(d + "/memory.oom_control")) return read_keyed(d + "/memory.oom_control", "oom_kill");
-    if (exists(d + "/memory.events")) return read_keyed(d + "/memory.events", "oom_kill");
+    for (const char* file : {"/memory.oom_control", "/memory.events"})
+      if (read_text(d + file, &text)) return keyed_value(text, "oom_kill");
   }
   return -1;
 }
@@ -486,9 +494,9 @@ bool kill_cgroup(const TaskCgroup& cg, int wait_ms) {
   bool atomic = false;
   // cgroup.kill is cgroup2's (Linux 5.14): not looked for in a v1
   // controller's hierarchy (may_hold: only the hybrid "unified" one can).
+  // Where there is none, the write fails (ignored): no probe before it.
   for (const std::string& d : cg.dirs)
-    if (may_hold(cg, d, "unified") && exists(d + "/cgroup.kill"))
-      atomic = write_text(d + "/cgroup.kill", "1", &ignored) || atomic;
+    if (may_hold(cg, d, "unified")) atomic = write_text(d + "/cgroup.kill", "1", &ignored) || atomic;
   // Without cgroup.kill, one SIGKILL per member per pass; new members can
   // only be forked by members not yet killed, so the passes converge.
   for (int pass = 0;; ++pass) {
