@@ -80,6 +80,29 @@ void add_instances(const Context& ctx, const std::vector<std::string>& all, std:
   *chosen = std::move(merged);
 }
 
+// A pattern of letters, digits, '_' and '-' only: as a whole-id regular
+// expression it matches exactly the id it spells, nothing else.
+bool plain_id(const std::string& p) {
+  return !p.empty() && std::all_of(p.begin(), p.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+// `spmi status web` among 10,000 tasks: when every pattern is a plain id
+// and every one names a loaded task, the selection is those tasks, found
+// without listing the state directory. False (nothing chosen) otherwise,
+// for the general path to match, suggest and report.
+bool select_named(const Store& store, const std::vector<std::string>& patterns, std::vector<std::string>* ids) {
+  if (patterns.empty() || !std::all_of(patterns.begin(), patterns.end(), plain_id)) return false;
+  std::vector<std::string> named(patterns);
+  std::sort(named.begin(), named.end());  // the store's order (list_ids)
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  for (const auto& id : named)
+    if (!store.has_task(id)) return false;
+  *ids = std::move(named);
+  return true;
+}
+
 }  // namespace
 
 bool select_tasks(const Context& ctx, const Selection& sel, std::vector<std::string>* ids, bool* unmatched,
@@ -97,6 +120,7 @@ bool select_tasks(const Context& ctx, const Selection& sel, std::vector<std::str
     *exit_code = kExitUsage;
     return false;
   }
+  if (sel.projects.empty() && sel.tags.empty() && select_named(ctx.store, sel.patterns, ids)) return true;
   std::vector<std::string> all, missing;
   if (!ctx.store.list_ids(&all, &err)) {
     print_error(err);

@@ -26,21 +26,27 @@ bool key_less(std::string_view a, std::string_view b) {
 }
 }  // namespace
 
-std::optional<std::string> KvFile::get(std::string_view key) const {
+const std::string* KvFile::find(std::string_view key) const {
   if (!index_.empty()) {
     auto it = std::lower_bound(index_.begin(), index_.end(), key,
                                [&](unsigned i, std::string_view k) { return key_less(entries_[i].first, k); });
-    if (it == index_.end() || entries_[*it].first != key) return std::nullopt;
-    return entries_[*it].second;
+    if (it == index_.end() || entries_[*it].first != key) return nullptr;
+    return &entries_[*it].second;
   }
   for (const auto& [k, v] : entries_)
-    if (k == key) return v;
-  return std::nullopt;
+    if (k == key) return &v;
+  return nullptr;
+}
+
+std::optional<std::string> KvFile::get(std::string_view key) const {
+  const std::string* v = find(key);
+  if (!v) return std::nullopt;
+  return *v;
 }
 
 long long KvFile::get_int(std::string_view key, long long fallback) const {
   long long v = 0;
-  auto text = get(key);
+  const std::string* text = find(key);
   return text && parse_ll(*text, &v) ? v : fallback;
 }
 
@@ -84,11 +90,10 @@ static int hex_value(char c) {
 bool kv_unescape(std::string_view text, std::string* out) {
   out->clear();
   for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c != '\\') {
-      *out += c;
-      continue;
-    }
+    // The bytes up to the next escape in one piece (most values have none).
+    size_t plain = std::min(text.find('\\', i), text.size());
+    out->append(text.data() + i, plain - i);
+    if ((i = plain) == text.size()) break;
     if (++i >= text.size()) return false;
     switch (text[i]) {
       case '\\': *out += '\\'; break;
@@ -151,6 +156,7 @@ bool KvFile::parse(std::string_view text, std::string_view kind, int max_version
   version_ = static_cast<int>(version);
   size_t pos = nl + 1;
   int line_no = 1;
+  entries_.reserve(static_cast<size_t>(std::count(text.begin() + pos, text.end(), '\n')));
   while (pos < text.size()) {
     ++line_no;
     size_t end = text.find('\n', pos);

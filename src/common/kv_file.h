@@ -28,6 +28,8 @@ class KvFile {
   void add_int(std::string_view key, long long value);
   // The first value of `key`, if present.
   std::optional<std::string> get(std::string_view key) const;
+  // The same without a copy: null when absent; valid until the next change.
+  const std::string* find(std::string_view key) const;
   // The first value of `key` as an integer; `fallback` when absent or not one.
   long long get_int(std::string_view key, long long fallback) const;
   // Every value of `key`, in file order.

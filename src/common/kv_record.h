@@ -70,7 +70,7 @@ inline bool missing(const char* key, std::string* err) {
 
 // A required key's value as a whole number.
 inline bool required_number(const KvFile& kv, const char* key, long long* n, std::string* err) {
-  auto v = kv.get(key);
+  const std::string* v = kv.find(key);
   if (!v) return missing(key, err);
   if (!parse_ll(*v, n)) {
     *err = std::string("'") + key + "' is not a number";
@@ -90,7 +90,7 @@ constexpr Field<detail::RecordOf<Path>> text(const char* key) {
             if (detail::should_write<R, rule, when, Path>(r, defaults)) kv.add(k, Path::in(r));
           },
           [](const KvFile& kv, const char* k, R& r, std::string* err) {
-            auto v = kv.get(k);
+            const std::string* v = kv.find(k);
             if (v) Path::in(r) = *v;
             else if (rule == Rule::Required) return detail::missing(k, err);
             return true;
@@ -162,7 +162,7 @@ constexpr Field<detail::RecordOf<Path>> flag(const char* key) {
             if (detail::should_write<R, rule, when, Path>(r, defaults)) kv.add(k, Path::in(r) ? "1" : "0");
           },
           [](const KvFile& kv, const char* k, R& r, std::string* err) {
-            auto v = kv.get(k);
+            const std::string* v = kv.find(k);
             if (!v) return rule == Rule::Required ? detail::missing(k, err) : true;
             if (*v == "1" || *v == "0") Path::in(r) = *v == "1";
             return true;
@@ -179,7 +179,7 @@ constexpr Field<detail::RecordOf<Path>> name(const char* key) {
             if (detail::should_write<R, rule, when, Path>(r, defaults)) kv.add(k, name_of(Path::in(r)));
           },
           [](const KvFile& kv, const char* k, R& r, std::string* err) {
-            auto v = kv.get(k);
+            const std::string* v = kv.find(k);
             if (!v) return rule == Rule::Required ? detail::missing(k, err) : true;
             if (from_name(*v, &Path::in(r))) return true;
             *err = std::string("unknown '") + k + "' value '" + *v + "'";

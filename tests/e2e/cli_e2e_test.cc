@@ -146,6 +146,35 @@ TEST_CASE("patterns: whole-id regexes, deduplicated, with distinct exit codes", 
   CHECK(env.run({"--version"}).out.find("spmi ") == 0);
 }
 
+TEST_CASE("patterns: plain ids are found directly, in id order and once, a miss still reports", "[e2e][patterns]") {
+  SpmiEnv env;
+  for (const std::string id : {"echo", "web-2", "web_1", "web"})
+    REQUIRE(env.run({"load", env.task(id, "true")}).exit_code == 0);
+  auto ids = [](const std::string& out) {
+    std::vector<std::string> v;
+    auto j = nlohmann::json::parse(out);
+    for (const auto& t : j["tasks"]) v.push_back(t["id"]);
+    return v;
+  };
+  // Plain names only: no directory listing, the same answer as the regexes.
+  auto r = env.run({"list", "web_1", "echo", "web_1", "--json"});
+  CHECK(r.exit_code == 0);
+  CHECK(ids(r.out) == std::vector<std::string>{"echo", "web_1"});
+  r = env.run({"status", "web", "--json"});
+  CHECK(r.exit_code == 0);
+  CHECK(ids(r.out) == std::vector<std::string>{"web"});
+  // One name that is not loaded: the general path selects the rest, names
+  // the miss and guesses.
+  r = env.run({"list", "web", "wbe_1", "--json"});
+  CHECK(r.exit_code == 3);
+  CHECK(ids(r.out) == std::vector<std::string>{"web"});
+  CHECK(r.err.find("no loaded task matches 'wbe_1'; did you mean 'web_1'?") != std::string::npos);
+  // A name with a dot is a regular expression: "web.1" matches web_1.
+  r = env.run({"list", "web.1", "--json"});
+  CHECK(r.exit_code == 0);
+  CHECK(ids(r.out) == std::vector<std::string>{"web_1"});
+}
+
 TEST_CASE("list and status --json follow the documented schema", "[e2e][json]") {
   SpmiEnv env;
   REQUIRE(env.run({"load", env.task("a", "echo out; echo err >&2; exit 3")}).exit_code == 0);
