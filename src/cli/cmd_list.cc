@@ -75,9 +75,7 @@ int run_list(Context& ctx, const Options& opts) {
     broken = broken || v.condition == TaskCondition::Broken;
   }
   if (opts.json) {
-    nlohmann::json out = {{"schema", kJsonSchemaVersion}, {"tasks", nlohmann::json::array()}};
-    for (size_t i = 0; i < views.size(); ++i) out["tasks"].push_back(view_to_json(views[i], false, 0, &usage[i]));
-    print_json(out);
+    write_json_task_list(stdout, views.size(), [&](size_t i) { return view_to_json(views[i], false, 0, &usage[i]); });
   } else {
     // The PROJECT column only when some task belongs to a project.
     bool projects = std::any_of(views.begin(), views.end(), [](const TaskView& v) { return !v.spec.project.empty(); });

@@ -49,8 +49,31 @@ Color condition_color(TaskCondition c) {
   return Color::None;
 }
 
+namespace {
+std::string dump_json(const nlohmann::json& j) {
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+}  // namespace
+
 void print_json(const nlohmann::json& j) {
-  std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  std::printf("%s\n", dump_json(j).c_str());
+}
+
+void write_json_task_list(FILE* out, size_t n, const std::function<nlohmann::json(size_t)>& item) {
+  // dump(2) of the whole document: the keys in order ("schema" < "tasks"),
+  // each item two levels deep. JSON text holds no raw newline but these
+  // indentation ones, so an item is indented by prefixing its lines.
+  std::fprintf(out, "{\n  \"schema\": %d,\n  \"tasks\": [", kJsonSchemaVersion);
+  std::string text;
+  for (size_t i = 0; i < n; ++i) {
+    text = i == 0 ? "\n    " : ",\n    ";
+    for (char c : dump_json(item(i))) {
+      text += c;
+      if (c == '\n') text += "    ";
+    }
+    std::fwrite(text.data(), 1, text.size(), out);
+  }
+  std::fputs(n == 0 ? "]\n}\n" : "\n  ]\n}\n", out);
 }
 
 std::string stdout_path(const TaskView& v) { return v.spec.stdout_log(v.dir); }

@@ -3,6 +3,8 @@
 // of the task's output files.
 #pragma once
 
+#include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,10 @@ std::string format_cpu_percent(const TaskUsage& u);
 std::string format_memory_short(long long bytes);
 // Prints `j` on stdout (invalid UTF-8 from task output is replaced, never fatal).
 void print_json(const nlohmann::json& j);
+// Writes {"schema": kJsonSchemaVersion, "tasks": [item(0), ... item(n-1)]}
+// to `out` exactly as print_json prints that document, one item at a time:
+// `list --json` of 10,000 tasks never holds the whole document (11 MB).
+void write_json_task_list(FILE* out, size_t n, const std::function<nlohmann::json(size_t)>& item);
 // The last `n` lines of the file at `path` (empty when it does not exist).
 std::vector<std::string> tail_lines(const std::string& path, int n);
 // The paths of the task's stdout and stderr files (stderr empty when mixed).
