@@ -172,7 +172,15 @@ TEST_CASE("logs -f and connect --follow follow across rotations without losing o
   Background follow(env, {"logs", "tick", "-f", "-n", "0"});
   // connect --follow shows raw bytes, and must survive rotations too.
   Background connect(env, {"connect", "tick", "--follow"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // many 4 KiB rotations
+  // Many 4 KiB rotations (about 55 lines each): until the task has
+  // printed 400 lines, however slowly the machine runs its loop.
+  auto printed = [&] {
+    auto lines = lines_of(spmi::test::slurp(env.spmi_path() + "/tick/stdout.log"));
+    for (auto l = lines.rbegin(); l != lines.rend(); ++l)
+      if (l->rfind("tick ", 0) == 0) return std::atoi(l->c_str() + 5);
+    return 0;
+  };
+  REQUIRE(spmi::test::eventually(60000, [&] { return printed() >= 400; }));
   for (auto* b : {&follow, &connect}) {
     INFO((b == &follow ? "logs -f" : "connect --follow"));
     std::string text = b->stop();

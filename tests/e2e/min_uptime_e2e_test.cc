@@ -39,17 +39,19 @@ TEST_CASE("min_uptime: a run that ends sooner is a failed start, even with exit 
 
 TEST_CASE("min_uptime: ready only once the run stayed up that long", "[e2e][min_uptime]") {
   SpmiEnv env;
-  REQUIRE(env.run({"load", env.task("steady", "exec sleep 100", "min_uptime = \"700ms\"\n")}).exit_code == 0);
+  // Long enough that start and status return before it, even in a
+  // sanitizer build on a busy machine.
+  REQUIRE(env.run({"load", env.task("steady", "exec sleep 100", "min_uptime = \"3s\"\n")}).exit_code == 0);
   int64_t t0 = steady_ms();
   REQUIRE(env.run({"start", "steady"}).exit_code == 0);
   auto st = env.state("steady");
   CHECK(st.phase == spmi::Phase::Running);
   CHECK_FALSE(st.ready);
   auto status = env.run({"status", "steady"});
-  CHECK(status.out.find("not yet (once up for min_uptime 700ms, at ") != std::string::npos);
+  CHECK(status.out.find("not yet (once up for min_uptime 3s, at ") != std::string::npos);
   auto w = env.run({"wait", "steady", "--for", "ready", "--timeout", "10s"});
   CHECK(w.exit_code == 0);
-  CHECK(steady_ms() - t0 >= 700);
+  CHECK(steady_ms() - t0 >= 3000);
   CHECK(env.state("steady").ready);
   CHECK(event_names(env, "steady").back() == "ready");
   // Stopped before min_uptime: the user's stop, not a failed start.

@@ -156,12 +156,19 @@ TEST_CASE("command health: a hung check is killed at its timeout and counts as a
 
 TEST_CASE("ready_fd: ready when the task writes a newline, and start --wait waits for it", "[e2e][watchdog]") {
   SpmiEnv env;
-  REQUIRE(env.run({"load", watchdog(env, "slow", "sleep 1.5; echo ready >&3; exec sleep 100", "ready_fd = 3\n")})
+  // Not ready before the test opens the gate, however slow the machine;
+  // then 1.5 s later.
+  const std::string gate = env.dir() + "/gate";
+  REQUIRE(env.run({"load", watchdog(env, "slow",
+                                    "while [ ! -e " + gate + " ]; do sleep 0.05; done; sleep 1.5; "
+                                    "echo ready >&3; exec sleep 100",
+                                    "ready_fd = 3\n")})
               .exit_code == 0);
   REQUIRE(env.run({"start", "slow"}).exit_code == 0);
   CHECK(listed(env, "slow")["ready"] == false);
   auto r = env.run({"wait", "slow", "--for", "ready", "--timeout", "200ms"});
   CHECK(r.exit_code == 5);
+  env.write("gate", "");
   r = env.run({"wait", "slow", "--for", "ready", "--timeout", "10s"});
   CHECK(r.exit_code == 0);
   CHECK(listed(env, "slow")["ready"] == true);
