@@ -207,12 +207,16 @@ TEST_CASE("cron: a 6-field schedule every 2s runs, skips an overlapping fire, an
         .count();
   };
   std::this_thread::sleep_for(std::chrono::milliseconds(2000 - epoch_ms() % 2000 + 50));
+  const int64_t first_fire_ms = (epoch_ms() / 2000 + 1) * 2000;
   auto r = env.run({"start", "job"});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("started job (scheduled: next fire in") == 0);
   auto t = listed(env, "job");
   CHECK(t["state"] == "active");
-  CHECK(t["phase"] == "scheduled");
+  // Scheduled until the first fire; a machine that took longer than that
+  // for start and list (a sanitizer build on a busy host) may see it run.
+  if (epoch_ms() < first_fire_ms - 100) CHECK(t["phase"] == "scheduled");
+  else CHECK((t["phase"] == "scheduled" || t["phase"] == "running"));
   CHECK(t["next_fire_at"].is_string());
   CHECK(env.run({"list"}).out.find("next fire in") != std::string::npos);
   // Fire 1 runs; fire 2 (2s later) is skipped; max_runtime stops it at 3s;
