@@ -172,15 +172,21 @@ TEST_CASE("logs -f and connect --follow follow across rotations without losing o
   Background follow(env, {"logs", "tick", "-f", "-n", "0"});
   // connect --follow shows raw bytes, and must survive rotations too.
   Background connect(env, {"connect", "tick", "--follow"});
-  // Many 4 KiB rotations (about 55 lines each): until the task has
-  // printed 400 lines, however slowly the machine runs its loop.
+  // Many 4 KiB rotations (about 55 lines each), however slowly the
+  // machine runs the loop and starts the followers: each follows from the
+  // end of the log once it is up, so wait for its first line, then for
+  // 300 more lines of the task.
   auto printed = [&] {
     auto lines = lines_of(spmi::test::slurp(env.spmi_path() + "/tick/stdout.log"));
     for (auto l = lines.rbegin(); l != lines.rend(); ++l)
       if (l->rfind("tick ", 0) == 0) return std::atoi(l->c_str() + 5);
     return 0;
   };
-  REQUIRE(spmi::test::eventually(60000, [&] { return printed() >= 400; }));
+  REQUIRE(follow.wait_for("\n", 30000));
+  REQUIRE(connect.wait_for("\n", 30000));
+  int from = 0;  // 0 right after a rotation: the new file holds no whole line yet
+  REQUIRE(spmi::test::eventually(5000, [&] { return (from = printed()) > 0; }));
+  REQUIRE(spmi::test::eventually(60000, [&] { return printed() >= from + 300; }));
   for (auto* b : {&follow, &connect}) {
     INFO((b == &follow ? "logs -f" : "connect --follow"));
     std::string text = b->stop();
