@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/atomic_file.h"
+#include "common/kv_file.h"
 
 namespace spmi {
 
@@ -68,9 +69,10 @@ std::string_view next_field(std::string_view& line) {
 }
 
 bool next_number(std::string_view& line, int64_t* out) {
-  std::string_view f = next_field(line);
-  auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), *out);
-  return !f.empty() && ec == std::errc() && ptr == f.data() + f.size();
+  long long n = 0;
+  if (!parse_ll(next_field(line), &n)) return false;
+  *out = n;
+  return true;
 }
 
 }  // namespace
