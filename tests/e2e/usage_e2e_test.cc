@@ -132,9 +132,19 @@ TEST_CASE("the figures cover the whole tree, daemons included", "[e2e][usage]") 
   // A shell with a child and a double-forked daemon (reparented to the wrapper).
   REQUIRE(env.run({"load", env.task("tree", "(setsid sleep 600 &) ; sleep 600 & wait")}).exit_code == 0);
   REQUIRE(env.run({"start", "tree"}).exit_code == 0);
-  REQUIRE(eventually(5000, [&] { return task_json(env, "list", "tree")["processes"] == 3; }));
-  auto j = task_json(env, "status", "tree");
-  CHECK(j["top_processes"].size() == 3);
+  // The subshell that launches the daemon lives for a moment, so "three
+  // processes" alone can be sh, subshell and daemon before the second
+  // sleep exists: wait for the settled tree, sh and two sleeps.
+  auto settled = [](const nlohmann::json& s) {
+    if (!s["top_processes"].is_array() || s["top_processes"].size() != 3) return false;
+    int sleeps = 0;
+    for (const auto& p : s["top_processes"]) sleeps += p["command"].get<std::string>().rfind("sleep 600", 0) == 0;
+    return sleeps == 2;
+  };
+  nlohmann::json j;
+  REQUIRE(eventually(5000, [&] { j = task_json(env, "status", "tree"); return settled(j); }));
+  CHECK(j["processes"] == 3);
+  CHECK(task_json(env, "list", "tree")["processes"] == 3);
   long long sum = 0;
   for (const auto& p : j["top_processes"]) sum += p["rss_bytes"].get<long long>();
   CHECK(sum == j["rss_bytes"].get<long long>());
