@@ -161,7 +161,10 @@ int follow_events(Context& ctx, const Options& opts, std::vector<std::string> id
     std::sort(touched.begin(), touched.end());
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     for (const auto& id : touched) catch_up(id);
-    if (std::ferror(stdout)) return kExitOk;  // the reader went away (a closed pipe)
+    if (std::ferror(stdout)) {  // the reader went away (a closed pipe)
+      std::clearerr(stdout);
+      return kExitOk;
+    }
   }
 }
 

@@ -11,7 +11,7 @@ namespace spmi {
 const char* const kExitCodeHelp =
     "Exit codes: 0 ok; 1 a task failed or was refused, or a descriptor is invalid;\n"
     "2 usage error; 3 a pattern matched no task; 4 system error (state directory,\n"
-    "permissions); 5 timed out (wait, start --wait).";
+    "permissions, output not written); 5 timed out (wait, start --wait).";
 
 namespace {
 

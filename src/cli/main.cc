@@ -181,10 +181,12 @@ int run_main(int argc, char** argv) {
 }  // namespace spmi
 
 int main(int argc, char** argv) {
+  int rc;
   try {
-    return spmi::run_main(argc, argv);
+    rc = spmi::run_main(argc, argv);
   } catch (const std::exception& e) {
     spmi::print_error(std::string("internal error: ") + e.what());
-    return spmi::kExitSystem;
+    rc = spmi::kExitSystem;
   }
+  spmi::finish_and_exit(rc);
 }

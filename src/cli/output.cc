@@ -1,7 +1,9 @@
 // Diagnostics, colour, table rendering and --since/--until times.
 #include "cli/output.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -39,6 +41,25 @@ void print_error(const std::string& message) {
   clear_progress_line();
   std::fflush(stdout);
   std::fprintf(stderr, "spmi: %s\n", message.c_str());
+}
+
+void finish_and_exit(int rc) {
+  clear_progress_line();
+  errno = 0;
+  bool lost = std::fflush(stdout) != 0;
+  int err = errno;
+  if (!lost && std::ferror(stdout)) lost = true, err = 0;  // an earlier write failed
+  if (lost && err != EPIPE) {
+    std::fprintf(stderr, "spmi: cannot write the output: %s\n",
+                 err ? std::strerror(err) : "a write to stdout failed");
+    if (rc == kExitOk || rc == kExitFailure || rc == kExitNoMatch) rc = kExitSystem;
+  }
+  std::fflush(stderr);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  std::exit(rc);
+#else
+  ::_exit(rc);
+#endif
 }
 
 void print_debug(const Context& ctx, const std::string& message) { ctx.reporter.debug(message); }

@@ -66,6 +66,17 @@ bool want_color(FILE* stream);
 // "spmi: <message>" on stderr, stdout flushed first (the two keep their
 // order on one pipe).
 void print_error(const std::string& message);
+
+// Ends the process with the command's exit code `rc`. What is still
+// buffered for stdout is written first; when any of the output could not
+// be written (a full disk, a closed descriptor), that is said on stderr and
+// the exit code becomes 4 (over 0, 1 and 3), as coreutils' close_stdout
+// does: a script must not take a lost `list --json` for an empty one. A
+// reader that went away (EPIPE) is not an error. Then _exit, as mold does:
+// the destructors of static objects (each CLI11 translation unit's
+// validators) would only free memory the kernel takes back anyway. Under
+// a sanitizer it calls exit(), so that the leak check still runs.
+[[noreturn]] void finish_and_exit(int rc);
 // "spmi: debug: <message>" on stderr when debugging.
 void print_debug(const Context& ctx, const std::string& message);
 // `text` wrapped in `c`'s escape codes when `enabled`.

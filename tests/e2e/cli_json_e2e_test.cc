@@ -171,3 +171,54 @@ TEST_CASE("apply --json prints the plan and each task's outcome as one document"
   CHECK(parse_out(env.run({"apply", "--json", "--dry-run", file}))["dry_run"] == true);
   CHECK(env.run({"kill", "-p", "p"}).exit_code == 0);
 }
+
+namespace {
+// Runs bash `script` in which "$0" is spmi with the test's environment,
+// and returns what it prints on stdout.
+std::string run_script(const SpmiEnv& env, const std::string& script) {
+  std::vector<std::string> argv = {"env", "-i"};
+  for (const auto& kv : env.environment()) argv.push_back(kv);
+  argv.insert(argv.end(), {"bash", "-c", script, SPMI_BIN});
+  return spmi::test::run_program(argv);
+}
+// `spmi args` with stdout sent where `redirect` says ("> /dev/full"):
+// its stderr, then "rc=<exit code>".
+std::string run_redirected(const SpmiEnv& env, const std::string& args, const std::string& redirect) {
+  return run_script(env, "\"$0\" " + args + " 2>&1 " + redirect + "; echo \"rc=$?\"");
+}
+}  // namespace
+
+TEST_CASE("output that cannot be written is an error (exit 4), a reader that went away is not", "[e2e][json]") {
+  SpmiEnv env;
+  REQUIRE(env.run({"load", env.task("web", "sleep 600")}).exit_code == 0);
+  REQUIRE(env.run({"start", "web"}).exit_code == 0);
+  // A full disk: the document a script reads is lost, and it must know.
+  for (const std::string cmd : {"list", "list --json", "status web", "status --json web", "--version"}) {
+    INFO(cmd);
+    std::string r = run_redirected(env, cmd, ">/dev/full");
+    CHECK(spmi::test::has(r, "spmi: cannot write the output"));
+    CHECK(spmi::test::has(r, "rc=4"));
+  }
+  std::string r = run_redirected(env, "list --json", ">/dev/full");
+  CHECK(spmi::test::has(r, "No space left on device"));
+  // A closed stdout.
+  r = run_redirected(env, "list", ">&-");
+  CHECK(spmi::test::has(r, "cannot write the output: Bad file descriptor"));
+  CHECK(spmi::test::has(r, "rc=4"));
+  // A failure outranks an unmatched pattern here too; usage errors stay 2.
+  r = run_redirected(env, "status web nosuch", ">/dev/full");
+  CHECK(spmi::test::has(r, "rc=4"));
+  r = run_redirected(env, "list --bogus", ">/dev/full");
+  CHECK(spmi::test::has(r, "rc=2"));
+  // Nothing to print and nothing lost: the exit code stays.
+  r = run_redirected(env, "status nosuch", ">/dev/full");
+  CHECK(spmi::test::has(r, "rc=3"));
+  CHECK(!spmi::test::has(r, "cannot write"));
+  // Written whole: 0, no message.
+  r = run_redirected(env, "list --json", ">/dev/null");
+  CHECK(r == "rc=0\n");
+  // A reader that closed its end first, with SIGPIPE ignored (else the
+  // signal ends spmi, as it ends cat): EPIPE is the reader's choice.
+  r = run_script(env, "trap '' PIPE; \"$0\" list --json 2>&1 | (exec 0<&-; sleep 0.5); echo \"rc=${PIPESTATUS[0]}\"");
+  CHECK(r == "rc=0\n");
+}
