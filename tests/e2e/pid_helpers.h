@@ -76,7 +76,7 @@ struct Impostor {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     pid = spawn_with_pid(want, {"sleep", "300"});
     REQUIRE(pid == want);
-    REQUIRE(eventually(2000, [&] { return slurp("/proc/" + std::to_string(pid) + "/comm") == "sleep\n"; }));
+    REQUIRE(eventually(5000, [&] { return slurp("/proc/" + std::to_string(pid) + "/comm") == "sleep\n"; }));
   }
   ~Impostor() {
     ::kill(pid, SIGKILL);

@@ -229,7 +229,7 @@ TEST_CASE("apply --prune stops and removes what the file dropped, and keeps othe
   CHECK(r.out.find("- worker (running: stop, then remove)") != std::string::npos);
   CHECK(r.out.find("stopped worker") != std::string::npos);
   CHECK(r.out.find("removed worker") != std::string::npos);
-  CHECK(eventually(2000, [&] { return !alive(worker.pid); }));
+  CHECK(eventually(5000, [&] { return !alive(worker.pid); }));
   r = env.run({"list", "--json"});
   INFO(r.out << r.err);
   CHECK(ids_of(r.out) == std::vector<std::string>{"api", "db", "other"});

@@ -131,7 +131,7 @@ wrapper = { command = "true" }
   CHECK(web.run_id != web_before.run_id);
   CHECK(db.ready);
   CHECK(web.started_at_ms >= db.ready_at_ms);
-  CHECK(eventually(1000, [&] { return env.state("web").phase == spmi::Phase::Running; }));
+  CHECK(eventually(5000, [&] { return env.state("web").phase == spmi::Phase::Running; }));
   if (impostor) CHECK(alive(impostor->pid));
 
   // Again: everything wanted is running; nothing is started twice.

@@ -189,7 +189,7 @@ TEST_CASE("a hanging stop_command is cut at stop_timeout and the stop still ends
   CHECK(took < 10);
   CHECK_FALSE(alive(child));
   pid_t stopper = std::stoi(slurp(env.dir() + "/stopper"));
-  CHECK(eventually(2000, [&] { return !alive(stopper); }));
+  CHECK(eventually(5000, [&] { return !alive(stopper); }));
   auto events = env.run({"events", "hang"}).out;
   CHECK(has(events, "stop-command-timeout"));
   CHECK(has(events, "stop-timeout"));

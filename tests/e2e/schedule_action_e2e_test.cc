@@ -51,7 +51,7 @@ TEST_CASE("schedule_action = restart restarts a running task at each fire and no
     return pids.size() >= 4;
   }));
   for (pid_t p : pids)
-    if (p != env.state("cycled").pid) CHECK(eventually(2000, [&] { return !alive(p); }));
+    if (p != env.state("cycled").pid) CHECK(eventually(5000, [&] { return !alive(p); }));
   CHECK(env.state("steady").pid == steady);
   CHECK(alive(steady));
   auto st = env.state("cycled");
