@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 
 namespace spmi {
 
 void KvFile::add(std::string_view key, std::string_view value) {
   entries_.emplace_back(std::string(key), std::string(value));
-  index_.clear();
+  slots_.clear();
+  next_.clear();
 }
 
 void KvFile::add_int(std::string_view key, long long value) {
@@ -19,23 +21,37 @@ void KvFile::add_int(std::string_view key, long long value) {
 }
 
 namespace {
-// Orders keys by length first: cheap to compare, and any total order will do.
-bool key_less(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return a.size() < b.size();
-  return a.compare(b) < 0;
+// The length and the first and last eight bytes, multiplied together: keys
+// are short identifiers that differ in length or at one end ("restart_",
+// "health_", "_ms"), and a byte loop cost more than the rest of a lookup.
+// A collision only costs a comparison more.
+uint32_t key_hash(std::string_view key) {
+  uint64_t head = 0, tail = 0;
+  size_t n = key.size();
+  std::memcpy(&head, key.data(), std::min<size_t>(n, 8));
+  if (n > 8) std::memcpy(&tail, key.data() + n - std::min<size_t>(n - 8, 8), std::min<size_t>(n - 8, 8));
+  uint64_t h = (head * 0x9e3779b97f4a7c15ull) ^ (tail + n) * 0xc2b2ae3d27d4eb4full;
+  return static_cast<uint32_t>(h >> 32) ^ static_cast<uint32_t>(h);
 }
 }  // namespace
 
-const std::string* KvFile::find(std::string_view key) const {
-  if (!index_.empty()) {
-    auto it = std::lower_bound(index_.begin(), index_.end(), key,
-                               [&](unsigned i, std::string_view k) { return key_less(entries_[i].first, k); });
-    if (it == index_.end() || entries_[*it].first != key) return nullptr;
-    return &entries_[*it].second;
+uint32_t KvFile::first_entry(std::string_view key) const {
+  if (slots_.empty()) {
+    for (size_t i = 0; i < entries_.size(); ++i)
+      if (entries_[i].first == key) return static_cast<uint32_t>(i);
+    return kNoEntry;
   }
-  for (const auto& [k, v] : entries_)
-    if (k == key) return &v;
-  return nullptr;
+  const size_t mask = slots_.size() - 1;
+  for (size_t h = key_hash(key) & mask; slots_[h] != 0; h = (h + 1) & mask) {
+    uint32_t e = slots_[h] - 1;
+    if (entries_[e].first == key) return e;
+  }
+  return kNoEntry;
+}
+
+const std::string* KvFile::find(std::string_view key) const {
+  uint32_t e = first_entry(key);
+  return e == kNoEntry ? nullptr : &entries_[e].second;
 }
 
 std::optional<std::string> KvFile::get(std::string_view key) const {
@@ -52,8 +68,14 @@ long long KvFile::get_int(std::string_view key, long long fallback) const {
 
 std::vector<std::string> KvFile::get_all(std::string_view key) const {
   std::vector<std::string> out;
-  for (const auto& [k, v] : entries_)
-    if (k == key) out.push_back(v);
+  uint32_t e = first_entry(key);
+  if (e == kNoEntry) return out;
+  if (next_.empty()) {  // built by add(): scan from the first
+    for (size_t i = e; i < entries_.size(); ++i)
+      if (entries_[i].first == key) out.push_back(entries_[i].second);
+    return out;
+  }
+  for (; e != kNoEntry; e = next_[e]) out.push_back(entries_[e].second);
   return out;
 }
 
@@ -133,7 +155,8 @@ std::string KvFile::serialize() const {
 
 bool KvFile::parse(std::string_view text, std::string_view kind, int max_version, std::string* err) {
   entries_.clear();
-  index_.clear();
+  slots_.clear();
+  next_.clear();
   size_t nl = text.find('\n');
   if (nl == std::string_view::npos) {
     *err = "empty or truncated file (no header line)";
@@ -174,10 +197,27 @@ bool KvFile::parse(std::string_view text, std::string_view kind, int max_version
     }
     entries_.emplace_back(std::string(line.substr(0, eq)), std::move(value));
   }
-  index_.resize(entries_.size());
-  for (unsigned i = 0; i < index_.size(); ++i) index_[i] = i;
-  std::stable_sort(index_.begin(), index_.end(),
-                   [&](unsigned a, unsigned b) { return key_less(entries_[a].first, entries_[b].first); });
+  if (entries_.size() >= kNoEntry / 4) {
+    *err = "too many entries";
+    return false;
+  }
+  size_t size = 16;
+  while (size < 2 * entries_.size()) size *= 2;
+  slots_.assign(size, 0);
+  next_.assign(entries_.size(), kNoEntry);
+  std::vector<uint32_t> last(entries_.size(), kNoEntry);  // per first entry: its key's latest entry
+  const size_t mask = size - 1;
+  for (uint32_t i = 0; i < entries_.size(); ++i) {
+    size_t h = key_hash(entries_[i].first) & mask;
+    for (; slots_[h] != 0; h = (h + 1) & mask) {
+      uint32_t first = slots_[h] - 1;
+      if (entries_[first].first != entries_[i].first) continue;
+      next_[last[first] == kNoEntry ? first : last[first]] = i;
+      last[first] = i;
+      break;
+    }
+    if (slots_[h] == 0) slots_[h] = i + 1;
+  }
   return true;
 }
 

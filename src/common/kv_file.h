@@ -8,6 +8,7 @@
 // JSON library, readable with `cat`.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,12 +47,18 @@ class KvFile {
   std::string kind_;
   int version_ = 0;
   std::vector<std::pair<std::string, std::string>> entries_;
-  // After parse(): entry positions ordered by key length, then bytes, then
-  // file order, so get() is a binary search whose comparisons mostly stop at
-  // the length (parse_spec makes fifty-odd lookups per spec, many for keys
-  // that are absent; `spmi list` parses thousands). Empty after add():
-  // lookups then scan.
-  std::vector<unsigned> index_;
+  // After parse(): a hash table of the keys (open addressing, at most half
+  // full), so a lookup is one hash and usually one comparison, and an
+  // absent key (most of parse_spec's ninety-odd lookups per spec; `spmi
+  // list` parses thousands) usually meets an empty slot at once. slots_
+  // holds 1 + the position of a key's first entry (0: empty); next_ links
+  // each entry to the next one with the same key (kNoEntry: none), so
+  // get_all() walks a list's values in file order without a scan. Both are
+  // empty after add(): lookups then scan.
+  static constexpr uint32_t kNoEntry = 0xffffffffu;
+  std::vector<uint32_t> slots_;
+  std::vector<uint32_t> next_;
+  uint32_t first_entry(std::string_view key) const;  // kNoEntry when absent
 };
 
 // Encodes one value so it fits on one line.

@@ -54,3 +54,36 @@ TEST_CASE("kv parsing refuses what it does not understand", "[kv]") {
   CHECK_FALSE(kv.parse("spmi-spec 1\nk=bad\\q\n", "spmi-spec", 1, &err));
   CHECK_FALSE(kv.parse("spmi-spec 1\nk=bad\\x4\n", "spmi-spec", 1, &err));
 }
+
+TEST_CASE("kv lookups agree with a plain scan over many keys, repeats and near-identical names", "[kv]") {
+  // Keys that share prefixes and lengths, some repeated far apart: the
+  // hash table (several sizes, full of collisions) must answer as a scan of
+  // the file would, first value and every value in file order.
+  for (int n : {1, 7, 8, 9, 33, 300}) {
+    std::string text = "spmi-test 1\n";
+    std::vector<std::pair<std::string, std::string>> lines;
+    for (int i = 0; i < n; ++i) {
+      std::string key = "key_" + std::to_string(i % (n / 3 + 1));
+      if (i % 5 == 0) key = "k" + std::to_string(i);
+      lines.emplace_back(key, "v" + std::to_string(i));
+      text += key + "=v" + std::to_string(i) + "\n";
+    }
+    KvFile kv;
+    std::string err;
+    REQUIRE(kv.parse(text, "spmi-test", 1, &err));
+    std::vector<std::string> asked;
+    for (const auto& [k, v] : lines) asked.push_back(k);
+    for (int i = 0; i < n + 5; ++i) asked.push_back("key_" + std::to_string(i) + "x");  // absent
+    asked.push_back("");
+    for (const auto& key : asked) {
+      INFO(n << " lines, key " << key);
+      std::vector<std::string> all;
+      for (const auto& [k, v] : lines)
+        if (k == key) all.push_back(v);
+      CHECK(kv.get_all(key) == all);
+      const std::string* first = kv.find(key);
+      REQUIRE((first != nullptr) == !all.empty());
+      if (first) CHECK(*first == all.front());
+    }
+  }
+}
