@@ -28,6 +28,7 @@ namespace {
 uint32_t key_hash(std::string_view key) {
   uint64_t head = 0, tail = 0;
   size_t n = key.size();
+  if (n == 0) return 0;  // (an empty view may have no data pointer for memcpy)
   std::memcpy(&head, key.data(), std::min<size_t>(n, 8));
   if (n > 8) std::memcpy(&tail, key.data() + n - std::min<size_t>(n - 8, 8), std::min<size_t>(n - 8, 8));
   uint64_t h = (head * 0x9e3779b97f4a7c15ull) ^ (tail + n) * 0xc2b2ae3d27d4eb4full;

@@ -31,6 +31,7 @@ TEST_CASE("kv lookups find first and repeated values in file order, parsed or ad
   CHECK(kv.get("zz") == std::optional<std::string>("2"));
   CHECK(kv.get_int("zz", 0) == 2);
   CHECK_FALSE(kv.get(""));
+  CHECK_FALSE(kv.find(std::string_view()));
   CHECK_FALSE(kv.get("c"));
   CHECK_FALSE(kv.get("zzz"));
   kv.add("c", "added");
