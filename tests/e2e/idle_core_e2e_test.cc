@@ -156,9 +156,15 @@ TEST_CASE("requests and the task's own end reach a wrapper in its idle core", "[
   CHECK(st.wrapper_pid == svc);
   CHECK(st.pid != first);
   CHECK(st.restarts == 1);
-  CHECK(slurp(env.dir() + "/runs") == "run\nrun\n");
+  // The new run's shell starts at once but writes its line, then execs
+  // sleep, at its own pace (and mid-exec its environ reads empty).
+  CHECK(eventually(5000, [&] { return slurp(env.dir() + "/runs") == "run\nrun\n"; }));
   CHECK(eventually(5000, [&] { return idle(svc); }));
-  CHECK(has(slurp("/proc/" + std::to_string(st.pid) + "/environ"), "SPMI_TASK_ID=svc"));
+  CHECK(eventually(5000, [&] {
+    return slurp("/proc/" + std::to_string(st.pid) + "/cmdline") == std::string("sleep\0" "300\0", 10) &&
+           has(slurp("/proc/" + std::to_string(st.pid) + "/environ"), "SPMI_TASK_ID=svc");
+  }));
+  CHECK(env.state("svc").pid == st.pid);
 
   // The task's own end, while its wrapper idles.
   ::close(::creat(go.c_str(), 0600));
