@@ -79,8 +79,13 @@ TEST_CASE("an idle wrapper hands its task to the idle core, which writes the out
   std::string wrapper_log = slurp(env.spmi_path() + "/quiet/wrapper.log");
 
   // The same process, still seen as the wrapper of its task.
-  auto cmdline = slurp("/proc/" + std::to_string(wrapper) + "/cmdline");
-  CHECK(cmdline.rfind("spmi-wrapper", 0) == 0);
+  // (idle() holds from the moment the exec installs spmi-idle; the kernel
+  // sets the command line a moment later.)
+  std::string cmdline;
+  CHECK(eventually(5000, [&] {
+    cmdline = slurp("/proc/" + std::to_string(wrapper) + "/cmdline");
+    return cmdline.rfind("spmi-wrapper", 0) == 0;
+  }));
   CHECK(has(cmdline, env.spmi_path() + "/quiet"));
   auto list = env.run({"list", "--json"});
   CHECK(has(list.out, "\"active\""));
