@@ -46,9 +46,8 @@ void print_error(const std::string& message) {
 void finish_and_exit(int rc) {
   clear_progress_line();
   errno = 0;
-  bool lost = std::fflush(stdout) != 0;
-  int err = errno;
-  if (!lost && std::ferror(stdout)) lost = true, err = 0;  // an earlier write failed
+  int err = std::fflush(stdout) != 0 ? errno : 0;
+  bool lost = err != 0 || std::ferror(stdout);  // (ferror alone: an earlier write failed)
   if (lost && err != EPIPE) {
     std::fprintf(stderr, "spmi: cannot write the output: %s\n",
                  err ? std::strerror(err) : "a write to stdout failed");

@@ -30,7 +30,10 @@ uint32_t key_hash(std::string_view key) {
   size_t n = key.size();
   if (n == 0) return 0;  // (an empty view may have no data pointer for memcpy)
   std::memcpy(&head, key.data(), std::min<size_t>(n, 8));
-  if (n > 8) std::memcpy(&tail, key.data() + n - std::min<size_t>(n - 8, 8), std::min<size_t>(n - 8, 8));
+  if (n > 8) {
+    size_t t = std::min<size_t>(n - 8, 8);  // the last bytes the head did not take
+    std::memcpy(&tail, key.data() + n - t, t);
+  }
   uint64_t h = (head * 0x9e3779b97f4a7c15ull) ^ (tail + n) * 0xc2b2ae3d27d4eb4full;
   return static_cast<uint32_t>(h >> 32) ^ static_cast<uint32_t>(h);
 }
@@ -206,18 +209,14 @@ bool KvFile::parse(std::string_view text, std::string_view kind, int max_version
   while (size < 2 * entries_.size()) size *= 2;
   slots_.assign(size, 0);
   next_.assign(entries_.size(), kNoEntry);
-  std::vector<uint32_t> last(entries_.size(), kNoEntry);  // per first entry: its key's latest entry
+  // From the last entry back: each key's slot ends at its first entry, and
+  // each entry links to the next one with its key, in file order.
   const size_t mask = size - 1;
-  for (uint32_t i = 0; i < entries_.size(); ++i) {
+  for (uint32_t i = static_cast<uint32_t>(entries_.size()); i-- > 0;) {
     size_t h = key_hash(entries_[i].first) & mask;
-    for (; slots_[h] != 0; h = (h + 1) & mask) {
-      uint32_t first = slots_[h] - 1;
-      if (entries_[first].first != entries_[i].first) continue;
-      next_[last[first] == kNoEntry ? first : last[first]] = i;
-      last[first] = i;
-      break;
-    }
-    if (slots_[h] == 0) slots_[h] = i + 1;
+    while (slots_[h] != 0 && entries_[slots_[h] - 1].first != entries_[i].first) h = (h + 1) & mask;
+    if (slots_[h] != 0) next_[i] = slots_[h] - 1;
+    slots_[h] = i + 1;
   }
   return true;
 }
