@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -114,31 +115,91 @@ bool write_file_atomic(const std::string& path, std::string_view content, std::s
   return !durable || fsync_dir(dir, err);
 }
 
-bool read_state_file(const std::string& path, std::string* out, std::string* err, size_t max) {
-  out->clear();
-  auto fail = [&](const std::string& why, int e) {
-    *err = path + ": " + why;
-    errno = e;
-    return false;
-  };
+namespace {
+
+// A failed read of `path`: "<path>: <why>" in *err, errno `e`; false.
+bool read_failure(const std::string& path, const std::string& why, int e, std::string* err) {
+  *err = path + ": " + why;
+  errno = e;
+  return false;
+}
+
+bool too_large(const std::string& path, size_t max, std::string* err) {
+  return read_failure(path, "is larger than " + std::to_string(max) + " bytes; not a file spmi wrote", EFBIG, err);
+}
+
+// Opens `path` for read_state_file and read_state_lines: a regular file,
+// not through a link, of at most `max` bytes (its size in *size). Invalid,
+// with *err and errno, when it must not be read.
+Fd open_state_file(const std::string& path, size_t max, size_t* size, std::string* err) {
   std::string why;
   struct stat st {};
   Fd fd = open_no_follow(AT_FDCWD, path, O_RDONLY, {}, &why, &st);
-  if (!fd.valid()) return fail(errno == ELOOP ? why + ", not a file spmi wrote" : why, errno);
-  if (static_cast<size_t>(st.st_size) > max)
-    return fail("is larger than " + std::to_string(max) + " bytes; not a file spmi wrote", EFBIG);
+  if (!fd.valid()) {
+    read_failure(path, errno == ELOOP ? why + ", not a file spmi wrote" : why, errno, err);
+    return Fd();
+  }
+  *size = static_cast<size_t>(st.st_size);
+  if (*size > max) {
+    too_large(path, max, err);
+    return Fd();
+  }
+  return fd;
+}
+
+}  // namespace
+
+bool read_state_file(const std::string& path, std::string* out, std::string* err, size_t max) {
+  out->clear();
+  size_t size = 0;
+  Fd fd = open_state_file(path, max, &size, err);
+  if (!fd.valid()) return false;
+  out->reserve(size);  // one allocation, no copies as it grows
   char buf[16384];
   for (;;) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n == 0) return true;
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(errno_text(errno), errno);
+    if (n < 0) return read_failure(path, errno_text(errno), errno, err);
     out->append(buf, static_cast<size_t>(n));
-    if (out->size() > max) return fail("is larger than " + std::to_string(max) + " bytes; not a file spmi wrote", EFBIG);
+    if (out->size() > max) return too_large(path, max, err);
     // All the bytes the file had when opened: no read for the end of it
     // (spmi replaces its files whole, never rewrites one in place; `list`
     // reads two per task).
-    if (static_cast<size_t>(n) < sizeof buf && out->size() == static_cast<size_t>(st.st_size)) return true;
+    if (static_cast<size_t>(n) < sizeof buf && out->size() == size) return true;
+  }
+}
+
+bool read_state_lines(const std::string& path, const std::function<void(std::string_view)>& on_line,
+                      std::string* err, size_t max) {
+  size_t size = 0;
+  Fd fd = open_state_file(path, max, &size, err);
+  if (!fd.valid()) return false;
+  char buf[kMaxStateLineBytes * 4];
+  size_t have = 0, total = 0;
+  bool skipping = false;  // inside a line longer than kMaxStateLineBytes
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf + have, sizeof buf - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return read_failure(path, errno_text(errno), errno, err);
+    total += static_cast<size_t>(n);
+    if (total > max) return too_large(path, max, err);  // it grew since it was opened
+    have += static_cast<size_t>(n);
+    std::string_view rest(buf, have);
+    for (size_t nl; (nl = rest.find('\n')) != std::string_view::npos; rest.remove_prefix(nl + 1)) {
+      if (!skipping) on_line(rest.substr(0, nl));
+      skipping = false;
+    }
+    if (n == 0) {
+      if (!rest.empty() && !skipping) on_line(rest);  // the last line, without its newline
+      return true;
+    }
+    if (rest.size() > kMaxStateLineBytes) {
+      skipping = true;
+      rest = {};
+    }
+    std::memmove(buf, rest.data(), rest.size());
+    have = rest.size();
   }
 }
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <string_view>
+#include <unordered_set>
 
 #include "common/atomic_file.h"
 #include "common/kv_file.h"
@@ -20,6 +21,8 @@ namespace {
 
 constexpr const char* kHeader = "spmi-cpu-samples 1";
 constexpr int64_t kForgetMs = 24 * 3600 * 1000;  // a task nobody looked at for a day
+// About 50 bytes a task: room for a million tasks, read without growing.
+constexpr size_t kMaxCacheBytes = size_t{64} << 20;
 
 // `dir` exists (created 0700 if missing), is a directory of the caller's
 // and nobody else can write into it.
@@ -77,33 +80,38 @@ bool next_number(std::string_view& line, int64_t* out) {
 
 }  // namespace
 
-CpuSamples::CpuSamples(const std::string& store_root) : path_(path_for(store_root)) {
-  std::string text, err;
-  if (path_.empty() || !read_state_file(path_, &text, &err)) return;
-  std::string_view rest(text);
-  // Split by hand, not with streams: with 10,000 tasks the cache is half a
-  // megabyte that `status` of one task reads too.
-  auto next_line = [&rest](std::string_view* line) {
-    if (rest.empty()) return false;
-    size_t nl = std::min(rest.find('\n'), rest.size());
-    *line = rest.substr(0, nl);
-    rest.remove_prefix(std::min(nl + 1, rest.size()));
-    return true;
-  };
-  std::string_view line;
-  if (!next_line(&line) || line != kHeader) return;  // another version: start afresh
-  while (next_line(&line)) {
-    // <id> <run> <at> <cpu> [<at> <cpu> of the sample before]
-    std::string_view id = next_field(line), run = next_field(line);
-    Pair p;
-    if (id.empty() || run.empty() || !next_number(line, &p.newest.at_ms) || !next_number(line, &p.newest.cpu_us))
-      continue;
-    p.newest.run = run;
-    if (next_number(line, &p.before.at_ms) && next_number(line, &p.before.cpu_us)) p.before.run = p.newest.run;
-    else p.before = CpuSample{};
-    // The file is written in id order: each insertion lands at the end.
-    samples_.insert_or_assign(samples_.end(), std::string(id), std::move(p));
-  }
+CpuSamples::CpuSamples(const std::string& store_root, const std::vector<std::string>* only)
+    : path_(path_for(store_root)), partial_(only != nullptr) {
+  if (path_.empty()) return;
+  // Streamed a line at a time: with 10,000 tasks the cache is half a
+  // megabyte, of which `status t` keeps one line.
+  std::unordered_set<std::string_view> wanted;
+  if (only) wanted.insert(only->begin(), only->end());
+  bool first = true, known = false;
+  std::string err;
+  read_state_lines(
+      path_,
+      [&](std::string_view line) {
+        if (first) {
+          first = false;
+          known = line == kHeader;  // another version: start afresh
+          return;
+        }
+        if (!known) return;
+        // <id> <run> <at> <cpu> [<at> <cpu> of the sample before]
+        std::string_view id = next_field(line);
+        if (only && !wanted.contains(id)) return;
+        std::string_view run = next_field(line);
+        Pair p;
+        if (id.empty() || run.empty() || !next_number(line, &p.newest.at_ms) || !next_number(line, &p.newest.cpu_us))
+          return;
+        p.newest.run = run;
+        if (next_number(line, &p.before.at_ms) && next_number(line, &p.before.cpu_us)) p.before.run = p.newest.run;
+        else p.before = CpuSample{};
+        // The file is written in id order: each insertion lands at the end.
+        samples_.insert_or_assign(samples_.end(), std::string(id), std::move(p));
+      },
+      &err, kMaxCacheBytes);
 }
 
 const CpuSample* CpuSamples::usable(const std::string& id, const std::string& run, int64_t now_ms) const {
@@ -131,7 +139,7 @@ void CpuSamples::record(const std::string& id, const CpuSample& s) {
 }
 
 void CpuSamples::save() const {
-  if (path_.empty() || !changed_) return;
+  if (path_.empty() || !changed_ || partial_) return;
   std::string out = std::string(kHeader) + "\n";
   out.reserve(samples_.size() * 64);
   int64_t now = boottime_ms();

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace spmi {
 
@@ -26,8 +27,11 @@ struct CpuSample {
 
 class CpuSamples {
  public:
-  // Loads the cache of the state directory `store_root` (empty when none).
-  explicit CpuSamples(const std::string& store_root);
+  // Loads the cache of the state directory `store_root` (empty when none):
+  // all of it, or only the samples of the tasks in `only`, for a look
+  // that records nothing (`status` of a few tasks among thousands); such a
+  // partial cache is never saved.
+  explicit CpuSamples(const std::string& store_root, const std::vector<std::string>* only = nullptr);
   // The newest sample of `id` for run `run` that is at least
   // kMinCpuWindowMs old at `now_ms`, or null.
   const CpuSample* usable(const std::string& id, const std::string& run, int64_t now_ms) const;
@@ -48,6 +52,7 @@ class CpuSamples {
     CpuSample newest, before;  // before.at_ms == 0: none
   };
   std::map<std::string, Pair> samples_;
+  bool partial_ = false;
   bool changed_ = false;
 };
 

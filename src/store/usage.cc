@@ -164,7 +164,12 @@ std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskVi
   bool any = std::any_of(out.begin(), out.end(), [](const TaskUsage& u) { return u.sampled; });
   if (!any) return out;
   const int64_t now = boottime_ms();
-  CpuSamples cache(store.root());
+  // A look that records nothing needs only its own tasks' samples.
+  std::vector<std::string> ids;
+  if (!request.record)
+    for (size_t i = 0; i < views.size(); ++i)
+      if (out[i].sampled) ids.push_back(views[i].id);
+  CpuSamples cache(store.root(), request.record ? nullptr : &ids);
   for (size_t i = 0; i < views.size(); ++i) {
     TaskUsage& u = out[i];
     if (!u.sampled) continue;

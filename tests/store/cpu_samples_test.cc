@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "scratch_dir.h"
 #include "store/cpu_samples.h"
@@ -137,4 +138,27 @@ TEST_CASE("cpu samples: 10,000 tasks load back whole", "[usage]") {
     REQUIRE(s);
     CHECK(s->cpu_us == i);
   }
+}
+
+TEST_CASE("cpu samples: a look at a few tasks loads only theirs and never writes the cache", "[usage]") {
+  RuntimeDir rt;
+  int64_t now = boottime_ms();
+  {
+    CpuSamples c(rt.store());
+    for (int i = 0; i < 1000; ++i) c.record("t" + std::to_string(i), CpuSample{"r", now - 2000, i});
+    c.save();
+  }
+  std::string before = rt.cache_text();
+  std::vector<std::string> only{"t7", "t999", "absent"};
+  CpuSamples partial(rt.store(), &only);
+  REQUIRE(partial.usable("t7", "r", now));
+  CHECK(partial.usable("t7", "r", now)->cpu_us == 7);
+  REQUIRE(partial.usable("t999", "r", now));
+  CHECK(partial.usable("t999", "r", now)->cpu_us == 999);
+  CHECK_FALSE(partial.usable("t8", "r", now));  // there, but not asked for
+  CHECK_FALSE(partial.usable("absent", "r", now));
+  // Saving what it holds would drop the other 998 tasks: it writes nothing.
+  partial.record("t7", CpuSample{"r", now, 70});
+  partial.save();
+  CHECK(rt.cache_text() == before);
 }

@@ -1,0 +1,89 @@
+// Reading spmi's own state files (common/atomic_file.h): read_state_file
+// whole, read_state_lines a line at a time through its fixed buffer, with
+// the same refusals (a FIFO, a link, a file over the limit).
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "common/atomic_file.h"
+#include "scratch_dir.h"
+
+using namespace spmi;
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& path, bool* ok, std::string* err, size_t max = kMaxStateFileBytes) {
+  std::vector<std::string> lines;
+  *ok = read_state_lines(path, [&](std::string_view l) { lines.emplace_back(l); }, err, max);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("state lines: every line in order, across the reader's buffer, long ones skipped", "[state-file]") {
+  test::ScratchDir dir("state-lines");
+  std::string path = dir.file("f");
+  // Lines of every length around the buffer's size, so that some straddle
+  // two reads; one longer than kMaxStateLineBytes among them; no final newline.
+  std::vector<std::string> expected;
+  std::string text;
+  for (size_t i = 0; i < 400; ++i) {
+    std::string line(i * 37 % 4000, static_cast<char>('a' + i % 26));
+    line += std::to_string(i);
+    if (i == 150) {
+      text += std::string(kMaxStateLineBytes * 3, 'x') + "\n";  // skipped whole
+      continue;
+    }
+    expected.push_back(line);
+    text += line + (i + 1 < 400 ? "\n" : "");
+  }
+  std::ofstream(path) << text;
+  bool ok = false;
+  std::string err;
+  std::vector<std::string> got = lines_of(path, &ok, &err);
+  REQUIRE(ok);
+  REQUIRE(got.size() == expected.size());
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == expected[i]);
+
+  // Empty lines are lines; an empty file has none.
+  std::ofstream(path) << "a\n\nb\n";
+  CHECK(lines_of(path, &ok, &err) == std::vector<std::string>{"a", "", "b"});
+  std::ofstream(path, std::ios::trunc).flush();
+  CHECK(lines_of(path, &ok, &err).empty());
+  CHECK(ok);
+}
+
+TEST_CASE("state lines: the same refusals as read_state_file", "[state-file]") {
+  test::ScratchDir dir("state-lines");
+  bool ok = true;
+  std::string err;
+  lines_of(dir.file("missing"), &ok, &err);
+  CHECK_FALSE(ok);
+  CHECK(errno == ENOENT);
+  CHECK(err.find(dir.file("missing")) == 0);
+
+  REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0600) == 0);
+  lines_of(dir.file("fifo"), &ok, &err);  // refused at once, never blocks
+  CHECK_FALSE(ok);
+
+  std::ofstream(dir.file("target")) << "a\n";
+  REQUIRE(::symlink(dir.file("target").c_str(), dir.file("link").c_str()) == 0);
+  lines_of(dir.file("link"), &ok, &err);
+  CHECK_FALSE(ok);
+  CHECK(err.find("not a file spmi wrote") != std::string::npos);
+
+  std::ofstream(dir.file("big")) << std::string(100, 'a') << "\n" << std::string(100, 'b') << "\n";
+  lines_of(dir.file("big"), &ok, &err, 150);
+  CHECK_FALSE(ok);
+  CHECK(errno == EFBIG);
+  std::string whole;
+  CHECK_FALSE(read_state_file(dir.file("big"), &whole, &err, 150));
+  CHECK(read_state_file(dir.file("big"), &whole, &err, 202));
+  CHECK(whole.size() == 202);
+}
