@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+
+#include "common/program_path.h"
 
 
 namespace bp = boost::process;
@@ -26,7 +29,8 @@ std::string ToolResult::describe(const std::string& program) const {
 }
 
 std::string find_tool(const std::string& program) {
-  return bp::search_path(program).string();
+  const char* path = std::getenv("PATH");
+  return path ? find_in_path(program, path) : "";
 }
 
 namespace {

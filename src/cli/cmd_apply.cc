@@ -14,6 +14,9 @@
 // stopped and removed. --dry-run prints the plan and changes nothing.
 #include <algorithm>
 
+#include <CLI/CLI.hpp>
+
+
 #include "lifecycle/apply_plan.h"
 #include "cli/commands.h"
 #include "cli/results.h"
@@ -26,7 +29,7 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct ApplyOptions {
   std::vector<std::string> paths;
   bool dry_run = false;
   bool prune = false;
@@ -65,7 +68,7 @@ nlohmann::json plan_json(const ApplyPlan& plan, bool dry_run) {
           {"restart_order", plan.restart_order}, {"scale_up", plan.scale_up}};
 }
 
-int run_apply(Context& ctx, const Options& opts) {
+int run_apply(Context& ctx, const ApplyOptions& opts) {
   std::vector<LoadedTask> loaded;
   if (!read_task_files(opts.paths, &loaded, "nothing applied", ctx.store.root())) return kExitFailure;
   std::vector<TaskSpec> incoming;
@@ -141,7 +144,7 @@ int run_apply(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_apply_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<ApplyOptions>();
   CLI::App* sub = app.add_subcommand("apply", "Load new tasks, update changed ones and restart those running");
   sub->add_option("paths", opts->paths, "Descriptor files (.toml, .yaml, .yml, .json)")->required();
   sub->add_flag("--dry-run", opts->dry_run, "Print the plan and change nothing");

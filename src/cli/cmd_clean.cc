@@ -1,5 +1,8 @@
 // spmi clean <patterns>...: remove inactive tasks from the state directory.
 #include <algorithm>
+
+#include <CLI/CLI.hpp>
+
 #include <map>
 #include <set>
 #include <string_view>
@@ -14,11 +17,11 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct CleanOptions {
   Selection sel;
 };
 
-int run_clean(Context& ctx, const Options& opts) {
+int run_clean(Context& ctx, const CleanOptions& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
@@ -57,7 +60,7 @@ int run_clean(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_clean_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<CleanOptions>();
   CLI::App* sub = app.add_subcommand("clean", "Remove inactive tasks from spmi (their logs too)");
   add_selection_options(sub, opts->sel);
   return {sub, [&ctx, opts] { return run_clean(ctx, *opts); }};

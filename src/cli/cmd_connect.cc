@@ -8,6 +8,9 @@
 // Ctrl-D (end of input) or Ctrl-C detaches; the task keeps running. No lock
 // is held, so other commands are never blocked.
 #include <fcntl.h>
+
+#include <CLI/CLI.hpp>
+
 #include <poll.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
@@ -30,7 +33,7 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct ConnectOptions {
   std::string id;
   bool follow = false;
 };
@@ -76,7 +79,7 @@ void drain(Followed& f) {
   copy_rest(f);
 }
 
-int run_connect(Context& ctx, const Options& opts) {
+int run_connect(Context& ctx, const ConnectOptions& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
@@ -223,7 +226,7 @@ int run_connect(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_connect_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<ConnectOptions>();
   CLI::App* sub = app.add_subcommand("connect", "Attach the terminal to a running task (output and input)");
   sub->add_option("id", opts->id, "The task (a pattern that must match exactly one task)")->required();
   sub->add_flag("--follow", opts->follow, "Only follow the output; never read standard input");

@@ -6,6 +6,9 @@
 // on the same host. The spmi that relays it holds the task's cli.lock and
 // does everything else (waiting, reporting) itself; this one takes no lock.
 #include "backends/backend.h"
+
+#include <CLI/CLI.hpp>
+
 #include "cli/commands.h"
 #include "store/control.h"
 

@@ -2,6 +2,9 @@
 // each check with ok, note or problem, and what to do. Exit 0 when no
 // check found a problem, 1 otherwise.
 #include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
 #include "cli/view_format.h"
 #include "system/doctor.h"
 
@@ -9,7 +12,7 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct DoctorOptions {
   bool json = false;
 };
 
@@ -22,7 +25,7 @@ Color verdict_color(Verdict v) {
   return Color::None;
 }
 
-int run_doctor_command(Context& ctx, const Options& opts) {
+int run_doctor_command(Context& ctx, const DoctorOptions& opts) {
   std::vector<Finding> findings = run_doctor(ctx.store);
   bool problem = false;
   for (const Finding& f : findings) problem = problem || f.verdict == Verdict::Problem;
@@ -50,7 +53,7 @@ int run_doctor_command(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_doctor_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<DoctorOptions>();
   CLI::App* sub = app.add_subcommand(
       "doctor", "Check what this machine gives spmi (wrappers, tools, state directory, orphans, lost tasks)");
   sub->add_flag("--json", opts->json, "Print the checks as JSON");

@@ -4,6 +4,9 @@
 // wrappers append it (inotify on the task directories), until interrupted.
 // Read-only.
 #include <fcntl.h>
+
+#include <CLI/CLI.hpp>
+
 #include <poll.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
@@ -24,7 +27,7 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct EventsOptions {
   Selection sel;
   int lines = 20;
   bool json = false;
@@ -98,7 +101,7 @@ bool read_events(const std::string& path, off_t* offset, std::vector<Event>* out
 // Follows the events files of `ids` (and, when `all`, of tasks loaded
 // later) from `offsets` on, printing each new event as it is appended,
 // until SIGINT or SIGTERM (exit 0) or stdout goes away.
-int follow_events(Context& ctx, const Options& opts, std::vector<std::string> ids, std::map<std::string, off_t> offsets,
+int follow_events(Context& ctx, const EventsOptions& opts, std::vector<std::string> ids, std::map<std::string, off_t> offsets,
                   bool all, bool failed) {
   sigset_t set;
   sigemptyset(&set);
@@ -168,7 +171,7 @@ int follow_events(Context& ctx, const Options& opts, std::vector<std::string> id
   }
 }
 
-int run_events(Context& ctx, const Options& opts) {
+int run_events(Context& ctx, const EventsOptions& opts) {
   int64_t since = -1, until = -1;
   if (!opts.since.empty() && !parse_time_arg("--since", opts.since, &since)) return kExitUsage;
   if (!opts.until.empty() && !parse_time_arg("--until", opts.until, &until)) return kExitUsage;
@@ -203,7 +206,7 @@ int run_events(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_events_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<EventsOptions>();
   CLI::App* sub = app.add_subcommand("events", "Show what the wrappers did (starts, restarts, stops), oldest first");
   add_selection_options(sub, opts->sel, true);
   sub->add_option("-n,--lines", opts->lines, "How many events to show (default 20)")->check(CLI::Range(0, 1000000));

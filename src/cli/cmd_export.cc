@@ -3,6 +3,9 @@
 // systemd unit or a crontab @reboot line (system/boot_units.h), install
 // steps and the lingering advice in its comments.
 #include <pwd.h>
+
+#include <CLI/CLI.hpp>
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -15,13 +18,13 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct ExportOptions {
   std::string format;
   bool user = false;
   bool system = false;
 };
 
-int run_export(Context& ctx, const Options& opts) {
+int run_export(Context& ctx, const ExportOptions& opts) {
   std::error_code ec;
   BootTarget t;
   t.version = SPMI_VERSION;
@@ -51,7 +54,7 @@ int run_export(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_export_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<ExportOptions>();
   CLI::App* sub = app.add_subcommand(
       "export", "Print a systemd unit or a crontab line that runs 'spmi resurrect' at boot for this SPMI_PATH");
   sub->add_option("format", opts->format, "systemd (a unit) or cron (an @reboot line)")

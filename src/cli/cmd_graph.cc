@@ -4,6 +4,9 @@
 // start order. Read-only.
 #include <sys/stat.h>
 
+#include <CLI/CLI.hpp>
+
+
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -14,7 +17,7 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct GraphOptions {
   std::vector<std::string> args;
   std::vector<std::string> projects, tags;
   std::string format = "text";
@@ -26,7 +29,7 @@ bool is_file(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int run_graph(Context& ctx, const Options& opts) {
+int run_graph(Context& ctx, const GraphOptions& opts) {
   const std::string format = opts.json ? "json" : opts.format;
   if (format != "text" && format != "dot" && format != "json") {
     print_error("--format: unknown format '" + format + "' (known: text, dot, json)");
@@ -105,7 +108,7 @@ int run_graph(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_graph_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<GraphOptions>();
   CLI::App* sub = app.add_subcommand("graph", "Show the dependency graph in start order (files or loaded tasks)");
   sub->add_option("args", opts->args, "Descriptor files, or patterns of loaded tasks (default: every task)");
   sub->add_option("-p,--project", opts->projects, "Only loaded tasks of this project (repeatable)")->allow_extra_args(false);

@@ -1,6 +1,9 @@
 // spmi list [patterns] [-p PROJECT] [--tag TAG] [--json]: one row per loaded task. Read-only: never writes.
 #include <algorithm>
 
+#include <CLI/CLI.hpp>
+
+
 #include "cli/commands.h"
 #include "cli/view_format.h"
 #include "common/clock.h"
@@ -10,7 +13,7 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct ListOptions {
   Selection sel;
   bool json = false;
 };
@@ -60,7 +63,7 @@ std::string summary(const TaskView& v) {
   return "-";
 }
 
-int run_list(Context& ctx, const Options& opts) {
+int run_list(Context& ctx, const ListOptions& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
@@ -116,7 +119,7 @@ int run_list(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_list_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<ListOptions>();
   CLI::App* sub = app.add_subcommand("list", "List loaded tasks and what they are doing");
   add_selection_options(sub, opts->sel, true);
   sub->add_flag("--json", opts->json, "Print JSON (schema in the CLI reference)");

@@ -7,6 +7,9 @@
 // atomically.
 #include <algorithm>
 
+#include <CLI/CLI.hpp>
+
+
 #include "cli/commands.h"
 #include "lifecycle/deps.h"
 #include "cli/descriptor_files.h"
@@ -16,13 +19,13 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct LoadOptions {
   std::vector<std::string> paths;
   bool replace = false;
   bool adopt = false;
 };
 
-int run_load(Context& ctx, const Options& opts) {
+int run_load(Context& ctx, const LoadOptions& opts) {
   std::vector<LoadedTask> loaded;
   if (!read_task_files(opts.paths, &loaded, "nothing loaded", ctx.store.root())) return kExitFailure;
 
@@ -92,7 +95,7 @@ int run_load(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_load_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<LoadOptions>();
   CLI::App* sub = app.add_subcommand("load", "Validate descriptor files and load their tasks");
   sub->add_option("paths", opts->paths, "Descriptor files (.toml, .yaml, .yml, .json)")->required();
   sub->add_flag("--replace", opts->replace, "Update tasks that are already loaded (they must be inactive)");

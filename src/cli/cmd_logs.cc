@@ -8,6 +8,9 @@
 // logs (through the wrapper while the task runs). Read-only otherwise.
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+
+#include <CLI/CLI.hpp>
+
 #include <poll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -33,7 +36,7 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct LogsOptions {
   Selection sel;
   int lines = 20;
   bool follow = false;
@@ -88,7 +91,7 @@ struct Shown {
   LogLine line;
 };
 
-void print_line(const Options& opts, const Shown& s, bool prefix) {
+void print_line(const LogsOptions& opts, const Shown& s, bool prefix) {
   if (opts.json) {
     nlohmann::json j = {{"task", s.stream->id},
                         {"stream", s.stream->name},
@@ -150,7 +153,7 @@ int clear_logs(Context& ctx, const std::vector<std::string>& ids) {
   return failed ? kExitFailure : kExitOk;
 }
 
-int run_logs(Context& ctx, const Options& opts) {
+int run_logs(Context& ctx, const LogsOptions& opts) {
   if (opts.only_stdout && opts.only_stderr) {
     print_error("--stdout and --stderr exclude each other (without either, both are shown)");
     return kExitUsage;
@@ -269,7 +272,7 @@ int run_logs(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_logs_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<LogsOptions>();
   CLI::App* sub = app.add_subcommand("logs", "Show tasks' output (rotated files included), or follow it");
   add_selection_options(sub, opts->sel);
   sub->add_option("-n,--lines", opts->lines, "How many lines to show (default 20)")->check(CLI::Range(0, 100000000));

@@ -3,6 +3,9 @@
 // reload_signal or runs reload_command; the pid and the run stay. Several
 // tasks reload in parallel (8 at a time); lines are printed in id order.
 #include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
 #include "cli/task_action.h"
 #include "lifecycle/reload.h"
 
@@ -10,7 +13,7 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct ReloadOptions {
   Selection sel;
   bool json = false;
 };
@@ -18,7 +21,7 @@ struct Options {
 }  // namespace
 
 Command add_reload_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<ReloadOptions>();
   CLI::App* sub = app.add_subcommand(
       "reload", "Reload running tasks in place: reload_signal or reload_command, same pid (and new reloadable settings)");
   add_selection_options(sub, opts->sel);

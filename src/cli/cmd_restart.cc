@@ -3,6 +3,9 @@
 // a time, as start does); each task's lines are printed together, in id
 // order, once all are done.
 #include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
 #include "cli/task_action.h"
 #include "lifecycle/restart.h"
 
@@ -10,7 +13,7 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct RestartOptions {
   Selection sel;
   bool json = false;
 };
@@ -18,7 +21,7 @@ struct Options {
 }  // namespace
 
 Command add_restart_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<RestartOptions>();
   CLI::App* sub = app.add_subcommand("restart", "Restart tasks in place (inactive ones are started), in parallel");
   add_selection_options(sub, opts->sel);
   sub->add_flag("--json", opts->json, "Print the outcome for each task as JSON (schema in the CLI reference)");

@@ -5,6 +5,9 @@
 // Tasks a user stopped stay stopped; active ones are left alone. What
 // `spmi export` runs at boot (lifecycle/resurrect.h does the work).
 #include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
 #include "cli/wait.h"
 #include "lifecycle/resurrect.h"
 
@@ -12,13 +15,13 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct ResurrectOptions {
   Selection sel;
   bool dry_run = false;
   WaitAfterStart wait;
 };
 
-int run_resurrect(Context& ctx, Options& opts) {
+int run_resurrect(Context& ctx, ResurrectOptions& opts) {
   if (!opts.wait.parse()) return kExitUsage;
   std::vector<std::string> ids;
   bool unmatched = false;
@@ -32,7 +35,7 @@ int run_resurrect(Context& ctx, Options& opts) {
 }  // namespace
 
 Command add_resurrect_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<ResurrectOptions>();
   CLI::App* sub = app.add_subcommand(
       "resurrect", "Start again what was running before a reboot or a lost wrapper (and autostart tasks)");
   add_selection_options(sub, opts->sel, true);

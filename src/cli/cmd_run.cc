@@ -3,6 +3,9 @@
 // The options become an in-memory JSON descriptor that goes through the same
 // validation as `spmi load`; the task's stored descriptor copy is that JSON.
 #include <sys/random.h>
+
+#include <CLI/CLI.hpp>
+
 #include <unistd.h>
 
 #include <climits>
@@ -21,7 +24,7 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct RunOptions {
   std::string name;
   std::string comment;
   std::string backend = "native";
@@ -49,7 +52,7 @@ std::string generated_name(const std::string& program) {
   return "run-" + clean + "-" + suffix;
 }
 
-int run_run(Context& ctx, Options& opts) {
+int run_run(Context& ctx, RunOptions& opts) {
   if (opts.command.empty()) {
     print_error("run: give the command after --, e.g. spmi run -- sleep 60");
     return kExitUsage;
@@ -145,7 +148,7 @@ int run_run(Context& ctx, Options& opts) {
 }  // namespace
 
 Command add_run_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<RunOptions>();
   CLI::App* sub = app.add_subcommand("run", "Create, load and start a task from a command line: spmi run -- CMD ARGS...");
   sub->add_option("--name", opts->name, "The task id (default: run-<program>-<random>)");
   sub->add_option("--comment", opts->comment, "A comment for list and status");

@@ -1,6 +1,9 @@
 // spmi schema: print the descriptors' JSON Schema (manageables/json_schema.h)
 // for editors and CI. Reads nothing, writes nothing but stdout.
 #include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
 #include "manageables/json_schema.h"
 
 namespace spmi {

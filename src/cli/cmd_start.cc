@@ -2,6 +2,9 @@
 // (lifecycle/start.h), with what they depend on unless --no-deps, then
 // optionally wait until they are ready.
 #include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
 #include "cli/results.h"
 #include "cli/wait.h"
 #include "lifecycle/start.h"
@@ -10,14 +13,14 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct StartOptions {
   Selection sel;
   bool no_deps = false;
   bool json = false;
   WaitAfterStart wait;
 };
 
-int run_start(Context& ctx, Options& opts) {
+int run_start(Context& ctx, StartOptions& opts) {
   if (!opts.wait.parse()) return kExitUsage;
   std::vector<std::string> ids;
   bool unmatched = false;
@@ -44,7 +47,7 @@ int run_start(Context& ctx, Options& opts) {
 }  // namespace
 
 Command add_start_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<StartOptions>();
   CLI::App* sub = app.add_subcommand("start", "Start inactive tasks");
   add_selection_options(sub, opts->sel);
   sub->add_flag("--no-deps", opts->no_deps, "Start only the given tasks, not what they depend on");

@@ -1,6 +1,9 @@
 // spmi status <patterns>... [--json] [-n N]: SPMI's status layout, plus the
 // stderr path and the last lines of stdout and stderr. Read-only.
 #include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
 #include "common/names.h"
 #include "cli/view_format.h"
 #include "common/clock.h"
@@ -13,7 +16,7 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct StatusOptions {
   Selection sel;
   bool json = false;
   int lines = 5;
@@ -240,7 +243,7 @@ void print_status(const Context& ctx, const TaskView& v, const TaskUsage& usage,
   }
 }
 
-int run_status(Context& ctx, const Options& opts) {
+int run_status(Context& ctx, const StatusOptions& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
@@ -284,7 +287,7 @@ int run_status(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_status_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<StatusOptions>();
   CLI::App* sub = app.add_subcommand("status", "Show the details of tasks and the last lines of their output");
   add_selection_options(sub, opts->sel);
   sub->add_flag("--json", opts->json, "Print JSON (schema in the CLI reference)");

@@ -5,6 +5,9 @@
 // return when nothing of the task is left, and say which signal ended it
 // (lifecycle/end.h does the work).
 #include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
 #include "cli/results.h"
 #include "lifecycle/end.h"
 
@@ -12,13 +15,13 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct StopOptions {
   Selection sel;
   bool no_deps = false;
   bool json = false;
 };
 
-int run_end(Context& ctx, const Options& opts, bool kill) {
+int run_end(Context& ctx, const StopOptions& opts, bool kill) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
@@ -36,7 +39,7 @@ int run_end(Context& ctx, const Options& opts, bool kill) {
 
 
 Command add_stop_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<StopOptions>();
   CLI::App* sub = app.add_subcommand("stop", "Stop active tasks (stop signal, then SIGKILL at the stop timeout)");
   add_selection_options(sub, opts->sel);
   sub->add_flag("--no-deps", opts->no_deps, "Stop only the given tasks, not the tasks that depend on them");
@@ -45,7 +48,7 @@ Command add_stop_command(CLI::App& app, Context& ctx) {
 }
 
 Command add_kill_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<StopOptions>();
   CLI::App* sub = app.add_subcommand("kill", "Kill active tasks (SIGKILL to every process of the task)");
   add_selection_options(sub, opts->sel);
   sub->add_flag("--no-deps", opts->no_deps, "Kill only the given tasks, not the tasks that depend on them");

@@ -6,6 +6,9 @@
 // back (cooked mode, main screen, cursor) on every way out: q, Ctrl-C,
 // SIGTERM, SIGHUP.
 #include <fcntl.h>
+
+#include <CLI/CLI.hpp>
+
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -30,7 +33,7 @@ namespace {
 
 enum class SortBy { Cpu, Memory, Name };
 
-struct Options {
+struct TopOptions {
   Selection sel;
   std::string sort = "cpu";
   int interval_ms = 1000;
@@ -97,7 +100,7 @@ struct Row {
 
 class Top {
  public:
-  Top(Context& ctx, const Options& opts) : ctx_(ctx), opts_(opts) {
+  Top(Context& ctx, const TopOptions& opts) : ctx_(ctx), opts_(opts) {
     sort_ = opts.sort == "mem" ? SortBy::Memory : opts.sort == "name" ? SortBy::Name : SortBy::Cpu;
   }
   int run();
@@ -110,7 +113,7 @@ class Top {
   std::string selected_id() const;
 
   Context& ctx_;
-  const Options& opts_;
+  const TopOptions& opts_;
   SortBy sort_;
   std::vector<TaskView> views_;
   std::vector<TaskUsage> usage_;
@@ -374,7 +377,7 @@ int Top::run() {
 }  // namespace
 
 Command add_top_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<TopOptions>();
   CLI::App* sub = app.add_subcommand("top", "Watch the tasks live: CPU, memory, restarts, health; start, stop, restart");
   add_selection_options(sub, opts->sel, true);
   sub->add_option("--sort", opts->sort, "Order by cpu (default), mem or name")

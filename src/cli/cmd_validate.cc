@@ -7,6 +7,9 @@
 // valid, 1 when not.
 #include <map>
 
+#include <CLI/CLI.hpp>
+
+
 #include "cli/commands.h"
 #include "cli/descriptor_files.h"
 #include "cli/view_format.h"
@@ -17,7 +20,7 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct ValidateOptions {
   std::vector<std::string> paths;
   bool json = false;
 };
@@ -56,7 +59,7 @@ nlohmann::json problem_json(const Diagnostic& d) {
           {"message", d.message}};
 }
 
-int run_validate(Context& ctx, const Options& opts) {
+int run_validate(Context& ctx, const ValidateOptions& opts) {
   std::vector<Diagnostic> diags;
   std::map<std::string, std::string> first_file;
   std::vector<TaskSpec> incoming;  // the valid files' tasks, for the dependency checks
@@ -99,7 +102,7 @@ int run_validate(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_validate_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<ValidateOptions>();
   CLI::App* sub = app.add_subcommand("validate", "Check descriptors completely without loading anything");
   sub->add_option("paths", opts->paths, "Descriptor files (.toml, .yaml, .yml, .json)")->required();
   sub->add_flag("--json", opts->json,

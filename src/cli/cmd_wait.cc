@@ -2,6 +2,9 @@
 // for scripts. Exit 0 once every task got there, 5 when the time ran out,
 // 1 when a task cannot get there any more (it ended, failed, has no check).
 #include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
 #include "cli/view_format.h"
 #include "cli/wait.h"
 
@@ -9,14 +12,14 @@ namespace spmi {
 
 namespace {
 
-struct Options {
+struct WaitOptions {
   Selection sel;
   std::string target = "running";
   std::string timeout = "30s";
   bool json = false;
 };
 
-int run_wait(Context& ctx, const Options& opts) {
+int run_wait(Context& ctx, const WaitOptions& opts) {
   WaitTarget target;
   int64_t timeout_ms = 0;
   if (!parse_wait_options(opts.target, opts.timeout, &target, &timeout_ms)) return kExitUsage;
@@ -46,7 +49,7 @@ int run_wait(Context& ctx, const Options& opts) {
 }  // namespace
 
 Command add_wait_command(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<WaitOptions>();
   CLI::App* sub = app.add_subcommand("wait", "Wait until tasks are running, ready, healthy or exited");
   add_selection_options(sub, opts->sel);
   add_wait_options(sub, opts->target, opts->timeout);

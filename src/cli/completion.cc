@@ -1,6 +1,9 @@
 // The words shell completions offer (completion.h).
 #include "cli/completion.h"
 
+#include <CLI/CLI.hpp>
+
+
 #include <cstdio>
 #include <set>
 

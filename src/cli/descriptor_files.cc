@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "common/plain_command.h"
+#include "common/program_path.h"
 #include "common/suggest.h"
 #include "manageables/registry.h"
 
@@ -43,13 +44,9 @@ std::string command_program(const std::vector<std::string>& argv, const std::str
 
 // Looks for `program` as execvp would, with the PATH the task will have.
 bool find_program(const TaskSpec& spec, const std::string& program, std::string* why) {
-  auto executable = [](const std::string& p) {
-    struct stat st {};
-    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
-  };
   if (program.find('/') != std::string::npos) {
     std::string p = program[0] == '/' ? program : spec.cwd + "/" + program;
-    if (executable(p)) return true;
+    if (is_executable_file(p)) return true;
     *why = "'" + program + "' is not an executable file";
     return false;
   }
@@ -57,21 +54,14 @@ bool find_program(const TaskSpec& spec, const std::string& program, std::string*
   for (const auto& [k, v] : spec.env)
     if (k == "PATH") path = v;
   if (path.empty()) path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin";
-  std::vector<std::string> dirs;
-  for (size_t pos = 0; pos <= path.size();) {
-    size_t end = std::min(path.find(':', pos), path.size());
-    std::string dir = path.substr(pos, end - pos);
-    dirs.push_back(dir.empty() ? "." : dir);
-    pos = end + 1;
-  }
-  for (const auto& dir : dirs)
-    if (executable(dir + "/" + program)) return true;
+  if (!find_in_path(program, path).empty()) return true;
+  std::vector<std::string> dirs = path_dirs(path);
   // A misspelt program ("pyhton3"): the nearest executable name on PATH.
   std::vector<std::string> names;
   for (const auto& dir : dirs) {
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(dir, ec))
-      if (executable(e.path().string())) names.push_back(e.path().filename().string());
+      if (is_executable_file(e.path().string())) names.push_back(e.path().filename().string());
   }
   *why = "'" + program + "' is not found in PATH (" + path + ")" + did_you_mean(program, names);
   return false;

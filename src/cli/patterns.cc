@@ -4,6 +4,8 @@
 
 #include <pcre2.h>
 
+#include <string_view>
+
 namespace spmi {
 
 namespace {
@@ -11,14 +13,27 @@ namespace {
 // backtracking long before it could be noticed.
 constexpr uint32_t kMatchLimit = 100000;
 constexpr uint32_t kDepthLimit = 10000;
+
+// A pattern of plain characters only (no metacharacter, nothing outside
+// printable ASCII) matches the whole id only when it is the id: compared as
+// a string, without compiling it (`spmi status web` pays for no PCRE2).
+bool is_literal(const std::string& p) {
+  for (unsigned char c : p)
+    if (c < 0x21 || c > 0x7e || std::string_view("\\^$.|?*+()[]{}").find(static_cast<char>(c)) != std::string_view::npos)
+      return false;
+  return !p.empty();
+}
+
 }  // namespace
 
 struct PatternSet::Impl {
   std::vector<std::string> sources;
-  std::vector<pcre2_code*> codes;
+  std::vector<pcre2_code*> codes;       // null for a literal pattern
+  std::vector<pcre2_match_data*> data;  // one per compiled pattern, reused for every id
   pcre2_match_context* mctx = nullptr;
   ~Impl() {
     for (auto* c : codes) pcre2_code_free(c);
+    for (auto* d : data) pcre2_match_data_free(d);
     if (mctx) pcre2_match_context_free(mctx);
   }
 };
@@ -27,10 +42,18 @@ PatternSet::PatternSet() : impl_(std::make_unique<Impl>()) {}
 PatternSet::~PatternSet() = default;
 
 bool PatternSet::compile(const std::vector<std::string>& patterns, std::string* err) {
-  impl_->mctx = pcre2_match_context_create(nullptr);
-  pcre2_set_match_limit(impl_->mctx, kMatchLimit);
-  pcre2_set_depth_limit(impl_->mctx, kDepthLimit);
   for (const std::string& p : patterns) {
+    if (is_literal(p)) {
+      impl_->sources.push_back(p);
+      impl_->codes.push_back(nullptr);
+      impl_->data.push_back(nullptr);
+      continue;
+    }
+    if (!impl_->mctx) {
+      impl_->mctx = pcre2_match_context_create(nullptr);
+      pcre2_set_match_limit(impl_->mctx, kMatchLimit);
+      pcre2_set_depth_limit(impl_->mctx, kDepthLimit);
+    }
     int code = 0;
     PCRE2_SIZE offset = 0;
     pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(p.data()), p.size(),
@@ -44,6 +67,7 @@ bool PatternSet::compile(const std::vector<std::string>& patterns, std::string* 
     }
     impl_->sources.push_back(p);
     impl_->codes.push_back(re);
+    impl_->data.push_back(pcre2_match_data_create_from_pattern(re, nullptr));
   }
   return true;
 }
@@ -54,10 +78,15 @@ bool PatternSet::select(const std::vector<std::string>& ids, std::vector<std::st
   for (const std::string& id : ids) {
     bool any = false;
     for (size_t i = 0; i < impl_->codes.size(); ++i) {
-      pcre2_match_data* md = pcre2_match_data_create_from_pattern(impl_->codes[i], nullptr);
-      int rc = pcre2_match(impl_->codes[i], reinterpret_cast<PCRE2_SPTR>(id.data()), id.size(), 0, 0, md,
-                           impl_->mctx);
-      pcre2_match_data_free(md);
+      int rc = PCRE2_ERROR_NOMATCH;
+      if (!impl_->codes[i]) {
+        if (id == impl_->sources[i]) rc = 0;
+      } else if (impl_->data[i]) {
+        rc = pcre2_match(impl_->codes[i], reinterpret_cast<PCRE2_SPTR>(id.data()), id.size(), 0, 0, impl_->data[i],
+                         impl_->mctx);
+      } else {
+        rc = PCRE2_ERROR_NOMEMORY;
+      }
       if (rc >= 0) {
         any = true;
         pattern_hit[i] = true;

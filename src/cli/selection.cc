@@ -2,6 +2,9 @@
 // --tag TAG. Within one kind any match selects a task; kinds given together
 // must all match (`-p shop 'web.*'`: the web tasks of project shop).
 #include <algorithm>
+
+#include <CLI/CLI.hpp>
+
 #include <cctype>
 #include <set>
 #include <string_view>

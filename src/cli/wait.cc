@@ -4,6 +4,9 @@
 // file. Read-only, like list and status.
 #include "cli/wait.h"
 
+#include <CLI/CLI.hpp>
+
+
 #include <poll.h>
 #include <sys/inotify.h>
 #include <unistd.h>

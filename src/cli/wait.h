@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
+#include "cli/cli11_fwd.h"
 #include <nlohmann/json.hpp>
 
 #include "cli/output.h"

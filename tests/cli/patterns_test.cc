@@ -50,3 +50,32 @@ TEST_CASE("catastrophic backtracking is bounded", "[patterns]") {
   CHECK(out.empty());
   if (!ok) CHECK(err.find("could not be matched") != std::string::npos);
 }
+
+TEST_CASE("a pattern of plain characters selects the same ids as the regular expression would", "[patterns]") {
+  // Plain patterns are compared as strings, without PCRE2; each answer here
+  // is the one PCRE2's anchored match gives (the escaped twin goes through it).
+  const std::vector<std::string> ids{"web", "web-1", "web_1", "web-10", "a:b", "x@y", "Web", "w", ""};
+  auto run = [&](const std::string& pattern) {
+    PatternSet set;
+    std::string err;
+    REQUIRE(set.compile({pattern}, &err));
+    std::vector<std::string> out, miss;
+    REQUIRE(set.select(ids, &out, &miss, &err));
+    return out;
+  };
+  for (std::string plain : {"web", "web-1", "web_1", "a:b", "x@y", "Web", "w", "nothing"}) {
+    std::string escaped;
+    for (char c : plain) escaped += std::string("\\Q") + c + "\\E";
+    INFO(plain);
+    CHECK(run(plain) == run(escaped));
+    CHECK(run(plain).size() == (plain == "nothing" ? 0u : 1u));
+  }
+  // One set mixing both kinds; the plain miss is reported like any other.
+  PatternSet set;
+  std::string err;
+  REQUIRE(set.compile({"web", "web-1.", "gone"}, &err));
+  std::vector<std::string> out, miss;
+  REQUIRE(set.select(ids, &out, &miss, &err));
+  CHECK(out == std::vector<std::string>{"web", "web-10"});
+  CHECK(miss == std::vector<std::string>{"gone"});
+}
