@@ -1,6 +1,7 @@
 // Atomic file replacement (temporary file + fsync + rename + directory fsync).
 #include "common/atomic_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -154,19 +155,30 @@ bool read_state_file(const std::string& path, std::string* out, std::string* err
   size_t size = 0;
   Fd fd = open_state_file(path, max, &size, err);
   if (!fd.valid()) return false;
-  out->reserve(size);  // one allocation, no copies as it grows
-  char buf[16384];
+  // Straight into the string, no buffer between: room for the size the file
+  // had when opened and one byte more, so that a short read of that size
+  // says it was all, without a read for the end (spmi replaces its files
+  // whole, never rewrites one in place; `list` reads two per task). A file
+  // that grew or shrank meanwhile is read to its end, up to `max`.
+  out->resize(size + 1);
+  size_t have = 0;
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n == 0) return true;
+    ssize_t n = ::read(fd.get(), out->data() + have, out->size() - have);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return read_failure(path, errno_text(errno), errno, err);
-    out->append(buf, static_cast<size_t>(n));
-    if (out->size() > max) return too_large(path, max, err);
-    // All the bytes the file had when opened: no read for the end of it
-    // (spmi replaces its files whole, never rewrites one in place; `list`
-    // reads two per task).
-    if (static_cast<size_t>(n) < sizeof buf && out->size() == size) return true;
+    if (n < 0) {
+      out->clear();
+      return read_failure(path, errno_text(errno), errno, err);
+    }
+    have += static_cast<size_t>(n);
+    if (have > max) {
+      out->clear();
+      return too_large(path, max, err);
+    }
+    if (n == 0 || (have == size && have < out->size())) {
+      out->resize(have);
+      return true;
+    }
+    if (have == out->size()) out->resize(std::min(out->size() * 2, max + 1));
   }
 }
 
@@ -175,7 +187,7 @@ bool read_state_lines(const std::string& path, const std::function<void(std::str
   size_t size = 0;
   Fd fd = open_state_file(path, max, &size, err);
   if (!fd.valid()) return false;
-  char buf[kMaxStateLineBytes * 4];
+  char buf[kMaxStateLineBytes * 2];
   size_t have = 0, total = 0;
   bool skipping = false;  // inside a line longer than kMaxStateLineBytes
   for (;;) {
@@ -195,11 +207,12 @@ bool read_state_lines(const std::string& path, const std::function<void(std::str
       return true;
     }
     if (rest.size() > kMaxStateLineBytes) {
-      skipping = true;
-      rest = {};
+      skipping = true;  // the rest of this line goes unread
+      have = 0;
+    } else {
+      if (!rest.empty()) std::memmove(buf, rest.data(), rest.size());
+      have = rest.size();
     }
-    std::memmove(buf, rest.data(), rest.size());
-    have = rest.size();
   }
 }
 

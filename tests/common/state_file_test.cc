@@ -87,3 +87,23 @@ TEST_CASE("state lines: the same refusals as read_state_file", "[state-file]") {
   CHECK(read_state_file(dir.file("big"), &whole, &err, 202));
   CHECK(whole.size() == 202);
 }
+
+TEST_CASE("state file: read whole at every size, up to the limit and not past it", "[state-file]") {
+  test::ScratchDir dir("state-file");
+  std::string path = dir.file("f"), err, got;
+  for (size_t size : {size_t{0}, size_t{1}, size_t{4095}, size_t{4096}, size_t{16384}, size_t{16385}, size_t{300000}}) {
+    std::string text(size, 'x');
+    for (size_t i = 0; i < size; i += 97) text[i] = static_cast<char>('a' + i % 26);
+    std::ofstream(path, std::ios::trunc) << text;
+    INFO(size);
+    REQUIRE(read_state_file(path, &got, &err));
+    CHECK(got == text);
+    // Exactly at the limit is fine; one byte over is refused, and nothing is kept.
+    CHECK(read_state_file(path, &got, &err, size));
+    if (size > 0) {
+      CHECK_FALSE(read_state_file(path, &got, &err, size - 1));
+      CHECK(errno == EFBIG);
+      CHECK(got.empty());
+    }
+  }
+}
