@@ -16,7 +16,6 @@
 
 #include <CLI/CLI.hpp>
 
-
 #include "lifecycle/apply_plan.h"
 #include "cli/commands.h"
 #include "cli/results.h"

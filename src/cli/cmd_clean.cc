@@ -1,11 +1,10 @@
 // spmi clean <patterns>...: remove inactive tasks from the state directory.
 #include <algorithm>
-
-#include <CLI/CLI.hpp>
-
 #include <map>
 #include <set>
 #include <string_view>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "lifecycle/end.h"

@@ -8,9 +8,6 @@
 // Ctrl-D (end of input) or Ctrl-C detaches; the task keeps running. No lock
 // is held, so other commands are never blocked.
 #include <fcntl.h>
-
-#include <CLI/CLI.hpp>
-
 #include <poll.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
@@ -19,6 +16,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+
+#include <CLI/CLI.hpp>
 
 #include "backends/registry.h"
 #include "cli/commands.h"

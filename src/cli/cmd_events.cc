@@ -4,9 +4,6 @@
 // wrappers append it (inotify on the task directories), until interrupted.
 // Read-only.
 #include <fcntl.h>
-
-#include <CLI/CLI.hpp>
-
 #include <poll.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
@@ -18,6 +15,8 @@
 #include <map>
 
 #include <nlohmann/json.hpp>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "common/clock.h"

@@ -3,12 +3,11 @@
 // systemd unit or a crontab @reboot line (system/boot_units.h), install
 // steps and the lingering advice in its comments.
 #include <pwd.h>
-
-#include <CLI/CLI.hpp>
-
 #include <unistd.h>
 
 #include <filesystem>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "spmi_version.h"

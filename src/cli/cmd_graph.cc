@@ -4,10 +4,9 @@
 // start order. Read-only.
 #include <sys/stat.h>
 
-#include <CLI/CLI.hpp>
-
-
 #include <nlohmann/json.hpp>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "lifecycle/deps.h"

@@ -3,7 +3,6 @@
 
 #include <CLI/CLI.hpp>
 
-
 #include "cli/commands.h"
 #include "cli/view_format.h"
 #include "common/clock.h"

@@ -9,7 +9,6 @@
 
 #include <CLI/CLI.hpp>
 
-
 #include "cli/commands.h"
 #include "lifecycle/deps.h"
 #include "cli/descriptor_files.h"

@@ -8,9 +8,6 @@
 // logs (through the wrapper while the task runs). Read-only otherwise.
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-
-#include <CLI/CLI.hpp>
-
 #include <poll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -20,6 +17,8 @@
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
+
+#include <CLI/CLI.hpp>
 
 #include "backends/backend.h"
 #include "cli/commands.h"

@@ -3,9 +3,6 @@
 // The options become an in-memory JSON descriptor that goes through the same
 // validation as `spmi load`; the task's stored descriptor copy is that JSON.
 #include <sys/random.h>
-
-#include <CLI/CLI.hpp>
-
 #include <unistd.h>
 
 #include <climits>
@@ -13,6 +10,8 @@
 #include <fstream>
 
 #include <nlohmann/json.hpp>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/wait.h"

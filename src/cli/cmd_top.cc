@@ -6,9 +6,6 @@
 // back (cooked mode, main screen, cursor) on every way out: q, Ctrl-C,
 // SIGTERM, SIGHUP.
 #include <fcntl.h>
-
-#include <CLI/CLI.hpp>
-
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -19,6 +16,8 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/view_format.h"

@@ -9,7 +9,6 @@
 
 #include <CLI/CLI.hpp>
 
-
 #include "cli/commands.h"
 #include "cli/descriptor_files.h"
 #include "cli/view_format.h"

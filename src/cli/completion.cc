@@ -1,11 +1,10 @@
 // The words shell completions offer (completion.h).
 #include "cli/completion.h"
 
-#include <CLI/CLI.hpp>
-
-
 #include <cstdio>
 #include <set>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/help.h"
 #include "lifecycle/deps.h"

@@ -1,11 +1,10 @@
 // spmi's own help texts and usage-error messages (help.h).
 #include "cli/help.h"
 
-#include <CLI/CLI.hpp>
-
-
 #include <cstring>
 #include <string_view>
+
+#include <CLI/CLI.hpp>
 
 #include "common/suggest.h"
 

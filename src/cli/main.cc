@@ -2,13 +2,12 @@
 // sets up the context (state directory, colour, debug) and runs the chosen
 // subcommand. Exit codes: see ExitCode in output.h.
 #include <cassert>
-
-#include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 #include <string_view>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/completion.h"

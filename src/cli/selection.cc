@@ -2,12 +2,11 @@
 // --tag TAG. Within one kind any match selects a task; kinds given together
 // must all match (`-p shop 'web.*'`: the web tasks of project shop).
 #include <algorithm>
-
-#include <CLI/CLI.hpp>
-
 #include <cctype>
 #include <set>
 #include <string_view>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "lifecycle/deps.h"

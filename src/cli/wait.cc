@@ -4,14 +4,13 @@
 // file. Read-only, like list and status.
 #include "cli/wait.h"
 
-#include <CLI/CLI.hpp>
-
-
 #include <poll.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
 #include <algorithm>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/results.h"
 #include "store/task_view.h"
