@@ -129,22 +129,33 @@ bool too_large(const std::string& path, size_t max, std::string* err) {
   return read_failure(path, "is larger than " + std::to_string(max) + " bytes; not a file spmi wrote", EFBIG, err);
 }
 
-// Opens `path` for read_state_file and read_state_lines: a regular file,
-// not through a link, of at most `max` bytes (its size in *size). Invalid,
-// with *err and errno, when it must not be read.
-Fd open_state_file(const std::string& path, size_t max, size_t* size, std::string* err) {
+// The failure of open_no_follow's open or of its checks, for `path`.
+bool open_failure(const std::string& path, const std::string& why, std::string* err) {
+  int e = errno;
+  return read_failure(path, e == ELOOP ? why + ", not a file spmi wrote" : why, e, err);
+}
+
+// Checks the file `fd` opened from `path` as open_no_follow does: a regular
+// file of at most `max` bytes (its size in *size).
+bool check_state_file(const Fd& fd, const std::string& path, size_t max, size_t* size, std::string* err) {
   std::string why;
   struct stat st {};
-  Fd fd = open_no_follow(AT_FDCWD, path, O_RDONLY, {}, &why, &st);
-  if (!fd.valid()) {
-    read_failure(path, errno == ELOOP ? why + ", not a file spmi wrote" : why, errno, err);
-    return Fd();
-  }
+  if (!check_opened(fd, O_RDONLY, {}, &why, &st)) return open_failure(path, why, err);
   *size = static_cast<size_t>(st.st_size);
-  if (*size > max) {
-    too_large(path, max, err);
+  return *size <= max || too_large(path, max, err);
+}
+
+// Opens `path` for read_state_lines: a regular file, not through a link,
+// of at most `max` bytes (its size in *size). Invalid, with *err and errno,
+// when it must not be read.
+Fd open_state_file(const std::string& path, size_t max, size_t* size, std::string* err) {
+  std::string why;
+  Fd fd = open_no_follow_unchecked(AT_FDCWD, path, O_RDONLY, &why);
+  if (!fd.valid()) {
+    open_failure(path, why, err);
     return Fd();
   }
+  if (!check_state_file(fd, path, max, size, err)) return Fd();
   return fd;
 }
 
@@ -152,14 +163,33 @@ Fd open_state_file(const std::string& path, size_t max, size_t* size, std::strin
 
 bool read_state_file(const std::string& path, std::string* out, std::string* err, size_t max) {
   out->clear();
+  std::string why;
+  Fd fd = open_no_follow_unchecked(AT_FDCWD, path, O_RDONLY, &why);
+  if (!fd.valid()) return open_failure(path, why, err);
+  // spmi's files are mostly well under a page (a spec or a state: under
+  // 1 kB), and `list` reads two per task. A pread of the first page that
+  // returns less than a page is the whole of a regular file: pread fails
+  // on a FIFO, a socket or a terminal (ESPIPE) and on a directory (EISDIR);
+  // /dev's nodes cannot be hard-linked here (another file system), and
+  // making a device node takes root. So only a file that reads otherwise
+  // (empty, a page or more, an error) gets the fstat of open_no_follow's
+  // checks: one system call less per file.
+  char head[4096];
+  ssize_t got;
+  do got = ::pread(fd.get(), head, sizeof head, 0);
+  while (got < 0 && errno == EINTR);
+  if (got > 0 && static_cast<size_t>(got) < sizeof head && static_cast<size_t>(got) <= max) {
+    out->assign(head, static_cast<size_t>(got));
+    return true;
+  }
   size_t size = 0;
-  Fd fd = open_state_file(path, max, &size, err);
-  if (!fd.valid()) return false;
+  if (!check_state_file(fd, path, max, &size, err)) return false;
   // Straight into the string, no buffer between: room for the size the file
-  // had when opened and one byte more, so that a short read of that size
+  // had when checked and one byte more, so that a short read of that size
   // says it was all, without a read for the end (spmi replaces its files
-  // whole, never rewrites one in place; `list` reads two per task). A file
-  // that grew or shrank meanwhile is read to its end, up to `max`.
+  // whole, never rewrites one in place). A file that grew or shrank
+  // meanwhile is read to its end, up to `max`. The pread above did not move
+  // the offset: this reads from the start.
   out->resize(size + 1);
   size_t have = 0;
   for (;;) {

@@ -22,18 +22,22 @@ Fd open_dir(const std::string& dir, std::string* err) {
   return fd;
 }
 
-Fd open_no_follow(int dirfd, const std::string& name, int flags, const OpenRules& rules, std::string* why,
-                  struct stat* st_out) {
-  auto refuse = [why](std::string text, int e) {
-    *why = std::move(text);
-    errno = e;
-    return Fd();
-  };
+Fd open_no_follow_unchecked(int dirfd, const std::string& name, int flags, std::string* why) {
   Fd fd(::openat(dirfd, name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600));
   if (!fd.valid()) {
     int e = errno;  // O_NOFOLLOW on a link fails with ELOOP
-    return refuse(e == ELOOP ? "is a symbolic link" : errno_text(e), e);
+    *why = e == ELOOP ? "is a symbolic link" : errno_text(e);
+    errno = e;
   }
+  return fd;
+}
+
+bool check_opened(const Fd& fd, int flags, const OpenRules& rules, std::string* why, struct stat* st_out) {
+  auto refuse = [why](std::string text, int e) {
+    *why = std::move(text);
+    errno = e;
+    return false;
+  };
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
     int e = errno;
@@ -50,6 +54,17 @@ Fd open_no_follow(int dirfd, const std::string& name, int flags, const OpenRules
   // calls less per file, and list reads two per task.
   if (!S_ISREG(st.st_mode) || (flags & O_ACCMODE) != O_RDONLY) ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
   if (st_out) *st_out = st;
+  return true;
+}
+
+Fd open_no_follow(int dirfd, const std::string& name, int flags, const OpenRules& rules, std::string* why,
+                  struct stat* st_out) {
+  Fd fd = open_no_follow_unchecked(dirfd, name, flags, why);
+  if (fd.valid() && !check_opened(fd, flags, rules, why, st_out)) {
+    int e = errno;
+    fd.reset();
+    errno = e;
+  }
   return fd;
 }
 

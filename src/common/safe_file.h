@@ -43,6 +43,12 @@ struct OpenRules {
 Fd open_no_follow(int dirfd, const std::string& name, int flags, const OpenRules& rules, std::string* why,
                   struct stat* st = nullptr);
 
+// open_no_follow in its two steps, for a reader that can tell a regular
+// file by its first read and checks only what does not read like one
+// (read_state_file): the open alone, then the checks of the open file.
+Fd open_no_follow_unchecked(int dirfd, const std::string& name, int flags, std::string* why);
+bool check_opened(const Fd& fd, int flags, const OpenRules& rules, std::string* why, struct stat* st = nullptr);
+
 // True for the errno values of open_no_follow's safety refusals.
 inline bool refused_for_safety(int e) { return e == ELOOP || e == EINVAL || e == EMLINK; }
 

@@ -3,6 +3,7 @@
 // the same refusals (a FIFO, a link, a file over the limit).
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,4 +107,39 @@ TEST_CASE("state file: read whole at every size, up to the limit and not past it
       CHECK(got.empty());
     }
   }
+}
+
+TEST_CASE("state file: only a regular file is read, whatever the thing in its place holds", "[state-file]") {
+  test::ScratchDir dir("state-file-kinds");
+  std::string got, err;
+  // A FIFO with a writer and a few bytes waiting: they read like a small
+  // file, and must not be taken for one.
+  REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0600) == 0);
+  int writer = ::open(dir.file("fifo").c_str(), O_RDWR | O_CLOEXEC);  // O_RDWR: no wait for a reader
+  REQUIRE(writer >= 0);
+  REQUIRE(::write(writer, "spmi-state 1\n", 13) == 13);
+  CHECK_FALSE(read_state_file(dir.file("fifo"), &got, &err));
+  CHECK(errno == EINVAL);
+  CHECK(err == dir.file("fifo") + ": is not a regular file (a FIFO, socket, device or directory is in its place)");
+  CHECK(got.empty());
+  ::close(writer);
+  // Without a writer it reads empty, and is refused the same.
+  CHECK_FALSE(read_state_file(dir.file("fifo"), &got, &err));
+  CHECK(errno == EINVAL);
+
+  REQUIRE(::mkdir(dir.file("dir").c_str(), 0700) == 0);
+  CHECK_FALSE(read_state_file(dir.file("dir"), &got, &err));
+  CHECK(errno == EINVAL);
+
+  std::ofstream(dir.file("target")) << "a\n";
+  REQUIRE(::symlink(dir.file("target").c_str(), dir.file("link").c_str()) == 0);
+  CHECK_FALSE(read_state_file(dir.file("link"), &got, &err));
+  CHECK(errno == ELOOP);
+  CHECK(err == dir.file("link") + ": is a symbolic link, not a file spmi wrote");
+
+  // An empty regular file is read (empty), not refused.
+  std::ofstream(dir.file("empty")).flush();
+  got = "stale";
+  CHECK(read_state_file(dir.file("empty"), &got, &err));
+  CHECK(got.empty());
 }
