@@ -1,5 +1,6 @@
 // spmi list [patterns] [-p PROJECT] [--tag TAG] [--json]: one row per loaded task. Read-only: never writes.
 #include <algorithm>
+#include <span>
 
 #include <CLI/CLI.hpp>
 
@@ -7,6 +8,7 @@
 #include "cli/view_format.h"
 #include "common/clock.h"
 #include "common/duration.h"
+#include "store/usage.h"
 
 namespace spmi {
 
@@ -62,56 +64,128 @@ std::string summary(const TaskView& v) {
   return "-";
 }
 
+// What a row of the table needs of a task, kept instead of its whole view.
+struct ListRow {
+  std::string id;
+  TaskCondition condition = TaskCondition::Broken;
+  std::string error;  // Broken
+  std::string pid;    // "-" when the main process does not run
+  std::string summary, backend, comment, project, host;
+  bool remote = false;
+};
+
+ListRow list_row(const TaskView& v) {
+  ListRow r;
+  r.id = v.id;
+  r.condition = v.condition;
+  r.error = v.error;
+  r.pid = v.main_running ? std::to_string(v.state.pid) : "-";
+  r.summary = summary(v);
+  r.backend = v.spec.backend;
+  r.comment = v.spec.comment;
+  r.project = v.spec.project;
+  r.host = v.has_state && !v.queued() && !v.state.host.empty() ? v.state.host : "-";
+  r.remote = v.remote;
+  return r;
+}
+
+void print_table(const Context& ctx, std::vector<ListRow> rows, const std::vector<TaskUsage>& usage) {
+  // The PROJECT column only when some task belongs to a project.
+  bool projects = std::any_of(rows.begin(), rows.end(), [](const ListRow& r) { return !r.project.empty(); });
+  // The HOST column only when some task's wrapper runs (or ran) on another host.
+  bool hosts = std::any_of(rows.begin(), rows.end(), [](const ListRow& r) { return r.remote; });
+  std::vector<std::string> header = {"ID", "STATE", "PID", "CPU", "MEM", "UPTIME/EXIT", "BACKEND", "COMMENT"};
+  if (hosts) header.insert(header.begin() + 3, "HOST");
+  if (projects) header.insert(header.begin() + 1, "PROJECT");
+  Table table(header);
+  // On a narrow terminal the comment, then UPTIME/EXIT, give way.
+  table.set_shrinkable({header.size() - 3, header.size() - 1});
+  for (size_t i = 0; i < rows.size(); ++i) {
+    ListRow& r = rows[i];  // its strings move into the table
+    const TaskUsage& u = usage[i];
+    std::vector<Cell> row;
+    if (r.condition == TaskCondition::Broken) {
+      row = {{std::move(r.id)}, {"broken", Color::Red}, {"-"}, {"-"}, {"-"}, {"-"}, {"-"}, {std::move(r.error)}};
+    } else {
+      row = {{std::move(r.id)},
+             {condition_name(r.condition), condition_color(r.condition)},
+             {std::move(r.pid)},
+             {format_cpu_percent(u)},
+             {u.sampled && u.processes > 0 ? format_memory_short(u.rss_bytes) : "-"},
+             {std::move(r.summary)},
+             {std::move(r.backend)},
+             {std::move(r.comment)}};
+    }
+    if (hosts) row.insert(row.begin() + 3, Cell{std::move(r.host)});
+    if (projects) row.insert(row.begin() + 1, Cell{r.project.empty() ? "-" : std::move(r.project)});
+    table.add_row(std::move(row));
+  }
+  table.print(stdout, ctx.color, terminal_columns(stdout));
+}
+
+// Prints why `v` could not be read, if it could not; true when it is broken.
+bool report_error(const TaskView& v) {
+  if (v.error.empty()) return false;
+  // Broken, or active with a state file that cannot be read.
+  print_error(v.id + ": " + v.error);
+  return v.condition == TaskCondition::Broken;
+}
+
+// The table is read this many tasks at a time; of each batch only the rows
+// and what sampling needs are kept. A view is several kilobytes: keeping
+// all of them made `list` of 10,000 tasks touch 40 MiB, a page fault every
+// 4 KiB (docs/sphinx/performance.rst). The few views a backend may know
+// more of (queued Slurm jobs, lost wrappers) are kept whole until the end,
+// so that Slurm is asked once for all of them.
+constexpr size_t kListBatch = 256;
+
+bool print_list_table(Context& ctx, const ListOptions& opts, const std::vector<std::string>& ids) {
+  std::vector<ListRow> rows(ids.size());
+  std::vector<UsageSubject> subjects(ids.size());
+  std::vector<std::pair<size_t, TaskView>> held;  // (index, view) for the backends
+  bool broken = false;
+  auto keep = [&](size_t i, TaskView&& v) {
+    broken = report_error(v) || broken;
+    rows[i] = list_row(v);
+    subjects[i] = usage_subject(std::move(v), false);
+  };
+  std::vector<TaskView> views;  // one batch's, its storage reused
+  for (size_t first = 0; first < ids.size(); first += kListBatch) {
+    inspect_tasks(ctx.store, std::span(ids).subspan(first, std::min(kListBatch, ids.size() - first)), &views,
+                  true, false);
+    for (size_t k = 0; k < views.size(); ++k) {
+      if (backend_may_know(views[k])) held.emplace_back(first + k, std::move(views[k]));
+      else keep(first + k, std::move(views[k]));
+    }
+  }
+  views = {};
+  std::vector<TaskView*> asked;
+  for (auto& [i, v] : held) asked.push_back(&v);
+  refine_by_backends(ctx.store, asked);
+  for (auto& [i, v] : held) keep(i, std::move(v));
+  std::vector<TaskUsage> usage = sample_usage(ctx.store, subjects, UsageRequest{});
+  if (!rows.empty()) print_table(ctx, std::move(rows), usage);
+  else if (opts.sel.empty()) print_error("no tasks loaded in " + ctx.store.root());
+  return broken;
+}
+
+// The JSON objects need whole views; write_json_task_list prints them one
+// at a time.
+bool print_list_json(Context& ctx, const std::vector<std::string>& ids) {
+  std::vector<TaskView> views = inspect_tasks(ctx.store, ids);
+  bool broken = false;
+  for (const TaskView& v : views) broken = report_error(v) || broken;
+  std::vector<TaskUsage> usage = sample_usage(ctx.store, views, UsageRequest{});
+  write_json_task_list(stdout, views.size(), [&](size_t i) { return view_to_json(views[i], false, 0, &usage[i]); });
+  return broken;
+}
+
 int run_list(Context& ctx, const ListOptions& opts) {
   std::vector<std::string> ids;
   bool unmatched = false;
   int code = kExitOk;
   if (!select_tasks(ctx, opts.sel, &ids, &unmatched, &code, true)) return code;
-  std::vector<TaskView> views = inspect_tasks(ctx.store, ids);
-  std::vector<TaskUsage> usage = sample_usage(ctx.store, views, UsageRequest{});
-  bool broken = false;
-  for (const auto& v : views) {
-    if (v.error.empty()) continue;
-    // Broken, or active with a state file that cannot be read.
-    print_error(v.id + ": " + v.error);
-    broken = broken || v.condition == TaskCondition::Broken;
-  }
-  if (opts.json) {
-    write_json_task_list(stdout, views.size(), [&](size_t i) { return view_to_json(views[i], false, 0, &usage[i]); });
-  } else {
-    // The PROJECT column only when some task belongs to a project.
-    bool projects = std::any_of(views.begin(), views.end(), [](const TaskView& v) { return !v.spec.project.empty(); });
-    // The HOST column only when some task's wrapper runs (or ran) on another host.
-    bool hosts = std::any_of(views.begin(), views.end(), [](const TaskView& v) { return v.remote; });
-    std::vector<std::string> header = {"ID", "STATE", "PID", "CPU", "MEM", "UPTIME/EXIT", "BACKEND", "COMMENT"};
-    if (hosts) header.insert(header.begin() + 3, "HOST");
-    if (projects) header.insert(header.begin() + 1, "PROJECT");
-    Table table(header);
-    // On a narrow terminal the comment, then UPTIME/EXIT, give way.
-    table.set_shrinkable({header.size() - 3, header.size() - 1});
-    for (size_t i = 0; i < views.size(); ++i) {
-      const TaskView& v = views[i];
-      const TaskUsage& u = usage[i];
-      std::vector<Cell> row;
-      if (v.condition == TaskCondition::Broken) {
-        row = {{v.id}, {"broken", Color::Red}, {"-"}, {"-"}, {"-"}, {"-"}, {"-"}, {v.error}};
-      } else {
-        row = {{v.id},
-               {condition_name(v.condition), condition_color(v.condition)},
-               {v.main_running ? std::to_string(v.state.pid) : "-"},
-               {format_cpu_percent(u)},
-               {u.sampled && u.processes > 0 ? format_memory_short(u.rss_bytes) : "-"},
-               {summary(v)},
-               {v.spec.backend},
-               {v.spec.comment}};
-      }
-      if (hosts) row.insert(row.begin() + 3, Cell{v.has_state && !v.queued() && !v.state.host.empty() ? v.state.host : "-"});
-      if (projects) row.insert(row.begin() + 1, Cell{v.spec.project.empty() ? "-" : v.spec.project});
-      table.add_row(std::move(row));
-    }
-    if (views.empty() && opts.sel.empty()) print_error("no tasks loaded in " + ctx.store.root());
-    else if (!views.empty()) table.print(stdout, ctx.color, terminal_columns(stdout));
-  }
+  bool broken = opts.json ? print_list_json(ctx, ids) : print_list_table(ctx, opts, ids);
   return broken ? kExitFailure : combine_exit(false, unmatched);
 }
 

@@ -109,15 +109,13 @@ TaskView inspect_settled(const Store& store, const std::string& id, bool want_le
   }
 }
 
-// Queued or running by its state, yet no wrapper holds the lock here: the
-// task's backend may know more (Slurm: pending, or ended).
+}  // namespace
+
 bool backend_may_know(const TaskView& v) {
   return v.has_state && v.condition != TaskCondition::Active &&
          (v.state.phase == Phase::Queued || phase_is_live(v.state.phase));
 }
 
-// Asks each backend once about all of `views` it may know more of. A view
-// whose task changed meanwhile is read again (at most twice).
 void refine_by_backends(const Store& store, std::vector<TaskView*> views, bool want_leftovers) {
   for (int attempt = 0; attempt < 3 && !views.empty(); ++attempt) {
     std::vector<std::pair<const Backend*, std::vector<TaskView*>>> groups;
@@ -136,8 +134,6 @@ void refine_by_backends(const Store& store, std::vector<TaskView*> views, bool w
     views = std::move(changed);
   }
 }
-
-}  // namespace
 
 TaskView inspect_task(const Store& store, const std::string& id, bool want_leftovers) {
   TaskView v = inspect_settled(store, id, want_leftovers);
@@ -207,13 +203,20 @@ TaskView inspect_task_once(const Store& store, const std::string& id, bool want_
 }  // namespace
 
 std::vector<TaskView> inspect_tasks(const Store& store, const std::vector<std::string>& ids, bool find_leftovers) {
-  std::vector<TaskView> views(ids.size());
-  size_t threads = batch_threads(ids.size());
-  for_each_index(ids.size(), threads, [&](size_t i) { views[i] = inspect_settled(store, ids[i], find_leftovers); });
-  std::vector<TaskView*> all;
-  for (TaskView& v : views) all.push_back(&v);
-  refine_by_backends(store, all, find_leftovers);
+  std::vector<TaskView> views;
+  inspect_tasks(store, ids, &views, find_leftovers);
   return views;
+}
+
+void inspect_tasks(const Store& store, std::span<const std::string> ids, std::vector<TaskView>* views,
+                   bool find_leftovers, bool ask_backends) {
+  views->resize(ids.size());
+  size_t threads = batch_threads(ids.size());
+  for_each_index(ids.size(), threads, [&](size_t i) { (*views)[i] = inspect_settled(store, ids[i], find_leftovers); });
+  if (!ask_backends) return;
+  std::vector<TaskView*> all;
+  for (TaskView& v : *views) all.push_back(&v);
+  refine_by_backends(store, all, find_leftovers);
 }
 
 std::string describe_next_fire(const TaskState& st) {

@@ -2,6 +2,7 @@
 // state file, and whether the wrapper holds the task's lock. Read-only.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,21 @@ TaskView inspect_task(const Store& store, const std::string& id, bool find_lefto
 // threads: `spmi list` of 1000 tasks is mostly open/read/close system calls.
 std::vector<TaskView> inspect_tasks(const Store& store, const std::vector<std::string>& ids,
                                     bool find_leftovers = true);
+// The same into `views` (resized to ids.size()), whose storage a caller
+// reading batch after batch reuses (`spmi list`). Without `ask_backends`,
+// the views a backend may know more of (backend_may_know) are left as
+// read: the caller passes them to refine_by_backends, all batches' at once.
+void inspect_tasks(const Store& store, std::span<const std::string> ids, std::vector<TaskView>* views,
+                   bool find_leftovers = true, bool ask_backends = true);
+
+// Queued or running by its state, yet no wrapper holds the lock here: the
+// task's backend may know more (Slurm: pending, or ended).
+bool backend_may_know(const TaskView& v);
+
+// Asks each backend once about all of `views` it may know more of
+// (Backend::refine_views). A view whose task changed meanwhile is read
+// again (at most twice).
+void refine_by_backends(const Store& store, std::vector<TaskView*> views, bool find_leftovers = true);
 
 // Processes of a task whose wrapper is gone (main process first): only those
 // proven to be the task's (common/task_tree.h).

@@ -90,12 +90,12 @@ int64_t ticks_to_us(unsigned long long ticks) {
 
 // The figures of one task from its processes `procs`; CPU% is filled in
 // afterwards.
-TaskUsage sample_one(const TaskView& v, const std::vector<ProcStat>& procs, bool detailed, size_t max_top,
+TaskUsage sample_one(const UsageSubject& t, const std::vector<ProcStat>& procs, bool detailed, size_t max_top,
                      int64_t* cpu_us, int64_t* oldest_start_ms) {
   TaskUsage u;
   // An active task here is sampled even between runs (no processes: 0);
   // anything else only while processes of it are left.
-  if (!local_wrapper(v) && procs.empty()) return u;
+  if (!t.wrapper && procs.empty()) return u;
   u.sampled = true;
   u.processes = static_cast<int>(procs.size());
   unsigned long long ticks = 0, oldest = 0;
@@ -123,9 +123,9 @@ TaskUsage sample_one(const TaskView& v, const std::vector<ProcStat>& procs, bool
     for (const ProcStat& p : by_rss)
       u.top.push_back({p.pid, proc_command_line(p.pid), p.rss_pages * page_size(),
                        static_cast<double>(ticks_to_us(p.cpu_ticks)) / 1e6});
-    if (!v.state.cgroups.empty() && !is_lost(v.condition)) {
+    if (t.cgroup) {
       u.has_cgroup = true;
-      u.cgroup = read_cgroup(TaskCgroup{v.state.cgroup_mode, v.state.cgroups});
+      u.cgroup = read_cgroup(*t.cgroup);
     }
   }
   return u;
@@ -140,26 +140,56 @@ std::string run_key(const TaskView& v) {
   return key;
 }
 
+// The subject's fields but the leftovers.
+UsageSubject subject_without_leftovers(const TaskView& v, bool detailed) {
+  UsageSubject t;
+  t.id = v.id;
+  t.wrapper = local_wrapper(v);
+  t.run_key = run_key(v);
+  if (detailed && !v.state.cgroups.empty() && !is_lost(v.condition))
+    t.cgroup = TaskCgroup{v.state.cgroup_mode, v.state.cgroups};
+  return t;
+}
+
+// A lost wrapper's processes here are the task's (none of another host).
+bool leftovers_count(const TaskView& v) { return !local_wrapper(v) && is_lost(v.condition) && !v.remote; }
+
 }  // namespace
 
+UsageSubject usage_subject(const TaskView& v, bool detailed) {
+  UsageSubject t = subject_without_leftovers(v, detailed);
+  if (leftovers_count(v)) t.leftovers = v.leftovers;
+  return t;
+}
+
+UsageSubject usage_subject(TaskView&& v, bool detailed) {
+  UsageSubject t = subject_without_leftovers(v, detailed);
+  if (leftovers_count(v)) t.leftovers = std::move(v.leftovers);
+  return t;
+}
+
 std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskView>& views, const UsageRequest& request) {
-  std::vector<TaskUsage> out(views.size());
-  std::vector<int64_t> cpu_us(views.size(), 0), oldest_ms(views.size(), 0);
-  size_t threads = batch_threads(views.size());
+  std::vector<UsageSubject> subjects;
+  subjects.reserve(views.size());
+  for (const TaskView& v : views) subjects.push_back(usage_subject(v, request.detailed));
+  return sample_usage(store, subjects, request);
+}
+
+std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<UsageSubject>& subjects,
+                                    const UsageRequest& request) {
+  std::vector<TaskUsage> out(subjects.size());
+  std::vector<int64_t> cpu_us(subjects.size(), 0), oldest_ms(subjects.size(), 0);
+  size_t threads = batch_threads(subjects.size());
   std::vector<pid_t> wrappers;
-  std::vector<size_t> wrapper_of;  // index into `wrappers`, per view (npos: none)
-  for (const TaskView& v : views) {
-    pid_t w = local_wrapper(v);
-    wrapper_of.push_back(w ? wrappers.size() : std::string::npos);
-    if (w) wrappers.push_back(w);
+  std::vector<size_t> wrapper_of;  // index into `wrappers`, per subject (npos: none)
+  for (const UsageSubject& t : subjects) {
+    wrapper_of.push_back(t.wrapper ? wrappers.size() : std::string::npos);
+    if (t.wrapper) wrappers.push_back(t.wrapper);
   }
   std::vector<std::vector<ProcStat>> trees = descendants_of_wrappers(wrappers, threads);
-  const std::vector<ProcStat> none;
-  for_each_index(views.size(), threads, [&](size_t i) {
-    const std::vector<ProcStat>& procs = wrapper_of[i] != std::string::npos        ? trees[wrapper_of[i]]
-                                         : is_lost(views[i].condition) && !views[i].remote ? views[i].leftovers
-                                                                                           : none;
-    out[i] = sample_one(views[i], procs, request.detailed, request.max_top, &cpu_us[i], &oldest_ms[i]);
+  for_each_index(subjects.size(), threads, [&](size_t i) {
+    const std::vector<ProcStat>& procs = wrapper_of[i] != std::string::npos ? trees[wrapper_of[i]] : subjects[i].leftovers;
+    out[i] = sample_one(subjects[i], procs, request.detailed, request.max_top, &cpu_us[i], &oldest_ms[i]);
   });
   bool any = std::any_of(out.begin(), out.end(), [](const TaskUsage& u) { return u.sampled; });
   if (!any) return out;
@@ -167,14 +197,14 @@ std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskVi
   // A look that records nothing needs only its own tasks' samples.
   std::vector<std::string> ids;
   if (!request.record)
-    for (size_t i = 0; i < views.size(); ++i)
-      if (out[i].sampled) ids.push_back(views[i].id);
+    for (size_t i = 0; i < subjects.size(); ++i)
+      if (out[i].sampled) ids.push_back(subjects[i].id);
   CpuSamples cache(store.root(), request.record ? nullptr : &ids);
-  for (size_t i = 0; i < views.size(); ++i) {
+  for (size_t i = 0; i < subjects.size(); ++i) {
     TaskUsage& u = out[i];
     if (!u.sampled) continue;
-    std::string key = run_key(views[i]);
-    if (const CpuSample* last = cache.usable(views[i].id, key, now)) {
+    const std::string& key = subjects[i].run_key;
+    if (const CpuSample* last = cache.usable(subjects[i].id, key, now)) {
       u.cpu_window_seconds = static_cast<double>(now - last->at_ms) / 1e3;
       // Processes that ended since take their time with them: never below 0.
       u.cpu_percent = std::max<double>(0, static_cast<double>(cpu_us[i] - last->cpu_us) / 1e3 /
@@ -185,7 +215,7 @@ std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskVi
       u.cpu_window_seconds = static_cast<double>(now - oldest_ms[i]) / 1e3;
       u.cpu_percent = static_cast<double>(cpu_us[i]) / 1e3 / static_cast<double>(now - oldest_ms[i]) * 100;
     }
-    if (request.record) cache.record(views[i].id, {key, now, cpu_us[i]});
+    if (request.record) cache.record(subjects[i].id, {key, now, cpu_us[i]});
   }
   if (request.record) cache.save();
   return out;

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,9 +62,28 @@ struct UsageRequest {
   bool record = true;
 };
 
-// Samples every view (in parallel for many). CPU% comes from the sample
+// What sampling needs to know of one task, taken from its view. `spmi
+// list` keeps these instead of whole views (a few hundred bytes a task
+// rather than several kilobytes), so its memory stays small at 10,000 tasks.
+struct UsageSubject {
+  std::string id;
+  pid_t wrapper = 0;                 // its wrapper here, whose descendants are the task's (0: none)
+  std::vector<ProcStat> leftovers;   // a lost wrapper's processes still running here
+  std::string run_key;               // which run a CPU sample is of (the sample cache's key)
+  std::optional<TaskCgroup> cgroup;  // the task's cgroup, for detailed samples
+};
+
+// The subject of `v` (its cgroup only when `detailed`). `v` may be moved
+// from afterwards: the leftovers are taken only from an rvalue.
+UsageSubject usage_subject(const TaskView& v, bool detailed);
+UsageSubject usage_subject(TaskView&& v, bool detailed);
+
+// Samples every subject (in parallel for many). CPU% comes from the sample
 // cache (over at least a second since the last recorded sample), else it is
 // the average since the oldest process started, as ps shows it.
+std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<UsageSubject>& subjects,
+                                    const UsageRequest& request);
+// The same for whole views (status, top).
 std::vector<TaskUsage> sample_usage(const Store& store, const std::vector<TaskView>& views, const UsageRequest& request);
 
 }  // namespace spmi

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <csignal>
+#include <cstdio>
 #include <filesystem>
 
 #include "e2e/harness.h"
@@ -236,4 +238,66 @@ TEST_CASE("a corrupt state file is reported, not guessed", "[e2e][state]") {
   r = env.run({"status", "c"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("layout version 99 is not supported") != std::string::npos);
+}
+
+TEST_CASE("list of more tasks than it reads at once: every row in order, each where it belongs", "[e2e][list]") {
+  // list reads the tasks a batch at a time (cmd_list.cc) and keeps the
+  // views some backend may know more of (here a lost wrapper) to the end:
+  // the rows must still come out in id order, each with its own figures.
+  SpmiEnv env;
+  std::string toml = "[project]\nname = \"many\"\n";
+  auto id = [](int i) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "t%03d", i);
+    return std::string(buf);
+  };
+  for (int i = 0; i < 600; ++i)
+    toml += "[project.tasks." + id(i) + ".wrapper]\ncommand = \"sleep 30\"\n";
+  REQUIRE(env.run({"load", env.write("many.toml", toml)}).exit_code == 0);
+  REQUIRE(env.run({"start", "t010", "t300", "t550"}).exit_code == 0);
+  // t300's wrapper dies and leaves its command running; t450's state file is corrupt.
+  pid_t lost_wrapper = env.state("t300").wrapper_pid;
+  REQUIRE(lost_wrapper > 0);
+  ::kill(lost_wrapper, SIGKILL);
+  env.write("state/t450/state", "spmi-state 1\nphase=running\n");
+  REQUIRE(spmi::test::eventually(5000, [&] { return env.run({"list", "t300"}).out.find("wrapper-lost") != std::string::npos; }));
+
+  auto r = env.run({"list"});
+  CHECK(r.exit_code == 1);  // t450 is broken
+  CHECK(r.err.find("t450: " + env.spmi_path() + "/t450/state: missing") != std::string::npos);
+  std::vector<std::string> lines;
+  for (size_t at = 0, nl; (nl = r.out.find('\n', at)) != std::string::npos; at = nl + 1)
+    lines.push_back(r.out.substr(at, nl - at));
+  REQUIRE(lines.size() == 601);
+  CHECK(lines[0].rfind("ID", 0) == 0);
+  for (int i = 0; i < 600; ++i) {
+    const std::string& line = lines[static_cast<size_t>(i) + 1];
+    INFO(line);
+    REQUIRE(line.rfind(id(i) + " ", 0) == 0);
+    auto has = [&](const std::string& s) { return line.find(s) != std::string::npos; };
+    if (i == 10 || i == 550) {
+      CHECK(has(" active "));
+      CHECK(has(" up "));
+      CHECK(has(std::to_string(env.state(id(i)).pid)));
+    } else if (i == 300) {
+      CHECK(has(" wrapper-lost "));
+      CHECK(has("1 process(es) left"));
+      CHECK_FALSE(has(" - "));  // its leftover's memory is shown
+    } else if (i == 450) {
+      CHECK(has(" broken "));
+    } else {
+      CHECK(has(" inactive "));
+      CHECK(has("never started"));
+    }
+  }
+  // The JSON form agrees, with the leftover's figures.
+  auto j = nlohmann::json::parse(env.run({"list", "--json"}).out)["tasks"];
+  REQUIRE(j.size() == 600);
+  CHECK(j[300]["id"] == "t300");
+  CHECK(j[300]["state"] == "wrapper-lost");
+  CHECK(j[300]["processes"] == 1);
+  CHECK(j[10]["processes"] == 1);
+  CHECK(j[450]["state"] == "broken");
+  CHECK(j[599]["id"] == "t599");
+  CHECK(env.run({"kill", "t300"}).exit_code == 0);
 }
