@@ -33,6 +33,10 @@ void for_each_index(size_t n, size_t threads, Fn fn) {
 // threads list 1000 tasks in 20 ms, 2 threads in 24 ms (bench/compare.sh).
 inline size_t batch_threads(size_t n) {
   constexpr size_t kPerThread = 64;
+  // Below two threads' worth the cores are not asked: glibc reads
+  // /sys/devices/system/cpu/online for that (three system calls, twice in
+  // `spmi status`).
+  if (n < 2 * kPerThread) return 1;
   size_t cores = std::max(1u, std::thread::hardware_concurrency());
   return std::min<size_t>({2 * cores, 8, n / kPerThread});
 }
