@@ -73,8 +73,8 @@ struct UsageSubject {
   std::optional<TaskCgroup> cgroup;  // the task's cgroup, for detailed samples
 };
 
-// The subject of `v` (its cgroup only when `detailed`). `v` may be moved
-// from afterwards: the leftovers are taken only from an rvalue.
+// The subject of `v` (its cgroup only when `detailed`). The first copies
+// a lost wrapper's leftovers; the second moves them out of `v`.
 UsageSubject usage_subject(const TaskView& v, bool detailed);
 UsageSubject usage_subject(TaskView&& v, bool detailed);
 
