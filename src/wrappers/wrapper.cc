@@ -445,6 +445,21 @@ void Wrapper::handle(WrapperEvent e) {
     carry_out(WrapperEvent::ScheduleEnded);
 }
 
+// Stopping and killing sweep the tree again now and then (timers.h,
+// SweepSchedule): a process that left the group, or was forked while the
+// tree was read, gets the signal too. The schedule starts over when the
+// phase becomes Stopping or Killing, and when a signal went to the whole
+// tree for another reason than a sweep (a stop_command ended, a kill).
+void Wrapper::sweep_after(WrapperEvent e, Phase from, const WrapperActions& a) {
+  if (!machine_.wants_ticks()) {
+    timers_.sweep.end();
+    return;
+  }
+  bool swept = e == WrapperEvent::Tick || e == WrapperEvent::ChildReaped;
+  if (machine_.phase() != from || (a.signal_tree && !swept))
+    timers_.sweep.begin(monotonic_ms(), machine_.phase() == Phase::Killing ? 100 : 200);
+}
+
 // One event: the machine's transition, then its actions.
 void Wrapper::carry_out(WrapperEvent e) {
   // Nothing of the task is left: its output is complete, copy the rest
@@ -459,6 +474,7 @@ void Wrapper::carry_out(WrapperEvent e) {
       log("sent " + signal_name(a.signal_tree) + " to the task's process group and " + std::to_string(n) +
           " process(es) of its tree");
   }
+  sweep_after(e, from, a);
   if (a.arm_deadline) timers_.stop_deadline.arm(monotonic_ms() + spec_.stop_timeout_ms);
   if (a.disarm_deadline) timers_.stop_deadline.disarm();
   if (a.exit) {
@@ -706,12 +722,8 @@ void Wrapper::loop() {
   reap();
   while (!done_) {
     int timeout = -1;  // no wake-ups while nothing is pending
-    // Stopping and killing poll the tree (its end is not always an event).
-    if (machine_.wants_ticks()) timeout = machine_.phase() == Phase::Killing ? 100 : 200;
-    if (int64_t at = timers_.earliest({features_.deadline(), reload_cmd_.deadline_ms()}); at >= 0) {
-      int64_t left = std::max<int64_t>(0, at - monotonic_ms());
-      if (timeout < 0 || left < timeout) timeout = static_cast<int>(std::min<int64_t>(left, 1 << 30));
-    }
+    if (int64_t at = timers_.earliest({features_.deadline(), reload_cmd_.deadline_ms()}); at >= 0)
+      timeout = static_cast<int>(std::min<int64_t>(std::max<int64_t>(0, at - monotonic_ms()), 1 << 30));
     // The core's descriptors in named slots, then the logs', the feature
     // set's and the terminal relay's, each from its recorded start.
     enum CoreSlot : size_t { kSignals, kControl };
@@ -764,7 +776,9 @@ void Wrapper::loop() {
       log("stop timeout of " + std::to_string(spec_.stop_timeout_ms) + "ms reached: killing");
       timers_.stop_deadline.disarm();
       handle(WrapperEvent::Deadline);
-    } else if (n == 0 && machine_.wants_ticks()) {
+    } else if (timers_.sweep.timer.due(now)) {
+      // Stopping and killing re-sweep the tree (sweep_after).
+      timers_.sweep.swept(now);
       handle(WrapperEvent::Tick);
       reap();
     }

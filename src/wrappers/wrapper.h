@@ -122,6 +122,7 @@ class Wrapper {
   // letting go of the task.
   int live();
   void carry_out(WrapperEvent e);
+  void sweep_after(WrapperEvent e, Phase from, const WrapperActions& a);
   int signal_tree(int sig, bool only_new);
   void reap();
   void record_tree();
