@@ -3,12 +3,15 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -188,6 +191,68 @@ TEST_CASE("stop and kill leave no process of a forking, daemonizing task", "[e2e
     CHECK_FALSE(alive(st.wrapper_pid));
     CHECK(env.state("tree").ended_by == (verb == "kill" ? SIGKILL : SIGTERM));
   }
+}
+
+// Each process of the task (the main one, a child in its group, a daemon
+// that left the group with setsid) appends a line to <dir>/<pid> for every
+// SIGTERM it handles, and exits 0.5 s after the first: a second SIGTERM in
+// that time would be a second line.
+constexpr const char* kCountTerms = R"(import os, signal, sys, time
+d = sys.argv[1]
+def run(name):
+    got = []
+    def on_term(sig, frame):
+        got.append(1)
+        with open(os.path.join(d, str(os.getpid())), "a") as f:
+            f.write(name + "\n")
+    signal.signal(signal.SIGTERM, on_term)
+    with open(os.path.join(d, "ready"), "a") as f:
+        f.write(name + "\n")
+    while not got:
+        time.sleep(0.02)
+    time.sleep(0.5)
+    os._exit(0)
+if os.fork() == 0:
+    run("child")
+if os.fork() == 0:
+    os.setsid()
+    run("daemon")
+run("main")
+)";
+
+TEST_CASE("stop sends each process of the task its stop signal once", "[e2e][stop]") {
+  SpmiEnv env;
+  std::string script = env.write("count_terms.py", kCountTerms);
+  std::string seen = env.dir() + "/seen";
+  REQUIRE(::mkdir(seen.c_str(), 0700) == 0);
+  REQUIRE(env.run({"load", env.task("terms", "exec python3 " + script + " " + seen)}).exit_code == 0);
+  REQUIRE(env.run({"start", "terms"}).exit_code == 0);
+  REQUIRE(eventually(10000, [&] { return slurp(seen + "/ready").size() == std::string("child\ndaemon\nmain\n").size(); }));
+  auto r = env.run({"stop", "terms"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  // Every process wrote exactly one line: the group's members had the
+  // signal with the group, the daemon on its own.
+  std::string all;
+  DIR* dir = ::opendir(seen.c_str());
+  REQUIRE(dir);
+  int files = 0;
+  while (struct dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (name == "." || name == ".." || name == "ready") continue;
+    ++files;
+    std::string text = slurp(seen + "/" + name);
+    INFO(name << ": " << text);
+    CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+    all += text;
+  }
+  ::closedir(dir);
+  CHECK(files == 3);
+  for (const char* who : {"main\n", "child\n", "daemon\n"}) CHECK(all.find(who) != std::string::npos);
+  // The wrapper signalled the group, and on its own only the daemon.
+  std::string log = slurp(env.spmi_path() + "/terms/wrapper.log");
+  CHECK(log.find("sent SIGTERM to the task's process group and 1 process(es) of its tree") != std::string::npos);
+  CHECK(env.state("terms").ended_by == SIGTERM);
 }
 
 TEST_CASE("a task whose main process exits but leaves a daemon stays active until stopped", "[e2e][stop]") {
