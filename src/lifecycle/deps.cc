@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "manageables/schema.h"
 #include "store/store.h"
 
 namespace spmi {
@@ -144,6 +145,24 @@ TaskSpecs stored_specs(const Store& store) {
     if (store.read_spec(id, &spec, &err)) all[id] = std::move(spec);
   }
   return all;
+}
+
+TaskSpecs stored_specs_of(const Store& store, const std::vector<std::string>& ids) {
+  TaskSpecs found;
+  std::set<std::string> tried;
+  std::vector<std::string> todo(ids.rbegin(), ids.rend());
+  std::string err;
+  while (!todo.empty()) {
+    std::string id = std::move(todo.back());
+    todo.pop_back();
+    // A stored spec names valid ids; one that was edited by hand may not.
+    if (!tried.insert(id).second || !valid_task_id(id, &err)) continue;
+    TaskSpec spec;
+    if (!store.read_spec(id, &spec, &err)) continue;
+    for (const auto& d : spec.depends_on) todo.push_back(d);
+    found.emplace(id, std::move(spec));
+  }
+  return found;
 }
 
 }  // namespace spmi

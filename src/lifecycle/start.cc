@@ -136,7 +136,7 @@ WaitTarget target_of(const std::string& start_when) {
 // start_timeout, fails the dependent with a message naming it.
 bool start_with_dependencies(const Session& s, const std::vector<std::string>& selected,
                              std::vector<std::string>* started) {
-  TaskSpecs all = stored_specs(s.store);
+  TaskSpecs all = stored_specs_of(s.store, selected);
   std::vector<std::string> plan = with_dependencies(all, selected);
   enum State { Pending, Up, Failed };
   std::map<std::string, State> state;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "lifecycle/deps.h"
 #include "lifecycle/fake_backend.h"
 #include "lifecycle/start.h"
 
@@ -83,4 +84,36 @@ TEST_CASE("lifecycle: start_when ready waits for readiness and fails the depende
   CHECK(started == std::vector<std::string>{"db"});
   CHECK(f.fake.start_of("api") == nullptr);
   CHECK(f.report.said("api: not started: its dependency 'db' did not become ready within"));
+}
+
+TEST_CASE("lifecycle: a start reads the specs of its tasks and their dependencies only, and plans as with all",
+          "[lifecycle][deps]") {
+  Fixture f;
+  // web -> api -> {db, cache}; cycle a <-> b; lone; orphan -> gone (not loaded).
+  f.add("db", {});
+  f.add("cache", {});
+  f.add("api", {"db", "cache"});
+  f.add("web", {"api"});
+  f.add("a", {"b"});
+  f.add("b", {"a"});
+  f.add("lone", {});
+  f.add("orphan", {"gone"});
+  auto keys = [](const TaskSpecs& specs) {
+    std::set<std::string> out;
+    for (const auto& [id, spec] : specs) out.insert(id);
+    return out;
+  };
+  CHECK(keys(stored_specs_of(f.store, {"web"})) == std::set<std::string>{"web", "api", "db", "cache"});
+  CHECK(keys(stored_specs_of(f.store, {"a"})) == std::set<std::string>{"a", "b"});
+  CHECK(keys(stored_specs_of(f.store, {"orphan", "lone"})) == std::set<std::string>{"orphan", "lone"});
+  CHECK(keys(stored_specs_of(f.store, {"nope", "../x"})).empty());
+  const TaskSpecs all = stored_specs(f.store);
+  for (const std::vector<std::string>& sel : std::vector<std::vector<std::string>>{
+           {"web"}, {"api", "lone"}, {"b"}, {"orphan"}, {"cache", "web", "a"}, {"nope", "db"}})
+    CHECK(with_dependencies(stored_specs_of(f.store, sel), sel) == with_dependencies(all, sel));
+  // And the start itself: a dependency that is not loaded fails as before.
+  std::vector<std::string> started;
+  CHECK_FALSE(start_with_dependencies(f.session, {"orphan"}, &started));
+  CHECK(f.report.said("gone: not started: it is not loaded"));
+  CHECK(f.report.said("orphan: not started: its dependency 'gone' failed"));
 }
