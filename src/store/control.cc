@@ -10,6 +10,8 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <limits>
+
 #include "common/clock.h"
 #include "common/process_tree.h"
 #include "common/task_spec.h"
@@ -32,16 +34,27 @@ bool send_control(const std::string& task_dir, ControlRequest request, std::stri
 
 namespace {
 
+// While some waitables keep ending, the others' deadlines move back
+// (wait_all's `patience_ms`): a deadline is never before the last end seen
+// plus the patience.
+struct Patience {
+  int64_t ms = 0;                                 // 0: plain deadlines
+  int64_t last_end = std::numeric_limits<int64_t>::min() / 2;  // monotonic; none yet
+  int64_t deadline(const Waitable& w) const { return ms > 0 ? std::max(w.deadline_ms, last_end + ms) : w.deadline_ms; }
+};
+
 // The waitables still watched: not exited, with a pidfd, before their
 // deadline at `now`; the earliest of their deadlines in `*next` (-1: none).
-std::vector<size_t> still_pending(const std::vector<Waitable*>& items, int64_t now, int64_t* next) {
+std::vector<size_t> still_pending(const std::vector<Waitable*>& items, int64_t now, const Patience& patience,
+                                  int64_t* next) {
   std::vector<size_t> out;
   *next = -1;
   for (size_t i = 0; i < items.size(); ++i) {
     const Waitable* w = items[i];
-    if (w->exited || !w->pidfd.valid() || w->deadline_ms <= now) continue;
+    int64_t deadline = patience.deadline(*w);
+    if (w->exited || !w->pidfd.valid() || deadline <= now) continue;
     out.push_back(i);
-    if (*next < 0 || w->deadline_ms < *next) *next = w->deadline_ms;
+    if (*next < 0 || deadline < *next) *next = deadline;
   }
   return out;
 }
@@ -55,10 +68,10 @@ int sleep_ms(int64_t now, int64_t next, const std::function<void()>& tick, int64
 // wait_all with poll(2): every round hands the kernel every pending pidfd
 // again, so N processes ending one by one cost O(N^2). The fallback when
 // no epoll instance can be had (EMFILE, ENOMEM).
-void wait_all_by_poll(std::vector<Waitable*>& items, const std::function<void()>& tick) {
+void wait_all_by_poll(std::vector<Waitable*>& items, const std::function<void()>& tick, Patience patience) {
   for (int64_t next_tick = monotonic_ms() + 1000;;) {
     int64_t now = monotonic_ms(), next = -1;
-    std::vector<size_t> pending = still_pending(items, now, &next);
+    std::vector<size_t> pending = still_pending(items, now, patience, &next);
     if (pending.empty()) return;
     if (tick && now >= next_tick) {
       tick();
@@ -69,7 +82,10 @@ void wait_all_by_poll(std::vector<Waitable*>& items, const std::function<void()>
     int n = ::poll(fds.data(), fds.size(), sleep_ms(now, next, tick, next_tick));
     if (n < 0 && errno != EINTR) return;
     for (size_t k = 0; n > 0 && k < fds.size(); ++k)
-      if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) items[pending[k]]->exited = true;
+      if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) {
+        items[pending[k]]->exited = true;
+        patience.last_end = monotonic_ms();
+      }
   }
 }
 
@@ -78,9 +94,10 @@ void wait_all_by_poll(std::vector<Waitable*>& items, const std::function<void()>
 // Each pidfd is registered once with epoll, and a round costs only what
 // became ready: `spmi stop` of 10,000 tasks spent most of its 49 s
 // re-polling the pidfds still running after each wake-up.
-void wait_all(std::vector<Waitable*>& items, const std::function<void()>& tick) {
+void wait_all(std::vector<Waitable*>& items, const std::function<void()>& tick, int64_t patience_ms) {
+  Patience patience{patience_ms};
   int64_t next = -1;
-  std::vector<size_t> pending = still_pending(items, monotonic_ms(), &next);
+  std::vector<size_t> pending = still_pending(items, monotonic_ms(), patience, &next);
   if (pending.empty()) return;
   Fd ep(::epoll_create1(EPOLL_CLOEXEC));
   for (size_t k = 0; ep.valid() && k < pending.size(); ++k) {
@@ -89,8 +106,10 @@ void wait_all(std::vector<Waitable*>& items, const std::function<void()>& tick) 
     e.data.u64 = pending[k];
     if (::epoll_ctl(ep.get(), EPOLL_CTL_ADD, items[pending[k]]->pidfd.get(), &e) != 0) ep.reset();
   }
-  if (!ep.valid()) return wait_all_by_poll(items, tick);
-  // The watched ones by deadline, earliest last: the expired come off the back.
+  if (!ep.valid()) return wait_all_by_poll(items, tick, patience);
+  // The watched ones by deadline, earliest last: the expired come off the
+  // back (the patience moves every deadline to at least the same time, so
+  // the order holds).
   std::sort(pending.begin(), pending.end(),
             [&](size_t a, size_t b) { return items[a]->deadline_ms > items[b]->deadline_ms; });
   size_t left = pending.size();
@@ -98,7 +117,7 @@ void wait_all(std::vector<Waitable*>& items, const std::function<void()>& tick) 
   for (int64_t next_tick = monotonic_ms() + 1000;;) {
     int64_t now = monotonic_ms();
     // Past its deadline: no longer watched (its `exited` stays false).
-    while (!pending.empty() && (items[pending.back()]->exited || items[pending.back()]->deadline_ms <= now)) {
+    while (!pending.empty() && (items[pending.back()]->exited || patience.deadline(*items[pending.back()]) <= now)) {
       Waitable* w = items[pending.back()];
       if (!w->exited) {
         ::epoll_ctl(ep.get(), EPOLL_CTL_DEL, w->pidfd.get(), nullptr);
@@ -112,8 +131,9 @@ void wait_all(std::vector<Waitable*>& items, const std::function<void()>& tick) 
       next_tick = now + 1000;
     }
     int n = ::epoll_wait(ep.get(), ready.data(), static_cast<int>(ready.size()),
-                         sleep_ms(now, items[pending.back()]->deadline_ms, tick, next_tick));
-    if (n < 0 && errno != EINTR) return wait_all_by_poll(items, tick);
+                         sleep_ms(now, patience.deadline(*items[pending.back()]), tick, next_tick));
+    if (n < 0 && errno != EINTR) return wait_all_by_poll(items, tick, patience);
+    if (n > 0) patience.last_end = monotonic_ms();
     for (int k = 0; k < n; ++k) {
       Waitable* w = items[ready[static_cast<size_t>(k)].data.u64];
       if (w->exited) continue;

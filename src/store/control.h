@@ -27,7 +27,11 @@ struct Waitable {
 
 // Waits until every waitable has exited or passed its deadline; sets `exited`.
 // `tick`, when given, is called about once a second while some still wait.
-void wait_all(std::vector<Waitable*>& items, const std::function<void()>& tick = {});
+// With `patience_ms`, a deadline is never earlier than the last end seen
+// among `items` plus that: while some keep ending, the late ones are waited
+// for too (on a machine busy ending thousands of tasks, a wrapper late for
+// its deadline waits for the CPU, not on a hung task).
+void wait_all(std::vector<Waitable*>& items, const std::function<void()>& tick = {}, int64_t patience_ms = 0);
 
 // Signals every process in `procs`, then waits until all have exited, up to
 // `timeout_ms`; then SIGKILLs what is left, re-scanning with `rescan` until

@@ -139,6 +139,50 @@ TEST_CASE("wait_all: a process still running at its deadline is left unmarked, t
   reap(children);
 }
 
+TEST_CASE("wait_all: with patience, the late ones are waited for while others keep ending", "[control]") {
+  for (int64_t patience : {int64_t{0}, int64_t{500}}) {
+    INFO("patience " << patience);
+    std::vector<Child> children = {spawn_child(), spawn_child(), spawn_child()};
+    int64_t now = monotonic_ms();
+    std::vector<Waitable> waits;
+    waits.push_back(waitable_for(children[0], now + 300));    // late: ends at 600 ms
+    waits.push_back(waitable_for(children[1], now + 20000));  // ends at 150 ms
+    waits.push_back(waitable_for(children[2], now + 300));    // never ends
+    std::vector<Waitable*> ptrs = {&waits[0], &waits[1], &waits[2]};
+    pid_t ender = ::fork();
+    REQUIRE(ender >= 0);
+    if (ender == 0) {
+      ::usleep(150 * 1000);
+      ::close(children[1].tell);
+      ::usleep(450 * 1000);
+      ::close(children[0].tell);
+      ::_exit(0);
+    }
+    for (int i : {0, 1}) {
+      ::close(children[i].tell);
+      children[i].tell = -1;
+    }
+    int64_t t0 = monotonic_ms();
+    wait_all(ptrs, {}, patience);
+    int64_t took = monotonic_ms() - t0;
+    CHECK(waits[1].exited);
+    CHECK_FALSE(waits[2].exited);
+    if (patience == 0) {
+      // Plain deadlines: the late one is given up at 300 ms.
+      CHECK_FALSE(waits[0].exited);
+    } else {
+      // The end at 150 ms moved the deadlines to 650 ms: the late one ended
+      // in time, and moved them to 1.1 s, when the one that never ends was
+      // given up.
+      CHECK(waits[0].exited);
+      CHECK(took >= 1000);
+    }
+    CHECK(took < 10000);
+    ::waitpid(ender, nullptr, 0);
+    reap(children);
+  }
+}
+
 TEST_CASE("wait_all: the progress tick comes about once a second while processes still run", "[control]") {
   std::vector<Child> children = {spawn_child()};
   std::vector<Waitable> waits;
