@@ -16,19 +16,20 @@ struct Timer {
   bool due(int64_t now_ms) const { return at >= 0 && now_ms >= at; }
 };
 
-// The re-sweeps of a tree being stopped or killed (the table's Tick in
-// wrapper_machine.h): each looks for processes that left the group and
-// were not signalled yet. The first comes soon after the signal, then each
-// twice as far after the last, up to kMaxMs: a tree ends within a few
-// sweeps or waits for its deadline, and a thousand wrappers stopping at
-// once must not spend the machine's CPU re-reading their trees every
-// 200 ms while their tasks wait for it to die (the stop of 2000 tasks took
-// 28 s to 231 s; see docs/sphinx/performance.rst).
+// The re-sweeps of a tree being killed (the table's Tick in
+// wrapper_machine.h): each sends SIGKILL to what was forked or left the
+// group since the last. The first comes soon after the kill, then each
+// twice as far after the last, up to kMaxMs: a killed tree ends within a
+// few sweeps (a process in uninterruptible sleep dies when it wakes), and a
+// thousand wrappers killing at once must not spend the machine's CPU
+// re-reading their trees while their tasks wait for it to die (a stop of
+// 2000 tasks took 28 s to 231 s with sweeps every 200 ms; see
+// docs/sphinx/performance.rst).
 struct SweepSchedule {
   static constexpr int64_t kMaxMs = 3200;
   Timer timer;
   int64_t interval_ms = 0;
-  // A signal went to the whole tree now: the first sweep in `first_ms`.
+  // SIGKILL went to the whole tree now: the first sweep in `first_ms`.
   void begin(int64_t now_ms, int64_t first_ms) {
     interval_ms = first_ms;
     timer.arm(now_ms + first_ms);
@@ -48,7 +49,7 @@ struct WrapperTimers {
   Timer stop_deadline;  // stop_timeout after a stop request: SIGKILL when it passes
   Timer restart;        // the backoff before the next start
   Timer min_uptime;     // the run has stayed up min_uptime: it counts as started
-  SweepSchedule sweep;  // the next re-sweep while stopping or killing
+  SweepSchedule sweep;  // the next re-sweep while killing
 
   // The earliest armed time of the set and of `others` (-1: none).
   int64_t earliest(std::initializer_list<int64_t> others) const {

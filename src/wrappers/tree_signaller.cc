@@ -13,7 +13,7 @@
 
 namespace spmi {
 
-int TreeSignaller::signal(const TaskState& state, int sig, bool only_new, std::vector<pid_t> skip) {
+int signal_task_tree(const TaskState& state, int sig, std::vector<pid_t> skip) {
   // The group first (one atomic kill for everything in it, including a
   // child forked at that moment), then each descendant found in /proc that
   // is not in it (those that left the group). A member of the group is not
@@ -31,28 +31,39 @@ int TreeSignaller::signal(const TaskState& state, int sig, bool only_new, std::v
     if (sig != SIGKILL && sig != SIGCONT) ::kill(-state.pgid, SIGCONT);
     group_signalled = true;
   };
+  auto read_tree = [&] { return without_subtrees(live_descendants(::getpid()), skip); };
   const bool main_unreaped = state.pgid > 0 && state.pid > 0 && !state.main_exited;
-  if (!only_new && main_unreaped) signal_group();  // provably ours: the tree is read after it
-  std::vector<ProcStat> tree = without_subtrees(live_descendants(::getpid()), skip);
-  if (!only_new && !group_signalled && state.pgid > 0 &&
+  if (main_unreaped) signal_group();  // provably ours: the tree is read after it
+  std::vector<ProcStat> tree = read_tree();
+  if (!group_signalled && state.pgid > 0 &&
       std::any_of(tree.begin(), tree.end(), [&](const ProcStat& p) { return p.pgid == state.pgid; })) {
     signal_group();
-    // Read again: a member that left the group meanwhile is signalled below.
-    tree = without_subtrees(live_descendants(::getpid()), std::move(skip));
+    tree = read_tree();  // a member that left the group meanwhile is signalled below
   }
+  // A process outside the group may fork between the reading and its
+  // signal: read again while a reading signalled someone. Members of the
+  // group are left out: the group's kill reached every member, and a fork
+  // cannot slip past it (the kernel restarts a fork that a signal
+  // interrupts), so a member found now was forked after it, by the task's
+  // own answer to the signal.
+  std::vector<std::pair<pid_t, unsigned long long>> signalled;  // small: a vector, not a set
   int count = 0;
-  for (const ProcStat& p : tree) {
-    auto key = std::make_pair(p.pid, p.start_ticks);
-    bool seen = std::find(signalled_.begin(), signalled_.end(), key) != signalled_.end();
-    if (!seen) signalled_.push_back(key);
-    if (only_new && sig != SIGKILL && seen) continue;
-    if (group_signalled && p.pgid == state.pgid) continue;  // it had it with the group
-    if (signal_process(p, sig)) {
-      ++count;
-      if (sig != SIGKILL && sig != SIGCONT) signal_process(p, SIGCONT);
+  for (int reading = 0;; ++reading) {
+    int sent = 0;
+    for (const ProcStat& p : tree) {
+      if (group_signalled && p.pgid == state.pgid) continue;  // it had it with the group
+      auto key = std::make_pair(p.pid, p.start_ticks);
+      if (std::find(signalled.begin(), signalled.end(), key) != signalled.end()) continue;
+      signalled.push_back(key);
+      if (signal_process(p, sig)) {
+        ++sent;
+        if (sig != SIGKILL && sig != SIGCONT) signal_process(p, SIGCONT);
+      }
     }
+    count += sent;
+    if (sent == 0 || reading == kMaxTreeRereads) return count;
+    tree = read_tree();
   }
-  return count;
 }
 
 }  // namespace spmi

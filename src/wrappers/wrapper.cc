@@ -369,10 +369,10 @@ void Wrapper::make_machine() {
 }
 
 // Signals the task's processes; returns how many were signalled individually.
-int Wrapper::signal_tree(int sig, bool only_new) {
+int Wrapper::signal_tree(int sig) {
   // The cgroup's kill is atomic: a fork bomb cannot outrun it.
   if (sig == SIGKILL && !state_.cgroups.empty()) kill_cgroup(task_cgroup(), 0);
-  return signaller_.signal(state_, sig, only_new, helper_pids());
+  return signal_task_tree(state_, sig, helper_pids());
 }
 
 // Appends one JSON line per transition to the events file (event_log.h).
@@ -445,19 +445,18 @@ void Wrapper::handle(WrapperEvent e) {
     carry_out(WrapperEvent::ScheduleEnded);
 }
 
-// Stopping and killing sweep the tree again now and then (timers.h,
-// SweepSchedule): a process that left the group, or was forked while the
-// tree was read, gets the signal too. The schedule starts over when the
-// phase becomes Stopping or Killing, and when a signal went to the whole
-// tree for another reason than a sweep (a stop_command ended, a kill).
+// Killing sweeps the tree again now and then (timers.h, SweepSchedule):
+// SIGKILL reaches what was forked or left the group since. The schedule
+// starts over when the phase becomes Killing and when SIGKILL went to the
+// whole tree for another reason than a sweep. Stopping does not sweep: the
+// stop signal goes once to what runs when it is sent (tree_signaller.h).
 void Wrapper::sweep_after(WrapperEvent e, Phase from, const WrapperActions& a) {
   if (!machine_.wants_ticks()) {
     timers_.sweep.end();
     return;
   }
   bool swept = e == WrapperEvent::Tick || e == WrapperEvent::ChildReaped;
-  if (machine_.phase() != from || (a.signal_tree && !swept))
-    timers_.sweep.begin(monotonic_ms(), machine_.phase() == Phase::Killing ? 100 : 200);
+  if (machine_.phase() != from || (a.signal_tree && !swept)) timers_.sweep.begin(monotonic_ms(), 100);
 }
 
 // One event: the machine's transition, then its actions.
@@ -469,8 +468,9 @@ void Wrapper::carry_out(WrapperEvent e) {
   WrapperActions a = machine_.on(e, monotonic_ms());
   if (a.cancel_stop_command) finish_stop_command(true);
   if (a.signal_tree) {
-    int n = signal_tree(a.signal_tree, a.only_new);
-    if (!a.only_new || (n > 0 && a.signal_tree != SIGKILL))
+    int n = signal_tree(a.signal_tree);
+    bool swept = e == WrapperEvent::Tick || e == WrapperEvent::ChildReaped;
+    if (!swept || n > 0)
       log("sent " + signal_name(a.signal_tree) + " to the task's process group and " + std::to_string(n) +
           " process(es) of its tree");
   }
@@ -554,7 +554,6 @@ void Wrapper::start_run() {
   state_.exit_signal = 0;
   state_.error.clear();
   state_.started_at_ms = now_ms();
-  signaller_.reset();
   timers_.stop_deadline.disarm();
   std::string err;
   if (terminal_ && !relay_.open(spec_.mixed_stdout, &err)) return fail_run(err);
@@ -777,7 +776,7 @@ void Wrapper::loop() {
       timers_.stop_deadline.disarm();
       handle(WrapperEvent::Deadline);
     } else if (timers_.sweep.timer.due(now)) {
-      // Stopping and killing re-sweep the tree (sweep_after).
+      // Killing re-sweeps the tree (sweep_after).
       timers_.sweep.swept(now);
       handle(WrapperEvent::Tick);
       reap();
@@ -900,7 +899,7 @@ int Wrapper::run() {
       // leave a process nobody can see.
       std::string why = "cannot record the task's state: " + state_error_;
       log(why + "; killing the task");
-      signal_tree(SIGKILL, false);
+      signal_tree(SIGKILL);
       while (::waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
       }
       release_task();

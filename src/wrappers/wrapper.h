@@ -123,7 +123,7 @@ class Wrapper {
   int live();
   void carry_out(WrapperEvent e);
   void sweep_after(WrapperEvent e, Phase from, const WrapperActions& a);
-  int signal_tree(int sig, bool only_new);
+  int signal_tree(int sig);
   void reap();
   void record_tree();
   void read_control();
@@ -209,7 +209,6 @@ class Wrapper {
   WrapperTimers timers_;
   Fd events_fd_;
   bool done_ = false;
-  TreeSignaller signaller_;
   std::vector<ProcId> tree_;  // the processes last recorded in <task dir>/tree
 };
 

@@ -238,9 +238,8 @@ WrapperActions WrapperMachine::on_stopping(WrapperEvent e, int64_t now_ms) {
     case WrapperEvent::MainExited: a.write_state = true; break;
     case WrapperEvent::ChildReaped:
     case WrapperEvent::Tick:
-      if (stop_command_step_) break;  // nothing is signalled before the stop_command ends
-      a.signal_tree = phase_ == Phase::Killing ? SIGKILL : stop_signal_;
-      a.only_new = phase_ == Phase::Stopping;
+      // SIGKILL again for what was forked since; the stop signal went once.
+      if (phase_ == Phase::Killing) a.signal_tree = SIGKILL;
       break;
     case WrapperEvent::StopCommandEnded:
       if (stop_command_step_) return signal_after_stop_command("", "");

@@ -35,8 +35,10 @@
 //   Starting + Started -> Running; + StartFailed -> FailedToStart on the
 //   first start of an unscheduled task, else a failed run (exit code 127).
 //   Starting + Armed -> Scheduled (a scheduled task waits for its first fire);
-//   Scheduled + ScheduleEnded -> Exited. ChildReaped/Tick re-signal while
-//   stopping. "clear" = a stop sets after_stop_ back to Exit.
+//   Scheduled + ScheduleEnded -> Exited. ChildReaped/Tick send SIGKILL
+//   again while killing (Stopping signals once: what a graceful shutdown
+//   forks gets only the SIGKILL at the deadline). "clear" = a stop sets
+//   after_stop_ back to Exit.
 // END TABLE
 #pragma once
 
@@ -59,7 +61,7 @@ enum class WrapperEvent {
   RestartRequested,  // spmi restart
   Deadline,          // the stop timeout ran out
   BackoffElapsed,    // the restart delay ran out
-  Tick,              // periodic re-sweep while stopping or killing
+  Tick,              // periodic re-sweep while killing
   Armed,             // a scheduled task waits for its first fire
   Fire,              // the schedule fired
   ScheduleEnded,     // the schedule has no further fire (not_after)
@@ -83,7 +85,6 @@ enum class AfterStop : uint8_t { Exit, Respawn, PolicyRestart, BackToIdle };
 struct WrapperActions {
   bool write_state = false;
   int signal_tree = 0;        // signal for every process of the task (0: none)
-  bool only_new = false;      // signal only processes not yet signalled
   bool arm_deadline = false;  // start the stop timeout now
   bool disarm_deadline = false;  // the stop timeout no longer applies (killing now)
   bool spawn = false;         // start the command (again)
@@ -116,8 +117,8 @@ class WrapperMachine {
   int skipped() const { return skipped_; }
   // True while the command may be running (health checks and limits apply).
   bool run_active() const { return phase_ == Phase::Running || phase_ == Phase::Draining; }
-  // True while periodic re-sweeps are wanted (only during a stop).
-  bool wants_ticks() const { return phase_ == Phase::Stopping || phase_ == Phase::Killing; }
+  // True while periodic re-sweeps are wanted (only while killing).
+  bool wants_ticks() const { return phase_ == Phase::Killing; }
   // The main process's end, recorded before feeding MainExited.
   void set_main_exit(int exit_code, int exit_signal) {
     exit_code_ = exit_code;

@@ -255,6 +255,70 @@ TEST_CASE("stop sends each process of the task its stop signal once", "[e2e][sto
   CHECK(env.state("terms").ended_by == SIGTERM);
 }
 
+// The main process and a daemon that left its group each answer SIGTERM by
+// forking a helper 0.2 s later (a graceful shutdown's cleanup) and wait for
+// it: the helper writes <dir>/<name>-helper when it finished its `seconds`
+// of work, or its pid to <dir>/<name>-helper.pid first.
+constexpr const char* kTermHelpers = R"(import os, signal, sys, time
+d, seconds = sys.argv[1], float(sys.argv[2])
+def run(name):
+    got = []
+    signal.signal(signal.SIGTERM, lambda sig, frame: got.append(1))
+    with open(os.path.join(d, "ready"), "a") as f:
+        f.write(name + "\n")
+    while not got:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    helper = os.fork()
+    if helper == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a helper that a SIGTERM would end
+        with open(os.path.join(d, name + "-helper.pid"), "w") as f:
+            f.write(str(os.getpid()))
+        time.sleep(seconds)
+        with open(os.path.join(d, name + "-helper"), "w") as f:
+            f.write("done\n")
+        os._exit(0)
+    os.waitpid(helper, 0)
+    os._exit(0)
+if os.fork() == 0:
+    os.setsid()
+    run("daemon")
+run("main")
+)";
+
+TEST_CASE("what a task forks to shut down gracefully gets no stop signal, only SIGKILL at the stop timeout",
+          "[e2e][stop]") {
+  for (const bool late : {false, true}) {
+    // On time: the helpers work 0.8 s and finish. Late: they would work
+    // 30 s, and the stop timeout (1.5 s) kills them.
+    SpmiEnv env;
+    std::string script = env.write("term_helpers.py", kTermHelpers);
+    std::string seen = env.dir() + "/seen";
+    REQUIRE(::mkdir(seen.c_str(), 0700) == 0);
+    REQUIRE(env.run({"load", env.task("grace", "exec python3 " + script + " " + seen + (late ? " 30" : " 0.8"),
+                                      late ? "stop_timeout = \"1500ms\"\n" : "stop_timeout = \"20s\"\n")})
+                .exit_code == 0);
+    REQUIRE(env.run({"start", "grace"}).exit_code == 0);
+    REQUIRE(eventually(10000, [&] { return slurp(seen + "/ready").size() == std::string("daemon\nmain\n").size(); }));
+    auto r = env.run({"stop", "grace"});
+    INFO("late " << late << ": " << r.out << r.err << slurp(env.spmi_path() + "/grace/wrapper.log"));
+    CHECK(r.exit_code == 0);
+    auto st = env.state("grace");
+    for (const std::string who : {"main", "daemon"}) {
+      INFO(who);
+      if (!late) {
+        CHECK(slurp(seen + "/" + who + "-helper") == "done\n");
+        continue;
+      }
+      CHECK(slurp(seen + "/" + who + "-helper").empty());
+      auto helper = read_pids(seen + "/" + who + "-helper.pid");
+      REQUIRE(helper.size() == 1);
+      CHECK_FALSE(alive(helper[0]));
+    }
+    CHECK(st.ended_by == (late ? SIGKILL : SIGTERM));
+  }
+}
+
 TEST_CASE("a task whose main process exits but leaves a daemon stays active until stopped", "[e2e][stop]") {
   SpmiEnv env;
   std::string pids = env.dir() + "/pids";
