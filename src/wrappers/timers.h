@@ -50,13 +50,20 @@ struct WrapperTimers {
   Timer restart;        // the backoff before the next start
   Timer min_uptime;     // the run has stayed up min_uptime: it counts as started
   SweepSchedule sweep;  // the next re-sweep while killing
+  // A log was rotated: the wrapper stays awake (no hand-off to the idle
+  // core) until kBusyLogAwakeMs pass without another rotation. A task that
+  // fills max_size again and again would otherwise cost two execs per
+  // rotation (the core waking the wrapper to rotate, the wrapper handing
+  // back): 1 GiB of output through 10 MiB logs took 40 % longer.
+  Timer busy_log;
+  static constexpr int64_t kBusyLogAwakeMs = 2000;
 
   // The earliest armed time of the set and of `others` (-1: none).
   int64_t earliest(std::initializer_list<int64_t> others) const {
     int64_t at = -1;
     for (int64_t t : others)
       if (t >= 0 && (at < 0 || t < at)) at = t;
-    for (const Timer* t : {&stop_deadline, &restart, &min_uptime, &sweep.timer})
+    for (const Timer* t : {&stop_deadline, &restart, &min_uptime, &sweep.timer, &busy_log})
       if (t->armed() && (at < 0 || t->at < at)) at = t->at;
     return at;
   }

@@ -181,6 +181,7 @@ bool Wrapper::prepare(std::string* err) {
   // through it would write somewhere the task's owner chose.
   if (!out_log_.setup(spec_.stdout_log(opts_.task_dir), spec_.logs, now_ms, err)) return false;
   if (!spec_.mixed_stdout && !err_log_.setup(spec_.stderr_log(opts_.task_dir), spec_.logs, now_ms, err)) return false;
+  rotations_seen_ = log_rotations();
   return features_.prepare(err);
 }
 
@@ -767,6 +768,7 @@ void Wrapper::loop() {
     if (!done_) handle_helpers(fds, helpers_at);
     if (done_) break;
     int64_t now = monotonic_ms();
+    if (timers_.busy_log.due(now)) timers_.busy_log.disarm();  // quiet again: the idle core may take over
     if (timers_.min_uptime.due(now)) reached_min_uptime();
     if (timers_.restart.due(now)) {
       timers_.restart.disarm();

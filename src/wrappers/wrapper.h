@@ -206,6 +206,9 @@ class Wrapper {
   CompressJob compress_;
   std::vector<CompressItem> compress_queue_;
   int64_t log_state_saved_ms_ = 0;
+  // Rotations of both logs so far (their sequences), and when last looked at.
+  int log_rotations() const { return out_log_.sequence() + err_log_.sequence(); }
+  int rotations_seen_ = 0;
   WrapperTimers timers_;
   Fd events_fd_;
   bool done_ = false;

@@ -184,6 +184,7 @@ bool Wrapper::resume(std::string* err) {
   adopt(out_log_, spec_.stdout_log(opts_.task_dir), r.out_dir, r.out_file, r.out_sequence, r.out_dropped);
   if (!spec_.mixed_stdout)
     adopt(err_log_, spec_.stderr_log(opts_.task_dir), r.err_dir, r.err_file, r.err_sequence, r.err_dropped);
+  rotations_seen_ = log_rotations();  // a rotation from here on keeps the wrapper awake a while
   if (!state_.cgroups.empty()) set_cgroup_join();
   err->clear();
   return true;

@@ -84,6 +84,10 @@ void Wrapper::collect_compress_work() {
 }
 
 void Wrapper::after_log_writes() {
+  if (int rotations = log_rotations(); rotations != rotations_seen_) {
+    rotations_seen_ = rotations;
+    timers_.busy_log.arm(monotonic_ms() + WrapperTimers::kBusyLogAwakeMs);  // see timers.h
+  }
   collect_compress_work();
   if (!compress_queue_.empty() && !compress_.running()) {
     std::string err;

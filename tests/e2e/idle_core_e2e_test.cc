@@ -10,9 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "e2e/harness.h"
 
@@ -139,6 +141,42 @@ TEST_CASE("output that reaches max_size wakes the wrapper, which rotates and goe
   // It came back to rotate, then went idle again with a new record.
   CHECK(eventually(5000, [&] { return idle(wrapper) && resume_record(wrapper) != record; }));
   REQUIRE(env.run({"stop", "chatty"}).exit_code == 0);
+}
+
+TEST_CASE("a task that keeps filling its logs keeps the wrapper awake until it is quiet for a while",
+          "[e2e][idle-core]") {
+  if (skipped_without_core()) return;
+  SpmiEnv env;
+  std::string go = env.dir() + "/go", done = env.dir() + "/done";
+  // 20 bursts of 4.8 kB into 4 KiB files, 0.1 s apart: a rotation each time.
+  REQUIRE(env.run({"load", env.task("busy", "while [ ! -e " + go + " ]; do sleep 0.05; done; "
+                                             "for i in $(seq 20); do seq 1000001 1000600; sleep 0.1; done; "
+                                             "touch " + done + "; exec sleep 300",
+                                    "[task.logs]\nmax_size = \"4KiB\"\nkeep = 100\n")})
+              .exit_code == 0);
+  REQUIRE(env.run({"start", "busy"}).exit_code == 0);
+  pid_t wrapper = env.state("busy").wrapper_pid;
+  REQUIRE(eventually(5000, [&] { return idle(wrapper); }));
+  ino_t first = resume_record(wrapper);
+  ::close(::creat(go.c_str(), 0600));
+  // Each hand-over to the idle core makes a new record: count those seen
+  // while the bursts go on. Without the wait after a rotation, every burst
+  // made one (the core woke the wrapper to rotate, the wrapper handed back).
+  std::vector<ino_t> records;
+  REQUIRE(eventually(30000, [&] {
+    ino_t r = resume_record(wrapper);
+    if (r != 0 && r != first && std::find(records.begin(), records.end(), r) == records.end()) records.push_back(r);
+    return ::access(done.c_str(), F_OK) == 0;
+  }));
+  INFO(records.size() << " hand-overs during the bursts");
+  CHECK(records.size() < 3);
+  // Quiet again: the idle core takes the task back.
+  CHECK(eventually(8000, [&] { return idle(wrapper) && resume_record(wrapper) != first; }));
+  int rotated = 0;
+  for (const auto& e : fs::directory_iterator(env.spmi_path() + "/busy"))
+    rotated += e.path().filename().string().rfind("stdout.log.", 0) == 0;
+  CHECK(rotated >= 20);
+  REQUIRE(env.run({"stop", "busy"}).exit_code == 0);
 }
 
 TEST_CASE("requests and the task's own end reach a wrapper in its idle core", "[e2e][idle-core]") {

@@ -37,7 +37,7 @@ TEST_CASE("sweeps back off from the first interval to the cap", "[wrapper][sweep
   CHECK_FALSE(s.timer.armed());
 }
 
-TEST_CASE("the earliest timer includes the next sweep", "[wrapper][sweep]") {
+TEST_CASE("the earliest timer includes the next sweep and the wait after a rotation", "[wrapper][sweep]") {
   WrapperTimers t;
   CHECK(t.earliest({}) == -1);
   t.stop_deadline.arm(10000);
@@ -45,5 +45,10 @@ TEST_CASE("the earliest timer includes the next sweep", "[wrapper][sweep]") {
   CHECK(t.earliest({}) == 200);
   CHECK(t.earliest({150}) == 150);
   t.sweep.end();
+  CHECK(t.earliest({}) == 10000);
+  // The wait after a rotation is a timer too: the idle core waits for it.
+  t.busy_log.arm(1500);
+  CHECK(t.earliest({}) == 1500);
+  t.busy_log.disarm();
   CHECK(t.earliest({}) == 10000);
 }
