@@ -1,6 +1,7 @@
 // Clocks and time formatting.
 #include "common/clock.h"
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -24,13 +25,26 @@ std::string format_local_time(int64_t epoch_ms) {
   return buf;
 }
 
+UtcTime utc_time(int64_t epoch_ms) {
+  using namespace std::chrono;
+  sys_time<milliseconds> t{milliseconds{epoch_ms}};
+  sys_days day = floor<days>(t);
+  year_month_day date{day};
+  hh_mm_ss<milliseconds> clock{t - day};
+  return {static_cast<int>(date.year()),
+          static_cast<unsigned>(date.month()),
+          static_cast<unsigned>(date.day()),
+          static_cast<unsigned>(clock.hours().count()),
+          static_cast<unsigned>(clock.minutes().count()),
+          static_cast<unsigned>(clock.seconds().count()),
+          static_cast<unsigned>(clock.subseconds().count())};
+}
+
 std::string format_rfc3339_utc(int64_t epoch_ms) {
-  time_t t = static_cast<time_t>(epoch_ms / 1000);
-  struct tm tm;
-  ::gmtime_r(&t, &tm);
+  UtcTime u = utc_time(epoch_ms);
   char buf[64];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(epoch_ms % 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", u.year, u.month, u.day, u.hour, u.minute,
+                u.second, u.millisecond);
   return buf;
 }
 

@@ -2,6 +2,7 @@
 #include "common/log_settings.h"
 
 #include "common/atomic_file.h"
+#include "common/clock.h"
 #include "common/names.h"
 
 #include <dirent.h>
@@ -24,12 +25,10 @@ const char* log_rotate_name(LogRotate r) { return kLogRotations.name(r); }
 bool log_rotate_from_name(const std::string& name, LogRotate* out) { return kLogRotations.parse(name, out); }
 
 std::string rotated_log_name(const std::string& log_path, int64_t epoch_ms, int sequence) {
-  time_t t = static_cast<time_t>(epoch_ms / 1000);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
+  UtcTime u = utc_time(epoch_ms);
   char buf[64];
-  std::snprintf(buf, sizeof buf, ".%04d%02d%02dT%02d%02d%02dZ-%03d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, sequence % 1000);
+  std::snprintf(buf, sizeof buf, ".%04d%02u%02uT%02u%02u%02uZ-%03d", u.year, u.month, u.day, u.hour, u.minute,
+                u.second, sequence % 1000);
   return log_path + buf;
 }
 

@@ -147,4 +147,13 @@ bool signal_process(const ProcStat& p, int sig) {
   return ok;
 }
 
+bool signal_and_continue(const ProcStat& p, int sig) {
+  int fd = open_pidfd(p.pid, p.start_ticks);
+  if (fd < 0) return false;
+  bool ok = ::syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0) == 0;
+  if (ok && sig != SIGKILL && sig != SIGCONT) ::syscall(SYS_pidfd_send_signal, fd, SIGCONT, nullptr, 0);
+  ::close(fd);
+  return ok;
+}
+
 }  // namespace spmi

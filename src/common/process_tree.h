@@ -30,6 +30,10 @@ std::vector<ProcStat> without_subtrees(const std::vector<ProcStat>& tree, std::v
 // Sends `sig` to the process identified by pid + start time, through a pidfd.
 // True when the signal was delivered.
 bool signal_process(const ProcStat& p, int sig);
+// The same, then SIGCONT through the same pidfd (a stopped process would
+// not act on `sig` before it is continued), unless `sig` is SIGKILL or
+// SIGCONT. True when `sig` was delivered.
+bool signal_and_continue(const ProcStat& p, int sig);
 
 // Opens a pidfd for pid + start time (-1 if it is gone or was reused).
 int open_pidfd(pid_t pid, unsigned long long start_ticks);

@@ -155,10 +155,7 @@ int end_processes(std::vector<ProcStat> procs, int sig, int64_t timeout_ms,
     for (size_t i = 0; i < procs.size(); ++i) {
       waits[i].pidfd.reset(open_pidfd(procs[i].pid, procs[i].start_ticks));
       waits[i].deadline_ms = deadline;
-      if (waits[i].pidfd.valid()) {
-        signal_process(procs[i], sig);
-        if (sig != SIGKILL && sig != SIGCONT) signal_process(procs[i], SIGCONT);
-      }
+      if (waits[i].pidfd.valid()) signal_and_continue(procs[i], sig);
       ptrs.push_back(&waits[i]);
     }
     wait_all(ptrs);

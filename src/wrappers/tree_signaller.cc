@@ -55,10 +55,7 @@ int signal_task_tree(const TaskState& state, int sig, std::vector<pid_t> skip) {
       auto key = std::make_pair(p.pid, p.start_ticks);
       if (std::find(signalled.begin(), signalled.end(), key) != signalled.end()) continue;
       signalled.push_back(key);
-      if (signal_process(p, sig)) {
-        ++sent;
-        if (sig != SIGKILL && sig != SIGCONT) signal_process(p, SIGCONT);
-      }
+      if (signal_and_continue(p, sig)) ++sent;
     }
     count += sent;
     if (sent == 0 || reading == kMaxTreeRereads) return count;

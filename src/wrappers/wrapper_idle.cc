@@ -38,10 +38,9 @@ namespace spmi {
 
 namespace {
 
+// FD_CLOEXEC is the only descriptor flag: set without reading it first.
 void set_cloexec(int fd, bool on) {
-  if (fd < 0) return;
-  int flags = ::fcntl(fd, F_GETFD);
-  if (flags >= 0) ::fcntl(fd, F_SETFD, on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC);
+  if (fd >= 0) ::fcntl(fd, F_SETFD, on ? FD_CLOEXEC : 0);
 }
 
 // spmi-idle next to this executable (the build tree, or libexec/spmi).
