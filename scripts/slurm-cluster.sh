@@ -283,19 +283,21 @@ node_init() {
 
 node_kill() {
   [ "$NODES" = 2 ] || { echo "slurm-cluster: node-kill needs the two-node cluster (start --nodes 2)" >&2; exit 2; }
-  local name=$1 init ns pid
+  local name=$1 init ns
   node_field "$name" 0 >/dev/null
   init=$(node_init "$name")
   [ -n "$init" ] || { echo "slurm-cluster: node $name is not running" >&2; exit 1; }
-  ns=$(readlink "/proc/$init/ns/pid")
+  ns=$(readlink "/proc/$init/ns/pid")  # pid:[INODE]
+  ns=${ns#pid:\[}
+  ns=${ns%\]}
   # The init's death makes the kernel SIGKILL every process in the namespace.
   kill -KILL "$init"
+  # Until none of them runs (zombies aside): one ps per look, not a
+  # readlink per process, so that the node dies at once even on a machine
+  # running thousands of processes (tests check what happens before Slurm
+  # notices, about 30 s later).
   for _ in $(seq 100); do
-    local left=0
-    for pid in /proc/[0-9]*; do
-      [ "$(readlink "$pid/ns/pid" 2>/dev/null)" = "$ns" ] && alive "${pid#/proc/}" && left=1 && break
-    done
-    ((left)) || break
+    ps -e -o pidns=,stat= | awk -v ns="$ns" '$1 == ns && $2 !~ /^[ZX]/ { found = 1 } END { exit !found }' || break
     sleep 0.1
   done
   stop_pid "$(cat "$RUN/node-$name.pid")"
