@@ -145,29 +145,56 @@ void wait_all(std::vector<Waitable*>& items, const std::function<void()>& tick, 
   }
 }
 
+namespace {
+
+// Waits until each of `procs` has exited or `deadline` passed.
+void wait_for(const std::vector<ProcStat>& procs, int64_t deadline) {
+  std::vector<Waitable> waits(procs.size());
+  std::vector<Waitable*> ptrs;
+  for (size_t i = 0; i < procs.size(); ++i) {
+    waits[i].pidfd.reset(open_pidfd(procs[i].pid, procs[i].start_ticks));
+    waits[i].deadline_ms = deadline;
+    ptrs.push_back(&waits[i]);
+  }
+  wait_all(ptrs);
+}
+
+}  // namespace
+
 int end_processes(std::vector<ProcStat> procs, int sig, int64_t timeout_ms,
                   const std::function<std::vector<ProcStat>()>& rescan) {
-  int ended_by = sig;
-  for (int round = 0; !procs.empty() && round < 50; ++round) {
-    std::vector<Waitable> waits(procs.size());
-    std::vector<Waitable*> ptrs;
-    int64_t deadline = monotonic_ms() + timeout_ms;
-    for (size_t i = 0; i < procs.size(); ++i) {
-      waits[i].pidfd.reset(open_pidfd(procs[i].pid, procs[i].start_ticks));
-      waits[i].deadline_ms = deadline;
-      if (waits[i].pidfd.valid()) signal_and_continue(procs[i], sig);
-      ptrs.push_back(&waits[i]);
+  if (sig != SIGKILL) {
+    // As a wrapper stops its tree (wrappers/tree_signaller.h): `sig` once to
+    // each process there is, read again at once while a reading finds one
+    // not signalled yet (a fork racing the reading), at most four times.
+    // What appears after that (a graceful shutdown's helpers) is waited
+    // for, unsignalled, until the deadline.
+    const int64_t deadline = monotonic_ms() + timeout_ms;
+    std::vector<std::pair<pid_t, unsigned long long>> signalled;
+    for (int reading = 0; reading <= 4 && !procs.empty(); ++reading) {
+      int sent = 0;
+      for (const ProcStat& p : procs) {
+        auto key = std::make_pair(p.pid, p.start_ticks);
+        if (std::find(signalled.begin(), signalled.end(), key) != signalled.end()) continue;
+        signalled.push_back(key);
+        sent += signal_and_continue(p, sig);
+      }
+      if (sent == 0) break;
+      procs = rescan();
     }
-    wait_all(ptrs);
-    procs = rescan();
-    if (!procs.empty()) {
-      // Whatever outlived the deadline (or appeared meanwhile) gets SIGKILL.
-      sig = SIGKILL;
-      ended_by = SIGKILL;
-      timeout_ms = 2000;
+    for (int round = 0; !procs.empty() && round < 50 && monotonic_ms() < deadline; ++round) {
+      wait_for(procs, deadline);
+      procs = rescan();
     }
+    if (procs.empty()) return sig;
   }
-  return ended_by;
+  // SIGKILL to whatever is left, again while anything is (at most 50 rounds).
+  for (int round = 0; !procs.empty() && round < 50; ++round) {
+    for (const ProcStat& p : procs) signal_process(p, SIGKILL);
+    wait_for(procs, monotonic_ms() + 2000);
+    procs = rescan();
+  }
+  return SIGKILL;
 }
 
 }  // namespace spmi

@@ -33,9 +33,12 @@ struct Waitable {
 // its deadline waits for the CPU, not on a hung task).
 void wait_all(std::vector<Waitable*>& items, const std::function<void()>& tick = {}, int64_t patience_ms = 0);
 
-// Signals every process in `procs`, then waits until all have exited, up to
-// `timeout_ms`; then SIGKILLs what is left, re-scanning with `rescan` until
-// nothing remains. Returns the signal that ended the last process.
+// Ends the processes of a task whose wrapper is gone, as a wrapper ends its
+// tree: `sig` once to each process in `procs` (and to what `rescan` finds
+// at once besides), then waits up to `timeout_ms` for them and for what
+// they start meanwhile without signalling that; then SIGKILLs what is left,
+// re-scanning with `rescan` until nothing remains. Returns the signal that
+// ended the last process.
 int end_processes(std::vector<ProcStat> procs, int sig, int64_t timeout_ms,
                   const std::function<std::vector<ProcStat>()>& rescan);
 

@@ -257,10 +257,12 @@ TEST_CASE("stop sends each process of the task its stop signal once", "[e2e][sto
 
 // The main process and a daemon that left its group each answer SIGTERM by
 // forking a helper 0.2 s later (a graceful shutdown's cleanup) and wait for
-// it: the helper writes <dir>/<name>-helper when it finished its `seconds`
-// of work, or its pid to <dir>/<name>-helper.pid first.
+// it (or, given "orphan", exit at once and leave it running): the helper
+// writes its pid to <dir>/<name>-helper.pid, then <dir>/<name>-helper when
+// it finished its `seconds` of work.
 constexpr const char* kTermHelpers = R"(import os, signal, sys, time
 d, seconds = sys.argv[1], float(sys.argv[2])
+orphan = len(sys.argv) > 3 and sys.argv[3] == "orphan"
 def run(name):
     got = []
     signal.signal(signal.SIGTERM, lambda sig, frame: got.append(1))
@@ -278,7 +280,8 @@ def run(name):
         with open(os.path.join(d, name + "-helper"), "w") as f:
             f.write("done\n")
         os._exit(0)
-    os.waitpid(helper, 0)
+    if not orphan:
+        os.waitpid(helper, 0)
     os._exit(0)
 if os.fork() == 0:
     os.setsid()
@@ -316,6 +319,34 @@ TEST_CASE("what a task forks to shut down gracefully gets no stop signal, only S
       CHECK_FALSE(alive(helper[0]));
     }
     CHECK(st.ended_by == (late ? SIGKILL : SIGTERM));
+  }
+}
+
+TEST_CASE("a lost wrapper's task stopped by spmi stop: what it forks to shut down finishes", "[e2e][stop][lost]") {
+  // The processes exit right after forking their helpers: the helpers are
+  // found on a later reading, and must be waited for, not killed at once.
+  SpmiEnv env;
+  std::string script = env.write("term_helpers.py", kTermHelpers);
+  std::string seen = env.dir() + "/seen";
+  REQUIRE(::mkdir(seen.c_str(), 0700) == 0);
+  REQUIRE(env.run({"load", env.task("orphans", "exec python3 " + script + " " + seen + " 0.8 orphan",
+                                    "stop_timeout = \"20s\"\n")})
+              .exit_code == 0);
+  REQUIRE(env.run({"start", "orphans"}).exit_code == 0);
+  REQUIRE(eventually(10000, [&] { return slurp(seen + "/ready").size() == std::string("daemon\nmain\n").size(); }));
+  auto st = env.state("orphans");
+  REQUIRE(::kill(st.wrapper_pid, SIGKILL) == 0);
+  REQUIRE(eventually(3000, [&] { return !alive(st.wrapper_pid); }));
+  auto r = env.run({"stop", "orphans"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("stopped orphans (SIGTERM)") != std::string::npos);
+  for (const std::string who : {"main", "daemon"}) {
+    INFO(who);
+    CHECK(slurp(seen + "/" + who + "-helper") == "done\n");
+    auto helper = read_pids(seen + "/" + who + "-helper.pid");
+    REQUIRE(helper.size() == 1);
+    CHECK_FALSE(alive(helper[0]));
   }
 }
 
