@@ -156,4 +156,26 @@ bool signal_and_continue(const ProcStat& p, int sig) {
   return ok;
 }
 
+SignalledOnce signal_each_once(std::vector<ProcStat> procs, int sig,
+                               const std::function<std::vector<ProcStat>()>& reread,
+                               const std::function<bool(const ProcStat&)>& skip) {
+  SignalledOnce out;
+  std::vector<std::pair<pid_t, unsigned long long>> signalled;  // small: a vector, not a set
+  for (int reading = 0;; ++reading) {
+    int sent = 0;
+    for (const ProcStat& p : procs) {
+      if (skip && skip(p)) continue;
+      auto key = std::make_pair(p.pid, p.start_ticks);
+      if (std::find(signalled.begin(), signalled.end(), key) != signalled.end()) continue;
+      signalled.push_back(key);
+      sent += signal_and_continue(p, sig);
+    }
+    out.count += sent;
+    if (sent == 0 || reading == kMaxRereads) break;
+    procs = reread();
+  }
+  out.last = std::move(procs);
+  return out;
+}
+
 }  // namespace spmi

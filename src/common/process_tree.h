@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,22 @@ bool signal_process(const ProcStat& p, int sig);
 // not act on `sig` before it is continued), unless `sig` is SIGKILL or
 // SIGCONT. True when `sig` was delivered.
 bool signal_and_continue(const ProcStat& p, int sig);
+
+// A stop signal goes once to each process, as systemd sends it to a unit:
+// `sig` (signal_and_continue) to each of `procs` that `skip` does not
+// exclude, then `reread` at once while a reading signalled someone (a
+// process forked while the last one was read), at most kMaxRereads times.
+// Returns how many got it and the last reading. What a process forks after
+// that (a graceful shutdown's helpers) is left alone: the caller waits for
+// it, and SIGKILLs it at the stop timeout.
+struct SignalledOnce {
+  int count = 0;
+  std::vector<ProcStat> last;
+};
+inline constexpr int kMaxRereads = 4;
+SignalledOnce signal_each_once(std::vector<ProcStat> procs, int sig,
+                               const std::function<std::vector<ProcStat>()>& reread,
+                               const std::function<bool(const ProcStat&)>& skip = {});
 
 // Opens a pidfd for pid + start time (-1 if it is gone or was reused).
 int open_pidfd(pid_t pid, unsigned long long start_ticks);

@@ -164,24 +164,12 @@ void wait_for(const std::vector<ProcStat>& procs, int64_t deadline) {
 int end_processes(std::vector<ProcStat> procs, int sig, int64_t timeout_ms,
                   const std::function<std::vector<ProcStat>()>& rescan) {
   if (sig != SIGKILL) {
-    // As a wrapper stops its tree (wrappers/tree_signaller.h): `sig` once to
-    // each process there is, read again at once while a reading finds one
-    // not signalled yet (a fork racing the reading), at most four times.
-    // What appears after that (a graceful shutdown's helpers) is waited
-    // for, unsignalled, until the deadline.
+    // As a wrapper stops its tree (wrappers/tree_signaller.h): `sig` once
+    // to each process (signal_each_once); what appears after that (a
+    // graceful shutdown's helpers) is waited for, unsignalled, until the
+    // deadline.
     const int64_t deadline = monotonic_ms() + timeout_ms;
-    std::vector<std::pair<pid_t, unsigned long long>> signalled;
-    for (int reading = 0; reading <= 4 && !procs.empty(); ++reading) {
-      int sent = 0;
-      for (const ProcStat& p : procs) {
-        auto key = std::make_pair(p.pid, p.start_ticks);
-        if (std::find(signalled.begin(), signalled.end(), key) != signalled.end()) continue;
-        signalled.push_back(key);
-        sent += signal_and_continue(p, sig);
-      }
-      if (sent == 0) break;
-      procs = rescan();
-    }
+    procs = signal_each_once(std::move(procs), sig, rescan).last;
     for (int round = 0; !procs.empty() && round < 50 && monotonic_ms() < deadline; ++round) {
       wait_for(procs, deadline);
       procs = rescan();

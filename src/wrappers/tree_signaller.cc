@@ -41,26 +41,14 @@ int signal_task_tree(const TaskState& state, int sig, std::vector<pid_t> skip) {
     tree = read_tree();  // a member that left the group meanwhile is signalled below
   }
   // A process outside the group may fork between the reading and its
-  // signal: read again while a reading signalled someone. Members of the
-  // group are left out: the group's kill reached every member, and a fork
-  // cannot slip past it (the kernel restarts a fork that a signal
-  // interrupts), so a member found now was forked after it, by the task's
-  // own answer to the signal.
-  std::vector<std::pair<pid_t, unsigned long long>> signalled;  // small: a vector, not a set
-  int count = 0;
-  for (int reading = 0;; ++reading) {
-    int sent = 0;
-    for (const ProcStat& p : tree) {
-      if (group_signalled && p.pgid == state.pgid) continue;  // it had it with the group
-      auto key = std::make_pair(p.pid, p.start_ticks);
-      if (std::find(signalled.begin(), signalled.end(), key) != signalled.end()) continue;
-      signalled.push_back(key);
-      if (signal_and_continue(p, sig)) ++sent;
-    }
-    count += sent;
-    if (sent == 0 || reading == kMaxTreeRereads) return count;
-    tree = read_tree();
-  }
+  // signal: signal_each_once reads again while a reading signalled
+  // someone. Members of the group are left out: the group's kill reached
+  // every member, and a fork cannot slip past it (the kernel restarts a
+  // fork that a signal interrupts), so a member found now was forked after
+  // it, by the task's own answer to the signal.
+  return signal_each_once(std::move(tree), sig, read_tree,
+                          [&](const ProcStat& p) { return group_signalled && p.pgid == state.pgid; })
+      .count;
 }
 
 }  // namespace spmi

@@ -22,9 +22,4 @@ namespace spmi {
 // Returns how many processes got it on their own, besides the group.
 int signal_task_tree(const TaskState& state, int sig, std::vector<pid_t> skip);
 
-// How many times the tree is read again at most, while each reading still
-// finds processes outside the group that were not signalled yet (a program
-// that forks without end must not hold the wrapper).
-inline constexpr int kMaxTreeRereads = 4;
-
 }  // namespace spmi
