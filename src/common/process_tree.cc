@@ -139,21 +139,20 @@ int open_pidfd(pid_t pid, unsigned long long start_ticks) {
   return fd;
 }
 
-bool signal_process(const ProcStat& p, int sig) {
+// `sig` through one pidfd, and SIGCONT after it when `then_continue`.
+static bool send_signal(const ProcStat& p, int sig, bool then_continue) {
   int fd = open_pidfd(p.pid, p.start_ticks);
   if (fd < 0) return false;
   bool ok = ::syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0) == 0;
+  if (ok && then_continue) ::syscall(SYS_pidfd_send_signal, fd, SIGCONT, nullptr, 0);
   ::close(fd);
   return ok;
 }
 
+bool signal_process(const ProcStat& p, int sig) { return send_signal(p, sig, false); }
+
 bool signal_and_continue(const ProcStat& p, int sig) {
-  int fd = open_pidfd(p.pid, p.start_ticks);
-  if (fd < 0) return false;
-  bool ok = ::syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0) == 0;
-  if (ok && sig != SIGKILL && sig != SIGCONT) ::syscall(SYS_pidfd_send_signal, fd, SIGCONT, nullptr, 0);
-  ::close(fd);
-  return ok;
+  return send_signal(p, sig, sig != SIGKILL && sig != SIGCONT);
 }
 
 SignalledOnce signal_each_once(std::vector<ProcStat> procs, int sig,

@@ -446,6 +446,9 @@ void Wrapper::handle(WrapperEvent e) {
     carry_out(WrapperEvent::ScheduleEnded);
 }
 
+// The events on which the machine re-signals a tree being killed.
+static bool is_sweep(WrapperEvent e) { return e == WrapperEvent::Tick || e == WrapperEvent::ChildReaped; }
+
 // Killing sweeps the tree again now and then (timers.h, SweepSchedule):
 // SIGKILL reaches what was forked or left the group since. The schedule
 // starts over when the phase becomes Killing and when SIGKILL went to the
@@ -456,8 +459,7 @@ void Wrapper::sweep_after(WrapperEvent e, Phase from, const WrapperActions& a) {
     timers_.sweep.end();
     return;
   }
-  bool swept = e == WrapperEvent::Tick || e == WrapperEvent::ChildReaped;
-  if (machine_.phase() != from || (a.signal_tree && !swept)) timers_.sweep.begin(monotonic_ms(), 100);
+  if (machine_.phase() != from || (a.signal_tree && !is_sweep(e))) timers_.sweep.begin(monotonic_ms(), 100);
 }
 
 // One event: the machine's transition, then its actions.
@@ -470,8 +472,7 @@ void Wrapper::carry_out(WrapperEvent e) {
   if (a.cancel_stop_command) finish_stop_command(true);
   if (a.signal_tree) {
     int n = signal_tree(a.signal_tree);
-    bool swept = e == WrapperEvent::Tick || e == WrapperEvent::ChildReaped;
-    if (!swept || n > 0)
+    if (!is_sweep(e) || n > 0)  // a sweep that found nobody new is not worth a line
       log("sent " + signal_name(a.signal_tree) + " to the task's process group and " + std::to_string(n) +
           " process(es) of its tree");
   }
